@@ -1,0 +1,1 @@
+"""Excel add-in: xlwings entry points that call the same core as the command line."""

@@ -1,0 +1,1 @@
+"""VBA modules (.bas) for the Excel add-in, shipped as package data."""

@@ -1,0 +1,116 @@
+"""The `fourgood` command. Thin: parses arguments and calls the core; never shows a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+from .problems import FourgoodError
+
+LOG = logging.getLogger("fourgood")
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # exit code 2, one readable line
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="fourgood", description="Chi bộ 4 tốt: mẫu phiếu, kiểm tra và tổng hợp kết quả đánh giá "
+                     "(4-good party cell evaluation: templates, validation, consolidation).")
+    parser.add_argument("--version", action="version", version=f"fourgood {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("templates", help="write the Excel templates (one per cell type), the roster and the criteria workbook")
+    p.add_argument("--out", default="mau-phieu", help="output folder (default: ./mau-phieu)")
+    p.add_argument("--criteria", help="criteria table: a YAML spec, a folder of specs or a criteria workbook (.xlsx)")
+    _lang(p)
+
+    p = sub.add_parser("validate", help="check submitted workbooks (files or folders)")
+    p.add_argument("paths", nargs="+", help="files or folders (searched recursively)")
+    p.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
+    p.add_argument("--criteria", help="criteria table to validate against (default: the bundled one)")
+    _lang(p)
+
+    p = sub.add_parser("demo", help="build a synthetic province from the templates and process it end to end")
+    p.add_argument("--out", default="fourgood-demo", help="output folder (default: ./fourgood-demo)")
+    p.add_argument("--seed", type=int, default=2026)
+    _lang(p)
+    return parser
+
+
+def _lang(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of messages and workbooks (default: vi)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = "en" if "--lang=en" in argv or ("--lang" in argv and argv[argv.index("--lang") + 1:][:1] == ["en"]) else "vi"
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not args.command:
+            parser.print_help()
+            return 2
+        return _run(args)
+    except UsageError as exc:
+        print(f"fourgood: {'usage error' if lang == 'en' else 'lỗi cú pháp lệnh'}: {exc}", file=sys.stderr)
+        print("fourgood --help", file=sys.stderr)
+        return 2
+    except FourgoodError as exc:
+        print(exc.render(lang), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # last resort: a readable line, the traceback to a log file
+        log = _log_traceback()
+        msg = ("Unexpected error: {e}. Details: {log}" if lang == "en" else "Lỗi không mong muốn: {e}. Chi tiết: {log}")
+        print(msg.format(e=exc, log=log), file=sys.stderr)
+        return 3
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "templates":
+        from .spec import load_specs
+        from .workbook_templates.writer import write_templates
+
+        paths = write_templates(args.out, load_specs(args.criteria), args.lang)
+        head = "Templates written:" if args.lang == "en" else "Đã tạo các mẫu:"
+        print(head)
+        for p in paths:
+            print(f"  {p}")
+        return 0
+    if args.command == "validate":
+        from .validate_cmd import run_validate
+
+        return run_validate(args.paths, as_json=args.json, lang=args.lang, criteria=args.criteria)
+    if args.command == "demo":
+        from .demo import run_demo
+
+        return run_demo(Path(args.out), seed=args.seed, lang=args.lang)
+    raise UsageError(args.command)
+
+
+def _log_traceback() -> Path:
+    log_dir = Path.home() / ".fourgood"
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        path = log_dir / "fourgood.log"
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(traceback.format_exc() + "\n")
+        return path
+    except OSError:
+        return Path("(no log)")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

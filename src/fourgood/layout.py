@@ -1,0 +1,151 @@
+"""The contract between the template builder and the reader.
+
+Every input is located through a workbook-level defined name (``fg_*``), never through a
+fixed coordinate: Excel and LibreOffice move the names along when staff insert rows,
+widen columns or move the table. Labels exist in Vietnamese and English.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Lang = Literal["vi", "en"]
+
+META_SHEET = "_meta"
+TEMPLATE_FORMAT = "fourgood-template/1"
+
+
+@dataclass(frozen=True)
+class SheetNames:
+    instructions: str
+    info: str
+    scoring: str
+
+
+SHEETS: dict[str, SheetNames] = {
+    "vi": SheetNames("Hướng dẫn", "Thông tin", "Chấm điểm"),
+    "en": SheetNames("Instructions", "Information", "Scoring"),
+}
+
+
+@dataclass(frozen=True)
+class InfoField:
+    key: str
+    label_vi: str
+    label_en: str
+    kind: Literal["text", "code", "period", "year", "whole", "percent", "date", "fixed"]
+    required: bool
+    hint_vi: str = ""
+    hint_en: str = ""
+
+    def label(self, lang: str) -> str:
+        return self.label_en if lang == "en" else self.label_vi
+
+    def hint(self, lang: str) -> str:
+        return self.hint_en if lang == "en" else self.hint_vi
+
+
+IDENTITY_FIELDS: tuple[InfoField, ...] = (
+    InfoField("province", "Tỉnh, thành phố", "Province", "text", False, "Ví dụ: Tỉnh Hà Tĩnh", "e.g. Hà Tĩnh province"),
+    InfoField("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee", "text", True,
+              "Đảng bộ huyện, thành phố hoặc Đảng bộ Khối", "District/city committee or bloc committee"),
+    InfoField("grassroots", "Đảng bộ cơ sở", "Grassroots committee", "text", False,
+              "Để trống nếu là chi bộ cơ sở", "Leave empty for a grassroots cell"),
+    InfoField("cell_name", "Tên chi bộ", "Party cell name", "text", True),
+    InfoField("cell_code", "Mã chi bộ", "Party cell code", "code", True,
+              "Mã do Ban Tổ chức cấp, ví dụ KCQ-012", "Code given by the organisation board, e.g. KCQ-012"),
+    InfoField("cell_type", "Loại chi bộ", "Party cell type", "fixed", True, "Cố định theo mẫu", "Fixed by the template"),
+    InfoField("period", "Kỳ đánh giá", "Period", "period", True, "Chọn tháng hoặc 'Cả năm'", "Pick a month or 'Cả năm'"),
+    InfoField("year", "Năm", "Year", "year", True),
+    InfoField("members", "Số đảng viên", "Number of members", "whole", True),
+    InfoField("secretary", "Bí thư chi bộ", "Cell secretary", "text", False),
+    InfoField("date", "Ngày đánh giá", "Date of evaluation", "date", False, "Ngày/tháng/năm", "Day/month/year"),
+)
+ACTIVITY_FIELDS: tuple[InfoField, ...] = (
+    InfoField("regular_meetings", "Số kỳ sinh hoạt thường kỳ trong kỳ", "Regular meetings held in the period",
+              "whole", False),
+    InfoField("thematic_meetings", "Số kỳ sinh hoạt chuyên đề trong kỳ", "Thematic meetings held in the period",
+              "whole", False),
+    InfoField("attendance", "Tỷ lệ đảng viên dự sinh hoạt bình quân (%)", "Average member attendance (%)",
+              "percent", False),
+)
+INFO_FIELDS: tuple[InfoField, ...] = IDENTITY_FIELDS + ACTIVITY_FIELDS
+INFO_BY_KEY = {f.key: f for f in INFO_FIELDS}
+
+# Meeting counts a period can hold: at most weekly regular meetings, three thematic a month.
+MAX_MEETINGS_PER_MONTH = {"regular_meetings": 5, "thematic_meetings": 3}
+REGULAR_MEETINGS_PER_YEAR = 12
+
+
+def info_name(key: str) -> str:
+    return f"fg_{key}"
+
+
+def veto_name(veto_id: str) -> str:
+    return "fg_veto_" + "".join(ch if ch.isalnum() else "_" for ch in veto_id)
+
+
+# Column ranges of the scoring table (content rows and criterion rows alike).
+TABLE_NAMES = {"id": "fg_ids", "max": "fg_max", "self": "fg_self", "upper": "fg_upper", "notes": "fg_notes"}
+TOTAL_NAMES = {
+    "max": "fg_max_total",
+    "self": "fg_self_total",
+    "upper": "fg_upper_total",
+    "self_status": "fg_self_status",
+    "upper_status": "fg_upper_status",
+}
+VETO_RANGE = "fg_vetoes"
+META_NAME = "fg_meta"
+
+PERIODS_VI = tuple(f"Tháng {m}" for m in range(1, 13)) + ("Cả năm",)
+PERIODS_EN = tuple(f"Month {m}" for m in range(1, 13)) + ("Whole year",)
+YES_NO = {"vi": ("Có", "Không"), "en": ("Yes", "No")}
+YEAR_RANGE = (2000, 2100)
+
+TABLE_HEADERS = {
+    "vi": ("STT", "Tiêu chí", "Điểm chuẩn", "Chi bộ tự chấm", "Cấp ủy cấp trên chấm", "Ghi chú / minh chứng"),
+    "en": ("No.", "Criterion", "Max points", "Self score", "Upper-level score", "Notes / evidence"),
+}
+COLUMN_LABELS = {
+    "self": ("Chi bộ tự chấm", "self score"),
+    "upper": ("Cấp ủy cấp trên chấm", "upper-level score"),
+}
+
+
+def column_label(column: str, lang: str) -> str:
+    vi, en = COLUMN_LABELS[column]
+    return en if lang == "en" else vi
+
+
+# Verdict texts, shared by the form's formulas and by Python scoring so they can be compared.
+def status_text(status: str, lang: str = "vi", threshold: float = 95) -> str:
+    t = f"{threshold:g}".replace(".", ",") if lang == "vi" else f"{threshold:g}"
+    vi = {
+        "meets": "Đạt 'Chi bộ 4 tốt'",
+        "below": f"Không đạt (dưới {t} điểm)",
+        "incomplete": "Chưa chấm đủ",
+        "veto": "Không đạt (thuộc trường hợp loại trừ)",
+        "invalid": "Phiếu có lỗi",
+    }
+    en = {
+        "meets": "Meets 'Chi bộ 4 tốt'",
+        "below": f"Not met (under {t} points)",
+        "incomplete": "Not fully scored",
+        "veto": "Not met (exclusion condition)",
+        "invalid": "Form has errors",
+    }
+    return (en if lang == "en" else vi)[status]
+
+
+# Roster: the cells a board expects (read for completeness by the consolidation).
+ROSTER_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("cell_code", "Mã chi bộ", "Cell code"),
+    ("cell_name", "Tên chi bộ", "Cell name"),
+    ("cell_type", "Loại chi bộ", "Cell type"),
+    ("grassroots", "Đảng bộ cơ sở", "Grassroots committee"),
+    ("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee"),
+    ("members", "Số đảng viên", "Members"),
+)
+ROSTER_SHEET = {"vi": "Danh sách chi bộ", "en": "Cells"}
+ROSTER_HEADER_NAME = "fg_roster_header"

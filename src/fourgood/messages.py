@@ -1,0 +1,273 @@
+"""Message catalogue: every user-facing problem text, Vietnamese first, English on request.
+
+Keys are the stable problem codes documented in the README; placeholders are filled from
+:class:`fourgood.problems.Problem` (file, sheet, cell, criterion, value, expected, params).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGS = ("vi", "en")
+
+CATALOGUE: dict[str, tuple[str, str]] = {
+    # --- criteria specs -------------------------------------------------------------
+    "spec_unreadable": (
+        "Không đọc được bảng tiêu chí: {detail}",
+        "Cannot read the criteria table: {detail}",
+    ),
+    "spec_field_missing": (
+        "Bảng tiêu chí thiếu trường bắt buộc '{value}'{where}.",
+        "The criteria table lacks the required field '{value}'{where}.",
+    ),
+    "spec_duplicate_id": (
+        "Mã '{criterion}' bị trùng trong bảng tiêu chí.",
+        "The id '{criterion}' appears more than once in the criteria table.",
+    ),
+    "spec_points_total": (
+        "Tổng điểm chuẩn là {value}, phải đúng bằng {expected}.",
+        "The maximum points add up to {value}; they must total exactly {expected}.",
+    ),
+    "spec_max_invalid": (
+        "Điểm chuẩn của tiêu chí {criterion} không hợp lệ: {value} (phải là số dương).",
+        "Criterion {criterion} has an invalid maximum: {value} (must be a positive number).",
+    ),
+    "spec_step_divides": (
+        "Điểm chuẩn {value} của tiêu chí {criterion} không chia hết cho bước chấm {expected}.",
+        "The maximum {value} of criterion {criterion} is not a multiple of the score step {expected}.",
+    ),
+    "spec_step_invalid": (
+        "Bước chấm điểm không hợp lệ: {value} (phải là số dương).",
+        "Invalid score step: {value} (must be a positive number).",
+    ),
+    "spec_threshold": (
+        "Ngưỡng đạt {value} điểm không được lớn hơn tổng điểm {expected}.",
+        "The pass threshold {value} may not exceed the total of {expected} points.",
+    ),
+    "spec_content_empty": (
+        "Nội dung {criterion} không có tiêu chí nào.",
+        "Content {criterion} has no criteria.",
+    ),
+    "spec_cell_type_unknown": (
+        "Loại chi bộ '{value}' không xác định; dùng một trong: {expected}.",
+        "Unknown cell type '{value}'; use one of: {expected}.",
+    ),
+    "spec_cell_type_duplicate": (
+        "Có hai bảng tiêu chí cho cùng loại chi bộ '{value}'.",
+        "Two criteria tables are given for the same cell type '{value}'.",
+    ),
+    "criteria_columns_missing": (
+        "Trang '{sheet}' thiếu cột bắt buộc: {value} (cần: nội dung, mã, tiêu chí, điểm chuẩn, hướng dẫn).",
+        "Sheet '{sheet}' lacks required columns: {value} (needed: content, id, criterion, max points, guidance).",
+    ),
+    "criteria_value_invalid": (
+        "Ô {cell} ('{sheet}'): giá trị '{value}' không hợp lệ cho cột {expected}.",
+        "Cell {cell} ('{sheet}'): '{value}' is not valid for column {expected}.",
+    ),
+    # --- files ----------------------------------------------------------------------
+    "file_not_found": ("Không tìm thấy tệp hoặc thư mục.", "File or folder not found."),
+    "skipped_lock_file": (
+        "Bỏ qua: tệp khóa tạm của Excel (~$), không phải phiếu.",
+        "Skipped: Excel's temporary lock file (~$), not a submission.",
+    ),
+    "skipped_system_file": (
+        "Bỏ qua: tệp hệ thống ({value}), không phải phiếu.",
+        "Skipped: system file ({value}), not a submission.",
+    ),
+    "empty_file": ("Tệp rỗng (0 byte).", "The file is empty (0 bytes)."),
+    "not_spreadsheet": (
+        "Tệp không phải bảng tính Excel hoặc ODS ({detail}).",
+        "The file is not an Excel or ODS spreadsheet ({detail}).",
+    ),
+    "corrupt_file": (
+        "Tệp bị hỏng, không đọc được ({detail}).",
+        "The file is damaged and cannot be read ({detail}).",
+    ),
+    "password_protected": (
+        "Tệp được đặt mật khẩu; hãy gỡ mật khẩu rồi gửi lại.",
+        "The file is password-protected; remove the password and send it again.",
+    ),
+    "oversized_content": (
+        "Nội dung giải nén quá lớn ({value} MB, giới hạn {expected} MB); tệp bị từ chối.",
+        "The unpacked content is too large ({value} MB, limit {expected} MB); file refused.",
+    ),
+    "xml_entities": (
+        "Tệp chứa khai báo DOCTYPE/ENTITY trong XML (có thể là tệp độc hại); tệp bị từ chối.",
+        "The file declares XML DOCTYPE/ENTITY (possibly hostile); file refused.",
+    ),
+    "macros_present": (
+        "Tệp có chứa macro (VBA); macro không được chạy khi kiểm tra.",
+        "The file contains macros (VBA); they are never run.",
+    ),
+    "not_our_template": (
+        "Bảng tính không phải phiếu chấm điểm 'Chi bộ 4 tốt' theo mẫu của fourgood ({detail}).",
+        "The spreadsheet is not a fourgood 'Chi bộ 4 tốt' scoring form ({detail}).",
+    ),
+    "roster_not_submission": (
+        "Đây là tệp danh sách chi bộ, không phải phiếu chấm điểm.",
+        "This is a roster of cells, not a scoring form.",
+    ),
+    "spec_unknown": (
+        "Phiếu lập theo bảng tiêu chí không xác định ('{value}', vân tay {detail}).",
+        "The form was made from an unknown criteria table ('{value}', fingerprint {detail}).",
+    ),
+    "template_outdated": (
+        "Phiếu dùng mẫu cũ (phiên bản {value}); phiên bản hiện hành là {expected}. Hãy tải mẫu mới.",
+        "The form uses an outdated template (version {value}); the current one is {expected}. Download the new template.",
+    ),
+    "fingerprint_mismatch": (
+        "Vân tay bảng tiêu chí ({value}) khác bảng hiện hành ({expected}) dù cùng phiên bản: mẫu đã bị sửa.",
+        "The criteria fingerprint ({value}) differs from the current table ({expected}) at the same version: the template was altered.",
+    ),
+    "sheet_missing": (
+        "Thiếu trang '{sheet}' (trang đã bị xóa hoặc đổi tên).",
+        "Sheet '{sheet}' is missing (deleted or renamed).",
+    ),
+    "name_missing": (
+        "Không tìm thấy vùng dữ liệu '{value}' của mẫu (đã bị xóa hoặc hỏng).",
+        "The template's named range '{value}' is missing (deleted or damaged).",
+    ),
+    "name_broken": (
+        "Vùng '{value}' trỏ tới ô đã bị xóa (#REF!): có dòng hoặc trang đã bị xóa.",
+        "Named range '{value}' points to deleted cells (#REF!): a row or sheet was deleted.",
+    ),
+    "located_by_content": (
+        "Định dạng {value} không lưu tên vùng đọc được; dữ liệu được tìm theo nội dung phiếu.",
+        "The {value} format keeps no readable named ranges; data was located by the form's content.",
+    ),
+    "legacy_encoding": (
+        "Ô chứa chữ Việt bảng mã cũ (TCVN3/VNI): '{value}'. Hãy chuyển sang Unicode.",
+        "The cell holds Vietnamese in a legacy encoding (TCVN3/VNI): '{value}'. Convert it to Unicode.",
+    ),
+    # --- information sheet ----------------------------------------------------------
+    "meta_required": ("Chưa nhập {field}.", "{field} is not filled in."),
+    "cell_code_invalid": (
+        "Mã chi bộ '{value}' không hợp lệ (chỉ dùng chữ, số, '-', '_', '.', tối đa 40 ký tự).",
+        "Cell code '{value}' is not valid (letters, digits, '-', '_', '.', at most 40 characters).",
+    ),
+    "cell_type_mismatch": (
+        "Loại chi bộ '{value}' khác loại của mẫu ({expected}).",
+        "Cell type '{value}' differs from the template's type ({expected}).",
+    ),
+    "period_invalid": (
+        "Kỳ đánh giá '{value}' không hợp lệ (cần 'Tháng 1' … 'Tháng 12' hoặc 'Cả năm').",
+        "Period '{value}' is not valid (expected 'Tháng 1' … 'Tháng 12' or 'Cả năm').",
+    ),
+    "year_invalid": (
+        "Năm '{value}' không hợp lệ (cần số từ {expected}).",
+        "Year '{value}' is not valid (expected a number in {expected}).",
+    ),
+    "members_invalid": (
+        "Số đảng viên '{value}' không hợp lệ (cần số nguyên từ 1 trở lên).",
+        "Member count '{value}' is not valid (expected a whole number of at least 1).",
+    ),
+    "attendance_invalid": (
+        "Tỷ lệ dự sinh hoạt '{value}' không hợp lệ (cần từ 0 đến 100%).",
+        "Attendance '{value}' is not valid (expected 0 to 100%).",
+    ),
+    "meetings_invalid": (
+        "{field} '{value}' không hợp lệ cho kỳ này (cần số nguyên từ 0 đến {expected}).",
+        "{field} '{value}' is not possible for this period (expected a whole number from 0 to {expected}).",
+    ),
+    "meetings_few": (
+        "Cả năm chỉ có {value} kỳ sinh hoạt thường kỳ (quy định {expected} kỳ).",
+        "Only {value} regular meetings in the year ({expected} are required).",
+    ),
+    "veto_unanswered": (
+        "Chưa trả lời câu hỏi loại trừ {criterion}.",
+        "Exclusion question {criterion} is not answered.",
+    ),
+    "veto_invalid": (
+        "Câu trả lời '{value}' cho câu hỏi loại trừ {criterion} không hợp lệ (chọn 'Có' hoặc 'Không').",
+        "Answer '{value}' to exclusion question {criterion} is not valid (choose 'Có' or 'Không').",
+    ),
+    "veto_triggered": (
+        "Chi bộ thuộc trường hợp loại trừ {criterion}: không xét đạt 'Chi bộ 4 tốt' dù đủ điểm.",
+        "The cell meets exclusion condition {criterion}: it cannot reach 'Chi bộ 4 tốt' whatever its score.",
+    ),
+    # --- scores ---------------------------------------------------------------------
+    "criterion_missing": (
+        "Thiếu tiêu chí {criterion} (dòng tiêu chí đã bị xóa hoặc sửa mã).",
+        "Criterion {criterion} is missing (its row was deleted or its id changed).",
+    ),
+    "criterion_extra": (
+        "Dòng có mã tiêu chí lạ '{criterion}', không có trong bảng tiêu chí.",
+        "A row carries the unknown criterion id '{criterion}'.",
+    ),
+    "criterion_duplicate": (
+        "Tiêu chí {criterion} xuất hiện nhiều lần.",
+        "Criterion {criterion} appears more than once.",
+    ),
+    "score_blank": (
+        "Tiêu chí {criterion}: chưa chấm điểm ({column}).",
+        "Criterion {criterion}: not yet scored ({column}).",
+    ),
+    "score_not_number": (
+        "Tiêu chí {criterion}: điểm '{value}' không phải là số ({column}).",
+        "Criterion {criterion}: score '{value}' is not a number ({column}).",
+    ),
+    "score_formula": (
+        "Tiêu chí {criterion}: ô điểm chứa công thức, hãy nhập số ({column}).",
+        "Criterion {criterion}: the score cell holds a formula; type a number ({column}).",
+    ),
+    "score_negative": (
+        "Tiêu chí {criterion}: điểm {value} âm ({column}).",
+        "Criterion {criterion}: score {value} is negative ({column}).",
+    ),
+    "score_above_max": (
+        "Tiêu chí {criterion}: điểm {value} vượt điểm chuẩn {expected} ({column}).",
+        "Criterion {criterion}: score {value} exceeds the maximum of {expected} ({column}).",
+    ),
+    "score_off_step": (
+        "Tiêu chí {criterion}: điểm {value} không theo bước {expected} điểm ({column}).",
+        "Criterion {criterion}: score {value} is not a multiple of the {expected}-point step ({column}).",
+    ),
+    "score_decimal_comma": (
+        "Tiêu chí {criterion}: điểm nhập dạng chữ '{value}', đã hiểu là {expected} ({column}).",
+        "Criterion {criterion}: score typed as text '{value}', read as {expected} ({column}).",
+    ),
+    "merged_input": (
+        "Ô nhập {cell} nằm trong vùng ô gộp {value}; hãy bỏ gộp ô.",
+        "Input cell {cell} lies inside the merged range {value}; unmerge it.",
+    ),
+    "max_tampered": (
+        "Điểm chuẩn của tiêu chí {criterion} đã bị sửa thành {value}; đúng là {expected}.",
+        "The maximum of criterion {criterion} was changed to {value}; it is {expected}.",
+    ),
+    "total_stale": (
+        "Tổng điểm lưu trong tệp ({value}) khác tổng tính lại ({expected}) ({column}): công thức bị ghi đè hoặc chưa tính lại.",
+        "The total stored in the file ({value}) differs from the recomputed total ({expected}) ({column}): the formula was overwritten or not recalculated.",
+    ),
+    "upper_partial": (
+        "Cấp ủy cấp trên mới chấm {value}/{expected} tiêu chí; dùng điểm tự chấm làm điểm cuối cùng.",
+        "The upper-level committee scored {value} of {expected} criteria; the self score is used as final.",
+    ),
+    # --- batch ----------------------------------------------------------------------
+    "duplicate_submission": (
+        "Chi bộ {value} kỳ {period} được nộp nhiều lần; dùng tệp '{expected}' ({reason}).",
+        "Cell {value}, period {period}, was submitted more than once; '{expected}' counts ({reason}).",
+    ),
+    "duplicate_file": (
+        "Tệp trùng hoàn toàn với '{value}'; chỉ tính một lần.",
+        "The file is byte-identical to '{value}'; it counts once.",
+    ),
+    "internal_error": (
+        "Lỗi không mong muốn khi đọc tệp ({detail}); chi tiết đã ghi vào nhật ký.",
+        "Unexpected error while reading the file ({detail}); details were logged.",
+    ),
+}
+
+
+def render(code: str, lang: str, context: dict[str, Any]) -> str:
+    """Fill the template for `code`; unknown placeholders stay visible rather than crash."""
+    vi, en = CATALOGUE.get(code, ("{code}", "{code}"))
+    template = en if lang == "en" else vi
+    return template.format_map(_Lenient(context, code=code))
+
+
+class _Lenient(dict):
+    def __init__(self, data: dict[str, Any], **extra: Any):
+        super().__init__(data, **extra)
+
+    def __missing__(self, key: str) -> str:
+        return ""

@@ -1,0 +1,71 @@
+"""Scoring for a whole batch at once: subtotals, totals, final score and status.
+
+Input is tidy: one row per (submission, criterion). The same code serves the command
+line, the consolidation and the Excel add-in, and its verdicts are the ones the form's
+own Excel formulas show (a LibreOffice test holds the two together).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+STATUSES = ("meets", "below", "incomplete", "veto", "invalid")
+
+
+def column_totals(scores: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Per submission: subtotal per content, total and how many criteria are scored."""
+    values = scores[column]
+    grouped = scores.assign(_v=values, _n=values.notna()).groupby(["submission", "content_id"], sort=False)
+    sub = grouped["_v"].sum(min_count=0).unstack("content_id")
+    sub.columns = [f"{column}_{c}" for c in sub.columns]
+    per = scores.assign(_v=values, _n=values.notna()).groupby("submission", sort=False)
+    out = sub.assign(**{
+        f"{column}_total": per["_v"].sum(min_count=0),
+        f"{column}_scored": per["_n"].sum(),
+        "criteria": per.size(),
+    })
+    return out
+
+
+def score_batch(scores: pd.DataFrame, submissions: pd.DataFrame) -> pd.DataFrame:
+    """Score every submission.
+
+    scores: columns submission, content_id, criterion_id, max, self, upper (NaN when blank
+    or unusable). submissions: index submission; columns threshold, veto (True, False or
+    NaN when unanswered) and blocking (True when the file has errors).
+    Returns one row per submission with self_*/upper_*/final_* subtotals and totals,
+    final_source ('upper' when the upper-level score is complete, else 'self'), gap
+    (self - upper when both are complete) and status.
+    """
+    selft = column_totals(scores, "self")
+    upper = column_totals(scores, "upper").drop(columns="criteria")
+    out = submissions.join(selft, how="left").join(upper, how="left")
+    n = out["criteria"].fillna(0)
+    out["self_complete"] = (out["self_scored"] == n) & (n > 0)
+    out["upper_complete"] = (out["upper_scored"] == n) & (n > 0)
+    contents = [c[len("self_"):] for c in selft.columns if c.startswith("self_") and c not in
+                ("self_total", "self_scored")]
+    use_upper = out["upper_complete"]
+    out["final_source"] = np.where(use_upper, "upper", "self")
+    for c in contents + ["total"]:
+        out[f"final_{c}"] = np.where(use_upper, out[f"upper_{c}"], out[f"self_{c}"])
+    out["final_complete"] = out["self_complete"] | out["upper_complete"]
+    out["gap"] = np.where(out["self_complete"] & out["upper_complete"], out["self_total"] - out["upper_total"], np.nan)
+    out["status"] = _status(out["final_total"], out["final_complete"], out["veto"], out["blocking"], out["threshold"])
+    out["self_status"] = _status(out["self_total"], out["self_complete"], out["veto"], False, out["threshold"])
+    out["upper_status"] = _status(out["upper_total"], out["upper_complete"], out["veto"], False, out["threshold"])
+    return out
+
+
+def _status(total: pd.Series, complete: pd.Series, veto: pd.Series, blocking, threshold: pd.Series) -> pd.Series:
+    """Same precedence as the form: invalid, then incomplete (scores or vetoes), veto, total."""
+    veto_unanswered = veto.isna()
+    vetoed = veto.fillna(False).astype(bool)
+    blocking = pd.Series(blocking, index=total.index).fillna(False).astype(bool)
+    choices = np.select(
+        [blocking, ~complete.astype(bool) | veto_unanswered, vetoed, total >= threshold],
+        ["invalid", "incomplete", "veto", "meets"],
+        default="below",
+    )
+    return pd.Series(choices, index=total.index)

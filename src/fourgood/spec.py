@@ -1,0 +1,298 @@
+"""Criteria specs: the 100-point tables, one per cell type, loaded from data files.
+
+A spec is data a province can edit (YAML, or a criteria workbook for boards that write no
+YAML). Loading checks it and computes a fingerprint, a hash of its content, so that every
+submission can be traced to exactly the table it was filled against.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from .problems import FourgoodError, Problem
+
+TOTAL_POINTS = 100.0
+
+
+@dataclass(frozen=True)
+class CellType:
+    code: str
+    slug: str  # template file stem
+    name_vi: str
+    name_en: str
+    aliases: tuple[str, ...]
+
+
+CELL_TYPES: dict[str, CellType] = {
+    t.code: t
+    for t in (
+        CellType("agency", "chi-bo-co-quan", "Chi bộ cơ quan", "Agency party cell",
+                 ("co quan", "agency", "chi bo co quan")),
+        CellType("public_service", "chi-bo-don-vi-su-nghiep", "Chi bộ đơn vị sự nghiệp",
+                 "Public-service unit party cell",
+                 ("don vi su nghiep", "su nghiep", "public service", "public_service",
+                  "chi bo don vi su nghiep")),
+        CellType("enterprise", "chi-bo-doanh-nghiep", "Chi bộ doanh nghiệp",
+                 "Enterprise party cell", ("doanh nghiep", "enterprise", "chi bo doanh nghiep")),
+        CellType("residential", "chi-bo-thon-khu-dan-cu", "Chi bộ thôn, tổ dân phố, khu dân cư",
+                 "Village / residential party cell",
+                 ("thon", "khu dan cu", "to dan pho", "khu pho", "residential", "village",
+                  "chi bo thon", "chi bo thon, to dan pho, khu dan cu")),
+    )
+}
+
+
+def fold(text: str) -> str:
+    """Compare key for labels typed by people: NFC, no diacritics, lower case, single spaces."""
+    text = unicodedata.normalize("NFD", str(text)).replace("đ", "d").replace("Đ", "D")
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return " ".join(text.lower().replace("_", " ").replace("-", " ").split())
+
+
+def cell_type_from_text(text: Any) -> str | None:
+    """Map a typed cell type (code, slug, Vietnamese name with or without diacritics)."""
+    key = fold(text)
+    for t in CELL_TYPES.values():
+        if key in {fold(t.code), fold(t.slug), fold(t.name_vi), fold(t.name_en), *t.aliases}:
+            return t.code
+    return None
+
+
+def nfc(text: Any) -> str:
+    return unicodedata.normalize("NFC", str(text)).strip()
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    text_vi: str
+    text_en: str
+    max: float
+    guidance: str = ""
+
+
+@dataclass(frozen=True)
+class Content:
+    id: str
+    title_vi: str
+    title_en: str
+    criteria: tuple[Criterion, ...]
+
+    @property
+    def max(self) -> float:
+        return sum(c.max for c in self.criteria)
+
+
+@dataclass(frozen=True)
+class Veto:
+    id: str
+    text_vi: str
+    text_en: str = ""
+
+
+@dataclass(frozen=True)
+class Spec:
+    spec_id: str
+    version: str
+    cell_type: str
+    name_vi: str
+    name_en: str
+    step: float
+    threshold: float
+    contents: tuple[Content, ...]
+    vetoes: tuple[Veto, ...] = ()
+    source: str = field(default="", compare=False)
+
+    @property
+    def criteria(self) -> list[Criterion]:
+        return [c for content in self.contents for c in content.criteria]
+
+    @property
+    def total(self) -> float:
+        return sum(c.max for c in self.criteria)
+
+    @property
+    def fingerprint(self) -> str:
+        """sha256 of the canonical JSON of everything but `version` and `source`."""
+        data = self.to_dict()
+        data.pop("version")
+        canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("source")
+        return data
+
+    def criteria_rows(self) -> list[dict[str, Any]]:
+        """Flat rows (content, criterion, max, order): the shape pandas code joins against."""
+        return [
+            {"content_id": content.id, "criterion_id": c.id, "max": c.max, "order": i}
+            for i, (content, c) in enumerate(
+                (content, c) for content in self.contents for c in content.criteria
+            )
+        ]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def default_specs_dir() -> Path:
+    from . import workbook_templates
+
+    return Path(workbook_templates.__file__).parent / "specs"
+
+
+def load_specs(source: str | Path | None = None) -> dict[str, Spec]:
+    """Specs keyed by cell type, from the bundled defaults, a folder, a YAML or a workbook.
+
+    A source that covers only some cell types keeps the defaults for the others.
+    """
+    defaults = {s.cell_type: s for s in map(load_spec_file, sorted(default_specs_dir().glob("*.yaml")))}
+    defaults = {k: defaults[k] for k in CELL_TYPES if k in defaults}
+    if source is None:
+        return defaults
+    path = Path(source)
+    if path.is_dir():
+        loaded = [load_spec_file(p) for p in sorted(path.glob("*.y*ml"))]
+    elif path.suffix.lower() in {".xlsx", ".xlsm", ".ods", ".xls"}:
+        from .criteria_workbook import read_criteria_workbook
+
+        loaded = read_criteria_workbook(path, defaults)
+    else:
+        loaded = [load_spec_file(path)]
+    specs = dict(defaults)
+    seen: set[str] = set()
+    for spec in loaded:
+        if spec.cell_type in seen:
+            raise FourgoodError([Problem("spec_cell_type_duplicate", file=str(path), value=spec.cell_type)])
+        seen.add(spec.cell_type)
+        specs[spec.cell_type] = spec
+    return specs
+
+
+def load_spec_file(path: str | Path) -> Spec:
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise FourgoodError([Problem("spec_unreadable", file=str(path), params={"detail": _short(exc)})]) from None
+    if not isinstance(data, dict):
+        raise FourgoodError([Problem("spec_unreadable", file=str(path), params={"detail": "not a mapping"})])
+    return spec_from_dict(data, source=str(path))
+
+
+def spec_from_dict(data: dict[str, Any], source: str = "") -> Spec:
+    """Build and check a spec; every problem is collected before raising, each located."""
+    problems: list[Problem] = []
+
+    def need(mapping: dict[str, Any], key: str, where: str = "") -> Any:
+        value = mapping.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            problems.append(Problem("spec_field_missing", file=source, value=key,
+                                    criterion=where, params={"where": f" ({where})" if where else ""}))
+        return value
+
+    cell_type_raw = need(data, "cell_type")
+    cell_type = cell_type_from_text(cell_type_raw) if cell_type_raw else None
+    if cell_type_raw and cell_type is None:
+        problems.append(Problem("spec_cell_type_unknown", file=source, value=cell_type_raw,
+                                expected=", ".join(CELL_TYPES)))
+    step = _number(data.get("step", 0.5))
+    if step is None or step <= 0:
+        problems.append(Problem("spec_step_invalid", file=source, value=data.get("step")))
+        step = None
+    threshold = _number(data.get("threshold", 95)) or 0.0
+
+    contents: list[Content] = []
+    ids: dict[str, int] = {}
+    for raw_content in data.get("contents") or []:
+        cid = nfc(need(raw_content, "id") or "")
+        criteria = []
+        for raw in raw_content.get("criteria") or []:
+            kid = nfc(need(raw, "id", cid) or "")
+            text = need(raw, "text_vi", kid)
+            maximum = _number(raw.get("max"))
+            if maximum is None or maximum <= 0:
+                problems.append(Problem("spec_max_invalid", file=source, criterion=kid, value=raw.get("max")))
+                maximum = 0.0
+            elif step and not _is_multiple(maximum, step):
+                problems.append(Problem("spec_step_divides", file=source, criterion=kid, value=maximum, expected=step))
+            ids[kid] = ids.get(kid, 0) + 1
+            criteria.append(Criterion(kid, nfc(text or ""), nfc(raw.get("text_en") or ""), maximum,
+                                      nfc(raw.get("guidance") or "")))
+        if not criteria:
+            problems.append(Problem("spec_content_empty", file=source, criterion=cid))
+        ids[cid] = ids.get(cid, 0) + 1
+        contents.append(Content(cid, nfc(need(raw_content, "title_vi", cid) or ""),
+                                nfc(raw_content.get("title_en") or ""), tuple(criteria)))
+    if not contents:
+        problems.append(Problem("spec_field_missing", file=source, value="contents", params={"where": ""}))
+
+    vetoes = []
+    for raw in data.get("vetoes") or []:
+        vid = nfc(need(raw, "id", "vetoes") or "")
+        ids[vid] = ids.get(vid, 0) + 1
+        vetoes.append(Veto(vid, nfc(need(raw, "text_vi", vid) or ""), nfc(raw.get("text_en") or "")))
+
+    problems += [Problem("spec_duplicate_id", file=source, criterion=k) for k, n in ids.items() if n > 1 and k]
+    total = sum(c.max for content in contents for c in content.criteria)
+    if contents and not math.isclose(total, TOTAL_POINTS):
+        problems.append(Problem("spec_points_total", file=source, value=total, expected=TOTAL_POINTS))
+    if threshold > TOTAL_POINTS or threshold <= 0:
+        problems.append(Problem("spec_threshold", file=source, value=threshold, expected=TOTAL_POINTS))
+    if problems:
+        raise FourgoodError(problems)
+
+    names = CELL_TYPES[cell_type]  # type: ignore[index]
+    return Spec(
+        spec_id=nfc(data.get("spec_id") or names.slug),
+        version=nfc(data.get("version") or "1"),
+        cell_type=cell_type,  # type: ignore[arg-type]
+        name_vi=nfc(data.get("name_vi") or names.name_vi),
+        name_en=nfc(data.get("name_en") or names.name_en),
+        step=float(step),  # type: ignore[arg-type]
+        threshold=float(threshold),
+        contents=tuple(contents),
+        vetoes=tuple(vetoes),
+        source=source,
+    )
+
+
+def spec_to_yaml(spec: Spec) -> str:
+    return yaml.safe_dump(spec.to_dict(), allow_unicode=True, sort_keys=False, width=120)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, str):
+        try:
+            return float(value.strip().replace(",", "."))
+        except ValueError:
+            return None
+    return None
+
+
+def _is_multiple(value: float, step: float) -> bool:
+    ratio = value / step
+    return abs(ratio - round(ratio)) < 1e-9
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:200]
+
+
+def specs_by_fingerprint(specs: Iterable[Spec]) -> dict[str, Spec]:
+    return {s.fingerprint: s for s in specs}

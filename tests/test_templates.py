@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from fourgood.cli import main
+from fourgood.layout import INFO_FIELDS, META_SHEET, SHEETS, TABLE_NAMES, TOTAL_NAMES, info_name, veto_name
+from fourgood.spec import CELL_TYPES
+from fourgood.workbook_templates import writer
+from fourgood.workbook_templates.writer import template_filename
+
+COMMITTED = Path(writer.__file__).parent
+
+
+def content_digest(path: Path) -> str:
+    """Digest of every part but docProps/core.xml (openpyxl stamps save time there)."""
+    h = hashlib.sha256()
+    with zipfile.ZipFile(path) as z:
+        for name in sorted(z.namelist()):
+            if name != "docProps/core.xml":
+                h.update(name.encode() + b"\0" + z.read(name))
+    return h.hexdigest()
+
+
+def test_templates_command_writes_one_form_per_type_plus_roster_and_criteria(tmp_path, capsys):
+    assert main(["templates", "--out", str(tmp_path)]) == 0
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted([f"{t.slug}.xlsx" for t in CELL_TYPES.values()] + ["danh-sach-chi-bo.xlsx",
+                                                                               "bang-tieu-chi.xlsx"])
+    assert "chi-bo-co-quan.xlsx" in capsys.readouterr().out
+
+
+def test_committed_templates_are_up_to_date_with_the_specs(template_dir):
+    for path in sorted(template_dir.glob("*.xlsx")):
+        committed = COMMITTED / path.name
+        assert committed.exists(), f"{path.name} is not committed under workbook_templates/"
+        assert content_digest(committed) == content_digest(path), (
+            f"{path.name} is out of date: run `fourgood templates --out workbook_templates`")
+
+
+@pytest.mark.parametrize("cell_type", list(CELL_TYPES))
+def test_every_input_has_a_defined_name_on_an_unlocked_cell(template_dir, specs, cell_type):
+    wb = load_workbook(template_dir / template_filename(cell_type))
+    spec = specs[cell_type]
+    names = {n: list(wb.defined_names[n].destinations)[0] for n in wb.defined_names}
+    inputs = [info_name(f.key) for f in INFO_FIELDS if f.kind != "fixed"] + [veto_name(v.id) for v in spec.vetoes]
+    for name in inputs:
+        sheet, coord = names[name]
+        cell = wb[sheet][coord.replace("$", "")]
+        assert cell.protection.locked is False, name
+    sheet, coord = names[TABLE_NAMES["id"]]
+    ids = [c.value for (c,) in wb[sheet][coord.replace("$", "")] if c.value]
+    assert [i for i in ids if "." in i] == [c.id for c in spec.criteria]
+    for key in ("self", "upper", "notes"):
+        sheet, coord = names[TABLE_NAMES[key]]
+        for (cell,) in wb[sheet][coord.replace("$", "")]:
+            row_id = wb[sheet].cell(cell.row, 1).value
+            assert cell.protection.locked is ("." not in row_id), (key, row_id)
+    for name in TOTAL_NAMES.values():
+        sheet, coord = names[name]
+        value = wb[sheet][coord.replace("$", "")].value
+        assert isinstance(value, str) and value.startswith("="), name
+
+
+def test_score_cells_validate_range_and_step_with_vietnamese_messages(agency_template, specs):
+    wb = load_workbook(agency_template)
+    ws = wb[SHEETS["vi"].scoring]
+    spec = specs["agency"]
+    by_cell = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+    assert len(by_cell) == len(spec.criteria)
+    dv = next(d for s, d in by_cell.items() if d.promptTitle == "Tiêu chí 1.1")
+    assert dv.type == "custom" and "<=8" in dv.formula1 and "/0.5" in dv.formula1
+    assert dv.error == "Điểm tiêu chí 1.1 phải là số từ 0 đến 8, theo bước 0,5 điểm."
+    assert dv.showErrorMessage and dv.errorStyle in (None, "stop")
+    assert ":" in str(dv.sqref)  # self and upper columns of the row
+
+
+def test_information_sheet_validates_period_counts_and_vetoes(agency_template):
+    wb = load_workbook(agency_template)
+    ws = wb[SHEETS["vi"].info]
+    dvs = ws.data_validations.dataValidation
+    period = next(d for d in dvs if d.type == "list" and "Tháng 1" in d.formula1)
+    assert "Cả năm" in period.formula1
+    members = next(d for d in dvs if d.type == "whole" and d.formula1 == "1")
+    assert members.formula2 == "100000"
+    assert any(d.type == "list" and d.formula1 == '"Có,Không"' for d in dvs)
+    assert any(d.type == "decimal" and d.formula2 == "100" for d in dvs)  # attendance %
+    assert ws["B10"].value == "Chi bộ cơ quan" and ws["B10"].protection.locked  # fixed cell type
+
+
+def test_sheets_are_protected_without_password(agency_template):
+    wb = load_workbook(agency_template)
+    for name in SHEETS["vi"].__dict__.values():
+        prot = wb[name].protection
+        assert prot.sheet and not prot.password
+    assert wb[META_SHEET].sheet_state == "veryHidden"
+
+
+def test_forms_are_print_ready(agency_template):
+    wb = load_workbook(agency_template)
+    ws = wb[SHEETS["vi"].scoring]
+    assert int(ws.page_setup.paperSize) == 9  # A4
+    assert int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$7:$7"
+    assert ws.freeze_panes == "A8"
+    assert ws["B9"].font.name == "Times New Roman" and ws["B9"].font.sz == 13
+    assert ws["B9"].alignment.wrap_text
+    assert ws["C1"].value == "ĐẢNG CỘNG SẢN VIỆT NAM"
+    assert "CHI BỘ 4 TỐT" in ws["A4"].value
+    assert [ws.cell(7, c).value for c in range(1, 7)] == ["STT", "Tiêu chí", "Điểm chuẩn", "Chi bộ tự chấm",
+                                                           "Cấp ủy cấp trên chấm", "Ghi chú / minh chứng"]
+
+
+def test_conditional_formatting_flags_totals_and_blank_scores(agency_template):
+    ws = load_workbook(agency_template)[SHEETS["vi"].scoring]
+    formulas = [r.formula[0] for rng in ws.conditional_formatting for r in rng.rules]
+    assert any("<95" in f for f in formulas) and any(">=95" in f for f in formulas)
+    assert any(f.startswith("ISBLANK(") for f in formulas)
+
+
+def test_meta_identifies_type_version_and_fingerprint(agency_template, specs):
+    ws = load_workbook(agency_template)[META_SHEET]
+    meta = {r[0]: r[1] for r in ws.iter_rows(values_only=True) if r[0] not in ("criterion", "veto")}
+    assert meta["cell_type"] == "agency"
+    assert meta["spec_version"] == specs["agency"].version
+    assert meta["fingerprint"] == specs["agency"].fingerprint
+    crit = [r[1:4] for r in ws.iter_rows(values_only=True) if r[0] == "criterion"]
+    assert crit[0] == ("1.1", "I", 8)
+
+
+def test_english_templates_use_english_labels(tmp_path):
+    assert main(["templates", "--out", str(tmp_path), "--lang", "en"]) == 0
+    wb = load_workbook(tmp_path / "chi-bo-co-quan.xlsx")
+    assert wb.sheetnames[:3] == ["Instructions", "Information", "Scoring"]
+    assert wb["Scoring"]["B7"].value == "Criterion"
+
+
+def test_templates_from_a_criteria_workbook(tmp_path, template_dir):
+    from openpyxl import load_workbook as lw
+
+    crit = lw(template_dir / "bang-tieu-chi.xlsx")
+    crit["chi-bo-co-quan"]["C2"] = "Tiêu chí do tỉnh sửa"
+    crit.save(tmp_path / "bang.xlsx")
+    assert main(["templates", "--out", str(tmp_path / "out"), "--criteria", str(tmp_path / "bang.xlsx")]) == 0
+    ws = load_workbook(tmp_path / "out" / "chi-bo-co-quan.xlsx")[SHEETS["vi"].scoring]
+    assert ws["B9"].value == "Tiêu chí do tỉnh sửa"
+
+
+def test_broken_criteria_file_is_a_usage_error_with_a_located_message(tmp_path, capsys):
+    bad = tmp_path / "tinh.yaml"
+    bad.write_text("cell_type: agency\ncontents: []\n", encoding="utf-8")
+    assert main(["templates", "--out", str(tmp_path / "o"), "--criteria", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert str(bad) in err and "contents" in err and "Traceback" not in err

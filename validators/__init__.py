@@ -1,0 +1,1 @@
+"""Read submitted workbooks and check them with pandera schemas, with located errors."""

@@ -1,0 +1,548 @@
+"""Build the scoring form for one cell type from its criteria spec.
+
+The form works with no Python at all: Excel formulas compute the subtotals, totals and the
+verdict for both score columns; data validation, sheet protection and conditional
+formatting guard against slips; every input carries a defined name (see fourgood.layout).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from fourgood import __version__
+from fourgood.layout import (
+    ACTIVITY_FIELDS, IDENTITY_FIELDS, META_NAME, META_SHEET, PERIODS_EN, PERIODS_VI, SHEETS, TABLE_HEADERS,
+    TABLE_NAMES, TEMPLATE_FORMAT, TOTAL_NAMES, VETO_RANGE, YEAR_RANGE, YES_NO, InfoField, info_name, veto_name,
+)
+from fourgood.spec import Spec
+
+from .instructions import instructions_text
+
+FONT_NAME = "Times New Roman"
+FONT_SIZE = 13
+FIXED_DATE = dt.datetime(2026, 1, 1)  # keeps built files reproducible
+
+THIN = Side(style="thin", color="000000")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+INPUT_FILL = PatternFill("solid", fgColor="FFFBEA")
+HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
+CONTENT_FILL = PatternFill("solid", fgColor="EDEDED")
+FIXED_FILL = PatternFill("solid", fgColor="F2F2F2")
+RED_FILL = PatternFill("solid", fgColor="F8CBAD")
+GREEN_FILL = PatternFill("solid", fgColor="C6EFCE")
+AMBER_FILL = PatternFill("solid", fgColor="FFEB9C")
+BLANK_FILL = PatternFill("solid", fgColor="FFF2CC")
+UNLOCKED = Protection(locked=False)
+
+WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def font(bold: bool = False, italic: bool = False, size: int = FONT_SIZE, underline: str | None = None,
+         color: str | None = None) -> Font:
+    return Font(name=FONT_NAME, size=size, bold=bold, italic=italic, underline=underline, color=color)
+
+
+def ref(sheet: str, cell: str) -> str:
+    col = "".join(ch for ch in cell if ch.isalpha())
+    row = "".join(ch for ch in cell if ch.isdigit())
+    return f"{quote_sheetname(sheet)}!${col}${row}"
+
+
+def ref_range(sheet: str, first: str, last: str) -> str:
+    return f"{ref(sheet, first)}:{ref(sheet, last).split('!')[1]}"
+
+
+def t(lang: str, vi: str, en: str) -> str:
+    return en if lang == "en" else vi
+
+
+def _fmt(x: float, lang: str) -> str:
+    text = f"{x:g}"
+    return text.replace(".", ",") if lang == "vi" else text
+
+
+@dataclass
+class FormBuild:
+    """What the builder placed where: the scoring ranges reused by formulas and rules."""
+    spec: Spec
+    lang: str
+    sheets: object = None
+    criterion_rows: dict[str, int] = field(default_factory=dict)
+    content_rows: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # header, first, last
+    total_row: int = 0
+    veto_cells: list[str] = field(default_factory=list)
+
+
+def build_cell_template(spec: Spec, lang: str = "vi") -> Workbook:
+    wb = Workbook()
+    wb.properties.creator = "fourgood"
+    wb.properties.title = t(lang, "Phiếu tự đánh giá, chấm điểm Chi bộ 4 tốt", "Chi bộ 4 tốt self-assessment form")
+    wb.properties.created = FIXED_DATE
+    wb.properties.modified = FIXED_DATE
+    names = SHEETS[lang]
+    build = FormBuild(spec=spec, lang=lang, sheets=names)
+
+    ws_help = wb.active
+    ws_help.title = names.instructions
+    ws_info = wb.create_sheet(names.info)
+    ws_score = wb.create_sheet(names.scoring)
+    ws_meta = wb.create_sheet(META_SHEET)
+
+    _info_sheet(wb, ws_info, build)
+    _scoring_sheet(wb, ws_score, build)
+    _instructions_sheet(ws_help, build)
+    _meta_sheet(wb, ws_meta, build)
+    wb.active = wb.sheetnames.index(names.info)
+    ws_info.sheet_view.tabSelected = True
+    ws_help.sheet_view.tabSelected = False
+    return wb
+
+
+# ------------------------------------------------------------------------ info sheet
+
+
+def _info_sheet(wb: Workbook, ws: Worksheet, b: FormBuild) -> None:
+    lang, spec = b.lang, b.spec
+    ws.column_dimensions["A"].width = 50
+    ws.column_dimensions["B"].width = 36
+    ws.column_dimensions["C"].width = 42
+    ws.merge_cells("A1:C1")
+    ws["A1"] = t(lang, "THÔNG TIN CHI BỘ VÀ KỲ ĐÁNH GIÁ", "PARTY CELL AND PERIOD")
+    ws["A1"].font = font(bold=True, size=14)
+    ws["A1"].alignment = CENTER
+    ws.merge_cells("A2:C2")
+    ws["A2"] = t(lang, f"{spec.name_vi} — bảng tiêu chí phiên bản {spec.version}",
+                 f"{spec.name_en} — criteria table version {spec.version}")
+    ws["A2"].font = font(italic=True, size=11)
+    ws["A2"].alignment = CENTER
+    row = 4
+    _header(ws, row, (t(lang, "Nội dung", "Item"), t(lang, "Thông tin nhập", "Entry"), t(lang, "Ghi chú", "Note")))
+    row += 1
+    for f in IDENTITY_FIELDS:
+        _info_row(wb, ws, row, f, b)
+        row += 1
+    row += 1
+    _section(ws, row, t(lang, "HOẠT ĐỘNG TRONG KỲ", "ACTIVITY IN THE PERIOD"))
+    row += 1
+    for f in ACTIVITY_FIELDS:
+        _info_row(wb, ws, row, f, b)
+        row += 1
+    if spec.vetoes:
+        row += 1
+        _section(ws, row, t(lang, "ĐIỀU KIỆN LOẠI TRỪ (trả lời Có hoặc Không)",
+                            "EXCLUSION CONDITIONS (answer Yes or No)"))
+        row += 1
+        yes, no = YES_NO[lang]
+        dv = DataValidation(type="list", formula1=f'"{yes},{no}"', allow_blank=True, showDropDown=False,
+                            promptTitle=t(lang, "Trả lời Có/Không", "Answer Yes/No"),
+                            prompt=t(lang, "Chọn 'Có' nếu chi bộ thuộc trường hợp này, nếu không chọn 'Không'.",
+                                     "Pick 'Yes' if the condition applies to the cell, otherwise 'No'."),
+                            errorTitle=t(lang, "Câu trả lời không hợp lệ", "Invalid answer"),
+                            error=t(lang, "Chỉ chọn 'Có' hoặc 'Không'.", "Choose 'Yes' or 'No' only."),
+                            showErrorMessage=True, showInputMessage=True)
+        ws.add_data_validation(dv)
+        first = row
+        for v in spec.vetoes:
+            ws.cell(row, 1, f"{v.id}. " + t(lang, v.text_vi, v.text_en or v.text_vi))
+            ws.cell(row, 1).font = font()
+            ws.cell(row, 1).alignment = WRAP_TOP
+            ws.cell(row, 1).border = BOX
+            cell = ws.cell(row, 2)
+            _input(cell)
+            dv.add(cell)
+            hint = ws.cell(row, 3, t(lang, "Nếu 'Có': không xét đạt dù đủ điểm", "If 'Yes': not eligible whatever the score"))
+            hint.font = font(italic=True, size=11, color="595959")
+            hint.border = BOX
+            hint.alignment = WRAP_TOP
+            _name(wb, veto_name(v.id), ref(ws.title, cell.coordinate))
+            b.veto_cells.append(cell.coordinate)
+            row += 1
+        _name(wb, VETO_RANGE, ref_range(ws.title, f"B{first}", f"B{row - 1}"))
+    ws.freeze_panes = "A5"
+    _print_setup(ws, title_rows="4:4")
+    _protect(ws)
+
+
+def _info_row(wb: Workbook, ws: Worksheet, row: int, f: InfoField, b: FormBuild) -> None:
+    lang = b.lang
+    label = ws.cell(row, 1, f.label(lang) + (" (*)" if f.required else ""))
+    label.font = font(bold=f.required)
+    label.alignment = WRAP_TOP
+    label.border = BOX
+    cell = ws.cell(row, 2)
+    hint = ws.cell(row, 3, f.hint(lang))
+    hint.font = font(italic=True, size=11, color="595959")
+    hint.alignment = WRAP_TOP
+    hint.border = BOX
+    if f.kind == "fixed":
+        cell.value = b.spec.name_vi if lang == "vi" else b.spec.name_en
+        cell.font = font(bold=True)
+        cell.fill = FIXED_FILL
+        cell.border = BOX
+        cell.alignment = WRAP_TOP
+    else:
+        _input(cell)
+        dv = _info_validation(f, lang)
+        ws.add_data_validation(dv)
+        dv.add(cell)
+        cell.number_format = {"year": "0", "whole": "0", "percent": "0.0", "date": "dd/mm/yyyy",
+                              "code": "@", "text": "@", "period": "@"}[f.kind]
+    _name(wb, info_name(f.key), ref(ws.title, cell.coordinate))
+
+
+def _info_validation(f: InfoField, lang: str) -> DataValidation:
+    label = f.label(lang)
+    common = dict(allow_blank=True, showErrorMessage=True, showInputMessage=True,
+                  promptTitle=label[:32], errorTitle=t(lang, "Giá trị không hợp lệ", "Invalid value"))
+    if f.kind == "period":
+        periods = PERIODS_EN if lang == "en" else PERIODS_VI
+        return DataValidation(type="list", formula1='"' + ",".join(periods) + '"',
+                              prompt=t(lang, "Chọn tháng (Tháng 1 … Tháng 12) hoặc 'Cả năm'.",
+                                       "Pick a month or 'Whole year'."),
+                              error=t(lang, "Chọn kỳ đánh giá trong danh sách.", "Pick a period from the list."), **common)
+    if f.kind == "year":
+        lo, hi = YEAR_RANGE
+        return DataValidation(type="whole", operator="between", formula1=str(lo), formula2=str(hi),
+                              prompt=t(lang, f"Nhập năm, ví dụ {FIXED_DATE.year}.", f"Type the year, e.g. {FIXED_DATE.year}."),
+                              error=t(lang, f"Năm phải là số nguyên từ {lo} đến {hi}.",
+                                      f"The year must be a whole number from {lo} to {hi}."), **common)
+    if f.kind == "whole":
+        lo, hi = (1, 100000) if f.key == "members" else (0, 60)
+        return DataValidation(type="whole", operator="between", formula1=str(lo), formula2=str(hi),
+                              prompt=t(lang, f"Nhập số nguyên từ {lo} đến {hi}.", f"Type a whole number from {lo} to {hi}."),
+                              error=t(lang, f"Phải là số nguyên từ {lo} đến {hi}.", f"Must be a whole number from {lo} to {hi}."),
+                              **common)
+    if f.kind == "percent":
+        return DataValidation(type="decimal", operator="between", formula1="0", formula2="100",
+                              prompt=t(lang, "Nhập tỷ lệ phần trăm từ 0 đến 100, ví dụ 95,5.",
+                                       "Type a percentage from 0 to 100, e.g. 95.5."),
+                              error=t(lang, "Tỷ lệ phải từ 0 đến 100.", "The percentage must be between 0 and 100."),
+                              **common)
+    if f.kind == "date":
+        # Serial numbers of 2000-01-01 and 2100-12-31: locale-independent.
+        return DataValidation(type="date", operator="between", formula1="36526", formula2="73415",
+                              prompt=t(lang, "Nhập ngày theo dạng ngày/tháng/năm.", "Type a date (day/month/year)."),
+                              error=t(lang, "Phải là một ngày hợp lệ.", "Must be a valid date."), **common)
+    limit = 40 if f.kind == "code" else 250
+    return DataValidation(type="textLength", operator="between", formula1="1", formula2=str(limit),
+                          prompt=t(lang, f"Nhập {f.label_vi.lower()} (tối đa {limit} ký tự).",
+                                   f"Type the {f.label_en.lower()} (at most {limit} characters)."),
+                          error=t(lang, f"Tối đa {limit} ký tự.", f"At most {limit} characters."), **common)
+
+
+# --------------------------------------------------------------------- scoring sheet
+
+
+def _scoring_sheet(wb: Workbook, ws: Worksheet, b: FormBuild) -> None:
+    lang, spec = b.lang, b.spec
+    for col, width in zip("ABCDEF", (7, 62, 10, 11, 12, 28)):
+        ws.column_dimensions[col].width = width
+    # Heading: committee on the left, the national party heading on the right.
+    ws.merge_cells("A1:B1")
+    ws["A1"] = (f'=IF({info_name("upper_committee")}="","{t(lang, "ĐẢNG BỘ ……………………", "PARTY COMMITTEE ……")}",'
+                f'UPPER({info_name("upper_committee")}))')
+    ws.merge_cells("A2:B2")
+    ws["A2"] = (f'=IF({info_name("cell_name")}="","{t(lang, "CHI BỘ ……………………", "PARTY CELL ……")}",'
+                f'UPPER({info_name("cell_name")}))')
+    ws.merge_cells("C1:F1")
+    ws["C1"] = "ĐẢNG CỘNG SẢN VIỆT NAM"
+    ws.merge_cells("C2:F2")
+    d = info_name("date")
+    ws["C2"] = (f'=IF(ISNUMBER({d}),"{t(lang, "ngày ", "date ")}"&DAY({d})&"{t(lang, " tháng ", "/")}"&MONTH({d})'
+                f'&"{t(lang, " năm ", "/")}"&YEAR({d}),"{t(lang, "……, ngày … tháng … năm ……", "……, date …/…/……")}")')
+    for c, style in (("A1", font(size=12)), ("A2", font(bold=True, size=12)),
+                     ("C1", font(bold=True, size=12, underline="single")), ("C2", font(italic=True, size=12))):
+        ws[c].font = style
+        ws[c].alignment = CENTER
+    ws.merge_cells("A4:F4")
+    ws["A4"] = t(lang, "PHIẾU TỰ ĐÁNH GIÁ, CHẤM ĐIỂM “CHI BỘ 4 TỐT”", "SELF-ASSESSMENT AND SCORING FORM “CHI BỘ 4 TỐT”")
+    ws["A4"].font = font(bold=True, size=14)
+    ws["A4"].alignment = CENTER
+    ws.merge_cells("A5:F5")
+    p, y = info_name("period"), info_name("year")
+    kind = t(lang, spec.name_vi, spec.name_en)
+    ws["A5"] = (f'="{t(lang, "Loại chi bộ: ", "Cell type: ")}{kind}{t(lang, " — Kỳ đánh giá: ", " — Period: ")}"'
+                f'&IF({p}="","……",{p})&"{t(lang, " năm ", " ")}"&IF({y}="","……",{y})')
+    ws["A5"].font = font(italic=True)
+    ws["A5"].alignment = CENTER
+    ws.row_dimensions[4].height = 22
+    ws.row_dimensions[5].height = 20
+
+    header = 7
+    _header(ws, header, TABLE_HEADERS[lang])
+    ws.row_dimensions[header].height = 36
+    row = header + 1
+    first_row = row
+    for content in spec.contents:
+        head = row
+        row += 1
+        first = row
+        for c in content.criteria:
+            _criterion_row(ws, row, c, b)
+            b.criterion_rows[c.id] = row
+            row += 1
+        b.content_rows[content.id] = (head, first, row - 1)
+        _content_row(ws, head, content, first, row - 1, lang)
+    last_row = row - 1
+    total = row
+    b.total_row = total
+    ws.cell(total, 2, t(lang, "TỔNG CỘNG", "TOTAL"))
+    for col in "CDE":
+        ws[f"{col}{total}"] = "=" + "+".join(f"{col}{h}" for h, _, _ in b.content_rows.values())
+        ws[f"{col}{total}"].number_format = "0.0#"
+    for col in range(1, 7):
+        cell = ws.cell(total, col)
+        cell.font = font(bold=True)
+        cell.border = BOX
+        cell.fill = HEAD_FILL
+        cell.alignment = CENTER if col != 2 else Alignment(horizontal="right", vertical="center")
+
+    status_self, status_upper = total + 1, total + 2
+    for r, col, label in ((status_self, "D", t(lang, "Kết quả chi bộ tự đánh giá", "Result of the self-assessment")),
+                          (status_upper, "E", t(lang, "Kết quả cấp ủy cấp trên đánh giá", "Result of the upper-level assessment"))):
+        ws.merge_cells(f"A{r}:B{r}")
+        ws[f"A{r}"] = label
+        ws[f"A{r}"].font = font(bold=True)
+        ws[f"A{r}"].alignment = Alignment(horizontal="right", vertical="center")
+        ws.merge_cells(f"C{r}:F{r}")
+        ws[f"C{r}"] = "=" + status_formula(b, col)
+        ws[f"C{r}"].font = font(bold=True)
+        ws[f"C{r}"].alignment = CENTER
+        for c in range(1, 7):
+            ws.cell(r, c).border = BOX
+        ws.row_dimensions[r].height = 22
+
+    _name(wb, TABLE_NAMES["id"], ref_range(ws.title, f"A{first_row}", f"A{last_row}"))
+    for key, col in (("max", "C"), ("self", "D"), ("upper", "E"), ("notes", "F")):
+        _name(wb, TABLE_NAMES[key], ref_range(ws.title, f"{col}{first_row}", f"{col}{last_row}"))
+    for key, col in (("max", "C"), ("self", "D"), ("upper", "E")):
+        _name(wb, TOTAL_NAMES[key], ref(ws.title, f"{col}{total}"))
+    _name(wb, TOTAL_NAMES["self_status"], ref(ws.title, f"C{status_self}"))
+    _name(wb, TOTAL_NAMES["upper_status"], ref(ws.title, f"C{status_upper}"))
+
+    _conditional_formats(ws, b, status_self, status_upper)
+    sign = status_upper + 2
+    _signature(ws, sign, lang)
+    ws.freeze_panes = f"A{header + 1}"
+    _print_setup(ws, title_rows=f"{header}:{header}")
+    ws.print_area = f"A1:F{sign + 6}"
+    _protect(ws)
+
+
+def _content_row(ws: Worksheet, row: int, content, first: int, last: int, lang: str) -> None:
+    ws.cell(row, 1, content.id)
+    ws.cell(row, 2, t(lang, content.title_vi, content.title_en or content.title_vi).upper())
+    for col in "CDE":
+        ws[f"{col}{row}"] = f"=SUM({col}{first}:{col}{last})"
+        ws[f"{col}{row}"].number_format = "0.0#"
+    for col in range(1, 7):
+        cell = ws.cell(row, col)
+        cell.font = font(bold=True)
+        cell.fill = CONTENT_FILL
+        cell.border = BOX
+        cell.alignment = WRAP_TOP if col == 2 else CENTER
+
+
+def _criterion_row(ws: Worksheet, row: int, c, b: FormBuild) -> None:
+    lang, step = b.lang, b.spec.step
+    ws.cell(row, 1, c.id).number_format = "@"
+    text = t(lang, c.text_vi, c.text_en or c.text_vi)
+    ws.cell(row, 2, text)
+    ws.cell(row, 3, c.max).number_format = "0.0#"
+    for col in range(1, 4):
+        cell = ws.cell(row, col)
+        cell.font = font()
+        cell.border = BOX
+        cell.alignment = WRAP_TOP if col == 2 else Alignment(horizontal="center", vertical="top")
+    for col in (4, 5):
+        cell = ws.cell(row, col)
+        _input(cell)
+        cell.number_format = "0.0#"
+        cell.alignment = Alignment(horizontal="center", vertical="top")
+    notes = ws.cell(row, 6)
+    _input(notes)
+    notes.alignment = WRAP_TOP
+    notes.font = font(size=11)
+    mx, st = _fmt(c.max, lang), _fmt(step, lang)
+    formula = f"AND(ISNUMBER(D{row}),D{row}>=0,D{row}<={c.max:g},MOD(ROUND(D{row}/{step:g},6),1)=0)"
+    dv = DataValidation(type="custom", formula1=formula, allow_blank=True, showErrorMessage=True, showInputMessage=True,
+                        promptTitle=t(lang, f"Tiêu chí {c.id}", f"Criterion {c.id}"),
+                        prompt=t(lang, f"Nhập điểm từ 0 đến {mx}, theo bước {st} điểm.",
+                                 f"Type a score from 0 to {mx}, in steps of {st}."),
+                        errorTitle=t(lang, "Điểm không hợp lệ", "Invalid score"),
+                        error=t(lang, f"Điểm tiêu chí {c.id} phải là số từ 0 đến {mx}, theo bước {st} điểm.",
+                                f"The score of criterion {c.id} must be a number from 0 to {mx} in steps of {st}."))
+    ws.add_data_validation(dv)
+    dv.add(f"D{row}:E{row}")
+    # Row height: wrapped criterion text at about 60 characters a line in 13 pt.
+    lines = max(1, -(-len(text) // 58))
+    ws.row_dimensions[row].height = max(20, 17 * lines + 3)
+
+
+def count_expression(b: FormBuild, col: str) -> str:
+    return "+".join(f"COUNT({col}{first}:{col}{last})" for _, first, last in b.content_rows.values())
+
+
+def status_formula(b: FormBuild, col: str) -> str:
+    """Verdict for one score column; the same precedence as fourgood.scoring._status."""
+    from fourgood.layout import status_text
+
+    lang, spec = b.lang, b.spec
+    n = len(spec.criteria)
+    incomplete = f"({count_expression(b, col)})<{n}"
+    yes = YES_NO[lang][0]
+    if spec.vetoes:
+        incomplete = f"OR({incomplete},COUNTA({VETO_RANGE})<{len(spec.vetoes)})"
+
+    def s(key: str) -> str:
+        return '"' + status_text(key, lang, spec.threshold).replace('"', '""') + '"'
+
+    verdict = f'IF({col}{b.total_row}>={spec.threshold:g},{s("meets")},{s("below")})'
+    if spec.vetoes:
+        verdict = f'IF(COUNTIF({VETO_RANGE},"{yes}")>0,{s("veto")},{verdict})'
+    return f'IF({incomplete},{s("incomplete")},{verdict})'
+
+
+def _conditional_formats(ws: Worksheet, b: FormBuild, status_self: int, status_upper: int) -> None:
+    from fourgood.layout import status_text
+
+    total, thr = b.total_row, b.spec.threshold
+    for col in "DE":
+        cell = f"{col}{total}"
+        ws.conditional_formatting.add(cell, FormulaRule(formula=[f"AND(({count_expression(b, col)})>0,{cell}<{thr:g})"],
+                                                        fill=RED_FILL, font=Font(color="9C0006", bold=True)))
+        ws.conditional_formatting.add(cell, FormulaRule(formula=[f"{cell}>={thr:g}"], fill=GREEN_FILL,
+                                                        font=Font(color="006100", bold=True)))
+    for r in (status_self, status_upper):
+        cell = f"C{r}"
+        meets = status_text("meets", b.lang, thr).replace('"', '""')
+        incomplete = status_text("incomplete", b.lang, thr).replace('"', '""')
+        ws.conditional_formatting.add(f"C{r}:F{r}", FormulaRule(formula=[f'${cell}="{meets}"'], fill=GREEN_FILL))
+        ws.conditional_formatting.add(f"C{r}:F{r}", FormulaRule(formula=[f'${cell}="{incomplete}"'], fill=AMBER_FILL))
+        ws.conditional_formatting.add(f"C{r}:F{r}", FormulaRule(formula=[f'LEN(${cell})>0'], fill=RED_FILL))
+    blanks = " ".join(f"D{first}:D{last}" for _, first, last in b.content_rows.values())
+    first_cell = f"D{next(iter(b.content_rows.values()))[1]}"
+    ws.conditional_formatting.add(blanks, FormulaRule(formula=[f"ISBLANK({first_cell})"], fill=BLANK_FILL))
+
+
+def _signature(ws: Worksheet, row: int, lang: str) -> None:
+    ws.merge_cells(f"A{row}:B{row}")
+    ws[f"A{row}"] = t(lang, "XÁC NHẬN CỦA CẤP ỦY CẤP TRÊN", "CONFIRMED BY THE UPPER-LEVEL COMMITTEE")
+    ws.merge_cells(f"C{row}:F{row}")
+    ws[f"C{row}"] = t(lang, "T/M CHI BỘ", "ON BEHALF OF THE PARTY CELL")
+    ws.merge_cells(f"C{row + 1}:F{row + 1}")
+    ws[f"C{row + 1}"] = t(lang, "BÍ THƯ", "SECRETARY")
+    ws.merge_cells(f"A{row + 1}:B{row + 1}")
+    ws[f"A{row + 1}"] = t(lang, "(Ký, ghi rõ họ tên, đóng dấu)", "(Signature, full name, seal)")
+    ws.merge_cells(f"C{row + 5}:F{row + 5}")
+    ws[f"C{row + 5}"] = f'={info_name("secretary")}&""'
+    for c, style in ((f"A{row}", font(bold=True)), (f"C{row}", font(bold=True)), (f"C{row + 1}", font(bold=True)),
+                     (f"A{row + 1}", font(italic=True, size=11)), (f"C{row + 5}", font(bold=True))):
+        ws[c].font = style
+        ws[c].alignment = CENTER
+
+
+# ---------------------------------------------------------------- instructions, meta
+
+
+def _instructions_sheet(ws: Worksheet, b: FormBuild) -> None:
+    ws.column_dimensions["A"].width = 110
+    for i, (text, kind) in enumerate(instructions_text(b.spec, b.lang), start=1):
+        cell = ws.cell(i, 1, text)
+        cell.font = font(bold=kind == "title", size=14 if kind == "title" else FONT_SIZE, italic=kind == "note")
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[i].height = max(19, 18 * (1 + len(text) // 95))
+    _print_setup(ws, title_rows=None)
+    _protect(ws)
+
+
+def _meta_sheet(wb: Workbook, ws: Worksheet, b: FormBuild) -> None:
+    spec = b.spec
+    rows = [
+        ("format", TEMPLATE_FORMAT),
+        ("template_kind", "cell"),
+        ("cell_type", spec.cell_type),
+        ("spec_id", spec.spec_id),
+        ("spec_version", spec.version),
+        ("fingerprint", spec.fingerprint),
+        ("threshold", spec.threshold),
+        ("step", spec.step),
+        ("lang", b.lang),
+        ("generator", f"fourgood {__version__}"),
+    ]
+    for content in spec.contents:
+        for c in content.criteria:
+            rows.append(("criterion", c.id, content.id, c.max))
+    for v in spec.vetoes:
+        rows.append(("veto", v.id))
+    for r in rows:
+        ws.append(list(r))
+    ws.sheet_state = "veryHidden"
+    ws.protection.sheet = True
+    _name(wb, META_NAME, ref_range(ws.title, "A1", f"D{len(rows)}"))
+
+
+# ------------------------------------------------------------------------- helpers
+
+
+def _header(ws: Worksheet, row: int, labels) -> None:
+    for col, label in enumerate(labels, start=1):
+        cell = ws.cell(row, col, label)
+        cell.font = font(bold=True)
+        cell.fill = HEAD_FILL
+        cell.border = BOX
+        cell.alignment = CENTER
+
+
+def _section(ws: Worksheet, row: int, label: str) -> None:
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+    cell = ws.cell(row, 1, label)
+    cell.font = font(bold=True)
+    cell.fill = CONTENT_FILL
+    cell.alignment = Alignment(vertical="center")
+
+
+def _input(cell) -> None:
+    cell.protection = UNLOCKED
+    cell.fill = INPUT_FILL
+    cell.border = BOX
+    cell.font = font()
+
+
+def _name(wb: Workbook, name: str, target: str) -> None:
+    wb.defined_names[name] = DefinedName(name, attr_text=target)
+
+
+def _print_setup(ws: Worksheet, title_rows: str | None) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.print_options.horizontalCentered = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.center.text = "&P/&N"
+    ws.oddFooter.center.font = FONT_NAME
+
+
+def _protect(ws: Worksheet) -> None:
+    """Protect without a password: slips are prevented, a board can still unprotect."""
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.protection.selectLockedCells = False
+    ws.protection.selectUnlockedCells = False
