@@ -222,7 +222,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Tiêu chí {criterion}: điểm {value} không theo bước {expected} điểm ({column}).",
         "Criterion {criterion}: score {value} is not a multiple of the {expected}-point step ({column}).",
     ),
-    "score_decimal_comma": (
+    "score_decimal_comma": (  # any number typed as text, decimal comma or point
         "Tiêu chí {criterion}: điểm nhập dạng chữ '{value}', đã hiểu là {expected} ({column}).",
         "Criterion {criterion}: score typed as text '{value}', read as {expected} ({column}).",
     ),
@@ -245,7 +245,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # --- batch ----------------------------------------------------------------------
     "duplicate_submission": (
         "Chi bộ {value} kỳ {period} được nộp nhiều lần; dùng tệp '{expected}' ({reason}).",
-        "Cell {value}, period {period}, was submitted more than once; '{expected}' counts ({reason}).",
+        "Cell {value}, period {period}, was submitted more than once; '{expected}' counts ({reason_en}).",
     ),
     "duplicate_file": (
         "Tệp trùng hoàn toàn với '{value}'; chỉ tính một lần.",

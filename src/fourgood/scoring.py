@@ -21,7 +21,7 @@ def column_totals(scores: pd.DataFrame, column: str) -> pd.DataFrame:
     sub.columns = [f"{column}_{c}" for c in sub.columns]
     per = scores.assign(_v=values, _n=values.notna()).groupby("submission", sort=False)
     out = sub.assign(**{
-        f"{column}_total": per["_v"].sum(min_count=0),
+        f"{column}_total": per["_v"].sum(min_count=1),  # no score at all: no total
         f"{column}_scored": per["_n"].sum(),
         "criteria": per.size(),
     })

@@ -1,0 +1,221 @@
+"""The file as a package: what format it is, whether it is safe to parse, where names point.
+
+Everything here works on bytes already in memory, reads only bounded amounts, and never
+executes anything: macros are detected (vbaProject.bin) and reported, never run.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from xml.etree import ElementTree as ET
+
+from fourgood.problems import Problem
+
+MAX_UNPACKED = 200 * 1024 * 1024  # declared size of all parts together
+MAX_PART = 64 * 1024 * 1024  # any single part we decompress ourselves
+MAX_RATIO = 1000  # compression ratio beyond which a big part is treated as a bomb
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+class Refused(Exception):
+    def __init__(self, problem: Problem):
+        self.problem = problem
+
+
+@dataclass
+class Package:
+    format: str  # xlsx, xlsm, xlsb, xls, ods
+    zip: zipfile.ZipFile | None = None
+    macros: bool = False
+    sheet_parts: dict[str, str] = field(default_factory=dict)  # sheet title -> xml part (xlsx)
+    names: dict[str, str] = field(default_factory=dict)  # defined name -> formula text
+
+
+def open_package(data: bytes, suffix: str) -> Package:
+    """Identify the format from content (not the file name) and check it is safe to parse."""
+    if not data:
+        raise Refused(Problem("empty_file"))
+    if data.startswith(OLE_MAGIC):
+        if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in data:
+            raise Refused(Problem("password_protected"))
+        return Package("xls", macros=b"V\x00B\x00A" in data[:65536] or b"_VBA_PROJECT" in data)
+    if not data.startswith(b"PK"):
+        raise Refused(Problem("not_spreadsheet", params={"detail": _describe(data)}))
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise Refused(Problem("corrupt_file", params={"detail": f"zip: {exc}"})) from None
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNPACKED or any(i.file_size > MAX_PART and i.file_size > MAX_RATIO * max(i.compress_size, 1)
+                                   for i in infos):
+        raise Refused(Problem("oversized_content", value=round(total / 2**20), expected=MAX_UNPACKED // 2**20))
+    names = {i.filename for i in infos}
+    if "mimetype" in names and _read(zf, "mimetype", 200).startswith(ODS_MIME):
+        fmt = "ods"
+    elif "xl/workbook.bin" in names:
+        fmt = "xlsb"
+    elif "xl/workbook.xml" in names:
+        fmt = "xlsm" if "xl/vbaProject.bin" in names else "xlsx"
+    else:
+        kind = "Word" if "word/document.xml" in names else "PowerPoint" if "ppt/presentation.xml" in names else "zip"
+        raise Refused(Problem("not_spreadsheet", params={"detail": kind}))
+    _refuse_entities(zf, infos)
+    pkg = Package(fmt, zip=zf, macros="xl/vbaProject.bin" in names)
+    if fmt in ("xlsx", "xlsm"):
+        _read_workbook_xml(pkg)
+    elif fmt == "ods":
+        _read_ods_names(pkg)
+    return pkg
+
+
+def _read(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    try:
+        with zf.open(name) as fh:
+            return fh.read(limit)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
+        # RuntimeError: a part encrypted with a zip password
+        raise Refused(Problem("corrupt_file", params={"detail": f"{name}: {exc}"})) from None
+
+
+def read_part(pkg: Package, name: str) -> bytes:
+    data = _read(pkg.zip, name, MAX_PART + 1)
+    if len(data) > MAX_PART:
+        raise Refused(Problem("oversized_content", value=len(data) // 2**20, expected=MAX_PART // 2**20))
+    return data
+
+
+def _refuse_entities(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+    """A DOCTYPE may only stand before the root element: the first KiB of each part tells."""
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels")) and info.file_size:
+            head = _read(zf, info.filename, 1024)
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise Refused(Problem("xml_entities", params={"detail": info.filename}))
+
+
+def _parse_xml(data: bytes, part: str) -> ET.Element:
+    try:
+        return ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise Refused(Problem("corrupt_file", params={"detail": f"{part}: {exc}"})) from None
+
+
+MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def _read_workbook_xml(pkg: Package) -> None:
+    root = _parse_xml(read_part(pkg, "xl/workbook.xml"), "xl/workbook.xml")
+    rels_xml = read_part(pkg, "xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in pkg.zip.namelist() else b""
+    targets = {}
+    if rels_xml:
+        for rel in _parse_xml(rels_xml, "workbook.xml.rels"):
+            target = rel.get("Target", "")
+            targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    for sheet in root.iter(f"{MAIN_NS}sheet"):
+        rid = sheet.get(f"{REL_NS}id")
+        if rid in targets:
+            pkg.sheet_parts[sheet.get("name", "")] = targets[rid]
+    for dn in root.iter(f"{MAIN_NS}definedName"):
+        if dn.get("localSheetId") is None and dn.text:
+            pkg.names[dn.get("name", "")] = dn.text
+
+
+TABLE_NS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def _read_ods_names(pkg: Package) -> None:
+    data = read_part(pkg, "content.xml")
+    # Named ranges sit at the end of content.xml; parse just that element when we can.
+    start = data.rfind(b"<table:named-expressions")
+    if start < 0:
+        return
+    end = data.find(b"</table:named-expressions>", start)
+    chunk = data[start:end + len(b"</table:named-expressions>")] if end > 0 else b""
+    ns = b'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+    chunk = chunk.replace(b"<table:named-expressions", b"<table:named-expressions " + ns, 1)
+    root = _parse_xml(chunk, "content.xml")
+    for nr in root.iter(f"{TABLE_NS}named-range"):
+        name, address = nr.get(f"{TABLE_NS}name"), nr.get(f"{TABLE_NS}cell-range-address", "")
+        if name and address:
+            pkg.names[name] = _ods_to_a1(address)
+
+
+def _ods_to_a1(address: str) -> str:
+    """$'Chấm điểm'.$D$9:.$D$30 -> 'Chấm điểm'!$D$9:$D$30"""
+    address = address.replace(":.", ":").replace("$'", "'")
+    m = re.match(r"^\$?('(?:[^']|'')+'|[^.]+)\.(.+)$", address)
+    if not m:
+        return "#REF!"
+    sheet, cells = m.group(1), m.group(2)
+    cells = re.sub(r"(^|:)\$?('(?:[^']|'')+'|[^.:]+)\.", r"\1", cells)  # drop a repeated sheet name
+    return f"{sheet}!{cells}"
+
+
+_A1 = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def parse_reference(text: str) -> tuple[str, int, int, int, int] | None:
+    """'Chấm điểm'!$D$9:$D$30 -> (sheet, row0, col0, row1, col1), zero-based; None if broken."""
+    if not text or "#REF!" in text or "!" not in text:
+        return None
+    sheet, _, cells = text.rpartition("!")
+    sheet = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
+    parts = cells.split(":")
+    coords = []
+    for part in parts[:2]:
+        m = _A1.match(part)
+        if not m:
+            return None
+        coords.append((int(m.group(2)) - 1, _col_index(m.group(1))))
+    (r0, c0), (r1, c1) = coords[0], coords[-1]
+    return sheet, r0, c0, r1, c1
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def col_letter(index: int) -> str:
+    out = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def address(row: int, col: int) -> str:
+    return f"{col_letter(col)}{row + 1}"
+
+
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*>\s*<f[ >/]')
+
+
+def formula_cells(xml: bytes) -> set[tuple[int, int]]:
+    """Zero-based (row, col) of every cell that holds a formula in a worksheet part."""
+    return {(int(m.group(2)) - 1, _col_index(m.group(1).decode())) for m in _FORMULA_CELL.finditer(xml)}
+
+
+def _describe(data: bytes) -> str:
+    head = data[:8]
+    for magic, kind in ((b"%PDF", "PDF"), (b"\x89PNG", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF8", "GIF"),
+                        (b"{\\rtf", "RTF"), (b"Rar!", "RAR"), (b"7z\xbc\xaf", "7z"), (b"\x1f\x8b", "gzip")):
+        if head.startswith(magic):
+            return kind
+    sample = data[:512]
+    if b"<html" in sample.lower() or b"<!doctype html" in sample.lower():
+        return "HTML"
+    try:
+        sample.decode("utf-8")
+        return "văn bản/text" if b"," not in sample and b";" not in sample else "CSV/text"
+    except UnicodeDecodeError:
+        return "binary"

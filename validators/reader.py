@@ -1,0 +1,387 @@
+"""Read one submitted file into tidy rows, without judging it (the schemas judge).
+
+python-calamine parses the cells; the template's defined names (or, for formats that keep
+none readable, the form's own content: criterion ids and labels) say where each input is.
+Only problems that stop reading are raised here; every rule lives in `schemas`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from python_calamine import CalamineWorkbook
+
+from fourgood.layout import (
+    INFO_FIELDS, META_SHEET, TABLE_NAMES, TOTAL_NAMES, info_name, veto_name,
+)
+from fourgood.problems import Problem
+from fourgood.spec import Spec, cell_type_from_text, fold
+
+from . import normalize as N
+from .package import Package, Refused, address, formula_cells, open_package, parse_reference, read_part
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
+
+
+@dataclass
+class FileRead:
+    path: str
+    size: int = 0
+    sha256: str = ""
+    mtime: float = 0.0
+    format: str = ""
+    kind: str = ""  # cell | roster | consolidated | "" (unreadable)
+    problems: list[Problem] = field(default_factory=list)
+    meta: dict[str, Any] | None = None
+    scores: list[dict[str, Any]] = field(default_factory=list)
+    vetoes: list[dict[str, Any]] = field(default_factory=list)
+
+
+class SpecIndex:
+    """Known criteria tables, looked up by fingerprint, then by spec id for a clear message."""
+
+    def __init__(self, specs: dict[str, Spec]):
+        self.by_fingerprint = {s.fingerprint: s for s in specs.values()}
+        self.by_id = {s.spec_id: s for s in specs.values()}
+        self.by_type = dict(specs)
+
+
+def read_file(path: str | Path, index: SpecIndex) -> FileRead:
+    """Never raises for a bad file: every failure becomes a located problem."""
+    path = Path(path)
+    out = FileRead(path=str(path))
+    try:
+        stat = path.stat()
+        out.size, out.mtime = stat.st_size, stat.st_mtime
+        data = path.read_bytes()
+    except OSError as exc:
+        out.problems.append(Problem("corrupt_file", file=str(path), params={"detail": exc.strerror or str(exc)}))
+        return out
+    out.sha256 = hashlib.sha256(data).hexdigest()
+    try:
+        _read(data, path, out, index)
+    except Refused as r:
+        out.problems.append(_at(r.problem, str(path)))
+    except Exception as exc:  # calamine and friends: a damaged file must not stop the batch
+        out.problems.append(Problem("corrupt_file", file=str(path), params={"detail": _short(exc)}))
+    return out
+
+
+def _at(p: Problem, file: str) -> Problem:
+    return Problem(p.code, p.severity, file, p.sheet, p.cell, p.criterion, p.value, p.expected, p.params)
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"{type(exc).__name__}: {text[:160]}"
+
+
+def _read(data: bytes, path: Path, out: FileRead, index: SpecIndex) -> None:
+    pkg = open_package(data, path.suffix.lower())
+    out.format = pkg.format
+    if pkg.macros:
+        out.problems.append(Problem("macros_present", "warning", str(path)))
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:
+        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+            raise Refused(Problem("password_protected")) from None
+        raise Refused(Problem("corrupt_file", params={"detail": _short(exc)})) from None
+    sheets = list(book.sheet_names)
+    grids: dict[str, list[list[Any]]] = {}
+
+    def grid(name: str) -> list[list[Any]]:
+        if name not in grids:
+            grids[name] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        return grids[name]
+
+    if META_SHEET not in sheets:
+        raise Refused(Problem("not_our_template", params={"detail": _why_not_ours(sheets)}))
+    meta = _read_meta(grid(META_SHEET))
+    kind = meta.get("template_kind", "")
+    out.kind = kind
+    if kind == "roster":
+        raise Refused(Problem("roster_not_submission"))
+    if kind != "cell":
+        raise Refused(Problem("not_our_template", params={"detail": f"template_kind={kind or '?'}"}))
+
+    spec = index.by_fingerprint.get(meta.get("fingerprint", ""))
+    if spec is None:
+        current = index.by_id.get(meta.get("spec_id", "")) or index.by_type.get(meta.get("cell_type", ""))
+        if current is None:
+            raise Refused(Problem("spec_unknown", value=meta.get("spec_id", ""),
+                                  params={"detail": meta.get("fingerprint", "")}))
+        if str(meta.get("spec_version")) != current.version:
+            raise Refused(Problem("template_outdated", value=meta.get("spec_version"), expected=current.version))
+        raise Refused(Problem("fingerprint_mismatch", value=meta.get("fingerprint"), expected=current.fingerprint))
+
+    locate = _NameLocator(pkg) if pkg.names else None
+    if locate is None or not locate.usable():
+        out.problems.append(Problem("located_by_content", "warning", str(path), value=pkg.format))
+        locate = _ContentLocator(spec, sheets, grid, meta.get("lang", "vi"))
+    f = str(path)
+    info, vetoes = _read_info(locate, grid, spec, f, out)
+    scores, totals = _read_scores(locate, grid, spec, f, out, book, pkg)
+    template_type = meta.get("cell_type", "")
+    out.meta = {
+        "file": f, "format": pkg.format, "spec_id": spec.spec_id, "spec_version": spec.version,
+        "fingerprint": spec.fingerprint, "template_type": template_type, "threshold": spec.threshold,
+        "step": spec.step, "n_criteria": len(spec.criteria), "n_vetoes": len(spec.vetoes), **info, **totals,
+    }
+    out.scores = scores
+    out.vetoes = vetoes
+
+
+def _why_not_ours(sheets: list[str]) -> str:
+    return "sheets: " + ", ".join(sheets[:5]) + ("…" if len(sheets) > 5 else "")
+
+
+def _read_meta(rows: list[list[Any]]) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    for row in rows:
+        if row and isinstance(row[0], str) and row[0] not in ("criterion", "veto") and len(row) > 1:
+            value = row[1]
+            meta[row[0]] = N.clean_text(value) if not isinstance(value, float) else value
+    return meta
+
+
+# ------------------------------------------------------------------------- locators
+
+
+class _NameLocator:
+    """Inputs found through the workbook's defined names (xlsx, xlsm, ods)."""
+
+    def __init__(self, pkg: Package):
+        self.pkg = pkg
+        self.problems: list[Problem] = []
+
+    def usable(self) -> bool:
+        return TABLE_NAMES["id"] in self.pkg.names
+
+    def cell(self, name: str) -> tuple[str, int, int] | None:
+        found = self.range(name)
+        return (found[0], found[1], found[2]) if found else None
+
+    def range(self, name: str) -> tuple[str, int, int, int, int] | None:
+        text = self.pkg.names.get(name)
+        if text is None:
+            self.problems.append(Problem("name_missing", value=name))
+            return None
+        ref = parse_reference(text)
+        if ref is None:
+            self.problems.append(Problem("name_broken", value=name))
+        return ref
+
+
+class _ContentLocator:
+    """Inputs found from the form's content when no names can be read (xls, xlsb).
+
+    The scoring table is the column holding the criterion ids; the other columns keep their
+    place relative to it, as in the template. Information fields are found by their labels.
+    """
+
+    def __init__(self, spec: Spec, sheets: list[str], grid, lang: str):
+        self.problems: list[Problem] = []
+        self.spec, self.grid = spec, grid
+        ids = {c.id for c in spec.criteria}
+        self.table: tuple[str, int, int, int] | None = None  # sheet, first row, last row, id col
+        best = 0
+        for sheet in sheets:
+            if sheet == META_SHEET:
+                continue
+            rows = grid(sheet)
+            width = max((len(r) for r in rows), default=0)
+            for col in range(min(width, 10)):
+                hits = [r for r, row in enumerate(rows) if col < len(row) and N.clean_text(row[col]) in ids]
+                if len(hits) > best:
+                    best, self.table = len(hits), (sheet, hits[0] - 1, hits[-1], col)
+        self.labels: dict[str, tuple[str, int, int]] = {}
+        wanted = {fold(f.label_vi): f.key for f in INFO_FIELDS} | {fold(f.label_en): f.key for f in INFO_FIELDS}
+        for sheet in sheets:
+            if sheet == META_SHEET or (self.table and sheet == self.table[0]):
+                continue
+            for r, row in enumerate(grid(sheet)):
+                for c, value in enumerate(row[:4]):
+                    key = fold(str(value).replace("(*)", "")) if isinstance(value, str) else ""
+                    if key in wanted and wanted[key] not in self.labels:
+                        self.labels[wanted[key]] = (sheet, r, c + 1)
+                    elif isinstance(value, str):
+                        for v in spec.vetoes:
+                            if N.clean_text(value).startswith(f"{v.id}. "):
+                                self.labels[veto_name(v.id)] = (sheet, r, c + 1)
+
+    def cell(self, name: str) -> tuple[str, int, int] | None:
+        key = name[3:] if name.startswith("fg_") else name
+        found = self.labels.get(key) or self.labels.get(name)
+        if found is None and self.table and name in TOTAL_NAMES.values():
+            found = self._total(name)
+        if found is None:
+            self.problems.append(Problem("name_missing", value=name))
+        return found
+
+    def _total(self, name: str) -> tuple[str, int, int] | None:
+        sheet, _, last, col = self.table
+        rows = self.grid(sheet)
+        for r in range(last + 1, min(last + 4, len(rows))):
+            if fold(rows[r][col + 1] if col + 1 < len(rows[r]) else "") in ("tong cong", "total"):
+                offset = {TOTAL_NAMES["max"]: 2, TOTAL_NAMES["self"]: 3, TOTAL_NAMES["upper"]: 4}.get(name)
+                return (sheet, r, col + offset) if offset else None
+        return None
+
+    def range(self, name: str) -> tuple[str, int, int, int, int] | None:
+        if self.table is None:
+            self.problems.append(Problem("name_missing", value=name))
+            return None
+        sheet, first, last, col = self.table
+        offset = {"fg_ids": 0, "fg_max": 2, "fg_self": 3, "fg_upper": 4, "fg_notes": 5}[name]
+        return sheet, first, col + offset, last, col + offset
+
+
+def _value(grid, sheet: str, row: int, col: int) -> Any:
+    rows = grid(sheet)
+    if 0 <= row < len(rows) and 0 <= col < len(rows[row]):
+        return rows[row][col]
+    return None
+
+
+# ------------------------------------------------------------------------- sections
+
+
+def _read_info(locate, grid, spec: Spec, f: str, out: FileRead) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    info: dict[str, Any] = {}
+    for fld in INFO_FIELDS:
+        where = locate.cell(info_name(fld.key))
+        raw = _value(grid, where[0], where[1], where[2]) if where and where[0] in _sheet_names(grid, where) else None
+        info[f"{fld.key}_raw"] = raw
+        info[f"{fld.key}_sheet"] = where[0] if where else ""
+        info[f"{fld.key}_cell"] = address(where[1], where[2]) if where else ""
+    for key in ("province", "upper_committee", "grassroots", "cell_name", "secretary"):
+        info[key] = N.clean_text(info[f"{key}_raw"])
+    info["cell_code"] = N.normalize_code(info["cell_code_raw"])
+    info["cell_type_text"] = N.clean_text(info["cell_type_raw"])
+    info["cell_type"] = cell_type_from_text(info["cell_type_text"]) or ""
+    month = N.parse_period(info["period_raw"])
+    info["month"] = float("nan") if month is None else float(month)
+    info["year"] = N.parse_year(info["year_raw"])
+    info["period"] = N.period_code(info["year"], month)
+    info["members"] = N.parse_whole(info["members_raw"])
+    date = N.parse_date(info["date_raw"])
+    info["date"] = date.isoformat() if date else ""
+    for key in ("regular_meetings", "thematic_meetings"):
+        info[key] = N.parse_whole(info[f"{key}_raw"]) if info[f"{key}_raw"] not in (None, "") else float("nan")
+        info[f"{key}_given"] = info[f"{key}_raw"] not in (None, "")
+    info["attendance"] = N.parse_percent(info["attendance_raw"])
+    info["attendance_given"] = info["attendance_raw"] not in (None, "")
+    legacy = [k for k in ("upper_committee", "grassroots", "cell_name", "secretary", "province")
+              if N.looks_legacy_encoded(info[k])]
+    info["legacy_fields"] = ",".join(legacy)
+    info["legacy_sample"] = info[legacy[0]][:60] if legacy else ""
+    info["legacy_sheet"] = info[f"{legacy[0]}_sheet"] if legacy else ""
+    info["legacy_cell"] = info[f"{legacy[0]}_cell"] if legacy else ""
+
+    vetoes = []
+    for v in spec.vetoes:
+        where = locate.cell(veto_name(v.id))
+        raw = _value(grid, *where) if where else None
+        answer = N.parse_yes_no(raw)
+        vetoes.append({"file": f, "veto_id": v.id, "raw": N.clean_text(raw),
+                       "answered": answer is not None, "valid": answer is None or isinstance(answer, bool),
+                       "yes": answer is True, "sheet": where[0] if where else "",
+                       "cell": address(where[1], where[2]) if where else ""})
+    for p in locate.problems:
+        out.problems.append(_at(p, f))
+    locate.problems.clear()
+    return info, vetoes
+
+
+def _sheet_names(grid, where) -> tuple[str, ...]:
+    try:
+        grid(where[0])
+        return (where[0],)
+    except Exception:
+        return ()
+
+
+def _read_scores(locate, grid, spec: Spec, f: str, out: FileRead, book, pkg: Package):
+    ranges = {k: locate.range(TABLE_NAMES[k]) for k in ("id", "max", "self", "upper")}
+    totals: dict[str, Any] = {}
+    for key in ("self", "upper"):
+        where = locate.cell(TOTAL_NAMES[key])
+        value = _value(grid, *where) if where else None
+        number, kind = N.parse_number(value)
+        totals[f"{key}_total_cached"] = number if kind == N.OK else math.nan
+        totals[f"{key}_total_sheet"] = where[0] if where else ""
+        totals[f"{key}_total_cell"] = address(where[1], where[2]) if where else ""
+    for p in locate.problems:
+        out.problems.append(_at(p, f))
+    locate.problems.clear()
+    if any(r is None for r in ranges.values()):
+        return [], totals
+    sheet, first, id_col, last, _ = ranges["id"]
+    if sheet not in book.sheet_names:
+        out.problems.append(Problem("sheet_missing", file=f, sheet=sheet))
+        return [], totals
+    cols = {k: ranges[k][2] for k in ("max", "self", "upper")}
+    merged = _merged_cells(book, sheet)
+    formulas: set[tuple[int, int]] = set()
+    part = pkg.sheet_parts.get(sheet)
+    if part:
+        formulas = formula_cells(read_part(pkg, part))
+    content_of = {c.id: content.id for content in spec.contents for c in content.criteria}
+    max_of = {c.id: c.max for c in spec.criteria}
+    content_ids = {content.id for content in spec.contents}
+    rows = []
+    for r in range(first, last + 1):
+        cid = N.clean_text(_value(grid, sheet, r, id_col))
+        if not cid or cid in content_ids:
+            continue
+        row = {"file": f, "criterion_id": cid, "content_id": content_of.get(cid, ""),
+               "spec_max": max_of.get(cid, math.nan), "step": spec.step, "sheet": sheet}
+        found_max, _ = N.parse_number(_value(grid, sheet, r, cols["max"]))
+        row["max_found"] = found_max
+        row["max_cell"] = address(r, cols["max"])
+        for key in ("self", "upper"):
+            c = cols[key]
+            raw = _value(grid, sheet, r, c)
+            number, kind = N.parse_number(raw)
+            if (r, c) in formulas:
+                number, kind = math.nan, N.FORMULA
+            row[key] = number
+            row[f"{key}_kind"] = kind
+            row[f"{key}_raw"] = N.clean_text(raw)
+            row[f"{key}_cell"] = address(r, c)
+            row[f"{key}_merged"] = merged.get((r, c), "")
+        rows.append(row)
+    return rows, totals
+
+
+def _merged_cells(book, sheet: str) -> dict[tuple[int, int], str]:
+    """Cells covered by a merge (other than its top-left) -> the merged range."""
+    try:
+        ranges = book.get_sheet_by_name(sheet).merged_cell_ranges or []
+    except Exception:
+        return {}
+    covered = {}
+    for (r0, c0), (r1, c1) in ranges:
+        if (r1 - r0 + 1) * (c1 - c0 + 1) > 10000:
+            continue
+        label = f"{address(r0, c0)}:{address(r1, c1)}"
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
+                covered[(r, c)] = label
+    return covered
+
+
+def file_is_candidate(path: Path) -> str | None:
+    """Reason a file is skipped without being read, or None to read it."""
+    name = path.name
+    if name.startswith("~$"):
+        return "skipped_lock_file"
+    if name.lower() in {"thumbs.db", "desktop.ini", ".ds_store"} or name.startswith("._"):
+        return "skipped_system_file"
+    return None
