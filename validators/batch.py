@@ -7,10 +7,10 @@ rejected (with every problem).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,8 @@ from .reader import FileRead, SpecIndex, file_is_candidate, read_file
 from .schemas import integrity_rules, meta_rules, missing_rules, run_rules, score_rules, veto_rules
 
 Progress = Callable[[int, int], None]
+SCORE_COLUMNS = ["file", "criterion_id", "content_id", "spec_max", "step", "sheet", "max_found", "max_cell",
+                 *[f"{c}{s}" for c in ("self", "upper") for s in ("", "_kind", "_raw", "_cell", "_merged")]]
 
 
 @dataclass
@@ -109,7 +111,7 @@ def assemble(entries: list[tuple[Path, str | None]], reads: dict[str, FileRead],
         problems += r.problems
     subs = [r for r in reads.values() if r.meta is not None]
     meta = pd.DataFrame([r.meta for r in subs])
-    scores = pd.DataFrame([row for r in subs for row in r.scores])
+    scores = pd.DataFrame([row for r in subs for row in r.scores], columns=SCORE_COLUMNS)
     vetoes = pd.DataFrame([row for r in subs for row in r.vetoes])
     if not meta.empty:
         meta = meta.set_index("file", drop=False)
@@ -268,7 +270,8 @@ def _settle_duplicates(files: pd.DataFrame) -> tuple[list[Problem], set[str]]:
     for f, sha in zip(dup_sha["file"], dup_sha["sha256"]):
         problems.append(Problem("duplicate_file", "warning", f, value=firsts[sha]))
         files.loc[files["file"] == f, "counted"] = False
-    cand = files[files["counted"] & (files["cell_code"].fillna("") != "") & (files["period"].fillna("") != "")].copy()
+    cand = files[files["counted"] & (files["cell_code"].astype(object).fillna("") != "")
+                 & (files["period"].astype(object).fillna("") != "")].copy()
     if cand.empty:
         return problems, set(files.loc[files["counted"], "file"])
     cand["_valid"] = cand["valid"].astype(int)

@@ -197,12 +197,18 @@ def address(row: int, col: int) -> str:
     return f"{col_letter(col)}{row + 1}"
 
 
-_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*>\s*<f[ >/]')
+_SPECIAL_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"([^>]*)>\s*<(f|v)[ >/]')
 
 
-def formula_cells(xml: bytes) -> set[tuple[int, int]]:
-    """Zero-based (row, col) of every cell that holds a formula in a worksheet part."""
-    return {(int(m.group(2)) - 1, _col_index(m.group(1).decode())) for m in _FORMULA_CELL.finditer(xml)}
+def special_cells(xml: bytes) -> dict[tuple[int, int], str]:
+    """Zero-based (row, col) -> 'formula' or 'error' for cells calamine shows only as values."""
+    out = {}
+    for m in _SPECIAL_CELL.finditer(xml):
+        if m.group(4) == b"f":
+            out[(int(m.group(2)) - 1, _col_index(m.group(1).decode()))] = "formula"
+        elif b't="e"' in m.group(3):
+            out[(int(m.group(2)) - 1, _col_index(m.group(1).decode()))] = "error"
+    return out
 
 
 def _describe(data: bytes) -> str:

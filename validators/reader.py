@@ -17,13 +17,18 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from fourgood.layout import (
-    INFO_FIELDS, META_SHEET, TABLE_NAMES, TOTAL_NAMES, info_name, veto_name,
+    INFO_FIELDS,
+    META_SHEET,
+    TABLE_NAMES,
+    TOTAL_NAMES,
+    info_name,
+    veto_name,
 )
 from fourgood.problems import Problem
 from fourgood.spec import Spec, cell_type_from_text, fold
 
 from . import normalize as N
-from .package import Package, Refused, address, formula_cells, open_package, parse_reference, read_part
+from .package import Package, Refused, address, open_package, parse_reference, read_part, special_cells
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 
@@ -95,9 +100,17 @@ def _read(data: bytes, path: Path, out: FileRead, index: SpecIndex) -> None:
     sheets = list(book.sheet_names)
     grids: dict[str, list[list[Any]]] = {}
 
+    missing: set[str] = set()
+
     def grid(name: str) -> list[list[Any]]:
         if name not in grids:
-            grids[name] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            if name not in sheets:
+                if name not in missing:  # names still point to a sheet renamed or deleted
+                    missing.add(name)
+                    out.problems.append(Problem("sheet_missing", file=str(path), sheet=name))
+                grids[name] = []
+            else:
+                grids[name] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         return grids[name]
 
     if META_SHEET not in sheets:
@@ -125,6 +138,7 @@ def _read(data: bytes, path: Path, out: FileRead, index: SpecIndex) -> None:
         out.problems.append(Problem("located_by_content", "warning", str(path), value=pkg.format))
         locate = _ContentLocator(spec, sheets, grid, meta.get("lang", "vi"))
     f = str(path)
+    locate = _ExistingSheets(locate, sheets, grid)
     info, vetoes = _read_info(locate, grid, spec, f, out)
     scores, totals = _read_scores(locate, grid, spec, f, out, book, pkg)
     template_type = meta.get("cell_type", "")
@@ -151,6 +165,29 @@ def _read_meta(rows: list[list[Any]]) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------- locators
+
+
+class _ExistingSheets:
+    """Drops locations on sheets that are gone (reported once as sheet_missing by `grid`)."""
+
+    def __init__(self, inner, sheets: list[str], grid):
+        self.inner, self.sheets, self.grid = inner, set(sheets), grid
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.inner.problems
+
+    def _keep(self, found):
+        if found and found[0] not in self.sheets:
+            self.grid(found[0])
+            return None
+        return found
+
+    def cell(self, name: str):
+        return self._keep(self.inner.cell(name))
+
+    def range(self, name: str):
+        return self._keep(self.inner.range(name))
 
 
 class _NameLocator:
@@ -256,7 +293,7 @@ def _read_info(locate, grid, spec: Spec, f: str, out: FileRead) -> tuple[dict[st
     info: dict[str, Any] = {}
     for fld in INFO_FIELDS:
         where = locate.cell(info_name(fld.key))
-        raw = _value(grid, where[0], where[1], where[2]) if where and where[0] in _sheet_names(grid, where) else None
+        raw = _value(grid, *where) if where else None
         info[f"{fld.key}_raw"] = raw
         info[f"{fld.key}_sheet"] = where[0] if where else ""
         info[f"{fld.key}_cell"] = address(where[1], where[2]) if where else ""
@@ -299,14 +336,6 @@ def _read_info(locate, grid, spec: Spec, f: str, out: FileRead) -> tuple[dict[st
     return info, vetoes
 
 
-def _sheet_names(grid, where) -> tuple[str, ...]:
-    try:
-        grid(where[0])
-        return (where[0],)
-    except Exception:
-        return ()
-
-
 def _read_scores(locate, grid, spec: Spec, f: str, out: FileRead, book, pkg: Package):
     ranges = {k: locate.range(TABLE_NAMES[k]) for k in ("id", "max", "self", "upper")}
     totals: dict[str, Any] = {}
@@ -323,15 +352,14 @@ def _read_scores(locate, grid, spec: Spec, f: str, out: FileRead, book, pkg: Pac
     if any(r is None for r in ranges.values()):
         return [], totals
     sheet, first, id_col, last, _ = ranges["id"]
-    if sheet not in book.sheet_names:
-        out.problems.append(Problem("sheet_missing", file=f, sheet=sheet))
+    if not grid(sheet):
         return [], totals
     cols = {k: ranges[k][2] for k in ("max", "self", "upper")}
     merged = _merged_cells(book, sheet)
-    formulas: set[tuple[int, int]] = set()
+    special: dict[tuple[int, int], str] = {}
     part = pkg.sheet_parts.get(sheet)
     if part:
-        formulas = formula_cells(read_part(pkg, part))
+        special = special_cells(read_part(pkg, part))
     content_of = {c.id: content.id for content in spec.contents for c in content.criteria}
     max_of = {c.id: c.max for c in spec.criteria}
     content_ids = {content.id for content in spec.contents}
@@ -349,8 +377,11 @@ def _read_scores(locate, grid, spec: Spec, f: str, out: FileRead, book, pkg: Pac
             c = cols[key]
             raw = _value(grid, sheet, r, c)
             number, kind = N.parse_number(raw)
-            if (r, c) in formulas:
+            flag = special.get((r, c))
+            if flag == "formula":
                 number, kind = math.nan, N.FORMULA
+            elif flag == "error" or (isinstance(raw, str) and raw.startswith("#")):
+                number, kind = math.nan, N.NOT_NUMBER
             row[key] = number
             row[f"{key}_kind"] = kind
             row[f"{key}_raw"] = N.clean_text(raw)

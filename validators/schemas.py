@@ -8,14 +8,15 @@ lazily, once per frame for the whole batch, so one pass reports every problem.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from fourgood.layout import INFO_BY_KEY, MAX_MEETINGS_PER_MONTH, REGULAR_MEETINGS_PER_YEAR, YEAR_RANGE, column_label
+from fourgood.layout import MAX_MEETINGS_PER_MONTH, REGULAR_MEETINGS_PER_YEAR, YEAR_RANGE
 from fourgood.problems import Problem
 from fourgood.spec import CELL_TYPES
 
@@ -55,7 +56,7 @@ def score_rules(lang: str) -> list[Rule]:
              criterion="criterion_id", value="max_found", expected="spec_max"),
     ]
     for col in ("self", "upper"):
-        where = dict(cell=f"{col}_cell", criterion="criterion_id", params={"column": column_label(col, lang)})
+        where = dict(cell=f"{col}_cell", criterion="criterion_id", params={"column": col})
         ok = f"{col}_kind"
         rules += [
             Rule("score_not_number", lambda d, ok=ok: d[ok] != N.NOT_NUMBER, value=f"{col}_raw", key=f"score_not_number:{col}", **where),
@@ -71,12 +72,12 @@ def score_rules(lang: str) -> list[Rule]:
                  key=f"merged_input:{col}", **{**where, "criterion": "criterion_id"}),
         ]
     rules.append(Rule("score_blank", lambda d: d["self_kind"] != N.BLANK, severity="warning", cell="self_cell",
-                      criterion="criterion_id", params={"column": column_label("self", lang)}))
+                      criterion="criterion_id", params={"column": "self"}))
     return rules
 
 
 def _field(key: str, lang: str) -> dict[str, Any]:
-    return {"sheet": f"{key}_sheet", "cell": f"{key}_cell", "params": {"field": INFO_BY_KEY[key].label(lang)}}
+    return {"sheet": f"{key}_sheet", "cell": f"{key}_cell", "params": {"field": key}}
 
 
 def _blank(series: pd.Series) -> pd.Series:
@@ -89,7 +90,7 @@ def meta_rules(lang: str) -> list[Rule]:
         for k in ("upper_committee", "cell_name", "cell_code", "period", "year", "members")
     ]
     lo, hi = YEAR_RANGE
-    limit = {k: (lambda d, k=k: np.where(d["month"] == 0, 12 * v, v)) for k, v in MAX_MEETINGS_PER_MONTH.items()}
+    limit = {k: (lambda d, v=v: np.where(d["month"] == 0, 12 * v, v)) for k, v in MAX_MEETINGS_PER_MONTH.items()}
     rules += [
         Rule("cell_code_invalid", lambda d: (d["cell_code"] == "") | d["cell_code"].str.match(N.CODE_PATTERN),
              value="cell_code_raw", **_field("cell_code", lang)),
@@ -140,7 +141,7 @@ def integrity_rules(lang: str) -> list[Rule]:
             "total_stale",
             lambda d, cached=cached, excel=excel: d[cached].isna() | d[excel].isna() | ((d[cached] - d[excel]).abs() < 1e-6),
             sheet=f"{col}_total_sheet", cell=f"{col}_total_cell", value=cached, expected=excel,
-            params={"column": column_label(col, lang)}, key=f"total_stale:{col}"))
+            params={"column": col}, key=f"total_stale:{col}"))
     return rules
 
 

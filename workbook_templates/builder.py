@@ -21,8 +21,23 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from fourgood import __version__
 from fourgood.layout import (
-    ACTIVITY_FIELDS, IDENTITY_FIELDS, META_NAME, META_SHEET, PERIODS_EN, PERIODS_VI, SHEETS, TABLE_HEADERS,
-    TABLE_NAMES, TEMPLATE_FORMAT, TOTAL_NAMES, VETO_RANGE, YEAR_RANGE, YES_NO, InfoField, info_name, veto_name,
+    ACTIVITY_FIELDS,
+    IDENTITY_FIELDS,
+    META_NAME,
+    META_SHEET,
+    PERIODS_EN,
+    PERIODS_VI,
+    SHEETS,
+    TABLE_HEADERS,
+    TABLE_NAMES,
+    TEMPLATE_FORMAT,
+    TOTAL_NAMES,
+    VETO_RANGE,
+    YEAR_RANGE,
+    YES_NO,
+    InfoField,
+    info_name,
+    veto_name,
 )
 from fourgood.spec import Spec
 

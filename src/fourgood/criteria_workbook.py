@@ -111,7 +111,7 @@ def _read_table(rows: list[list[Any]], sheet: str, source: str) -> tuple[list[di
     for r in range(header_at + 1, len(rows)):
         row = rows[r]
 
-        def get(key: str) -> Any:
+        def get(key: str, row: list[Any] = row) -> Any:
             c = columns.get(key)
             return row[c] if c is not None and c < len(row) else ""
 

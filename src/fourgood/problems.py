@@ -40,6 +40,13 @@ class Problem:
             "expected": _show(self.expected, lang),
         }
         ctx.update(self.params)
+        # Labels are stored as keys and worded in the language asked for.
+        from .layout import COLUMN_LABELS, INFO_BY_KEY, column_label
+
+        if ctx.get("column") in COLUMN_LABELS:
+            ctx["column"] = column_label(ctx["column"], lang)
+        if ctx.get("field") in INFO_BY_KEY:
+            ctx["field"] = INFO_BY_KEY[ctx["field"]].label(lang)
         return ctx
 
     @property

@@ -63,7 +63,7 @@ STATUS_STYLE = {"meets": "green", "below": "red", "incomplete": "yellow", "veto"
 
 
 def print_table(result: BatchResult, lang: str = "vi") -> None:
-    console = Console(highlight=False, soft_wrap=False)
+    console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
     vi = lang == "vi"
     table = Table(title="Kết quả kiểm tra" if vi else "Validation results", show_lines=False)
     for head in (("Tệp", "File"), ("Mã chi bộ", "Cell code"), ("Kỳ", "Period"), ("Tự chấm", "Self"),

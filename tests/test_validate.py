@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import unicodedata
+
+import pytest
+from fourgood.validators import normalize as N
+from fourgood.validators.batch import validate_paths
+from fourgood.workbook_templates.writer import template_filename
+
+from fourgood.cli import main
+
+from .corpus import build_corpus, zip_bomb
+from .helpers import make_submission
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory, template_dir):
+    out = tmp_path_factory.mktemp("corpus")
+    cases = build_corpus(out, template_dir, soffice=bool(shutil.which("soffice")))
+    return out, cases
+
+
+@pytest.fixture(scope="session")
+def corpus_result(corpus, specs):
+    out, cases = corpus
+    before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p, _ in cases}
+    result = validate_paths([out], specs)
+    after = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p, _ in cases}
+    return result, before, after
+
+
+def test_corpus_has_at_least_30_bad_files(corpus):
+    _, cases = corpus
+    assert sum(1 for _, c in cases if not c.valid) >= 30
+
+
+def test_every_corpus_file_gets_its_verdict_and_codes(corpus, corpus_result):
+    _, cases = corpus
+    result, _, _ = corpus_result
+    files = result.files.set_index("file")
+    assert len(files) == len(cases)  # every input accounted for, exactly once
+    for path, case in cases:
+        row = files.loc[str(path)]
+        found = {p.code for p in result.problems_of(str(path))}
+        assert bool(row["valid"]) is case.valid, (case.name, found)
+        assert case.codes <= found, (case.name, found)
+
+
+def test_input_files_are_never_modified(corpus_result):
+    _, before, after = corpus_result
+    assert before == after
+
+
+def test_every_problem_is_located_and_worded_in_both_languages(corpus_result):
+    result, _, _ = corpus_result
+    for p in result.problems:
+        assert p.file
+        vi, en = p.message("vi"), p.message("en")
+        assert vi and en and vi != en, p.code
+        assert "{" not in vi and "{" not in en
+    score_problems = [p for p in result.problems if p.code.startswith("score_") or p.code == "max_tampered"]
+    assert score_problems and all(p.sheet == "Chấm điểm" and p.cell and p.criterion for p in score_problems)
+
+
+def test_score_error_names_cell_criterion_value_and_maximum(corpus, corpus_result):
+    out, _ = corpus
+    result, _, _ = corpus_result
+    (p,) = [p for p in result.problems_of(str(out / "vuot-diem-chuan.xlsx")) if p.code == "score_above_max"]
+    assert (p.sheet, p.cell, p.criterion, p.value, p.expected) == ("Chấm điểm", "D9", "1.1", 9.0, 8.0)
+    assert p.message("vi") == "Tiêu chí 1.1: điểm 9 vượt điểm chuẩn 8 (Chi bộ tự chấm)."
+    assert p.message("en") == "Criterion 1.1: score 9 exceeds the maximum of 8 (self score)."
+
+
+def test_inserted_rows_still_read_the_right_values(corpus, corpus_result):
+    out, _ = corpus
+    result, _, _ = corpus_result
+    row = result.files.set_index("file").loc[str(out / "chen-dong.xlsx")]
+    assert row["self_total"] == 97 and row["status"] == "meets"
+    cells = result.scores[result.scores["file"] == str(out / "chen-dong.xlsx")].set_index("criterion_id")
+    assert cells.loc["1.1", "self_cell"] == "D12"  # moved down by the three inserted rows
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_saved_xlsx_ods_and_xls_read_the_same(corpus, corpus_result):
+    out, _ = corpus
+    result, _, _ = corpus_result
+    files = result.files.set_index("name")
+    for name in ("luu-bang-libreoffice.xlsx", "luu-bang-libreoffice.ods", "luu-dang-xls.xls"):
+        assert files.loc[name, "self_total"] == 97, name
+        assert files.loc[name, "cell_code"] == "KCQ-LO"
+    # the three are one cell and period: one counts, and the others say which and why
+    assert files.loc[["luu-bang-libreoffice.xlsx", "luu-bang-libreoffice.ods", "luu-dang-xls.xls"], "counted"].sum() == 1
+
+
+def test_validate_json_lists_every_file_and_exits_1_when_any_is_invalid(corpus, capsys):
+    out, cases = corpus
+    code = main(["validate", str(out), "--json", "--lang", "en"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert len(data) == len(cases)
+    keys = {"file", "valid", "cell_code", "cell_type", "period", "year", "self_total", "upper_total", "status", "errors"}
+    assert all(set(d) == keys for d in data)
+    bad = next(d for d in data if d["file"].endswith("le-buoc.xlsx"))
+    assert bad["valid"] is False and bad["errors"][0]["code"] == "score_off_step"
+    assert set(bad["errors"][0]) == {"code", "severity", "message", "sheet", "cell", "criterion"}
+    assert "multiple of the 0.5-point step" in bad["errors"][0]["message"]
+
+
+def test_validate_exits_0_when_all_valid_and_prints_a_table(tmp_path, specs, agency_template, capsys):
+    make_submission(agency_template, specs["agency"], tmp_path / "CB Văn phòng - tháng 11.xlsx", total=96.5)
+    assert main(["validate", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Đạt 'Chi bộ 4 tốt'" in out and "96,5" in out
+
+
+def test_validate_usage_error_exits_2(capsys):
+    assert main(["validate"]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_duplicate_cell_and_period_says_which_file_counts_and_why(tmp_path, specs, agency_template):
+    spec = specs["agency"]
+    make_submission(agency_template, spec, tmp_path / "a.xlsx", total=96)
+    make_submission(agency_template, spec, tmp_path / "b.xlsx", total=98, upper_scores={c.id: c.max for c in spec.criteria})
+    shutil.copy(tmp_path / "a.xlsx", tmp_path / "a - copy.xlsx")
+    result = validate_paths([tmp_path], specs)
+    files = result.files.set_index("name")
+    assert files["counted"].to_dict() == {"a - copy.xlsx": False, "a.xlsx": False, "b.xlsx": True}
+    dup = [p for p in result.problems if p.code == "duplicate_submission"]
+    # "a - copy.xlsx" sorts first, so the byte-identical "a.xlsx" is the one that counts once
+    assert {p.file for p in dup} == {str(tmp_path / "a - copy.xlsx"), str(tmp_path / "b.xlsx")}
+    assert "dùng tệp 'b.xlsx' (tệp có điểm cấp trên)" in dup[0].message("vi")
+    (same,) = [p for p in result.problems if p.code == "duplicate_file"]
+    assert (same.file, same.value) == (str(tmp_path / "a.xlsx"), str(tmp_path / "a - copy.xlsx"))
+
+
+def test_hostile_files_are_refused_fast_with_bounded_memory(tmp_path, corpus):
+    out, _ = corpus
+    bombs = [out / "bom-zip.xlsx", out / "bom-xml.xlsx"]
+    code = ("import resource, sys, time; from fourgood.validators.batch import validate_paths;"
+            "from fourgood.spec import load_specs; t=time.time();"
+            "r=validate_paths(sys.argv[1:], load_specs());"
+            "print(time.time()-t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,"
+            "' '.join(p.code for p in r.problems))")
+    proc = subprocess.run([sys.executable, "-c", code, *map(str, bombs)], capture_output=True, text=True, check=True)
+    seconds, rss_mb, *codes = proc.stdout.split()
+    assert codes == ["oversized_content", "xml_entities"]
+    assert int(rss_mb) < 500 and float(seconds) < 10
+
+
+def test_normalisation_of_what_staff_type():
+    assert N.parse_number("9,5") == (9.5, N.TEXT_NUMBER)
+    assert N.parse_number(" 7 ") == (7.0, N.TEXT_NUMBER)
+    assert N.parse_number("tốt")[1] == N.NOT_NUMBER
+    assert N.parse_period("Tháng 11") == 11 and N.parse_period("thang 11") == 11 and N.parse_period("T3") == 3
+    assert N.parse_period("tháng mười một") == 11 and N.parse_period("Cả năm") == 0 and N.parse_period(7.0) == 7
+    assert N.parse_period("Tháng 13") is None
+    assert N.normalize_code(" kcq - 012 ") == "KCQ-012"
+    nfd = unicodedata.normalize("NFD", "Chi bộ Khu phố 3")
+    assert nfd != "Chi bộ Khu phố 3" and N.clean_text(nfd) == "Chi bộ Khu phố 3"
+    assert N.looks_legacy_encoded("Chi bé V¨n phßng") and not N.looks_legacy_encoded("Chi bộ Văn phòng")
+    assert N.parse_yes_no("có") is True and N.parse_yes_no("Không") is False and N.parse_yes_no("") is None
+
+
+def test_zip_bomb_declared_size_is_past_one_gigabyte(tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(zip_bomb(tmp_path / "b.xlsx", size=1100 * 1024 * 1024)) as z:
+        assert sum(i.file_size for i in z.infolist()) > 1024**3
+
+
+def test_nfd_and_stray_spaces_in_submissions_are_normalised(tmp_path, specs, agency_template):
+    info = {"cell_name": unicodedata.normalize("NFD", "Chi bộ  Văn phòng "), "cell_code": " kcq-009 ",
+            "period": "tháng mười một", "year": "2026", "members": "22"}
+    make_submission(agency_template, specs["agency"], tmp_path / "nfd.xlsx", total=95, info=info)
+    result = validate_paths([tmp_path], specs)
+    meta = result.meta.iloc[0]
+    assert meta["cell_name"] == "Chi bộ Văn phòng" and meta["cell_code"] == "KCQ-009"
+    assert meta["period"] == "2026-11" and meta["members"] == 22
+    assert bool(result.files["valid"].iloc[0])
+
+
+def test_same_template_is_found_for_every_cell_type(tmp_path, specs, template_dir):
+    for cell_type, spec in specs.items():
+        make_submission(template_dir / template_filename(cell_type), spec, tmp_path / f"{cell_type}.xlsx", total=99,
+                        info={"cell_code": f"X-{cell_type[:3].upper()}"})
+    result = validate_paths([tmp_path], specs)
+    assert sorted(result.files["cell_type"]) == sorted(specs)
+    assert (result.files["status"] == "meets").all()
+
+
+def test_missing_path_is_reported_not_raised(specs, tmp_path):
+    result = validate_paths([tmp_path / "khong-co.xlsx"], specs)
+    assert result.problems[0].code == "file_not_found" and not result.files["valid"].iloc[0]
+
+
