@@ -41,6 +41,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--criteria", help="criteria table to validate against (default: the bundled one)")
     _lang(p)
 
+    p = sub.add_parser("consolidate", help="consolidate submissions into one provincial workbook")
+    p.add_argument("paths", nargs="+", help="files and folders of submissions (and consolidated workbooks)")
+    p.add_argument("-o", "--out", required=True, help="the consolidated workbook to write (.xlsx)")
+    p.add_argument("--roster", help="roster workbook (the roster template) listing the cells expected")
+    p.add_argument("--period", help="keep one period: a year (2026) or a year and month (2026-11)")
+    p.add_argument("--jobs", type=int, default=1, help="processes reading files in parallel (default: 1)")
+    p.add_argument("--summary-json", help="also write the summary counts as JSON to this file")
+    p.add_argument("--criteria", help="criteria table (default: the bundled one)")
+    _lang(p)
+
     p = sub.add_parser("demo", help="build a synthetic province from the templates and process it end to end")
     p.add_argument("--out", default="fourgood-demo", help="output folder (default: ./fourgood-demo)")
     p.add_argument("--seed", type=int, default=2026)
@@ -93,6 +103,16 @@ def _run(args: argparse.Namespace) -> int:
         from .validate_cmd import run_validate
 
         return run_validate(args.paths, as_json=args.json, lang=args.lang, criteria=args.criteria)
+    if args.command == "consolidate":
+        from .consolidate_cmd import run_consolidate
+
+        if not args.out.lower().endswith(".xlsx"):
+            raise UsageError("-o/--out must name an .xlsx file")
+        if args.jobs < 1:
+            raise UsageError("--jobs must be at least 1")
+        code, _ = run_consolidate(args.paths, args.out, roster=args.roster, period=args.period, jobs=args.jobs,
+                                  summary_json=args.summary_json, lang=args.lang, criteria=args.criteria)
+        return code
     if args.command == "demo":
         from .demo import run_demo
 

@@ -251,6 +251,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Tệp trùng hoàn toàn với '{value}'; chỉ tính một lần.",
         "The file is byte-identical to '{value}'; it counts once.",
     ),
+    "roster_duplicate_code": (
+        "Mã chi bộ {criterion} xuất hiện nhiều lần trong danh sách chi bộ.",
+        "Cell code {criterion} appears more than once in the roster.",
+    ),
+    "rollup_conflict": (
+        "Chi bộ {value} kỳ {period} có kết quả khác nhau giữa các nguồn: {detail}. Cần xác minh.",
+        "Cell {value}, period {period}, has conflicting results across sources: {detail}. Needs checking.",
+    ),
+    "outside_period": (
+        "Phiếu thuộc kỳ {value}, ngoài kỳ đang tổng hợp ({expected}).",
+        "The form is for period {value}, outside the period consolidated ({expected}).",
+    ),
     "internal_error": (
         "Lỗi không mong muốn khi đọc tệp ({detail}); chi tiết đã ghi vào nhật ký.",
         "Unexpected error while reading the file ({detail}); details were logged.",

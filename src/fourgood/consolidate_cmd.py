@@ -1,0 +1,81 @@
+"""`fourgood consolidate`: a folder of submissions -> one provincial workbook (+ summary JSON)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from .atomic import write_text_atomic
+from .problems import FourgoodError, Problem
+from .report_workbook import write_consolidated
+from .rollup import Consolidation, consolidate
+from .spec import load_specs
+from .validators.batch import validate_paths
+from .validators.roster import read_roster
+
+
+def parse_period(text: str | None) -> str | None:
+    """'2026' (the year), '2026-11', '11/2026' or 'T11/2026' -> the period code used everywhere."""
+    if text is None:
+        return None
+    t = text.strip()
+    m = re.fullmatch(r"(\d{4})(?:[-/.](\d{1,2}))?", t) or None
+    if m:
+        year, month = m.group(1), m.group(2)
+    else:
+        m = re.fullmatch(r"[Tt]?(\d{1,2})[-/.](\d{4})", t)
+        if not m:
+            raise FourgoodError([Problem("period_invalid", value=text)])
+        month, year = m.group(1), m.group(2)
+    if month and not 1 <= int(month) <= 12:
+        raise FourgoodError([Problem("period_invalid", value=text)])
+    return f"{year}-{int(month):02d}" if month else year
+
+
+def run_consolidate(paths: list[str], out: str, *, roster: str | None = None, period: str | None = None,
+                    jobs: int = 1, summary_json: str | None = None, lang: str = "vi", criteria: str | None = None,
+                    quiet: bool = False, run_at: dt.datetime | None = None) -> tuple[int, Consolidation]:
+    specs = load_specs(criteria)
+    roster_frame = read_roster(roster) if roster else None
+    wanted = parse_period(period)
+    console = Console(stderr=True, quiet=quiet)
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task("Đang đọc phiếu" if lang == "vi" else "Reading forms", total=None)
+        result = validate_paths(paths, specs, jobs=jobs, lang=lang,
+                                progress=lambda done, total: progress.update(task, completed=done, total=total))
+    c = consolidate(result, specs, roster_frame, wanted, lang)
+    path = write_consolidated(c, out, lang, run_at=run_at, sources=[str(p) for p in paths])
+    if summary_json:
+        write_text_atomic(summary_json, json.dumps(c.summary, ensure_ascii=False, indent=2) + "\n")
+    if not quiet:
+        print_summary(c, path, lang)
+    return 0, c
+
+
+def print_summary(c: Consolidation, path: Path, lang: str) -> None:
+    console = Console(highlight=False)
+    s = c.summary
+    vi = lang == "vi"
+    table = Table(title="Tóm tắt" if vi else "Summary")
+    table.add_column("Chỉ tiêu" if vi else "Figure")
+    table.add_column("Số lượng" if vi else "Count", justify="right")
+    rows: list[tuple[str, str, Any]] = [
+        ("Tệp đầu vào", "Input files", s["files_total"]), ("Tệp hợp lệ", "Valid files", s["files_valid"]),
+        ("Tệp bị từ chối hoặc bỏ qua", "Rejected or skipped files", s["files_rejected"]),
+        ("Chi bộ có phiếu", "Cells with a form", s["cells"]),
+        ("Đạt “Chi bộ 4 tốt”", "Meet the standard", s["cells_meeting_standard"]),
+        ("Dưới 95 điểm", "Under 95", s["cells_below_95"]), ("Chưa chấm đủ", "Incomplete", s["cells_incomplete"]),
+        ("Chưa nộp phiếu hợp lệ", "No valid form", s["cells_missing"]), ("Tệp trùng", "Duplicates", s["duplicates"]),
+    ]
+    for vi_label, en_label, value in rows:
+        table.add_row(vi_label if vi else en_label, str(value))
+    console.print(table)
+    console.print(("Đã ghi: " if vi else "Written: ") + str(path))

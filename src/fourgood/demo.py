@@ -1,0 +1,170 @@
+"""`fourgood demo`: a synthetic province, filled through the real templates, consolidated.
+
+Shaped on the figures in the domain brief: a provincial agencies bloc and a district, with
+grassroots committees and cells of all four types. Most cells reach 95, some fall just
+short, some are incomplete, a handful carry typical mistakes; one file is sent twice and a
+couple of attachments are not spreadsheets. Deterministic for a seed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from .consolidate_cmd import run_consolidate
+from .fill import Submission, fill_template
+from .layout import ROSTER_COLUMNS
+from .spec import CELL_TYPES, Spec, load_specs
+from .workbook_templates.writer import ROSTER_FILE, template_filename, write_templates
+
+PROVINCE = "Tỉnh Hà Tĩnh"
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương"]
+MIDDLE = ["Văn", "Thị", "Đức", "Minh", "Thanh", "Hữu", "Ngọc", "Quang", "Thu", "Xuân"]
+GIVEN = ["Hoa", "Hùng", "Lan", "Nam", "Hương", "Tuấn", "Hà", "Sơn", "Mai", "Dũng", "Thảo", "Bình", "Phương", "Long"]
+
+
+@dataclass
+class DemoCell:
+    code: str
+    name: str
+    cell_type: str
+    grassroots: str
+    upper: str
+    members: int
+
+
+def province(rng: random.Random) -> list[DemoCell]:
+    bloc, district = "Đảng bộ Khối các cơ quan tỉnh", "Đảng bộ huyện Cẩm Xuyên"
+    cells: list[DemoCell] = []
+
+    def add(prefix: str, upper: str, grassroots: str, names: list[tuple[str, str]]) -> None:
+        for name, kind in names:
+            cells.append(DemoCell(f"{prefix}-{len(cells) + 1:03d}", name, kind, grassroots, upper,
+                                  rng.choice([10, 12, 15, 18, 22, 25, 31, 40, 52])))
+
+    add("KCQ", bloc, "Đảng bộ Sở Tài chính", [("Chi bộ Văn phòng Sở", "agency"), ("Chi bộ Phòng Ngân sách", "agency"),
+                                              ("Chi bộ Phòng Tài chính doanh nghiệp", "agency")])
+    add("KCQ", bloc, "Đảng bộ Sở Giáo dục và Đào tạo", [("Chi bộ Văn phòng Sở", "agency"),
+                                                       ("Chi bộ Trường THPT chuyên Hà Tĩnh", "public_service"),
+                                                       ("Chi bộ Trường Cao đẳng Kỹ thuật", "public_service")])
+    add("KCQ", bloc, "Đảng bộ Bệnh viện Đa khoa tỉnh", [("Chi bộ Khoa Nội", "public_service"),
+                                                        ("Chi bộ Khoa Ngoại", "public_service"),
+                                                        ("Chi bộ Khoa Sản", "public_service"),
+                                                        ("Chi bộ Phòng Kế hoạch tổng hợp", "public_service")])
+    add("KCQ", bloc, "Đảng bộ Công ty CP Môi trường và Công trình đô thị", [("Chi bộ Xí nghiệp Môi trường", "enterprise"),
+                                                                            ("Chi bộ Xí nghiệp Cây xanh", "enterprise")])
+    add("KCQ", bloc, "", [("Chi bộ Ban Quản lý dự án xây dựng", "agency"), ("Chi bộ Đài Phát thanh - Truyền hình",
+                                                                            "public_service")])
+    add("CX", district, "Đảng bộ xã Cẩm Bình", [(f"Chi bộ thôn {n}", "residential") for n in
+                                               ("Bình Minh", "Bình An", "Yên Lạc", "Tân Hòa")]
+        + [("Chi bộ Trường THCS Cẩm Bình", "public_service")])
+    add("CX", district, "Đảng bộ xã Cẩm Thạch", [(f"Chi bộ thôn {n}", "residential") for n in
+                                                ("Thạch Hà", "Thạch Sơn", "Thạch Long")])
+    add("CX", district, "Đảng bộ thị trấn Cẩm Xuyên", [(f"Chi bộ tổ dân phố {n}", "residential") for n in
+                                                      ("1", "2", "3", "Khu 3")]
+        + [("Chi bộ Công ty TNHH Hải Hà", "enterprise")])
+    add("CX", district, "", [("Chi bộ Ngân hàng Chính sách xã hội huyện", "agency")])
+    return cells
+
+
+def _person(rng: random.Random) -> str:
+    return f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+
+
+def _scores(rng: random.Random, spec: Spec, target: float) -> dict[str, float]:
+    """Points taken off random criteria, in steps, until the total is `target`."""
+    scores = {c.id: c.max for c in spec.criteria}
+    missing = round(spec.total - target, 6)
+    while missing > 1e-9:
+        c = rng.choice(spec.criteria)
+        cut = min(spec.step * rng.choice([1, 1, 2]), scores[c.id], missing)
+        scores[c.id] = round(scores[c.id] - cut, 6)
+        missing = round(missing - cut, 6)
+    return scores
+
+
+def build_demo(out: Path, seed: int = 2026) -> tuple[Path, Path, Path]:
+    """Write templates, roster and submissions; return (submissions dir, roster, templates dir)."""
+    rng = random.Random(seed)
+    specs = load_specs()
+    templates = out / "mau-phieu"
+    write_templates(templates, specs)
+    inbox = out / "phieu-nop"
+    if inbox.exists():
+        shutil.rmtree(inbox)
+    inbox.mkdir(parents=True)
+    cells = province(rng)
+    roster = load_workbook(templates / ROSTER_FILE)
+    ws = roster.worksheets[0]
+    for i, c in enumerate(cells, 2):
+        values = {"cell_code": c.code, "cell_name": c.name, "cell_type": CELL_TYPES[c.cell_type].name_vi,
+                  "grassroots": c.grassroots, "upper_committee": c.upper, "members": c.members}
+        for j, (key, _, _) in enumerate(ROSTER_COLUMNS, 1):
+            ws.cell(i, j, values[key])
+    roster_path = out / "danh-sach-chi-bo.xlsx"
+    roster.save(roster_path)
+
+    silent = set(rng.sample(range(len(cells)), 2))  # these cells never send a form
+    made: list[Path] = []
+    for i, c in enumerate(cells):
+        if i in silent:
+            continue
+        spec = specs[c.cell_type]
+        roll = rng.random()
+        target = rng.choice([95, 95.5, 96, 96.5, 97, 97.5, 98, 98.5, 99, 100]) if roll < 0.75 else \
+            rng.choice([90, 92, 93.5, 94, 94.5])
+        scores: dict[str, object] = dict(_scores(rng, spec, target))
+        info = {"province": PROVINCE, "upper_committee": c.upper, "grassroots": c.grassroots, "cell_name": c.name,
+                "cell_code": c.code, "period": "Tháng 11", "year": 2026, "members": c.members,
+                "secretary": _person(rng), "date": dt.date(2026, 11, rng.randint(20, 28)),
+                "regular_meetings": 1, "thematic_meetings": rng.choice([0, 1]),
+                "attendance": rng.choice([88.5, 91, 93.5, 95, 96.5, 100])}
+        upper = {}
+        if rng.random() < 0.5:  # the upper level has scored this one, a little stricter
+            upper = _scores(rng, spec, max(85.0, target - rng.choice([0, 0.5, 1, 1.5])))
+        if rng.random() < 0.08:
+            for cid in rng.sample(list(scores), 2):
+                scores[cid] = None  # not fully scored yet
+        mistake = rng.random()
+        if mistake < 0.05:
+            cid = spec.criteria[0].id
+            scores[cid] = f"{spec.criteria[0].max:g},5".replace(".", ",")  # above the maximum, typed as text
+        elif mistake < 0.10:
+            info["period"] = "Tháng 13"
+        elif mistake < 0.14:
+            cid = rng.choice(spec.criteria).id
+            scores[cid] = str(scores[cid]).replace(".", ",")  # decimal comma typed as text: a warning
+        vetoes = {v.id: "Không" for v in spec.vetoes}
+        if rng.random() < 0.03 and spec.vetoes:
+            vetoes[spec.vetoes[0].id] = "Có"
+        short = c.name.replace("Chi bộ ", "CB ")
+        path = inbox / c.upper.replace("Đảng bộ ", "") / f"{short} - thang 11.xlsx"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fill_template(templates / template_filename(c.cell_type),
+                      Submission(info=info, self_scores=scores, upper_scores=upper, vetoes=vetoes), path)
+        made.append(path)
+    first = made[0]
+    shutil.copy(first, first.with_name(first.stem + " (1).xlsx"))  # sent twice
+    (inbox / "bien-ban-hop.pdf").write_bytes(b"%PDF-1.4\n% bien ban hop chi bo\n")
+    (inbox / "ghi-chu.txt").write_text("Gửi Ban Tổ chức: phiếu của chi bộ thôn Yên Lạc gửi sau.\n", encoding="utf-8")
+    (inbox / "~$CB Khoa Noi - thang 11.xlsx").write_bytes(b"\x00" * 165)
+    return inbox, roster_path, templates
+
+
+def run_demo(out: Path, seed: int = 2026, lang: str = "vi") -> int:
+    inbox, roster, templates = build_demo(out, seed)
+    workbook = out / "tong-hop-tinh.xlsx"
+    summary = out / "tong-hop-tinh.json"
+    code, _ = run_consolidate([str(inbox)], str(workbook), roster=str(roster), summary_json=str(summary), lang=lang,
+                              jobs=1)
+    vi = lang == "vi"
+    print(("Mẫu phiếu: " if vi else "Templates: ") + str(templates))
+    print(("Danh sách chi bộ: " if vi else "Roster: ") + str(roster))
+    print(("Phiếu đã nộp: " if vi else "Submissions: ") + str(inbox))
+    print(("Tóm tắt JSON: " if vi else "Summary JSON: ") + str(summary))
+    return code

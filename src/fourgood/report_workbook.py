@@ -1,0 +1,302 @@
+"""Write the consolidated provincial workbook: one formatted sheet per view, native charts,
+and a hidden data sheet that lets a higher level consolidate this workbook again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import CellIsRule, FormulaRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from . import __version__
+from .atomic import save_workbook_atomic
+from .layout import META_SHEET, TEMPLATE_FORMAT, status_text
+from .rollup import CELL_COLUMNS, Consolidation
+from .spec import CELL_TYPES
+
+DATA_SHEET = "_du_lieu"
+HEAD = PatternFill("solid", fgColor="D9E1F2")
+RED, GREEN, AMBER = (PatternFill("solid", fgColor=c) for c in ("F8CBAD", "C6EFCE", "FFEB9C"))
+FONT = "Times New Roman"
+
+# (key, Vietnamese header, English header, width, number format)
+Col = tuple[str, str, str, int, str | None]
+COUNT_COLS: list[Col] = [
+    ("expected", "Số chi bộ phải báo cáo", "Cells expected", 12, "0"),
+    ("submitted", "Đã nộp", "Submitted", 10, "0"),
+    ("valid", "Hợp lệ", "Valid", 10, "0"),
+    ("meets", "Đạt 4 tốt", "Meet the standard", 10, "0"),
+    ("below", "Dưới 95 điểm", "Under 95", 10, "0"),
+    ("veto", "Loại trừ", "Excluded", 9, "0"),
+    ("incomplete", "Chưa chấm đủ", "Incomplete", 10, "0"),
+    ("invalid", "Phiếu lỗi", "Invalid", 9, "0"),
+    ("pass_rate", "Tỷ lệ đạt", "Pass rate", 10, "0.0%"),
+    ("avg_final", "Điểm bình quân", "Average score", 10, "0.00"),
+    ("avg_gap", "Chênh lệch tự chấm - cấp trên", "Self minus upper (avg)", 14, "0.00"),
+]
+SHEET_NAMES = {
+    "hierarchy": ("Tổng hợp theo cấp", "By hierarchy"),
+    "by_type": ("Theo loại chi bộ", "By cell type"),
+    "grassroots": ("Đảng bộ cơ sở", "Grassroots committees"),
+    "detail": ("Chi tiết", "Detail"),
+    "below": ("Dưới 95 điểm", "Under 95"),
+    "by_criterion": ("Theo tiêu chí", "By criterion"),
+    "missing": ("Chưa nộp", "Missing"),
+    "rejected": ("Tệp bị từ chối", "Rejected files"),
+    "log": ("Nhật ký", "Log"),
+    "charts": ("Biểu đồ", "Charts"),
+}
+LEVELS = {"province": ("Toàn tỉnh", "Province"), "upper": ("Cấp trên cơ sở", "Upper level"),
+          "grassroots": ("Cơ sở", "Grassroots")}
+
+
+def _t(lang: str, pair: tuple[str, str]) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+def put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None):
+    """Write a value; text from submissions is always text, never a formula."""
+    if isinstance(value, float) and math.isnan(value):
+        value = None
+    if hasattr(value, "item"):
+        value = value.item()
+    cell = ws.cell(row, col, value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    if fmt:
+        cell.number_format = fmt
+    return cell
+
+
+def write_table(ws: Worksheet, frame: pd.DataFrame, cols: list[Col], lang: str, title: str, start: int = 1) -> int:
+    ws.cell(start, 1, title).font = Font(name=FONT, bold=True, size=14)
+    head = start + 2
+    for j, (_, vi, en, width, _) in enumerate(cols, 1):
+        cell = ws.cell(head, j, en if lang == "en" else vi)
+        cell.font = Font(name=FONT, bold=True)
+        cell.fill = HEAD
+        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+        ws.column_dimensions[get_column_letter(j)].width = width
+    ws.row_dimensions[head].height = 45
+    records = frame.to_dict("records") if not frame.empty else []
+    for i, rec in enumerate(records, head + 1):
+        for j, (key, _, _, _, fmt) in enumerate(cols, 1):
+            put(ws, i, j, rec.get(key), fmt)
+    last = head + max(len(records), 1)
+    ws.freeze_panes = ws.cell(head + 1, 1)
+    ws.auto_filter.ref = f"A{head}:{get_column_letter(len(cols))}{last}"
+    ws.print_title_rows = f"{head}:{head}"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.oddFooter.center.text = "&P/&N"
+    return head
+
+
+def _status_rules(ws: Worksheet, col: int, head: int, last: int, lang: str) -> None:
+    letter = get_column_letter(col)
+    rng = f"{letter}{head + 1}:{letter}{max(last, head + 1)}"
+    for status, fill in (("meets", GREEN), ("below", RED), ("veto", RED), ("incomplete", AMBER), ("invalid", RED)):
+        text = status_text(status, lang).replace('"', '""')
+        ws.conditional_formatting.add(rng, FormulaRule(formula=[f'{letter}{head + 1}="{text}"'], fill=fill))
+
+
+def _rate_rules(ws: Worksheet, col: int, head: int, last: int) -> None:
+    letter = get_column_letter(col)
+    rng = f"{letter}{head + 1}:{letter}{max(last, head + 1)}"
+    ws.conditional_formatting.add(rng, CellIsRule(operator="lessThan", formula=["0.8"], fill=RED))
+    ws.conditional_formatting.add(rng, CellIsRule(operator="greaterThanOrEqual", formula=["0.95"], fill=GREEN))
+
+
+def write_consolidated(c: Consolidation, out: str | Path, lang: str = "vi", run_at: dt.datetime | None = None,
+                       sources: list[str] | None = None) -> Path:
+    wb = Workbook()
+    wb.properties.creator = "fourgood"
+    run_at = run_at or dt.datetime.now().replace(microsecond=0)
+    wb.properties.created = wb.properties.modified = run_at
+    names = {k: _t(lang, v) for k, v in SHEET_NAMES.items()}
+    st = lambda s: status_text(s, lang) if isinstance(s, str) and s in ("meets", "below", "incomplete", "veto", "invalid") \
+        else ({"missing": ("Chưa nộp", "Missing")}.get(s, (s, s))[1 if lang == "en" else 0] if isinstance(s, str) else s)  # noqa: E731
+    type_name = lambda t: (CELL_TYPES[t].name_en if lang == "en" else CELL_TYPES[t].name_vi) if t in CELL_TYPES else t  # noqa: E731
+
+    # --- summary by hierarchy ---------------------------------------------------------
+    ws = wb.active
+    ws.title = names["hierarchy"]
+    h = c.hierarchy.copy()
+    h["level_label"] = h["level"].map(lambda v: _t(lang, LEVELS[v]))
+    direct = (h["level"] == "grassroots") & (h["grassroots"] == "")
+    h.loc[direct, "grassroots"] = _t(lang, ("(các chi bộ cơ sở)", "(grassroots cells)"))
+    cols: list[Col] = [("period", "Kỳ", "Period", 9, "@"), ("level_label", "Cấp", "Level", 14, None),
+                       ("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee", 34, None),
+                       ("grassroots", "Đảng bộ cơ sở", "Grassroots committee", 34, None), *COUNT_COLS]
+    title = _t(lang, ("TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ “CHI BỘ 4 TỐT”", "“CHI BỘ 4 TỐT” CONSOLIDATED RESULTS"))
+    head = write_table(ws, h, cols, lang, title)
+    ws.cell(2, 1, _t(lang, ("Lập lúc ", "Run at ")) + run_at.strftime("%d/%m/%Y %H:%M")).font = Font(name=FONT, italic=True)
+    for i, level in enumerate(h["level"], head + 1):
+        if level != "grassroots":
+            for j in range(1, len(cols) + 1):
+                ws.cell(i, j).font = Font(name=FONT, bold=True)
+    _rate_rules(ws, cols.index(next(x for x in cols if x[0] == "pass_rate")) + 1, head, head + len(h))
+
+    # --- by cell type -----------------------------------------------------------------
+    ws = wb.create_sheet(names["by_type"])
+    bt = c.by_type.assign(cell_type=c.by_type["cell_type"].map(type_name))
+    write_table(ws, bt, [("period", "Kỳ", "Period", 9, "@"), ("cell_type", "Loại chi bộ", "Cell type", 36, None),
+                         *COUNT_COLS], lang, _t(lang, ("TỔNG HỢP THEO LOẠI CHI BỘ", "BY CELL TYPE")))
+
+    # --- grassroots committees (criterion: 100% of cells are 4-good) ----------------------
+    ws = wb.create_sheet(names["grassroots"])
+    g = c.grassroots.assign(all_label=c.grassroots["all_cells_4good"].map(
+        lambda v: _t(lang, ("Có", "Yes")) if v else _t(lang, ("Không", "No"))))
+    gcols: list[Col] = [("period", "Kỳ", "Period", 9, "@"),
+                        ("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee", 32, None),
+                        ("grassroots", "Đảng bộ cơ sở", "Grassroots committee", 34, None),
+                        ("expected", "Số chi bộ trực thuộc", "Cells", 11, "0"), ("meets", "Đạt 4 tốt", "Meet", 10, "0"),
+                        ("pass_rate", "Tỷ lệ đạt", "Share meeting", 10, "0.0%"),
+                        ("all_label", "100% chi bộ đạt “Chi bộ 4 tốt”", "100% of cells 4-good", 16, None)]
+    head = write_table(ws, g, gcols, lang, _t(lang, ("ĐẢNG BỘ CƠ SỞ: TỶ LỆ CHI BỘ ĐẠT “CHI BỘ 4 TỐT”",
+                                                     "GRASSROOTS COMMITTEES: SHARE OF 4-GOOD CELLS")))
+    _rate_rules(ws, 6, head, head + len(g))
+
+    # --- detail -----------------------------------------------------------------------
+    ws = wb.create_sheet(names["detail"])
+    d = c.cells.assign(status_label=c.cells["status"].map(st), cell_type_label=c.cells["cell_type"].map(type_name),
+                       source_label=c.cells["final_source"].map(
+                           lambda v: _t(lang, ("Cấp trên", "Upper level")) if v == "upper" else _t(lang, ("Tự chấm", "Self"))))
+    dcols: list[Col] = [
+        ("period", "Kỳ", "Period", 9, "@"), ("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee", 28, None),
+        ("grassroots", "Đảng bộ cơ sở", "Grassroots committee", 28, None), ("cell_code", "Mã chi bộ", "Cell code", 12, "@"),
+        ("cell_name", "Tên chi bộ", "Cell name", 32, None), ("cell_type_label", "Loại chi bộ", "Cell type", 22, None),
+        ("final_I", "Nội dung I", "Content I", 9, "0.0"), ("final_II", "Nội dung II", "Content II", 9, "0.0"),
+        ("final_III", "Nội dung III", "Content III", 9, "0.0"), ("final_IV", "Nội dung IV", "Content IV", 9, "0.0"),
+        ("self_total", "Tự chấm", "Self score", 9, "0.0"), ("upper_total", "Cấp trên chấm", "Upper score", 9, "0.0"),
+        ("final_total", "Điểm cuối cùng", "Final score", 9, "0.0"), ("source_label", "Nguồn điểm", "Score from", 11, None),
+        ("gap", "Chênh lệch", "Self - upper", 9, "0.0"), ("status_label", "Kết quả", "Result", 26, None),
+        ("file", "Tệp nguồn", "Source file", 40, None)]
+    head = write_table(ws, d, dcols, lang, _t(lang, ("CHI TIẾT KẾT QUẢ TỪNG CHI BỘ", "RESULT OF EACH CELL")))
+    _status_rules(ws, 16, head, head + len(d), lang)
+
+    # --- under 95 ---------------------------------------------------------------------
+    ws = wb.create_sheet(names["below"])
+    b = c.below.assign(cell_type_label=c.below["cell_type"].map(type_name)) if not c.below.empty else c.below
+    write_table(ws, b, [("period", "Kỳ", "Period", 9, "@"), ("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee", 28, None),
+                        ("grassroots", "Đảng bộ cơ sở", "Grassroots committee", 28, None),
+                        ("cell_code", "Mã chi bộ", "Cell code", 12, "@"), ("cell_name", "Tên chi bộ", "Cell name", 32, None),
+                        ("cell_type_label", "Loại chi bộ", "Cell type", 22, None),
+                        ("final_total", "Điểm cuối cùng", "Final score", 10, "0.0"),
+                        ("weakest_content", "Nội dung yếu nhất", "Weakest content", 11, None),
+                        ("weakest_share", "Tỷ lệ điểm nội dung đó", "Its share of maximum", 11, "0.0%"),
+                        ("file", "Tệp nguồn", "Source file", 40, None)],
+                lang, _t(lang, ("CHI BỘ DƯỚI 95 ĐIỂM (thấp nhất trước)", "CELLS UNDER 95 (lowest first)")))
+
+    # --- by criterion -----------------------------------------------------------------
+    ws = wb.create_sheet(names["by_criterion"])
+    bc = c.by_criterion.assign(cell_type=c.by_criterion["cell_type"].map(type_name))
+    head = write_table(ws, bc, [("cell_type", "Loại chi bộ", "Cell type", 22, None), ("content_id", "Nội dung", "Content", 8, None),
+                                ("criterion_id", "Tiêu chí", "Criterion", 8, "@"), ("criterion", "Nội dung tiêu chí", "Criterion text", 60, None),
+                                ("max", "Điểm chuẩn", "Max", 8, "0.0"), ("cells", "Số phiếu", "Forms", 8, "0"),
+                                ("avg_score", "Điểm bình quân", "Average", 9, "0.00"),
+                                ("avg_share", "Tỷ lệ so với điểm chuẩn", "Share of max", 10, "0.0%")],
+                       lang, _t(lang, ("TIÊU CHÍ YẾU NHẤT CỦA TỈNH (tỷ lệ điểm bình quân so với điểm chuẩn)",
+                                       "THE PROVINCE'S WEAKEST CRITERIA (average share of the maximum)")))
+    _rate_rules(ws, 8, head, head + len(bc))
+
+    # --- missing ----------------------------------------------------------------------
+    ws = wb.create_sheet(names["missing"])
+    m = c.missing.assign(status_label=c.missing["status"].map(st), cell_type=c.missing["cell_type"].map(type_name))
+    write_table(ws, m, [("period", "Kỳ", "Period", 9, "@"), ("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee", 30, None),
+                        ("grassroots", "Đảng bộ cơ sở", "Grassroots committee", 30, None), ("cell_code", "Mã chi bộ", "Cell code", 12, "@"),
+                        ("cell_name", "Tên chi bộ", "Cell name", 32, None), ("cell_type", "Loại chi bộ", "Cell type", 22, None),
+                        ("status_label", "Tình trạng", "State", 22, None)],
+                lang, _t(lang, ("CHI BỘ CHƯA CÓ PHIẾU HỢP LỆ", "CELLS WITH NO VALID SUBMISSION")))
+
+    # --- rejected ---------------------------------------------------------------------
+    ws = wb.create_sheet(names["rejected"])
+    write_table(ws, c.rejected, [("file", "Tệp", "File", 44, None), ("code", "Mã lỗi", "Code", 20, None),
+                                 ("severity", "Mức", "Severity", 9, None), ("message", "Nội dung", "Message", 70, None),
+                                 ("sheet", "Trang", "Sheet", 14, None), ("cell", "Ô", "Cell", 8, None),
+                                 ("criterion", "Tiêu chí", "Criterion", 9, "@")],
+                lang, _t(lang, ("TỆP BỊ TỪ CHỐI VÀ LÝ DO", "REJECTED FILES AND WHY")))
+
+    # --- log: every input exactly once --------------------------------------------------
+    ws = wb.create_sheet(names["log"])
+    verdicts = {"counted": ("Được tính", "Counted"), "superseded": ("Trùng, không tính", "Duplicate, not counted"),
+                "rejected": ("Bị từ chối", "Rejected"), "skipped": ("Bỏ qua", "Skipped")}
+    lg = c.files.assign(verdict_label=c.files["verdict"].map(lambda v: _t(lang, verdicts[v])))
+    write_table(ws, lg, [("file", "Tệp", "File", 50, None), ("size", "Dung lượng (byte)", "Size (bytes)", 12, "#,##0"),
+                         ("sha256", "SHA-256", "SHA-256", 20, None), ("verdict_label", "Kết luận", "Verdict", 18, None),
+                         ("reason", "Lý do", "Reason", 60, None), ("spec_version", "Phiên bản tiêu chí", "Criteria version", 10, "@"),
+                         ("fingerprint", "Vân tay tiêu chí", "Criteria fingerprint", 24, None)],
+                lang, _t(lang, ("NHẬT KÝ: MỖI TỆP ĐẦU VÀO MỘT DÒNG", "LOG: ONE ROW PER INPUT FILE")))
+
+    _charts(wb, c, names, lang)
+    _data_sheet(wb, c)
+    meta = wb.create_sheet(META_SHEET)
+    for row in (("format", TEMPLATE_FORMAT), ("template_kind", "consolidated"), ("lang", lang),
+                ("generator", f"fourgood {__version__}"), ("sources", "; ".join(sources or []))):
+        meta.append(list(row))
+    meta.sheet_state = "veryHidden"
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows(min_row=4):
+            for cell in row:
+                if cell.value is not None and cell.font.name != FONT:
+                    cell.font = Font(name=FONT, size=11, bold=cell.font.b)
+    return save_workbook_atomic(wb, out)
+
+
+def _charts(wb: Workbook, c: Consolidation, names: dict[str, str], lang: str) -> None:
+    ws = wb.create_sheet(names["charts"])
+    ws.cell(1, 1, _t(lang, ("BIỂU ĐỒ", "CHARTS"))).font = Font(name=FONT, bold=True, size=14)
+    upper = c.hierarchy[c.hierarchy["level"] == "upper"]
+    ws.cell(3, 1, _t(lang, ("Cấp ủy cấp trên cơ sở", "Upper-level committee")))
+    ws.cell(3, 2, _t(lang, ("Tỷ lệ đạt", "Pass rate")))
+    for i, (name, period, rate) in enumerate(zip(upper["upper_committee"], upper["period"], upper["pass_rate"]), 4):
+        put(ws, i, 1, f"{name} ({period})")
+        put(ws, i, 2, rate, "0.0%")
+    n = max(len(upper), 1)
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = _t(lang, ("Tỷ lệ chi bộ đạt theo cấp ủy cấp trên", "Pass rate by upper-level committee"))
+    chart.y_axis.number_format = "0%"
+    chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 1
+    chart.add_data(Reference(ws, min_col=2, min_row=3, max_row=3 + n), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=4, max_row=3 + n))
+    chart.height, chart.width, chart.legend = 7 + 0.6 * n, 18, None
+    ws.add_chart(chart, "D3")
+
+    bins = [(0, 80), (80, 85), (85, 90), (90, 95), (95, 97.5), (97.5, 100.01)]
+    labels = ["< 80", "80–85", "85–90", "90–95", "95–97,5" if lang == "vi" else "95–97.5", "97,5–100" if lang == "vi" else "97.5–100"]
+    scores = c.cells.loc[c.cells["status"].isin(["meets", "below", "veto"]), "final_total"]
+    top = 6 + n
+    ws.cell(top, 1, _t(lang, ("Khoảng điểm", "Score range")))
+    ws.cell(top, 2, _t(lang, ("Số chi bộ", "Cells")))
+    for i, ((lo, hi), label) in enumerate(zip(bins, labels), top + 1):
+        put(ws, i, 1, label)
+        put(ws, i, 2, int(((scores >= lo) & (scores < hi)).sum()))
+    hist = BarChart()
+    hist.title = _t(lang, ("Phân bố điểm cuối cùng", "Distribution of final scores"))
+    hist.add_data(Reference(ws, min_col=2, min_row=top, max_row=top + len(bins)), titles_from_data=True)
+    hist.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=top + len(bins)))
+    hist.height, hist.width, hist.legend = 8, 18, None
+    ws.add_chart(hist, f"D{top + 12}")
+    ws.column_dimensions["A"].width = 45
+
+
+def _data_sheet(wb: Workbook, c: Consolidation) -> None:
+    """Machine-readable cell results for roll-up by a higher level (hidden)."""
+    ws = wb.create_sheet(DATA_SHEET)
+    ws.append(CELL_COLUMNS)
+    for row, rec in enumerate(c.cells[CELL_COLUMNS].to_dict("records"), 2):
+        for j, key in enumerate(CELL_COLUMNS, 1):
+            put(ws, row, j, rec[key])
+    ws.sheet_state = "hidden"

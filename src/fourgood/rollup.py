@@ -1,0 +1,242 @@
+"""Roll results up: cell -> grassroots committee -> upper-level committee -> province.
+
+Pure pandas over the whole batch; the workbook writer only lays these frames out, and the
+tests recompute the same figures independently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .problems import Problem
+from .spec import Spec
+from .validators.batch import BatchResult
+
+CONTENTS = ("I", "II", "III", "IV")
+CELL_COLUMNS = ["cell_code", "cell_name", "cell_type", "grassroots", "upper_committee", "province", "period", "members",
+                *[f"final_{c}" for c in CONTENTS], "self_total", "upper_total", "final_total", "final_source", "gap",
+                "status", "file", "fingerprint", "spec_version"]
+COUNTS = ("expected", "submitted", "valid", "meets", "below", "veto", "incomplete", "invalid")
+
+
+@dataclass
+class Consolidation:
+    files: pd.DataFrame
+    cells: pd.DataFrame
+    hierarchy: pd.DataFrame
+    by_type: pd.DataFrame
+    grassroots: pd.DataFrame
+    below: pd.DataFrame
+    by_criterion: pd.DataFrame
+    missing: pd.DataFrame
+    rejected: pd.DataFrame
+    summary: dict[str, Any]
+    problems: list[Problem] = field(default_factory=list)
+
+
+def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFrame | None = None,
+                period: str | None = None, lang: str = "vi") -> Consolidation:
+    files = result.files.copy()
+    problems = list(result.problems)
+    cells = _cells(result)
+    # A form whose period cannot be read belongs to no period: it is listed among the rejected files.
+    cells = cells[cells["period"].astype(object).fillna("") != ""]
+    if period:
+        outside = files["counted"] & files["period"].notna() & (files["period"] != period)
+        for f, p in zip(files.loc[outside, "file"], files.loc[outside, "period"]):
+            problems.append(Problem("outside_period", "warning", f, value=p, expected=period))
+        cells = cells[cells["period"] == period]
+    if roster is not None and not roster.empty:
+        cells = _with_roster_hierarchy(cells, roster)
+    known = cells["period"].astype(object).fillna("")
+    periods = sorted(p for p in known.unique() if p) or ([period] if period else [])
+    expected = _expected(cells, roster, periods)
+    hierarchy = _hierarchy(expected)
+    by_type = _group(expected, ["period", "cell_type"])
+    grassroots = _grassroots(expected)
+    missing = expected[expected["status"].isin(["missing", "invalid"])].copy()
+    missing = missing[["period", "upper_committee", "grassroots", "cell_code", "cell_name", "cell_type", "status"]]
+    files["verdict"] = np.select(
+        [files["skipped"] != "", ~files["valid"], files["counted"]],
+        ["skipped", "rejected", "counted"], default="superseded")
+    first_reason = _first_reasons(problems, lang)
+    files["reason"] = files["file"].map(first_reason).fillna("")
+    rejected = _rejected(files, problems, lang)
+    below = _below(cells, specs)
+    by_criterion = _by_criterion(result, cells, specs)
+    summary = _summary(files, expected, problems)
+    return Consolidation(files, cells, hierarchy, by_type, grassroots, below, by_criterion, missing, rejected, summary,
+                         problems)
+
+
+def _cells(result: BatchResult) -> pd.DataFrame:
+    files = result.files
+    counted = files[files["counted"]].set_index("file", drop=False)
+    if counted.empty or result.scored.empty:
+        return pd.DataFrame(columns=CELL_COLUMNS)
+    scored = result.scored.reindex(counted.index)
+    meta = result.meta.reindex(counted.index)
+    out = pd.DataFrame({
+        "cell_code": counted["cell_code"], "cell_name": meta["cell_name"], "cell_type": meta["cell_type"],
+        "grassroots": meta["grassroots"], "upper_committee": meta["upper_committee"], "province": meta["province"],
+        "period": counted["period"], "members": meta["members"],
+        **{f"final_{c}": scored.get(f"final_{c}", np.nan) for c in CONTENTS},
+        "self_total": scored["self_total"], "upper_total": scored["upper_total"],
+        "final_total": scored["final_total"], "final_source": scored["final_source"], "gap": scored["gap"],
+        "status": counted["status"], "file": counted["file"], "fingerprint": meta["fingerprint"],
+        "spec_version": meta["spec_version"],
+    })
+    out = out[out["cell_code"].astype(object).fillna("") != ""]
+    return out.sort_values(["period", "upper_committee", "grassroots", "cell_code"]).reset_index(drop=True)
+
+
+def _with_roster_hierarchy(cells: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
+    """The roster is the board's word on where a cell sits; submissions fill what it lacks."""
+    ref = roster.set_index("cell_code")
+    cells = cells.copy()
+    on = cells["cell_code"].isin(ref.index)
+    for col in ("upper_committee", "grassroots", "cell_name"):
+        cells.loc[on, col] = cells.loc[on, "cell_code"].map(ref[col])
+    return cells
+
+
+def _expected(cells: pd.DataFrame, roster: pd.DataFrame | None, periods: list[str]) -> pd.DataFrame:
+    """One row per expected (cell, period) with its status; 'missing' where nothing was counted."""
+    if roster is None or roster.empty:
+        base = cells.copy()
+        base["expected"] = True
+        return base
+    grid = roster.assign(_k=1).merge(pd.DataFrame({"period": periods, "_k": 1}), on="_k").drop(columns="_k")
+    keep = [c for c in cells.columns if c not in ("cell_name", "cell_type", "grassroots", "upper_committee")]
+    merged = grid.merge(cells[keep], on=["cell_code", "period"], how="left", suffixes=("", "_sub"))
+    merged["status"] = merged["status"].fillna("missing")
+    extra = cells[~cells.set_index(["cell_code", "period"]).index.isin(merged.set_index(["cell_code", "period"]).index)]
+    merged["expected"] = True
+    if not extra.empty:  # submitted but not on the roster: shown, not expected
+        merged = pd.concat([merged, extra.assign(expected=False)], ignore_index=True)
+    return merged
+
+
+def _counts(frame: pd.DataFrame) -> dict[str, Any]:
+    status = frame["status"]
+    row = {
+        "expected": int(frame["expected"].sum()),
+        "submitted": int((status != "missing").sum()),
+        "valid": int((~status.isin(["missing", "invalid"])).sum()),
+        "meets": int((status == "meets").sum()),
+        "below": int((status == "below").sum()),
+        "veto": int((status == "veto").sum()),
+        "incomplete": int((status == "incomplete").sum()),
+        "invalid": int((status == "invalid").sum()),
+    }
+    row["pass_rate"] = row["meets"] / row["expected"] if row["expected"] else np.nan
+    scored = frame.loc[status.isin(["meets", "below", "veto"]), "final_total"]
+    row["avg_final"] = float(scored.mean()) if len(scored) else np.nan
+    gaps = frame["gap"].dropna() if "gap" in frame else pd.Series(dtype=float)
+    row["avg_gap"] = float(gaps.mean()) if len(gaps) else np.nan
+    return row
+
+
+def _group(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    rows = []
+    for values, group in frame.groupby(keys, dropna=False, sort=True):
+        values = values if isinstance(values, tuple) else (values,)
+        rows.append({**dict(zip(keys, values)), **_counts(group)})
+    return pd.DataFrame(rows, columns=[*keys, *COUNTS, "pass_rate", "avg_final", "avg_gap"])
+
+
+def _hierarchy(expected: pd.DataFrame) -> pd.DataFrame:
+    """Province, then each upper-level committee, then each grassroots committee under it."""
+    rows = []
+    frame = expected.assign(grassroots=expected["grassroots"].fillna(""),
+                            upper_committee=expected["upper_committee"].fillna(""))
+    for period, per in frame.groupby("period", sort=True):
+        rows.append({"period": period, "level": "province", "upper_committee": "", "grassroots": "", **_counts(per)})
+        for upper, up in per.groupby("upper_committee", sort=True):
+            rows.append({"period": period, "level": "upper", "upper_committee": upper, "grassroots": "",
+                         **_counts(up)})
+            for grass, gr in up.groupby("grassroots", sort=True):
+                rows.append({"period": period, "level": "grassroots", "upper_committee": upper,
+                             "grassroots": grass, **_counts(gr)})
+    return pd.DataFrame(rows, columns=["period", "level", "upper_committee", "grassroots", *COUNTS, "pass_rate",
+                                       "avg_final", "avg_gap"])
+
+
+def _grassroots(expected: pd.DataFrame) -> pd.DataFrame:
+    """Criterion of the 4-good grassroots committee model: 100% of its cells are 4-good."""
+    frame = expected[expected["grassroots"].fillna("") != ""]
+    out = _group(frame, ["period", "upper_committee", "grassroots"])
+    out["all_cells_4good"] = (out["meets"] == out["expected"]) & (out["expected"] > 0)
+    return out
+
+
+def _below(cells: pd.DataFrame, specs: dict[str, Spec]) -> pd.DataFrame:
+    below = cells[cells["status"] == "below"].copy()
+    if below.empty:
+        return below.assign(weakest_content="", weakest_share=np.nan)
+    maxima = {s.fingerprint: {c.id: c.max for c in s.contents} for s in specs.values()}
+    shares = pd.DataFrame({c: below[f"final_{c}"] / below["fingerprint"].map(lambda fp, c=c: maxima.get(fp, {}).get(c))
+                           for c in CONTENTS})
+    below["weakest_content"] = shares.idxmin(axis=1)
+    below["weakest_share"] = shares.min(axis=1)
+    return below.sort_values(["final_total", "cell_code"])
+
+
+def _by_criterion(result: BatchResult, cells: pd.DataFrame, specs: dict[str, Spec]) -> pd.DataFrame:
+    used = cells[cells["status"].isin(["meets", "below", "veto", "incomplete"])]
+    scores = result.scores[result.scores["file"].isin(used["file"]) & (result.scores["content_id"] != "")]
+    if scores.empty:
+        return pd.DataFrame(columns=["cell_type", "content_id", "criterion_id", "criterion", "max", "cells",
+                                     "avg_score", "avg_share"])
+    source = scores["file"].map(used.set_index("file")["final_source"])
+    value = np.where(source == "upper", scores["upper"], scores["self"])
+    frame = scores.assign(value=value, cell_type=scores["file"].map(used.set_index("file")["cell_type"]))
+    frame = frame[frame["value"].notna()]
+    frame["share"] = frame["value"] / frame["spec_max"]
+    out = frame.groupby(["cell_type", "content_id", "criterion_id"], sort=False).agg(
+        max=("spec_max", "first"), cells=("value", "size"), avg_score=("value", "mean"), avg_share=("share", "mean"),
+    ).reset_index()
+    text = {(s.cell_type, c.id): c.text_vi for s in specs.values() for c in s.criteria}
+    out["criterion"] = [text.get((t, c), "") for t, c in zip(out["cell_type"], out["criterion_id"])]
+    return out.sort_values(["avg_share", "cell_type", "criterion_id"]).reset_index(drop=True)
+
+
+def _first_reasons(problems: list[Problem], lang: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for p in sorted(problems, key=lambda p: p.severity != "error"):
+        out.setdefault(p.file, p.message(lang))
+    return out
+
+
+def _rejected(files: pd.DataFrame, problems: list[Problem], lang: str) -> pd.DataFrame:
+    bad = set(files.loc[files["verdict"].isin(["rejected", "skipped"]), "file"])
+    rows = [{"file": p.file, "code": p.code, "severity": p.severity, "message": p.message(lang), "sheet": p.sheet,
+             "cell": p.cell, "criterion": p.criterion} for p in problems if p.file in bad]
+    return pd.DataFrame(rows, columns=["file", "code", "severity", "message", "sheet", "cell", "criterion"])
+
+
+def _summary(files: pd.DataFrame, expected: pd.DataFrame, problems: list[Problem]) -> dict[str, Any]:
+    def counts(frame: pd.DataFrame) -> dict[str, int]:
+        status = frame["status"]
+        return {
+            "cells": int((status != "missing").sum()),
+            "cells_meeting_standard": int((status == "meets").sum()),
+            "cells_below_95": int((status == "below").sum()),
+            "cells_incomplete": int((status == "incomplete").sum()),
+            "cells_missing": int((frame["expected"] & status.isin(["missing", "invalid"])).sum())
+            if "expected" in frame else 0,
+        }
+    valid = int((files["verdict"].isin(["counted", "superseded"])).sum())
+    summary: dict[str, Any] = {
+        "files_total": int(len(files)),
+        "files_valid": valid,
+        "files_rejected": int(len(files)) - valid,
+        **counts(expected),
+        "duplicates": int((files["verdict"] == "superseded").sum()),
+        "by_upper_committee": {str(k): counts(g) for k, g in expected.groupby(expected["upper_committee"].fillna(""))},
+    }
+    return summary
