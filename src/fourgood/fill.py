@@ -52,7 +52,10 @@ def criterion_cells(wb: Workbook) -> dict[str, int]:
 def fill(wb: Workbook, sub: Submission) -> Workbook:
     for key, value in sub.info.items():
         sheet, coord = name_target(wb, info_name(key))
-        wb[sheet][coord] = value
+        cell = wb[sheet][coord]
+        cell.value = value
+        if isinstance(value, str):
+            cell.data_type = "s"  # typed as text, as Excel keeps '=... entered with an apostrophe
     for vid, value in sub.vetoes.items():
         sheet, coord = name_target(wb, veto_name(vid))
         wb[sheet][coord] = value

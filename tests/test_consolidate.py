@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zipfile
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from python_calamine import CalamineWorkbook
+
+from fourgood.cli import main
+from fourgood.consolidate_cmd import parse_period, run_consolidate
+from fourgood.workbook_templates.writer import template_filename
+
+from .helpers import make_submission, scores_totalling
+
+BLOC, DISTRICT = "Đảng bộ Khối các cơ quan tỉnh", "Đảng bộ huyện Cẩm Xuyên"
+ROSTER = [  # code, name, type, grassroots, upper
+    ("A-1", "=HYPERLINK(\"http://x\",\"bấm\")", "agency", "Đảng bộ Sở Tài chính", BLOC),
+    ("A-2", "Chi bộ Phòng Ngân sách", "agency", "Đảng bộ Sở Tài chính", BLOC),
+    ("A-3", "Chi bộ Khoa Nội", "public_service", "", BLOC),
+    ("C-1", "Chi bộ thôn Bình Minh", "residential", "Đảng bộ xã Cẩm Bình", DISTRICT),
+    ("C-2", "Chi bộ thôn Yên Lạc", "residential", "Đảng bộ xã Cẩm Bình", DISTRICT),
+]
+
+
+@pytest.fixture(scope="module")
+def province(tmp_path_factory, template_dir, specs):
+    root = tmp_path_factory.mktemp("province")
+    inbox = root / "phieu"
+    inbox.mkdir()
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Mã chi bộ", "Tên chi bộ", "Loại chi bộ", "Đảng bộ cơ sở", "Cấp ủy cấp trên cơ sở", "Số đảng viên"])
+    for code, name, kind, grass, upper in ROSTER:
+        ws.append([code, name, kind, grass, upper, 20])
+    ws["B2"].data_type = "s"  # the name was typed as text
+    wb.save(root / "roster.xlsx")
+
+    def sub(code, filename, total=None, **kw):
+        _, name, kind, grass, upper = next(r for r in ROSTER if r[0] == code)
+        return make_submission(template_dir / template_filename(kind), specs[kind], inbox / filename, total=total,
+                               info={"cell_code": code, "cell_name": name, "grassroots": grass, "upper_committee": upper},
+                               **kw)
+
+    agency = specs["agency"]
+    sub("A-1", "a1.xlsx", 97, upper_scores=scores_totalling(agency, 96))  # meets, upper score final
+    sub("A-2", "a2.xlsx", 94)  # under 95
+    partial = scores_totalling(specs["public_service"], 99)
+    partial["4.5"] = None
+    sub("A-3", "a3.xlsx", self_scores=partial)  # incomplete
+    bad = scores_totalling(specs["residential"], 98)
+    bad["1.1"] = 9  # above its maximum of 7: invalid
+    sub("C-1", "c1.xlsx", self_scores=bad)
+    (inbox / "a1 (1).xlsx").write_bytes((inbox / "a1.xlsx").read_bytes())  # the same file twice
+    (inbox / "ghi-chu.txt").write_text("không phải phiếu", encoding="utf-8")
+    out = root / "tong-hop.xlsx"
+    code, c = run_consolidate([str(inbox)], str(out), roster=str(root / "roster.xlsx"),
+                              summary_json=str(root / "tong-hop.json"), quiet=True,
+                              run_at=dt.datetime(2026, 11, 30, 8, 0))
+    assert code == 0
+    return root, out, c
+
+
+def _sheet(path, name):
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name).to_python(skip_empty_area=False)
+
+
+def _table(path, name):
+    rows = _sheet(path, name)
+    head = rows[2]
+    return [dict(zip(head, r)) for r in rows[3:] if any(v != "" for v in r)]
+
+
+def test_summary_json_counts_every_file_and_cell(province):
+    root, _, _ = province
+    s = json.loads((root / "tong-hop.json").read_text(encoding="utf-8"))
+    assert s["files_total"] == 6 == s["files_valid"] + s["files_rejected"]
+    assert (s["files_valid"], s["files_rejected"]) == (4, 2)  # a1, its copy, a2, a3 | c1, ghi-chu.txt
+    assert (s["cells"], s["cells_meeting_standard"], s["cells_below_95"], s["cells_incomplete"]) == (4, 1, 1, 1)
+    assert s["cells_missing"] == 2  # C-2 sent nothing, C-1 only an invalid form
+    assert s["duplicates"] == 1
+    assert s["by_upper_committee"][DISTRICT] == {"cells": 1, "cells_meeting_standard": 0, "cells_below_95": 0,
+                                                 "cells_incomplete": 0, "cells_missing": 2}
+
+
+def test_hierarchy_sheet_rolls_up_cells_to_committees_and_province(province):
+    _, out, _ = province
+    rows = _table(out, "Tổng hợp theo cấp")
+    prov = next(r for r in rows if r["Cấp"] == "Toàn tỉnh")
+    assert (prov["Số chi bộ phải báo cáo"], prov["Đã nộp"], prov["Hợp lệ"], prov["Đạt 4 tốt"], prov["Dưới 95 điểm"],
+            prov["Chưa chấm đủ"], prov["Phiếu lỗi"]) == (5, 4, 3, 1, 1, 1, 1)
+    assert prov["Tỷ lệ đạt"] == pytest.approx(1 / 5)
+    assert prov["Điểm bình quân"] == pytest.approx((96 + 94) / 2)  # A-1 final is the upper-level 96
+    bloc = next(r for r in rows if r["Cấp"] == "Cấp trên cơ sở" and r["Cấp ủy cấp trên cơ sở"] == BLOC)
+    assert (bloc["Số chi bộ phải báo cáo"], bloc["Đạt 4 tốt"]) == (3, 1)
+    assert bloc["Chênh lệch tự chấm - cấp trên"] == pytest.approx(1.0)
+
+
+def test_detail_under_95_missing_rejected_and_log_sheets(province):
+    root, out, _ = province
+    detail = _table(out, "Chi tiết")
+    assert sorted(r["Mã chi bộ"] for r in detail) == ["A-1", "A-2", "A-3", "C-1"]
+    a1 = next(r for r in detail if r["Mã chi bộ"] == "A-1")
+    assert (a1["Tự chấm"], a1["Cấp trên chấm"], a1["Điểm cuối cùng"], a1["Nguồn điểm"]) == (97, 96, 96, "Cấp trên")
+    below = _table(out, "Dưới 95 điểm")
+    assert [r["Mã chi bộ"] for r in below] == ["A-2"] and below[0]["Điểm cuối cùng"] == 94
+    assert below[0]["Nội dung yếu nhất"] == "I"  # scores_totalling cuts the first criteria
+    missing = _table(out, "Chưa nộp")
+    assert {(r["Mã chi bộ"], r["Tình trạng"]) for r in missing} == {("C-1", "Phiếu có lỗi"), ("C-2", "Chưa nộp")}
+    rejected = _table(out, "Tệp bị từ chối")
+    assert {r["Mã lỗi"] for r in rejected} >= {"score_above_max", "not_spreadsheet"}
+    log = _table(out, "Nhật ký")
+    assert sorted(r["Tệp"].split("/")[-1] for r in log) == sorted(p.name for p in (root / "phieu").iterdir())
+    assert {r["Kết luận"] for r in log} == {"Được tính", "Trùng, không tính", "Bị từ chối"}
+
+
+def test_grassroots_view_says_whether_all_cells_are_4good(province):
+    _, out, _ = province
+    rows = _table(out, "Đảng bộ cơ sở")
+    fin = next(r for r in rows if r["Đảng bộ cơ sở"] == "Đảng bộ Sở Tài chính")
+    assert (fin["Số chi bộ trực thuộc"], fin["Đạt 4 tốt"], fin["100% chi bộ đạt “Chi bộ 4 tốt”"]) == (2, 1, "Không")
+
+
+def test_by_criterion_lists_weakest_first(province):
+    _, out, _ = province
+    rows = _table(out, "Theo tiêu chí")
+    shares = [r["Tỷ lệ so với điểm chuẩn"] for r in rows]
+    assert shares == sorted(shares) and shares[0] < 1
+
+
+def test_submitted_text_is_never_a_formula_and_charts_exist(province):
+    _, out, _ = province
+    wb = load_workbook(out)
+    ws = wb["Chi tiết"]
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")]
+    assert cells and all(c.data_type == "s" for c in cells)
+    with zipfile.ZipFile(out) as z:
+        assert len([n for n in z.namelist() if n.startswith("xl/charts/chart")]) == 2
+        assert not any(b"<f>HYPERLINK" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+
+
+def test_two_runs_give_the_same_content(province, tmp_path):
+    root, out, _ = province
+    again = tmp_path / "lai.xlsx"
+    run_consolidate([str(root / "phieu")], str(again), roster=str(root / "roster.xlsx"), quiet=True,
+                    run_at=dt.datetime(2026, 11, 30, 8, 0))
+    with zipfile.ZipFile(out) as a, zipfile.ZipFile(again) as b:
+        for name in a.namelist():
+            if name not in ("docProps/core.xml",) and not name.endswith("sheet12.xml"):  # _meta names the output
+                assert a.read(name) == b.read(name), name
+
+
+def test_period_filter_and_parsing(province, tmp_path):
+    root, _, _ = province
+    assert parse_period("2026-11") == "2026-11" == parse_period("11/2026") == parse_period("T11/2026")
+    assert parse_period("2026") == "2026"
+    _, c = run_consolidate([str(root / "phieu")], str(tmp_path / "nam.xlsx"), period="2026", quiet=True)
+    assert c.summary["cells"] == 0
+    assert {p.code for p in c.problems} >= {"outside_period"}
+
+
+def test_consolidate_usage_errors_exit_2(tmp_path, capsys):
+    assert main(["consolidate", str(tmp_path), "-o", str(tmp_path / "x.csv")]) == 2
+    assert main(["consolidate", str(tmp_path), "-o", str(tmp_path / "x.xlsx"), "--period", "2026-13"]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_demo_runs_end_to_end(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path / "demo"), "--seed", "7"]) == 0
+    s = json.loads((tmp_path / "demo" / "tong-hop-tinh.json").read_text(encoding="utf-8"))
+    assert s["files_total"] == s["files_valid"] + s["files_rejected"]
+    assert s["cells_meeting_standard"] > s["cells_below_95"] > 0 and s["duplicates"] >= 1
+    assert (tmp_path / "demo" / "tong-hop-tinh.xlsx").exists()
