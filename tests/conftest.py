@@ -6,9 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from fourgood.workbook_templates.writer import template_filename, write_templates
 
 from fourgood.spec import load_specs
+from fourgood.workbook_templates.writer import template_filename, write_templates
 
 
 def pytest_collection_modifyitems(config, items):

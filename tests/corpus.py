@@ -17,12 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from fourgood.workbook_templates.writer import ROSTER_FILE, template_filename, write_templates
 from openpyxl import Workbook
 
 from fourgood.fill import Submission, criterion_cells, fill, name_target, open_template
 from fourgood.layout import META_SHEET, SHEETS, TABLE_NAMES, TOTAL_NAMES, info_name
 from fourgood.spec import Spec, load_specs
+from fourgood.workbook_templates.writer import ROSTER_FILE, template_filename, write_templates
 
 from .helpers import INFO, no_vetoes, scores_totalling
 

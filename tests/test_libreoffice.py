@@ -7,13 +7,13 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from fourgood.workbook_templates.writer import template_filename
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from fourgood.layout import TABLE_NAMES, TOTAL_NAMES, status_text
 from fourgood.libreoffice import convert_many
 from fourgood.scoring import score_batch
+from fourgood.workbook_templates.writer import template_filename
 
 from .helpers import make_submission, no_vetoes, scores_totalling
 

@@ -8,11 +8,11 @@ import sys
 import unicodedata
 
 import pytest
+
+from fourgood.cli import main
 from fourgood.validators import normalize as N
 from fourgood.validators.batch import validate_paths
 from fourgood.workbook_templates.writer import template_filename
-
-from fourgood.cli import main
 
 from .corpus import build_corpus, zip_bomb
 from .helpers import make_submission

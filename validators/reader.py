@@ -101,6 +101,7 @@ def _read(data: bytes, path: Path, out: FileRead, index: SpecIndex) -> None:
     grids: dict[str, list[list[Any]]] = {}
 
     missing: set[str] = set()
+    loaded: dict[str, Any] = {}
 
     def grid(name: str) -> list[list[Any]]:
         if name not in grids:
@@ -110,7 +111,8 @@ def _read(data: bytes, path: Path, out: FileRead, index: SpecIndex) -> None:
                     out.problems.append(Problem("sheet_missing", file=str(path), sheet=name))
                 grids[name] = []
             else:
-                grids[name] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                loaded[name] = book.get_sheet_by_name(name)
+                grids[name] = loaded[name].to_python(skip_empty_area=False)
         return grids[name]
 
     if META_SHEET not in sheets:
@@ -140,7 +142,7 @@ def _read(data: bytes, path: Path, out: FileRead, index: SpecIndex) -> None:
     f = str(path)
     locate = _ExistingSheets(locate, sheets, grid)
     info, vetoes = _read_info(locate, grid, spec, f, out)
-    scores, totals = _read_scores(locate, grid, spec, f, out, book, pkg)
+    scores, totals = _read_scores(locate, grid, spec, f, out, loaded, pkg)
     template_type = meta.get("cell_type", "")
     out.meta = {
         "file": f, "format": pkg.format, "spec_id": spec.spec_id, "spec_version": spec.version,
@@ -336,7 +338,7 @@ def _read_info(locate, grid, spec: Spec, f: str, out: FileRead) -> tuple[dict[st
     return info, vetoes
 
 
-def _read_scores(locate, grid, spec: Spec, f: str, out: FileRead, book, pkg: Package):
+def _read_scores(locate, grid, spec: Spec, f: str, out: FileRead, loaded: dict[str, Any], pkg: Package):
     ranges = {k: locate.range(TABLE_NAMES[k]) for k in ("id", "max", "self", "upper")}
     totals: dict[str, Any] = {}
     for key in ("self", "upper"):
@@ -355,7 +357,7 @@ def _read_scores(locate, grid, spec: Spec, f: str, out: FileRead, book, pkg: Pac
     if not grid(sheet):
         return [], totals
     cols = {k: ranges[k][2] for k in ("max", "self", "upper")}
-    merged = _merged_cells(book, sheet)
+    merged = _merged_cells(loaded.get(sheet))
     special: dict[tuple[int, int], str] = {}
     part = pkg.sheet_parts.get(sheet)
     if part:
@@ -391,10 +393,10 @@ def _read_scores(locate, grid, spec: Spec, f: str, out: FileRead, book, pkg: Pac
     return rows, totals
 
 
-def _merged_cells(book, sheet: str) -> dict[tuple[int, int], str]:
-    """Cells covered by a merge (other than its top-left) -> the merged range."""
+def _merged_cells(sheet) -> dict[tuple[int, int], str]:
+    """Cells covered by a merge -> the merged range (inputs must never be merged)."""
     try:
-        ranges = book.get_sheet_by_name(sheet).merged_cell_ranges or []
+        ranges = (sheet.merged_cell_ranges or []) if sheet is not None else []
     except Exception:
         return {}
     covered = {}

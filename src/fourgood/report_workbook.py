@@ -142,10 +142,11 @@ def write_consolidated(c: Consolidation, out: str | Path, lang: str = "vi", run_
     title = _t(lang, ("TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ “CHI BỘ 4 TỐT”", "“CHI BỘ 4 TỐT” CONSOLIDATED RESULTS"))
     head = write_table(ws, h, cols, lang, title)
     ws.cell(2, 1, _t(lang, ("Lập lúc ", "Run at ")) + run_at.strftime("%d/%m/%Y %H:%M")).font = Font(name=FONT, italic=True)
+    bold = Font(bold=True)
     for i, level in enumerate(h["level"], head + 1):
         if level != "grassroots":
             for j in range(1, len(cols) + 1):
-                ws.cell(i, j).font = Font(name=FONT, bold=True)
+                ws.cell(i, j).font = bold
     _rate_rules(ws, cols.index(next(x for x in cols if x[0] == "pass_rate")) + 1, head, head + len(h))
 
     # --- by cell type -----------------------------------------------------------------
@@ -246,11 +247,6 @@ def write_consolidated(c: Consolidation, out: str | Path, lang: str = "vi", run_
                 ("generator", f"fourgood {__version__}"), ("sources", "; ".join(sources or []))):
         meta.append(list(row))
     meta.sheet_state = "veryHidden"
-    for sheet in wb.worksheets:
-        for row in sheet.iter_rows(min_row=4):
-            for cell in row:
-                if cell.value is not None and cell.font.name != FONT:
-                    cell.font = Font(name=FONT, size=11, bold=cell.font.b)
     return save_workbook_atomic(wb, out)
 
 

@@ -121,49 +121,53 @@ def _expected(cells: pd.DataFrame, roster: pd.DataFrame | None, periods: list[st
     return merged
 
 
-def _counts(frame: pd.DataFrame) -> dict[str, Any]:
+def _indicators(frame: pd.DataFrame) -> pd.DataFrame:
     status = frame["status"]
-    row = {
-        "expected": int(frame["expected"].sum()),
-        "submitted": int((status != "missing").sum()),
-        "valid": int((~status.isin(["missing", "invalid"])).sum()),
-        "meets": int((status == "meets").sum()),
-        "below": int((status == "below").sum()),
-        "veto": int((status == "veto").sum()),
-        "incomplete": int((status == "incomplete").sum()),
-        "invalid": int((status == "invalid").sum()),
-    }
-    row["pass_rate"] = row["meets"] / row["expected"] if row["expected"] else np.nan
-    scored = frame.loc[status.isin(["meets", "below", "veto"]), "final_total"]
-    row["avg_final"] = float(scored.mean()) if len(scored) else np.nan
-    gaps = frame["gap"].dropna() if "gap" in frame else pd.Series(dtype=float)
-    row["avg_gap"] = float(gaps.mean()) if len(gaps) else np.nan
-    return row
+    scored = status.isin(["meets", "below", "veto"])
+    gap = frame["gap"] if "gap" in frame else pd.Series(np.nan, index=frame.index)
+    return pd.DataFrame({
+        "expected": frame["expected"].astype(bool).astype(int),
+        "submitted": (status != "missing").astype(int),
+        "valid": (~status.isin(["missing", "invalid"])).astype(int),
+        "meets": (status == "meets").astype(int), "below": (status == "below").astype(int),
+        "veto": (status == "veto").astype(int), "incomplete": (status == "incomplete").astype(int),
+        "invalid": (status == "invalid").astype(int),
+        "_score_sum": frame["final_total"].where(scored, 0.0).fillna(0.0), "_scored": scored.astype(int),
+        "_gap_sum": gap.fillna(0.0), "_gaps": gap.notna().astype(int),
+    }, index=frame.index)
+
+
+def _finish(agg: pd.DataFrame) -> pd.DataFrame:
+    agg["pass_rate"] = (agg["meets"] / agg["expected"]).where(agg["expected"] > 0)
+    agg["avg_final"] = (agg["_score_sum"] / agg["_scored"]).where(agg["_scored"] > 0)
+    agg["avg_gap"] = (agg["_gap_sum"] / agg["_gaps"]).where(agg["_gaps"] > 0)
+    return agg.drop(columns=["_score_sum", "_scored", "_gap_sum", "_gaps"])
 
 
 def _group(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    rows = []
-    for values, group in frame.groupby(keys, dropna=False, sort=True):
-        values = values if isinstance(values, tuple) else (values,)
-        rows.append({**dict(zip(keys, values)), **_counts(group)})
-    return pd.DataFrame(rows, columns=[*keys, *COUNTS, "pass_rate", "avg_final", "avg_gap"])
+    """All counts for every group in one vectorised pass."""
+    cols = [*keys, *COUNTS, "pass_rate", "avg_final", "avg_gap"]
+    if frame.empty:
+        return pd.DataFrame(columns=cols)
+    ind = _indicators(frame)
+    agg = ind.groupby([frame[k].astype(object).fillna("") for k in keys], sort=True).sum()
+    agg.index.names = keys
+    return _finish(agg).reset_index()[cols]
 
 
 def _hierarchy(expected: pd.DataFrame) -> pd.DataFrame:
     """Province, then each upper-level committee, then each grassroots committee under it."""
-    rows = []
-    frame = expected.assign(grassroots=expected["grassroots"].fillna(""),
-                            upper_committee=expected["upper_committee"].fillna(""))
-    for period, per in frame.groupby("period", sort=True):
-        rows.append({"period": period, "level": "province", "upper_committee": "", "grassroots": "", **_counts(per)})
-        for upper, up in per.groupby("upper_committee", sort=True):
-            rows.append({"period": period, "level": "upper", "upper_committee": upper, "grassroots": "",
-                         **_counts(up)})
-            for grass, gr in up.groupby("grassroots", sort=True):
-                rows.append({"period": period, "level": "grassroots", "upper_committee": upper,
-                             "grassroots": grass, **_counts(gr)})
-    return pd.DataFrame(rows, columns=["period", "level", "upper_committee", "grassroots", *COUNTS, "pass_rate",
-                                       "avg_final", "avg_gap"])
+    frame = expected.assign(grassroots=expected["grassroots"].astype(object).fillna(""),
+                            upper_committee=expected["upper_committee"].astype(object).fillna(""))
+    province = _group(frame, ["period"]).assign(level="province", upper_committee="", grassroots="", _o=0)
+    upper = _group(frame, ["period", "upper_committee"]).assign(level="upper", grassroots="", _o=1)
+    grass = _group(frame, ["period", "upper_committee", "grassroots"]).assign(level="grassroots", _o=2)
+    rows = pd.concat([province, upper, grass], ignore_index=True)
+    # province first, then each committee followed by its grassroots committees
+    rows["_upper_key"] = rows["upper_committee"]
+    rows = rows.sort_values(["period", "_upper_key", "_o", "grassroots"], kind="stable")
+    return rows[["period", "level", "upper_committee", "grassroots", *COUNTS, "pass_rate", "avg_final",
+                 "avg_gap"]].reset_index(drop=True)
 
 
 def _grassroots(expected: pd.DataFrame) -> pd.DataFrame:

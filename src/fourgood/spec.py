@@ -13,6 +13,7 @@ import math
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +113,7 @@ class Spec:
     vetoes: tuple[Veto, ...] = ()
     source: str = field(default="", compare=False)
 
-    @property
+    @cached_property
     def criteria(self) -> list[Criterion]:
         return [c for content in self.contents for c in content.criteria]
 
@@ -120,7 +121,7 @@ class Spec:
     def total(self) -> float:
         return sum(c.max for c in self.criteria)
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         """sha256 of the canonical JSON of everything but `version` and `source`."""
         data = self.to_dict()

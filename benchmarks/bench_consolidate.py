@@ -1,0 +1,160 @@
+"""Benchmark: fourgood consolidate vs the naive openpyxl + pandera loop vs the calamine read floor.
+
+    python benchmarks/bench_consolidate.py --files 10000 [--repeat 3]
+
+Submissions are generated once through the real templates and cached in benchmarks/.cache/N.
+Each contender runs in its own process (so peak RSS is its own); times are medians of
+--repeat runs. The last line printed is JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def _make(args: tuple[int, str, str]) -> None:
+    i, out, seed = args
+    from fourgood.fill import Submission, fill_template
+    from fourgood.spec import load_specs
+    from fourgood.workbook_templates import writer
+
+    rng = random.Random(f"{seed}-{i}")
+    specs = load_specs()
+    kind = list(specs)[i % 4]
+    spec = specs[kind]
+    scores = {c.id: c.max for c in spec.criteria}
+    for _ in range(rng.randint(0, 12)):
+        c = rng.choice(spec.criteria)
+        scores[c.id] = max(0.0, scores[c.id] - spec.step)
+    info = {"upper_committee": f"Đảng bộ huyện {i % 12}", "grassroots": f"Đảng bộ xã {i % 97}",
+            "cell_name": f"Chi bộ số {i}", "cell_code": f"CB-{i:05d}", "period": "Tháng 11", "year": 2026,
+            "members": rng.randint(8, 60)}
+    template = Path(writer.__file__).parent / writer.template_filename(kind)
+    fill_template(template, Submission(info=info, self_scores=scores, vetoes={v.id: "Không" for v in spec.vetoes}),
+                  Path(out) / f"cb-{i:05d}.xlsx")
+
+
+def generate(n: int, jobs: int) -> Path:
+    out = HERE / ".cache" / str(n)
+    done = out / ".done"
+    if done.exists():
+        return out
+    out.mkdir(parents=True, exist_ok=True)
+    with ProcessPoolExecutor(jobs) as pool:
+        list(pool.map(_make, [(i, str(out), "bench") for i in range(n)], chunksize=32))
+    done.write_text(str(n))
+    return out
+
+
+PIPELINE = """
+import resource, sys, time
+from fourgood.consolidate_cmd import run_consolidate
+t = time.perf_counter()
+run_consolidate([sys.argv[1]], sys.argv[2], jobs=int(sys.argv[3]), quiet=True)
+dt = time.perf_counter() - t
+rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print(dt, rss // 1024)
+"""
+
+NAIVE = """
+import resource, sys, time
+from pathlib import Path
+import pandas as pd
+import pandera.pandas as pa
+from openpyxl import load_workbook
+schema = pa.DataFrameSchema({
+    "criterion": pa.Column(str),
+    "max": pa.Column(float, pa.Check.gt(0)),
+    "score": pa.Column(float, [pa.Check.ge(0)], nullable=True),
+}, checks=[pa.Check(lambda d: d["score"].isna() | (d["score"] <= d["max"]))])
+t = time.perf_counter()
+rows = []
+for path in sorted(Path(sys.argv[1]).glob("*.xlsx")):
+    wb = load_workbook(path, data_only=True)
+    ws = wb["Chấm điểm"]
+    info = wb["Thông tin"]
+    records = [{"criterion": str(r[0]), "max": float(r[2]), "score": r[3]}
+               for r in ws.iter_rows(min_row=8, max_row=40, max_col=5, values_only=True)
+               if isinstance(r[0], str) and "." in r[0]]
+    frame = pd.DataFrame(records).astype({"score": float})
+    try:
+        schema.validate(frame, lazy=True)
+        ok = True
+    except pa.errors.SchemaErrors:
+        ok = False
+    rows.append({"file": path.name, "code": info["B9"].value, "total": frame["score"].sum(), "ok": ok})
+pd.DataFrame(rows).to_excel(sys.argv[2], index=False)
+dt = time.perf_counter() - t
+print(dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+FLOOR = """
+import resource, sys, time
+from pathlib import Path
+from python_calamine import CalamineWorkbook
+t = time.perf_counter()
+for path in sorted(Path(sys.argv[1]).glob("*.xlsx")):
+    book = CalamineWorkbook.from_path(str(path))
+    for name in ("_meta", "Thông tin", "Chấm điểm"):
+        book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+dt = time.perf_counter() - t
+print(dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+def run(code: str, *args: str) -> tuple[float, int]:
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
+    seconds, rss = proc.stdout.split()[-2:]
+    return float(seconds), int(rss)
+
+
+def median_of(repeat: int, code: str, *args: str) -> tuple[float, int]:
+    results = [run(code, *args) for _ in range(repeat)]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--skip-naive", action="store_true", help="for very large N: the naive loop takes long")
+    args = parser.parse_args()
+    t = time.perf_counter()
+    folder = generate(args.files, os.cpu_count() or 1)
+    print(f"submissions: {folder} (generated or cached in {time.perf_counter() - t:.1f} s)", flush=True)
+    out = HERE / ".cache" / "out"
+    out.mkdir(exist_ok=True)
+    floor_s, floor_rss = median_of(args.repeat, FLOOR, str(folder))
+    print(f"read floor (calamine): {floor_s:.2f} s, {floor_rss} MB", flush=True)
+    p1, rss1 = median_of(args.repeat, PIPELINE, str(folder), str(out / "p1.xlsx"), "1")
+    print(f"fourgood consolidate --jobs 1: {p1:.2f} s, {rss1} MB", flush=True)
+    p2, rss2 = median_of(args.repeat, PIPELINE, str(folder), str(out / "p2.xlsx"), "2")
+    print(f"fourgood consolidate --jobs 2: {p2:.2f} s, {rss2} MB", flush=True)
+    naive_s = float("nan")
+    if not args.skip_naive:
+        naive_s, naive_rss = median_of(args.repeat, NAIVE, str(folder), str(out / "naive.xlsx"))
+        print(f"naive openpyxl + pandera loop: {naive_s:.2f} s, {naive_rss} MB", flush=True)
+    best = min(p1, p2)
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(json.dumps({
+        "files": args.files, "pipeline_s": round(best, 3), "pipeline_jobs1_s": round(p1, 3),
+        "pipeline_jobs2_s": round(p2, 3), "naive_s": round(naive_s, 3), "read_floor_s": round(floor_s, 3),
+        "speedup_vs_naive": round(naive_s / best, 2), "ratio_to_read_floor": round(best / floor_s, 2),
+        "peak_rss_mb": max(rss1, rss2),
+    }))
+
+
+if __name__ == "__main__":
+    main()
