@@ -30,8 +30,6 @@ from fourgood.spec import Spec, cell_type_from_text, fold
 from . import normalize as N
 from .package import Package, Refused, address, open_package, parse_reference, read_part, special_cells
 
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
-
 
 @dataclass
 class FileRead:
