@@ -20,6 +20,7 @@ from fourgood.scoring import score_batch
 from fourgood.spec import Spec
 
 from . import normalize as N
+from .package import col_index
 from .reader import FileRead, SpecIndex, file_is_candidate, read_file
 from .schemas import integrity_rules, meta_rules, missing_rules, run_rules, score_rules, veto_rules
 
@@ -143,10 +144,7 @@ def assemble(entries: list[tuple[Path, str | None]], reads: dict[str, FileRead],
 def _cell_key(cell: str) -> tuple[int, int]:
     letters = "".join(ch for ch in cell if ch.isalpha())
     digits = "".join(ch for ch in cell if ch.isdigit())
-    col = 0
-    for ch in letters:
-        col = col * 26 + ord(ch) - 64
-    return (int(digits) if digits else 0, col)
+    return (int(digits) if digits else 0, col_index(letters) if letters else -1)
 
 
 def _expected_criteria(meta: pd.DataFrame, scores: pd.DataFrame, specs: dict[str, Spec]) -> pd.DataFrame:

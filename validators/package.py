@@ -35,7 +35,7 @@ class Package:
     names: dict[str, str] = field(default_factory=dict)  # defined name -> formula text
 
 
-def open_package(data: bytes, suffix: str) -> Package:
+def open_package(data: bytes) -> Package:
     """Identify the format from content (not the file name) and check it is safe to parse."""
     if not data:
         raise Refused(Problem("empty_file"))
@@ -172,12 +172,12 @@ def parse_reference(text: str) -> tuple[str, int, int, int, int] | None:
         m = _A1.match(part)
         if not m:
             return None
-        coords.append((int(m.group(2)) - 1, _col_index(m.group(1))))
+        coords.append((int(m.group(2)) - 1, col_index(m.group(1))))
     (r0, c0), (r1, c1) = coords[0], coords[-1]
     return sheet, r0, c0, r1, c1
 
 
-def _col_index(letters: str) -> int:
+def col_index(letters: str) -> int:
     n = 0
     for ch in letters:
         n = n * 26 + ord(ch) - 64
@@ -205,9 +205,9 @@ def special_cells(xml: bytes) -> dict[tuple[int, int], str]:
     out = {}
     for m in _SPECIAL_CELL.finditer(xml):
         if m.group(4) == b"f":
-            out[(int(m.group(2)) - 1, _col_index(m.group(1).decode()))] = "formula"
+            out[(int(m.group(2)) - 1, col_index(m.group(1).decode()))] = "formula"
         elif b't="e"' in m.group(3):
-            out[(int(m.group(2)) - 1, _col_index(m.group(1).decode()))] = "error"
+            out[(int(m.group(2)) - 1, col_index(m.group(1).decode()))] = "error"
     return out
 
 

@@ -85,7 +85,7 @@ def _short(exc: BaseException) -> str:
 
 
 def _read(data: bytes, path: Path, out: FileRead, index: SpecIndex) -> None:
-    pkg = open_package(data, path.suffix.lower())
+    pkg = open_package(data)
     out.format = pkg.format
     if pkg.macros:
         out.problems.append(Problem("macros_present", "warning", str(path)))
