@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from fourgood.problems import Problem
 from fourgood.spec import Spec, cell_type_from_text, fold
 
 from . import normalize as N
-from .package import Package, Refused, address, open_package, parse_reference, read_part, special_cells
+from .package import Refused, address, open_package, parse_reference, read_part, special_cells
 
 
 @dataclass
@@ -84,33 +85,67 @@ def _short(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[:160]}"
 
 
+@dataclass
+class WorkbookView:
+    """What the reader needs from a workbook, whoever holds it.
+
+    A file on disk is parsed by python-calamine (`_file_view`); a book open in Excel is seen
+    through xlwings (`fourgood.addin`). Both then go through the same `read_view`.
+    """
+
+    format: str
+    sheets: list[str]
+    names: dict[str, str]  # workbook-scope defined name -> reference text
+    values: Callable[[str], list[list[Any]]]  # a sheet's cells from A1, row by row
+    special: Callable[[str], dict[tuple[int, int], str]] = lambda sheet: {}  # formula/error cells
+    merged: Callable[[str], dict[tuple[int, int], str]] = lambda sheet: {}  # cell -> merged range
+    macros: bool = False
+
+
 def _read(data: bytes, path: Path, out: FileRead, index: SpecIndex) -> None:
+    read_view(_file_view(data), str(path), out, index)
+
+
+def _file_view(data: bytes) -> WorkbookView:
     pkg = open_package(data)
-    out.format = pkg.format
-    if pkg.macros:
-        out.problems.append(Problem("macros_present", "warning", str(path)))
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:
         if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
             raise Refused(Problem("password_protected")) from None
         raise Refused(Problem("corrupt_file", params={"detail": _short(exc)})) from None
-    sheets = list(book.sheet_names)
-    grids: dict[str, list[list[Any]]] = {}
-
-    missing: set[str] = set()
     loaded: dict[str, Any] = {}
+
+    def values(name: str) -> list[list[Any]]:
+        loaded[name] = book.get_sheet_by_name(name)
+        return loaded[name].to_python(skip_empty_area=False)
+
+    def special(name: str) -> dict[tuple[int, int], str]:
+        part = pkg.sheet_parts.get(name)
+        return special_cells(read_part(pkg, part)) if part else {}
+
+    return WorkbookView(pkg.format, list(book.sheet_names), pkg.names, values, special,
+                        lambda name: _merged_cells(loaded.get(name)), pkg.macros)
+
+
+def read_view(view: WorkbookView, f: str, out: FileRead, index: SpecIndex) -> None:
+    """Fill `out` from the view; raises Refused when the workbook cannot be read as a form."""
+    out.format = view.format
+    if view.macros:
+        out.problems.append(Problem("macros_present", "warning", f))
+    sheets = view.sheets
+    grids: dict[str, list[list[Any]]] = {}
+    missing: set[str] = set()
 
     def grid(name: str) -> list[list[Any]]:
         if name not in grids:
             if name not in sheets:
                 if name not in missing:  # names still point to a sheet renamed or deleted
                     missing.add(name)
-                    out.problems.append(Problem("sheet_missing", file=str(path), sheet=name))
+                    out.problems.append(Problem("sheet_missing", file=f, sheet=name))
                 grids[name] = []
             else:
-                loaded[name] = book.get_sheet_by_name(name)
-                grids[name] = loaded[name].to_python(skip_empty_area=False)
+                grids[name] = view.values(name)
         return grids[name]
 
     if META_SHEET not in sheets:
@@ -133,17 +168,16 @@ def _read(data: bytes, path: Path, out: FileRead, index: SpecIndex) -> None:
             raise Refused(Problem("template_outdated", value=meta.get("spec_version"), expected=current.version))
         raise Refused(Problem("fingerprint_mismatch", value=meta.get("fingerprint"), expected=current.fingerprint))
 
-    locate = _NameLocator(pkg) if pkg.names else None
+    locate = _NameLocator(view.names) if view.names else None
     if locate is None or not locate.usable():
-        out.problems.append(Problem("located_by_content", "warning", str(path), value=pkg.format))
+        out.problems.append(Problem("located_by_content", "warning", f, value=view.format))
         locate = _ContentLocator(spec, sheets, grid, meta.get("lang", "vi"))
-    f = str(path)
     locate = _ExistingSheets(locate, sheets, grid)
     info, vetoes = _read_info(locate, grid, spec, f, out)
-    scores, totals = _read_scores(locate, grid, spec, f, out, loaded, pkg)
+    scores, totals = _read_scores(locate, grid, spec, f, out, view)
     template_type = meta.get("cell_type", "")
     out.meta = {
-        "file": f, "format": pkg.format, "spec_id": spec.spec_id, "spec_version": spec.version,
+        "file": f, "format": view.format, "spec_id": spec.spec_id, "spec_version": spec.version,
         "fingerprint": spec.fingerprint, "template_type": template_type, "threshold": spec.threshold,
         "step": spec.step, "n_criteria": len(spec.criteria), "n_vetoes": len(spec.vetoes), **info, **totals,
     }
@@ -193,19 +227,19 @@ class _ExistingSheets:
 class _NameLocator:
     """Inputs found through the workbook's defined names (xlsx, xlsm, ods)."""
 
-    def __init__(self, pkg: Package):
-        self.pkg = pkg
+    def __init__(self, names: dict[str, str]):
+        self.names = names
         self.problems: list[Problem] = []
 
     def usable(self) -> bool:
-        return TABLE_NAMES["id"] in self.pkg.names
+        return TABLE_NAMES["id"] in self.names
 
     def cell(self, name: str) -> tuple[str, int, int] | None:
         found = self.range(name)
         return (found[0], found[1], found[2]) if found else None
 
     def range(self, name: str) -> tuple[str, int, int, int, int] | None:
-        text = self.pkg.names.get(name)
+        text = self.names.get(name)
         if text is None:
             self.problems.append(Problem("name_missing", value=name))
             return None
@@ -336,7 +370,7 @@ def _read_info(locate, grid, spec: Spec, f: str, out: FileRead) -> tuple[dict[st
     return info, vetoes
 
 
-def _read_scores(locate, grid, spec: Spec, f: str, out: FileRead, loaded: dict[str, Any], pkg: Package):
+def _read_scores(locate, grid, spec: Spec, f: str, out: FileRead, view: WorkbookView):
     ranges = {k: locate.range(TABLE_NAMES[k]) for k in ("id", "max", "self", "upper")}
     totals: dict[str, Any] = {}
     for key in ("self", "upper"):
@@ -355,11 +389,8 @@ def _read_scores(locate, grid, spec: Spec, f: str, out: FileRead, loaded: dict[s
     if not grid(sheet):
         return [], totals
     cols = {k: ranges[k][2] for k in ("max", "self", "upper")}
-    merged = _merged_cells(loaded.get(sheet))
-    special: dict[tuple[int, int], str] = {}
-    part = pkg.sheet_parts.get(sheet)
-    if part:
-        special = special_cells(read_part(pkg, part))
+    merged = view.merged(sheet)
+    special = view.special(sheet)
     content_of = {c.id: content.id for content in spec.contents for c in content.criteria}
     max_of = {c.id: c.max for c in spec.criteria}
     content_ids = {content.id for content in spec.contents}

@@ -9,10 +9,12 @@ from fourgood.criteria_workbook import write_criteria_workbook
 from fourgood.spec import CELL_TYPES, Spec
 
 from .builder import build_cell_template
+from .control import build_control_workbook
 from .roster import build_roster_template
 
 ROSTER_FILE = "danh-sach-chi-bo.xlsx"
 CRITERIA_FILE = "bang-tieu-chi.xlsx"
+CONTROL_FILE = "bang-tong-hop.xlsx"
 
 
 def template_filename(cell_type: str) -> str:
@@ -26,4 +28,5 @@ def write_templates(out_dir: str | Path, specs: dict[str, Spec], lang: str = "vi
                for cell_type, spec in specs.items()]
     written.append(save_workbook_atomic(build_roster_template(lang), out / ROSTER_FILE))
     written.append(write_criteria_workbook(specs, out / CRITERIA_FILE))
+    written.append(save_workbook_atomic(build_control_workbook(lang), out / CONTROL_FILE))
     return written

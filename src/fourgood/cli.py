@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .logfile import log_traceback
 from .problems import FourgoodError
 
 LOG = logging.getLogger("fourgood")
@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # last resort: a readable line, the traceback to a log file
-        log = _log_traceback()
+        log = log_traceback()
         msg = ("Unexpected error: {e}. Details: {log}" if lang == "en" else "Lỗi không mong muốn: {e}. Chi tiết: {log}")
         print(msg.format(e=exc, log=log), file=sys.stderr)
         return 3
@@ -118,18 +118,6 @@ def _run(args: argparse.Namespace) -> int:
 
         return run_demo(Path(args.out), seed=args.seed, lang=args.lang)
     raise UsageError(args.command)
-
-
-def _log_traceback() -> Path:
-    log_dir = Path.home() / ".fourgood"
-    try:
-        log_dir.mkdir(parents=True, exist_ok=True)
-        path = log_dir / "fourgood.log"
-        with path.open("a", encoding="utf-8") as fh:
-            fh.write(traceback.format_exc() + "\n")
-        return path
-    except OSError:
-        return Path("(no log)")
 
 
 if __name__ == "__main__":

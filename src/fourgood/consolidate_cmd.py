@@ -16,7 +16,7 @@ from .atomic import write_text_atomic
 from .problems import FourgoodError, Problem
 from .report_workbook import write_consolidated
 from .rollup import Consolidation, consolidate
-from .spec import load_specs
+from .spec import Spec, load_specs
 from .validators.batch import validate_paths
 from .validators.roster import read_roster
 
@@ -39,20 +39,27 @@ def parse_period(text: str | None) -> str | None:
     return f"{year}-{int(month):02d}" if month else year
 
 
+def consolidate_paths(paths: list[str], specs: dict[str, Spec], *, roster: str | None = None,
+                      period: str | None = None, jobs: int = 1, lang: str = "vi", progress=None) -> Consolidation:
+    """Read, validate, score and roll up: the whole job short of writing (shared with the add-in)."""
+    roster_frame = read_roster(roster) if roster else None
+    wanted = parse_period(period)
+    result = validate_paths(paths, specs, jobs=jobs, lang=lang, progress=progress)
+    return consolidate(result, specs, roster_frame, wanted, lang)
+
+
 def run_consolidate(paths: list[str], out: str, *, roster: str | None = None, period: str | None = None,
                     jobs: int = 1, summary_json: str | None = None, lang: str = "vi", criteria: str | None = None,
                     quiet: bool = False, run_at: dt.datetime | None = None) -> tuple[int, Consolidation]:
     specs = load_specs(criteria)
-    roster_frame = read_roster(roster) if roster else None
-    wanted = parse_period(period)
     console = Console(stderr=True, quiet=quiet)
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=console, transient=True) as progress:
         task = progress.add_task("Đang đọc phiếu" if lang == "vi" else "Reading forms", total=None)
-        result = validate_paths(paths, specs, jobs=jobs, lang=lang,
-                                progress=lambda done, total: progress.update(task, completed=done, total=total))
-    c = consolidate(result, specs, roster_frame, wanted, lang)
-    path = write_consolidated(c, out, lang, run_at=run_at, sources=[str(p) for p in paths])
+        c = consolidate_paths(paths, specs, roster=roster, period=period, jobs=jobs, lang=lang,
+                              progress=lambda done, total: progress.update(task, completed=done, total=total))
+    path = write_consolidated(c, out, lang, run_at=run_at, sources=[str(p) for p in paths], roster=roster,
+                              period=period)
     if summary_json:
         write_text_atomic(summary_json, json.dumps(c.summary, ensure_ascii=False, indent=2) + "\n")
     if not quiet:

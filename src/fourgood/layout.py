@@ -149,3 +149,17 @@ ROSTER_COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 ROSTER_SHEET = {"vi": "Danh sách chi bộ", "en": "Cells"}
 ROSTER_HEADER_NAME = "fg_roster_header"
+
+
+# The consolidation control workbook: (key, Vietnamese label, English label, hint vi, hint en).
+CONTROL_FIELDS = [
+    ("source", "Thư mục chứa phiếu nộp (*)", "Folder of submitted forms (*)",
+     "Ví dụ: D:\\Tong hop\\Phieu nop (có thể ghi nhiều thư mục, cách nhau bởi dấu ;)",
+     "e.g. D:\\Consolidation\\Forms (several folders separated by ;)"),
+    ("roster", "Danh sách chi bộ (nếu có)", "Roster of cells (optional)",
+     "Tệp danh sách chi bộ theo mẫu, để biết chi bộ nào chưa nộp",
+     "The roster file from the templates, to list the cells that have not submitted"),
+    ("period", "Kỳ tổng hợp (nếu chỉ lấy một kỳ)", "Period (to keep one only)",
+     "Năm (2026) hoặc năm-tháng (2026-11); để trống: tổng hợp mọi kỳ",
+     "A year (2026) or a year and month (2026-11); blank: every period"),
+]

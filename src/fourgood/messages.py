@@ -263,6 +263,56 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Phiếu thuộc kỳ {value}, ngoài kỳ đang tổng hợp ({expected}).",
         "The form is for period {value}, outside the period consolidated ({expected}).",
     ),
+    # --- one-click check (Excel add-in) ----------------------------------------------
+    "verdict_meets": (
+        "Đạt 'Chi bộ 4 tốt': {value} điểm",
+        "Meets 'Chi bộ 4 tốt': {value} points",
+    ),
+    "verdict_below": (
+        "Chưa đạt: {value} điểm, dưới {expected} điểm",
+        "Not met: {value} points, under {expected}",
+    ),
+    "verdict_veto": (
+        "Không đạt: thuộc trường hợp loại trừ ({value} điểm)",
+        "Not met: an exclusion condition applies ({value} points)",
+    ),
+    "verdict_incomplete": (
+        "Chưa chấm đủ: còn {value} tiêu chí chưa chấm",
+        "Not fully scored: {value} criteria still blank",
+    ),
+    "verdict_incomplete_veto": (
+        "Chưa chấm đủ: còn câu hỏi loại trừ chưa trả lời",
+        "Not fully scored: an exclusion question is unanswered",
+    ),
+    "verdict_errors": (
+        "Còn {value} lỗi cần sửa",
+        "{value} errors to fix",
+    ),
+    "verdict_valid": (
+        "Phiếu hợp lệ, không có lỗi",
+        "The form is valid: no errors",
+    ),
+    "addin_not_form": (
+        "Sổ tính đang mở không phải phiếu chấm điểm hay bảng tổng hợp của fourgood ({detail}).",
+        "The open workbook is not a fourgood scoring form or consolidation workbook ({detail}).",
+    ),
+    "addin_failed": (
+        "Không thực hiện được: {detail}. Chi tiết kỹ thuật đã ghi vào {value}.",
+        "Could not finish: {detail}. Technical details were written to {value}.",
+    ),
+    "consolidation_no_source": (
+        "Chưa có thư mục chứa phiếu nộp: nhập đường dẫn vào ô {cell} của trang '{sheet}'.",
+        "No folder of submissions: enter its path in cell {cell} of sheet '{sheet}'.",
+    ),
+    "consolidation_source_missing": (
+        "Không tìm thấy thư mục hoặc tệp '{value}'.",
+        "The folder or file '{value}' does not exist.",
+    ),
+    "consolidation_done": (
+        "Đã tổng hợp {value} tệp: {cells} chi bộ, {meets} đạt, {below} dưới 95 điểm, {rejected} tệp bị từ chối.",
+        "Consolidated {value} files: {cells} cells, {meets} meeting the standard, {below} under 95, "
+        "{rejected} files rejected.",
+    ),
     "internal_error": (
         "Lỗi không mong muốn khi đọc tệp ({detail}); chi tiết đã ghi vào nhật ký.",
         "Unexpected error while reading the file ({detail}); details were logged.",

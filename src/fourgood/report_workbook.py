@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -118,63 +119,71 @@ def _rate_rules(ws: Worksheet, col: int, head: int, last: int) -> None:
     ws.conditional_formatting.add(rng, CellIsRule(operator="greaterThanOrEqual", formula=["0.95"], fill=GREEN))
 
 
-def write_consolidated(c: Consolidation, out: str | Path, lang: str = "vi", run_at: dt.datetime | None = None,
-                       sources: list[str] | None = None) -> Path:
-    wb = Workbook()
-    wb.properties.creator = "fourgood"
-    run_at = run_at or dt.datetime.now().replace(microsecond=0)
-    wb.properties.created = wb.properties.modified = run_at
+@dataclass
+class ReportTable:
+    """One sheet of the consolidated workbook as data: the openpyxl writer and the Excel add-in
+    both lay these out, so a file written by the command line and a workbook consolidated from
+    Excel hold the same figures."""
+
+    key: str
+    sheet: str
+    title: str
+    cols: list[Col]
+    frame: pd.DataFrame
+
+    def rows(self) -> list[list[Any]]:
+        records = self.frame.to_dict("records") if not self.frame.empty else []
+        return [[_plain(rec.get(key)) for key, *_ in self.cols] for rec in records]
+
+    def header(self, lang: str) -> list[str]:
+        return [en if lang == "en" else vi for _, vi, en, _, _ in self.cols]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
     names = {k: _t(lang, v) for k, v in SHEET_NAMES.items()}
     st = lambda s: status_text(s, lang) if isinstance(s, str) and s in ("meets", "below", "incomplete", "veto", "invalid") \
         else ({"missing": ("Chưa nộp", "Missing")}.get(s, (s, s))[1 if lang == "en" else 0] if isinstance(s, str) else s)  # noqa: E731
     type_name = lambda t: (CELL_TYPES[t].name_en if lang == "en" else CELL_TYPES[t].name_vi) if t in CELL_TYPES else t  # noqa: E731
+    tables = []
 
-    # --- summary by hierarchy ---------------------------------------------------------
-    ws = wb.active
-    ws.title = names["hierarchy"]
     h = c.hierarchy.copy()
     h["level_label"] = h["level"].map(lambda v: _t(lang, LEVELS[v]))
     direct = (h["level"] == "grassroots") & (h["grassroots"] == "")
     h.loc[direct, "grassroots"] = _t(lang, ("(các chi bộ cơ sở)", "(grassroots cells)"))
-    cols: list[Col] = [("period", "Kỳ", "Period", 9, "@"), ("level_label", "Cấp", "Level", 14, None),
-                       ("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee", 34, None),
-                       ("grassroots", "Đảng bộ cơ sở", "Grassroots committee", 34, None), *COUNT_COLS]
-    title = _t(lang, ("TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ “CHI BỘ 4 TỐT”", "“CHI BỘ 4 TỐT” CONSOLIDATED RESULTS"))
-    head = write_table(ws, h, cols, lang, title)
-    ws.cell(2, 1, _t(lang, ("Lập lúc ", "Run at ")) + run_at.strftime("%d/%m/%Y %H:%M")).font = Font(name=FONT, italic=True)
-    bold = Font(bold=True)
-    for i, level in enumerate(h["level"], head + 1):
-        if level != "grassroots":
-            for j in range(1, len(cols) + 1):
-                ws.cell(i, j).font = bold
-    _rate_rules(ws, cols.index(next(x for x in cols if x[0] == "pass_rate")) + 1, head, head + len(h))
+    tables.append(ReportTable("hierarchy", names["hierarchy"],
+                              _t(lang, ("TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ “CHI BỘ 4 TỐT”", "“CHI BỘ 4 TỐT” CONSOLIDATED RESULTS")),
+                              [("period", "Kỳ", "Period", 9, "@"), ("level_label", "Cấp", "Level", 14, None),
+                               ("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee", 34, None),
+                               ("grassroots", "Đảng bộ cơ sở", "Grassroots committee", 34, None), *COUNT_COLS], h))
 
-    # --- by cell type -----------------------------------------------------------------
-    ws = wb.create_sheet(names["by_type"])
     bt = c.by_type.assign(cell_type=c.by_type["cell_type"].map(type_name))
-    write_table(ws, bt, [("period", "Kỳ", "Period", 9, "@"), ("cell_type", "Loại chi bộ", "Cell type", 36, None),
-                         *COUNT_COLS], lang, _t(lang, ("TỔNG HỢP THEO LOẠI CHI BỘ", "BY CELL TYPE")))
+    tables.append(ReportTable("by_type", names["by_type"], _t(lang, ("TỔNG HỢP THEO LOẠI CHI BỘ", "BY CELL TYPE")),
+                              [("period", "Kỳ", "Period", 9, "@"), ("cell_type", "Loại chi bộ", "Cell type", 36, None),
+                               *COUNT_COLS], bt))
 
-    # --- grassroots committees (criterion: 100% of cells are 4-good) ----------------------
-    ws = wb.create_sheet(names["grassroots"])
     g = c.grassroots.assign(all_label=c.grassroots["all_cells_4good"].map(
         lambda v: _t(lang, ("Có", "Yes")) if v else _t(lang, ("Không", "No"))))
-    gcols: list[Col] = [("period", "Kỳ", "Period", 9, "@"),
-                        ("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee", 32, None),
-                        ("grassroots", "Đảng bộ cơ sở", "Grassroots committee", 34, None),
-                        ("expected", "Số chi bộ trực thuộc", "Cells", 11, "0"), ("meets", "Đạt 4 tốt", "Meet", 10, "0"),
-                        ("pass_rate", "Tỷ lệ đạt", "Share meeting", 10, "0.0%"),
-                        ("all_label", "100% chi bộ đạt “Chi bộ 4 tốt”", "100% of cells 4-good", 16, None)]
-    head = write_table(ws, g, gcols, lang, _t(lang, ("ĐẢNG BỘ CƠ SỞ: TỶ LỆ CHI BỘ ĐẠT “CHI BỘ 4 TỐT”",
-                                                     "GRASSROOTS COMMITTEES: SHARE OF 4-GOOD CELLS")))
-    _rate_rules(ws, 6, head, head + len(g))
+    tables.append(ReportTable("grassroots", names["grassroots"],
+                              _t(lang, ("ĐẢNG BỘ CƠ SỞ: TỶ LỆ CHI BỘ ĐẠT “CHI BỘ 4 TỐT”",
+                                        "GRASSROOTS COMMITTEES: SHARE OF 4-GOOD CELLS")),
+                              [("period", "Kỳ", "Period", 9, "@"),
+                               ("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee", 32, None),
+                               ("grassroots", "Đảng bộ cơ sở", "Grassroots committee", 34, None),
+                               ("expected", "Số chi bộ trực thuộc", "Cells", 11, "0"),
+                               ("meets", "Đạt 4 tốt", "Meet", 10, "0"),
+                               ("pass_rate", "Tỷ lệ đạt", "Share meeting", 10, "0.0%"),
+                               ("all_label", "100% chi bộ đạt “Chi bộ 4 tốt”", "100% of cells 4-good", 16, None)], g))
 
-    # --- detail -----------------------------------------------------------------------
-    ws = wb.create_sheet(names["detail"])
     d = c.cells.assign(status_label=c.cells["status"].map(st), cell_type_label=c.cells["cell_type"].map(type_name),
                        source_label=c.cells["final_source"].map(
                            lambda v: _t(lang, ("Cấp trên", "Upper level")) if v == "upper" else _t(lang, ("Tự chấm", "Self"))))
-    dcols: list[Col] = [
+    tables.append(ReportTable("detail", names["detail"], _t(lang, ("CHI TIẾT KẾT QUẢ TỪNG CHI BỘ", "RESULT OF EACH CELL")), [
         ("period", "Kỳ", "Period", 9, "@"), ("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee", 28, None),
         ("grassroots", "Đảng bộ cơ sở", "Grassroots committee", 28, None), ("cell_code", "Mã chi bộ", "Cell code", 12, "@"),
         ("cell_name", "Tên chi bộ", "Cell name", 32, None), ("cell_type_label", "Loại chi bộ", "Cell type", 22, None),
@@ -183,68 +192,97 @@ def write_consolidated(c: Consolidation, out: str | Path, lang: str = "vi", run_
         ("self_total", "Tự chấm", "Self score", 9, "0.0"), ("upper_total", "Cấp trên chấm", "Upper score", 9, "0.0"),
         ("final_total", "Điểm cuối cùng", "Final score", 9, "0.0"), ("source_label", "Nguồn điểm", "Score from", 11, None),
         ("gap", "Chênh lệch", "Self - upper", 9, "0.0"), ("status_label", "Kết quả", "Result", 26, None),
-        ("file", "Tệp nguồn", "Source file", 40, None)]
-    head = write_table(ws, d, dcols, lang, _t(lang, ("CHI TIẾT KẾT QUẢ TỪNG CHI BỘ", "RESULT OF EACH CELL")))
-    _status_rules(ws, 16, head, head + len(d), lang)
+        ("file", "Tệp nguồn", "Source file", 40, None)], d))
 
-    # --- under 95 ---------------------------------------------------------------------
-    ws = wb.create_sheet(names["below"])
     b = c.below.assign(cell_type_label=c.below["cell_type"].map(type_name)) if not c.below.empty else c.below
-    write_table(ws, b, [("period", "Kỳ", "Period", 9, "@"), ("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee", 28, None),
-                        ("grassroots", "Đảng bộ cơ sở", "Grassroots committee", 28, None),
-                        ("cell_code", "Mã chi bộ", "Cell code", 12, "@"), ("cell_name", "Tên chi bộ", "Cell name", 32, None),
-                        ("cell_type_label", "Loại chi bộ", "Cell type", 22, None),
-                        ("final_total", "Điểm cuối cùng", "Final score", 10, "0.0"),
-                        ("weakest_content", "Nội dung yếu nhất", "Weakest content", 11, None),
-                        ("weakest_share", "Tỷ lệ điểm nội dung đó", "Its share of maximum", 11, "0.0%"),
-                        ("file", "Tệp nguồn", "Source file", 40, None)],
-                lang, _t(lang, ("CHI BỘ DƯỚI 95 ĐIỂM (thấp nhất trước)", "CELLS UNDER 95 (lowest first)")))
+    tables.append(ReportTable("below", names["below"],
+                              _t(lang, ("CHI BỘ DƯỚI 95 ĐIỂM (thấp nhất trước)", "CELLS UNDER 95 (lowest first)")), [
+        ("period", "Kỳ", "Period", 9, "@"), ("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee", 28, None),
+        ("grassroots", "Đảng bộ cơ sở", "Grassroots committee", 28, None),
+        ("cell_code", "Mã chi bộ", "Cell code", 12, "@"), ("cell_name", "Tên chi bộ", "Cell name", 32, None),
+        ("cell_type_label", "Loại chi bộ", "Cell type", 22, None),
+        ("final_total", "Điểm cuối cùng", "Final score", 10, "0.0"),
+        ("weakest_content", "Nội dung yếu nhất", "Weakest content", 11, None),
+        ("weakest_share", "Tỷ lệ điểm nội dung đó", "Its share of maximum", 11, "0.0%"),
+        ("file", "Tệp nguồn", "Source file", 40, None)], b))
 
-    # --- by criterion -----------------------------------------------------------------
-    ws = wb.create_sheet(names["by_criterion"])
     bc = c.by_criterion.assign(cell_type=c.by_criterion["cell_type"].map(type_name))
-    head = write_table(ws, bc, [("cell_type", "Loại chi bộ", "Cell type", 22, None), ("content_id", "Nội dung", "Content", 8, None),
-                                ("criterion_id", "Tiêu chí", "Criterion", 8, "@"), ("criterion", "Nội dung tiêu chí", "Criterion text", 60, None),
-                                ("max", "Điểm chuẩn", "Max", 8, "0.0"), ("cells", "Số phiếu", "Forms", 8, "0"),
-                                ("avg_score", "Điểm bình quân", "Average", 9, "0.00"),
-                                ("avg_share", "Tỷ lệ so với điểm chuẩn", "Share of max", 10, "0.0%")],
-                       lang, _t(lang, ("TIÊU CHÍ YẾU NHẤT CỦA TỈNH (tỷ lệ điểm bình quân so với điểm chuẩn)",
-                                       "THE PROVINCE'S WEAKEST CRITERIA (average share of the maximum)")))
-    _rate_rules(ws, 8, head, head + len(bc))
+    tables.append(ReportTable("by_criterion", names["by_criterion"],
+                              _t(lang, ("TIÊU CHÍ YẾU NHẤT CỦA TỈNH (tỷ lệ điểm bình quân so với điểm chuẩn)",
+                                        "THE PROVINCE'S WEAKEST CRITERIA (average share of the maximum)")), [
+        ("cell_type", "Loại chi bộ", "Cell type", 22, None), ("content_id", "Nội dung", "Content", 8, None),
+        ("criterion_id", "Tiêu chí", "Criterion", 8, "@"), ("criterion", "Nội dung tiêu chí", "Criterion text", 60, None),
+        ("max", "Điểm chuẩn", "Max", 8, "0.0"), ("cells", "Số phiếu", "Forms", 8, "0"),
+        ("avg_score", "Điểm bình quân", "Average", 9, "0.00"),
+        ("avg_share", "Tỷ lệ so với điểm chuẩn", "Share of max", 10, "0.0%")], bc))
 
-    # --- missing ----------------------------------------------------------------------
-    ws = wb.create_sheet(names["missing"])
     m = c.missing.assign(status_label=c.missing["status"].map(st), cell_type=c.missing["cell_type"].map(type_name))
-    write_table(ws, m, [("period", "Kỳ", "Period", 9, "@"), ("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee", 30, None),
-                        ("grassroots", "Đảng bộ cơ sở", "Grassroots committee", 30, None), ("cell_code", "Mã chi bộ", "Cell code", 12, "@"),
-                        ("cell_name", "Tên chi bộ", "Cell name", 32, None), ("cell_type", "Loại chi bộ", "Cell type", 22, None),
-                        ("status_label", "Tình trạng", "State", 22, None)],
-                lang, _t(lang, ("CHI BỘ CHƯA CÓ PHIẾU HỢP LỆ", "CELLS WITH NO VALID SUBMISSION")))
+    tables.append(ReportTable("missing", names["missing"], _t(lang, ("CHI BỘ CHƯA CÓ PHIẾU HỢP LỆ", "CELLS WITH NO VALID SUBMISSION")), [
+        ("period", "Kỳ", "Period", 9, "@"), ("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee", 30, None),
+        ("grassroots", "Đảng bộ cơ sở", "Grassroots committee", 30, None), ("cell_code", "Mã chi bộ", "Cell code", 12, "@"),
+        ("cell_name", "Tên chi bộ", "Cell name", 32, None), ("cell_type", "Loại chi bộ", "Cell type", 22, None),
+        ("status_label", "Tình trạng", "State", 22, None)], m))
 
-    # --- rejected ---------------------------------------------------------------------
-    ws = wb.create_sheet(names["rejected"])
-    write_table(ws, c.rejected, [("file", "Tệp", "File", 44, None), ("code", "Mã lỗi", "Code", 20, None),
-                                 ("severity", "Mức", "Severity", 9, None), ("message", "Nội dung", "Message", 70, None),
-                                 ("sheet", "Trang", "Sheet", 14, None), ("cell", "Ô", "Cell", 8, None),
-                                 ("criterion", "Tiêu chí", "Criterion", 9, "@")],
-                lang, _t(lang, ("TỆP BỊ TỪ CHỐI VÀ LÝ DO", "REJECTED FILES AND WHY")))
+    tables.append(ReportTable("rejected", names["rejected"], _t(lang, ("TỆP BỊ TỪ CHỐI VÀ LÝ DO", "REJECTED FILES AND WHY")), [
+        ("file", "Tệp", "File", 44, None), ("code", "Mã lỗi", "Code", 20, None),
+        ("severity", "Mức", "Severity", 9, None), ("message", "Nội dung", "Message", 70, None),
+        ("sheet", "Trang", "Sheet", 14, None), ("cell", "Ô", "Cell", 8, None),
+        ("criterion", "Tiêu chí", "Criterion", 9, "@")], c.rejected))
 
-    # --- log: every input exactly once --------------------------------------------------
-    ws = wb.create_sheet(names["log"])
     verdicts = {"counted": ("Được tính", "Counted"), "superseded": ("Trùng, không tính", "Duplicate, not counted"),
                 "rejected": ("Bị từ chối", "Rejected"), "skipped": ("Bỏ qua", "Skipped")}
     lg = c.files.assign(verdict_label=c.files["verdict"].map(lambda v: _t(lang, verdicts[v])))
-    write_table(ws, lg, [("file", "Tệp", "File", 50, None), ("size", "Dung lượng (byte)", "Size (bytes)", 12, "#,##0"),
-                         ("sha256", "SHA-256", "SHA-256", 20, None), ("verdict_label", "Kết luận", "Verdict", 18, None),
-                         ("reason", "Lý do", "Reason", 60, None), ("spec_version", "Phiên bản tiêu chí", "Criteria version", 10, "@"),
-                         ("fingerprint", "Vân tay tiêu chí", "Criteria fingerprint", 24, None)],
-                lang, _t(lang, ("NHẬT KÝ: MỖI TỆP ĐẦU VÀO MỘT DÒNG", "LOG: ONE ROW PER INPUT FILE")))
+    tables.append(ReportTable("log", names["log"], _t(lang, ("NHẬT KÝ: MỖI TỆP ĐẦU VÀO MỘT DÒNG", "LOG: ONE ROW PER INPUT FILE")), [
+        ("file", "Tệp", "File", 50, None), ("size", "Dung lượng (byte)", "Size (bytes)", 12, "#,##0"),
+        ("sha256", "SHA-256", "SHA-256", 20, None), ("verdict_label", "Kết luận", "Verdict", 18, None),
+        ("reason", "Lý do", "Reason", 60, None), ("spec_version", "Phiên bản tiêu chí", "Criteria version", 10, "@"),
+        ("fingerprint", "Vân tay tiêu chí", "Criteria fingerprint", 24, None)], lg))
+    return tables
+
+
+def run_at_text(run_at: dt.datetime, lang: str) -> str:
+    return _t(lang, ("Lập lúc ", "Run at ")) + run_at.strftime("%d/%m/%Y %H:%M")
+
+
+def meta_rows(lang: str, settings: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """The `_meta` rows of a consolidated workbook: what it is and how to consolidate it again."""
+    settings = settings or {}
+    return [("format", TEMPLATE_FORMAT), ("template_kind", "consolidated"), ("lang", lang),
+            ("generator", f"fourgood {__version__}"), ("sources", settings.get("sources", "")),
+            ("roster", settings.get("roster", "")), ("period", settings.get("period", ""))]
+
+
+def write_consolidated(c: Consolidation, out: str | Path, lang: str = "vi", run_at: dt.datetime | None = None,
+                       sources: list[str] | None = None, roster: str | None = None, period: str | None = None) -> Path:
+    wb = Workbook()
+    wb.properties.creator = "fourgood"
+    run_at = run_at or dt.datetime.now().replace(microsecond=0)
+    wb.properties.created = wb.properties.modified = run_at
+    names = {k: _t(lang, v) for k, v in SHEET_NAMES.items()}
+    wb.remove(wb.active)
+    bold = Font(bold=True)
+    for table in report_tables(c, lang):
+        ws = wb.create_sheet(table.sheet)
+        head = write_table(ws, table.frame, table.cols, lang, table.title)
+        last = head + len(table.frame)
+        if table.key == "hierarchy":
+            ws.cell(2, 1, run_at_text(run_at, lang)).font = Font(name=FONT, italic=True)
+            for i, level in enumerate(table.frame["level"], head + 1):
+                if level != "grassroots":
+                    for j in range(1, len(table.cols) + 1):
+                        ws.cell(i, j).font = bold
+        keys = [col[0] for col in table.cols]
+        for rate in ("pass_rate", "avg_share"):
+            if rate in keys:
+                _rate_rules(ws, keys.index(rate) + 1, head, last)
+        if "status_label" in keys and table.key == "detail":
+            _status_rules(ws, keys.index("status_label") + 1, head, last, lang)
 
     _charts(wb, c, names, lang)
     _data_sheet(wb, c)
     meta = wb.create_sheet(META_SHEET)
-    for row in (("format", TEMPLATE_FORMAT), ("template_kind", "consolidated"), ("lang", lang),
-                ("generator", f"fourgood {__version__}"), ("sources", "; ".join(sources or []))):
+    settings = {"sources": "; ".join(sources or []), "roster": roster or "", "period": period or ""}
+    for row in meta_rows(lang, settings):
         meta.append(list(row))
     meta.sheet_state = "veryHidden"
     return save_workbook_atomic(wb, out)

@@ -1,0 +1,133 @@
+"""Consolidate from Excel: re-run the consolidation a workbook describes, into that workbook.
+
+A workbook written by `fourgood consolidate` records its sources, roster and period in
+`_meta`; the control workbook from `fourgood templates` has them as input cells. The figures
+come from the same core and the same `report_tables` as the command line's file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fourgood.check import peek_meta
+from fourgood.consolidate_cmd import consolidate_paths
+from fourgood.layout import CONTROL_FIELDS, META_SHEET
+from fourgood.messages import render
+from fourgood.problems import FourgoodError, Problem
+from fourgood.report_workbook import DATA_SHEET, ReportTable, meta_rows, report_tables, run_at_text
+from fourgood.rollup import CELL_COLUMNS, Consolidation
+from fourgood.spec import Spec
+
+from .book_view import book_id, book_view
+
+HEAD_FILL = (217, 225, 242)
+
+
+def settings_of(book: Any) -> dict[str, str]:
+    """sources / roster / period, from the control cells or from a consolidated workbook's `_meta`."""
+    meta = peek_meta(book_view(book))
+    if meta.get("template_kind") == "control":
+        out = {}
+        for key, *_ in CONTROL_FIELDS:
+            value = book.names[f"fg_{key}"].refers_to_range.value
+            out[key if key != "source" else "sources"] = "" if value is None else str(value).strip()
+        return out
+    return {k: meta.get(k, "") for k in ("sources", "roster", "period")}
+
+
+def _resolve(text: str, base: Path | None) -> Path:
+    path = Path(text).expanduser()
+    return path if path.is_absolute() or base is None else base / path
+
+
+def consolidate_into(book: Any, specs: dict[str, Spec], lang: str, *, run_at: dt.datetime | None = None,
+                     alert: Callable[[Any, str, str], None] | None = None) -> Consolidation:
+    settings = settings_of(book)
+    kind = peek_meta(book_view(book)).get("template_kind")
+    home = Path(book_id(book))
+    base = home.parent if home.is_absolute() else None
+    sources = [s.strip() for s in settings.get("sources", "").split(";") if s.strip()]
+    if not sources:
+        where = book.names["fg_source"].refers_to_range if kind == "control" else None
+        raise FourgoodError([Problem("consolidation_no_source", sheet=where.sheet.name if where else META_SHEET,
+                                     cell=where.address.replace("$", "") if where else "")])
+    paths = [_resolve(s, base) for s in sources]
+    roster = _resolve(settings["roster"], base) if settings.get("roster") else None
+    missing = [p for p in [*paths, *([roster] if roster else [])] if not p.exists()]
+    if missing:
+        raise FourgoodError([Problem("consolidation_source_missing", value=str(p)) for p in missing])
+    c = consolidate_paths([str(p) for p in paths], specs, roster=str(roster) if roster else None,
+                          period=settings.get("period") or None, lang=lang)
+    run_at = run_at or dt.datetime.now().replace(microsecond=0)
+    for table in report_tables(c, lang):
+        _write_table(book, table, lang, run_at)
+    _write_data(book, c)
+    if kind != "control":
+        _write_meta(book, lang, settings)
+    if alert is not None:
+        s = c.summary
+        alert(book, render("consolidation_done", lang, {
+            "value": s["files_total"], "cells": s["cells"], "meets": s["cells_meeting_standard"],
+            "below": s["cells_below_95"], "rejected": s["files_rejected"]}), "info")
+    return c
+
+
+def _sheet(book: Any, name: str, visible: bool = True) -> Any:
+    if name in {s.name for s in book.sheets}:
+        sheet = book.sheets[name]
+        sheet.clear()
+        return sheet
+    visible_sheets = [s for s in book.sheets if not s.name.startswith("_")]
+    after = visible_sheets[-1] if visible_sheets else book.sheets[len(book.sheets) - 1]
+    sheet = book.sheets.add(name, after=after)
+    if not visible:
+        sheet.visible = False
+    return sheet
+
+
+def _write_table(book: Any, table: ReportTable, lang: str, run_at: dt.datetime) -> None:
+    sheet = _sheet(book, table.sheet)
+    rows = table.rows()
+    width = len(table.cols)
+    head = 3
+    for j, (_, _, _, col_width, fmt) in enumerate(table.cols, 1):
+        sheet.range((1, j)).column_width = col_width
+        if rows and fmt == "@":  # codes and periods stay text
+            sheet.range((head + 1, j), (head + len(rows), j)).number_format = "@"
+    text_cols = [j for j, (_, _, _, _, fmt) in enumerate(table.cols, 1) if fmt is None]
+    if rows and text_cols:  # names typed by staff are text, never formulas
+        for j in text_cols:
+            sheet.range((head + 1, j), (head + len(rows), j)).number_format = "@"
+    sheet.range("A1").value = [[table.title] + [None] * (width - 1), [run_at_text(run_at, lang)] + [None] * (width - 1),
+                               [None] * width, table.header(lang), *rows]
+    sheet.range("A1").font.bold = True
+    sheet.range("A1").font.size = 14
+    header = sheet.range((head, 1), (head, width))
+    header.font.bold = True
+    header.color = HEAD_FILL
+    header.wrap_text = True
+    for j, (_, _, _, _, fmt) in enumerate(table.cols, 1):
+        if rows and fmt not in (None, "@"):
+            sheet.range((head + 1, j), (head + len(rows), j)).number_format = fmt
+
+
+def _write_data(book: Any, c: Consolidation) -> None:
+    sheet = _sheet(book, DATA_SHEET, visible=False)
+    rows = [[None if isinstance(v, float) and v != v else (v.item() if hasattr(v, "item") else v) for v in rec]
+            for rec in c.cells[CELL_COLUMNS].itertuples(index=False, name=None)]
+    sheet.range((1, 1), (max(len(rows), 1) + 1, len(CELL_COLUMNS))).number_format = "@"
+    numeric = [j for j, k in enumerate(CELL_COLUMNS, 1) if k.startswith(("final_I", "final_II", "final_III",
+                                                                          "final_IV", "self_total", "upper_total",
+                                                                          "final_total", "gap", "members"))]
+    for j in numeric:
+        sheet.range((2, j), (max(len(rows), 1) + 1, j)).number_format = "General"
+    sheet.range("A1").value = [list(CELL_COLUMNS), *rows]
+
+
+def _write_meta(book: Any, lang: str, settings: dict[str, str]) -> None:
+    sheet = book.sheets[META_SHEET]
+    sheet.clear()
+    sheet.range("A1").value = [list(r) for r in meta_rows(lang, settings)]

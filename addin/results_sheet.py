@@ -1,0 +1,143 @@
+"""The "Kết quả kiểm tra" sheet: verdict, content subtotals and totals, and every problem with a
+link to its cell. It is also the record of what the last run marked, so the next run can undo it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fourgood import __version__
+from fourgood.check import CheckResult, number_text
+
+RESULTS_SHEET = {"vi": "Kết quả kiểm tra", "en": "Check results"}
+PROBLEM_HEAD = {"vi": ["STT", "Mức", "Trang", "Ô", "Tiêu chí", "Nội dung"],
+                "en": ["No.", "Severity", "Sheet", "Cell", "Criterion", "Message"]}
+STATUS_FILL = {"meets": (198, 239, 206), "below": (255, 199, 206), "veto": (255, 199, 206),
+               "incomplete": (255, 235, 156), "invalid": (255, 199, 206)}
+HEAD_FILL = (217, 225, 242)
+
+
+def _t(lang: str, vi: str, en: str) -> str:
+    return en if lang == "en" else vi
+
+
+def results_sheet_name(book: Any) -> str | None:
+    names = {s.name for s in book.sheets}
+    return next((n for n in RESULTS_SHEET.values() if n in names), None)
+
+
+def previous_marks(book: Any) -> list[tuple[str, str]]:
+    """(sheet, cell) of every problem the previous run listed, read back from its results sheet."""
+    name = results_sheet_name(book)
+    if name is None:
+        return []
+    sheet = book.sheets[name]
+    rows = sheet.range((1, 1), (sheet.used_range.last_cell.row, 6)).options(ndim=2).value
+    heads = {tuple(h) for h in PROBLEM_HEAD.values()}
+    out, inside = [], False
+    for row in rows:
+        if tuple(row[:6]) in heads:
+            inside = True
+            continue
+        if inside and row[2] and row[3]:
+            out.append((str(row[2]), str(row[3])))
+    return out
+
+
+def write_results(book: Any, result: CheckResult, *, scores: bool = True, problems: bool = True,
+                  focus: str = "score", run_at: dt.datetime | None = None) -> Any:
+    """Replace the results sheet with this run's; returns the sheet."""
+    lang = result.lang
+    old = results_sheet_name(book)
+    if old is not None:
+        book.sheets[old].delete()
+    sheet = book.sheets.add(RESULTS_SHEET[lang], after=book.sheets[len(book.sheets) - 1])
+    run_at = run_at or dt.datetime.now().replace(microsecond=0)
+    cell = result.cell
+    who = " – ".join(x for x in (
+        cell.get("cell_name", ""), cell.get("cell_code", ""),
+        (_t(lang, "kỳ ", "period ") + cell["period"]) if cell.get("period") else "") if x)
+    top = [
+        [_t(lang, "KẾT QUẢ KIỂM TRA PHIẾU CHẤM ĐIỂM “CHI BỘ 4 TỐT”", "“CHI BỘ 4 TỐT” FORM CHECK RESULTS")],
+        [who or result.file],
+        [_t(lang, "Kiểm tra lúc ", "Checked at ") + run_at.strftime("%d/%m/%Y %H:%M") + f" (fourgood {__version__})"],
+        [None],
+        [_t(lang, "Kết luận", "Verdict"), result.headline(focus)],
+        [_t(lang, "Kết quả", "Result"), result.status_label if result.spec else ""],
+        [_t(lang, "Số lỗi / cảnh báo", "Errors / warnings"), f"{len(result.errors)} / {len(result.warnings)}"],
+    ]
+    top = [row + [None] * (2 - len(row)) for row in top]
+    sheet.range("A2").number_format = "@"  # names typed by staff stay text, never formulas
+    sheet.range("A1").value = top
+    sheet.range("A1").font.bold = True
+    sheet.range("A1").font.size = 14
+    sheet.range("A5:B5").font.bold = True
+    verdict_fill = STATUS_FILL["invalid"] if result.errors else STATUS_FILL.get(result.status)
+    if focus == "validate" and not result.errors:
+        verdict_fill = STATUS_FILL["meets"]
+    sheet.range("B5").color = verdict_fill
+    row = len(top) + 2
+    if scores and result.contents:
+        row = _score_table(sheet, result, row)
+    if problems:
+        row = _problem_table(sheet, result, row)
+    sheet.range("A:A").column_width = 12
+    sheet.range("B:B").column_width = 44
+    sheet.range("C:E").column_width = 14
+    sheet.range("F:F").column_width = 80
+    sheet.activate()
+    return sheet
+
+
+def _score_table(sheet: Any, result: CheckResult, row: int) -> int:
+    lang = result.lang
+    head = [_t(lang, "Nội dung", "Content"), _t(lang, "Tên nội dung", "Title"), _t(lang, "Điểm chuẩn", "Maximum"),
+            _t(lang, "Tự chấm", "Self score"), _t(lang, "Cấp trên chấm", "Upper score"),
+            _t(lang, "Điểm cuối cùng", "Final score")]
+    body = [[c.id, c.title, c.max, c.self, c.upper, c.final] for c in result.contents]
+    total = [None, _t(lang, "Tổng cộng", "Total"), sum(c.max for c in result.contents), result.self_total,
+             result.upper_total, result.final_total]
+    source = _t(lang, "cấp trên chấm", "the upper-level score") if result.final_source == "upper" else \
+        _t(lang, "tự chấm", "the self score")
+    notes = [[None, _t(lang, "Điểm cuối cùng lấy theo ", "The final score is ") + source, None, None, None, None],
+             [None, _t(lang, "Chênh lệch tự chấm - cấp trên", "Self minus upper score"), None,
+              number_text(result.gap, lang) or "–", None, None]]
+    sheet.range((row, 1)).value = [head, *[_blank_nan(r) for r in body], _blank_nan(total), *notes]
+    sheet.range((row, 1), (row, 6)).font.bold = True
+    sheet.range((row, 1), (row, 6)).color = HEAD_FILL
+    last = row + len(body) + 1
+    sheet.range((row + 1, 3), (last, 6)).number_format = "0.0"
+    sheet.range((last, 1), (last, 6)).font.bold = True
+    sheet.range((last, 6)).color = STATUS_FILL.get(result.status)
+    return last + len(notes) + 2
+
+
+def _problem_table(sheet: Any, result: CheckResult, row: int) -> int:
+    lang = result.lang
+    sheet.range((row, 1)).value = _t(lang, f"DANH SÁCH LỖI VÀ CẢNH BÁO ({len(result.problems)})",
+                                     f"ERRORS AND WARNINGS ({len(result.problems)})")
+    sheet.range((row, 1)).font.bold = True
+    row += 1
+    sheet.range((row, 1)).value = PROBLEM_HEAD[lang]
+    sheet.range((row, 1), (row, 6)).font.bold = True
+    sheet.range((row, 1), (row, 6)).color = HEAD_FILL
+    severity = {"error": _t(lang, "Lỗi", "Error"), "warning": _t(lang, "Cảnh báo", "Warning")}
+    rows = [[i, severity[p.severity], p.sheet or None, p.cell or None, p.criterion or None, p.message(lang)]
+            for i, p in enumerate(result.problems, 1)]
+    if not rows:
+        sheet.range((row + 1, 1)).value = _t(lang, "Không có lỗi.", "No problems.")
+        return row + 3
+    sheet.range((row + 1, 3), (row + len(rows), 6)).number_format = "@"  # '1.1' stays a criterion, not a number
+    sheet.range((row + 1, 1)).value = rows
+    for i, p in enumerate(result.problems, row + 1):
+        if p.sheet and p.cell:
+            target = "'" + p.sheet.replace("'", "''") + "'!" + p.cell
+            sheet.range((i, 4)).add_hyperlink(f"#{target}", p.cell, _t(lang, "Đến ô này", "Go to this cell"))
+        if p.severity == "error":
+            sheet.range((i, 2)).color = STATUS_FILL["invalid"]
+    return row + len(rows) + 2
+
+
+def _blank_nan(row: list[Any]) -> list[Any]:
+    return [None if isinstance(v, float) and v != v else v for v in row]
