@@ -42,7 +42,7 @@ def previous_marks(book: Any) -> list[tuple[str, str]]:
             continue
         if inside and row[2] and row[3]:
             out.append((str(row[2]), str(row[3])))
-    return out
+    return list(dict.fromkeys(out))
 
 
 def write_results(book: Any, result: CheckResult, *, scores: bool = True, problems: bool = True,

@@ -44,6 +44,9 @@ def book_json(path: str | Path, name: str | None = None) -> dict[str, Any]:
                        "shapes": [], "notes": [], "notes_supported": True,
                        "visibility": "Hidden" if sheet.startswith("_") else "Visible"})
     order = list(wb.sheet_names)
+    notes = _notes(data)
+    for sheet in sheets:
+        sheet["notes"] = [{"address": a} for a in notes.get(sheet["name"], [])]
     names = []
     for key, text in open_package(data).names.items():
         ref = parse_reference(text)
@@ -57,6 +60,14 @@ def book_json(path: str | Path, name: str | None = None) -> dict[str, Any]:
     return {"client": "Office.js", "version": xw.__version__,
             "book": {"name": name or Path(path).name, "active_sheet_index": 0, "selection": "A1"},
             "names": names, "sheets": sheets}
+
+
+def _notes(data: bytes) -> dict[str, list[str]]:
+    """Addresses of the cells that carry a note, per sheet (Office.js sends these, not the texts)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data))
+    return {ws.title: [c.coordinate for row in ws.iter_rows() for c in row if c.comment] for ws in wb.worksheets}
 
 
 def remote_book(path: str | Path, name: str | None = None):

@@ -51,6 +51,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--criteria", help="criteria table (default: the bundled one)")
     _lang(p)
 
+    p = sub.add_parser("addin", help="the Excel add-in: build fourgood.xlam, or install it for this user")
+    addin = p.add_subparsers(dest="addin_command", metavar="ACTION", parser_class=_Parser, required=True)
+    q = addin.add_parser("build", help="write fourgood.xlam (the “4 Tốt” ribbon tab) into a folder")
+    q.add_argument("--out", default=".", help="output folder (default: the current folder)")
+    _lang(q)
+    q = addin.add_parser("install", help="install the add-in for the current user, using this Python (Windows, macOS)")
+    _lang(q)
+
     p = sub.add_parser("demo", help="build a synthetic province from the templates and process it end to end")
     p.add_argument("--out", default="fourgood-demo", help="output folder (default: ./fourgood-demo)")
     p.add_argument("--seed", type=int, default=2026)
@@ -112,6 +120,16 @@ def _run(args: argparse.Namespace) -> int:
             raise UsageError("--jobs must be at least 1")
         code, _ = run_consolidate(args.paths, args.out, roster=args.roster, period=args.period, jobs=args.jobs,
                                   summary_json=args.summary_json, lang=args.lang, criteria=args.criteria)
+        return code
+    if args.command == "addin":
+        from .addin.build import build_addin, install_addin
+
+        if args.addin_command == "build":
+            path = build_addin(args.out)
+            print(("Add-in written: " if args.lang == "en" else "Đã tạo add-in: ") + str(path))
+            return 0
+        code, message = install_addin(args.lang)
+        print(message, file=sys.stderr if code else sys.stdout)
         return code
     if args.command == "demo":
         from .demo import run_demo

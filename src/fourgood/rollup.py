@@ -64,7 +64,7 @@ def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFram
         [files["skipped"] != "", ~files["valid"], files["counted"]],
         ["skipped", "rejected", "counted"], default="superseded")
     first_reason = _first_reasons(problems, lang)
-    files["reason"] = files["file"].map(first_reason).fillna("")
+    files["reason"] = files["file"].map(first_reason).astype(object).fillna("")
     rejected = _rejected(files, problems, lang)
     below = _below(cells, specs)
     by_criterion = _by_criterion(result, cells, specs)
