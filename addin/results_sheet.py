@@ -82,7 +82,7 @@ def write_results(book: Any, result: CheckResult, *, scores: bool = True, proble
         row = _score_table(sheet, result, row)
     if problems:
         row = _problem_table(sheet, result, row)
-    sheet.range("A:A").column_width = 12
+    sheet.range("A:A").column_width = 20
     sheet.range("B:B").column_width = 44
     sheet.range("C:E").column_width = 14
     sheet.range("F:F").column_width = 80

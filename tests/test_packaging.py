@@ -38,5 +38,14 @@ def test_wheel_installs_in_a_fresh_venv_and_runs_help_and_templates(tmp_path):
                          text=True)
     assert run.returncode == 0, run.stderr
     assert sorted(p.name for p in (work / "mau").iterdir()) == [
-        "bang-tieu-chi.xlsx", "chi-bo-co-quan.xlsx", "chi-bo-doanh-nghiep.xlsx", "chi-bo-don-vi-su-nghiep.xlsx",
-        "chi-bo-thon-khu-dan-cu.xlsx", "danh-sach-chi-bo.xlsx"]
+        "bang-tieu-chi.xlsx", "bang-tong-hop.xlsx", "chi-bo-co-quan.xlsx", "chi-bo-doanh-nghiep.xlsx",
+        "chi-bo-don-vi-su-nghiep.xlsx", "chi-bo-thon-khu-dan-cu.xlsx", "danh-sach-chi-bo.xlsx"]
+    # the add-in's ribbon and the macros ship in the wheel
+    addin = subprocess.run([str(bindir / "fourgood"), "addin", "build", "--out", "xl"], cwd=work, capture_output=True,
+                           text=True)
+    assert addin.returncode == 0, addin.stderr
+    assert (work / "xl" / "fourgood.xlam").exists()
+    macros = subprocess.run([str(bindir / "python"), "-c", "import importlib.resources as r; "
+                             "print(r.files('fourgood.macros').joinpath('FourGood.bas').is_file())"],
+                            capture_output=True, text=True)
+    assert macros.stdout.strip() == "True", macros.stderr

@@ -26,12 +26,27 @@ def content_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def test_templates_command_writes_one_form_per_type_plus_roster_and_criteria(tmp_path, capsys):
+def test_templates_command_writes_one_form_per_type_plus_roster_criteria_and_control(tmp_path, capsys):
     assert main(["templates", "--out", str(tmp_path)]) == 0
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == sorted([f"{t.slug}.xlsx" for t in CELL_TYPES.values()] + ["danh-sach-chi-bo.xlsx",
-                                                                               "bang-tieu-chi.xlsx"])
+                                                                               "bang-tieu-chi.xlsx",
+                                                                               "bang-tong-hop.xlsx"])
     assert "chi-bo-co-quan.xlsx" in capsys.readouterr().out
+
+
+def test_control_workbook_has_protected_sheet_with_named_unlocked_inputs(template_dir):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(template_dir / "bang-tong-hop.xlsx")
+    ws = wb["Tổng hợp"]
+    assert ws.protection.sheet
+    for key in ("fg_source", "fg_roster", "fg_period"):
+        (sheet, coord), = list(wb.defined_names[key].destinations)
+        cell = wb[sheet][coord.replace("$", "")]
+        assert sheet == "Tổng hợp" and cell.protection.locked is False and cell.number_format == "@"
+    meta = {r[0]: r[1] for r in wb["_meta"].iter_rows(values_only=True)}
+    assert meta["template_kind"] == "control" and wb["_meta"].sheet_state == "veryHidden"
 
 
 def test_committed_templates_are_up_to_date_with_the_specs(template_dir):

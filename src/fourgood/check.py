@@ -117,10 +117,13 @@ def check_view(view: WorkbookView, file: str, specs: dict[str, Spec], lang: str 
     result.veto_unanswered = bool(isinstance(row["veto"], float) and math.isnan(row["veto"]))
     result.cell = {k: str(meta.get(k, "")) for k in ("cell_name", "cell_code", "period", "grassroots",
                                                       "upper_committee")}
+    given = {col: row[f"{col}_scored"] > 0 for col in ("self", "upper")}  # an empty column has no subtotals
+    given["final"] = given["upper"] if result.final_source == "upper" else given["self"]
     for content in spec.contents:
         result.contents.append(ContentLine(
             content.id, content.title_en if lang == "en" else content.title_vi, content.max,
-            *(float(row.get(f"{col}_{content.id}", math.nan)) for col in ("self", "upper", "final"))))
+            *(float(row.get(f"{col}_{content.id}", math.nan)) if given[col] else math.nan
+              for col in ("self", "upper", "final"))))
     return result
 
 
