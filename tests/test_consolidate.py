@@ -172,3 +172,78 @@ def test_demo_runs_end_to_end(tmp_path, capsys):
     assert s["files_total"] == s["files_valid"] + s["files_rejected"]
     assert s["cells_meeting_standard"] > s["cells_below_95"] > 0 and s["duplicates"] >= 1
     assert (tmp_path / "demo" / "tong-hop-tinh.xlsx").exists()
+
+
+# ----------------------------------------------------------------------------- roll-up across levels
+
+
+@pytest.fixture
+def levels(tmp_path, template_dir, specs):
+    """A district consolidates its cells; the province gets the district's workbook plus the bloc's forms."""
+    spec = specs["agency"]
+    template = template_dir / template_filename("agency")
+
+    def form(folder, code, total, upper):
+        folder.mkdir(exist_ok=True)
+        return make_submission(template, spec, folder / f"{code}.xlsx", total,
+                               info={"cell_code": code, "cell_name": f"Chi bộ {code}", "upper_committee": upper,
+                                     "grassroots": f"Đảng bộ xã {code[:3]}"})
+
+    district, bloc = tmp_path / "huyen", tmp_path / "khoi"
+    for code, total in (("D-1", 100), ("D-2", 94), ("D-3", 96.5)):
+        form(district, code, total, DISTRICT)
+    for code, total in (("B-1", 97), ("B-2", 90)):
+        form(bloc, code, total, BLOC)
+    district_book = tmp_path / "tong-hop-huyen.xlsx"
+    run_consolidate([str(district)], str(district_book), quiet=True)
+    return {"district": district, "bloc": bloc, "district_book": district_book, "form": form, "root": tmp_path}
+
+
+def _summary_of(paths, out):
+    _, c = run_consolidate([str(p) for p in paths], str(out), quiet=True)
+    return c
+
+
+def test_a_district_workbook_rolls_up_like_its_forms(levels):
+    direct = _summary_of([levels["district"], levels["bloc"]], levels["root"] / "direct.xlsx")
+    rolled = _summary_of([levels["district_book"], levels["bloc"]], levels["root"] / "rolled.xlsx")
+    assert rolled.summary["cells"] == direct.summary["cells"] == 5
+    for key in ("cells_meeting_standard", "cells_below_95", "cells_incomplete", "by_upper_committee"):
+        assert rolled.summary[key] == direct.summary[key]
+    assert rolled.summary["files_total"] == 3 and rolled.summary["conflicts"] == 0
+    cols = ["cell_code", "final_total", "status", "upper_committee"]
+    assert rolled.cells[cols].sort_values("cell_code").values.tolist() == \
+        direct.cells[cols].sort_values("cell_code").values.tolist()
+
+
+def test_a_cell_reaching_the_province_twice_with_the_same_result_counts_once(levels):
+    both = _summary_of([levels["district_book"], levels["district"], levels["bloc"]], levels["root"] / "both.xlsx")
+    assert both.summary["cells"] == 5 and both.summary["conflicts"] == 0
+    assert sorted(both.cells["cell_code"]) == ["B-1", "B-2", "D-1", "D-2", "D-3"]
+    direct_file = both.cells.set_index("cell_code").loc["D-1", "file"]
+    assert direct_file.endswith("D-1.xlsx")  # the form itself is preferred to the copy in the district's workbook
+
+
+def test_conflicting_versions_are_reported_never_settled(levels):
+    resubmitted = levels["form"](levels["root"] / "nop-lai", "D-2", 96, DISTRICT)  # 94 in the district's workbook
+    c = _summary_of([levels["district_book"], resubmitted, levels["bloc"]], levels["root"] / "conflict.xlsx")
+    conflicts = [p for p in c.problems if p.code == "rollup_conflict"]
+    assert {p.file for p in conflicts} == {str(levels["district_book"]), str(resubmitted)}
+    assert all(p.value == "D-2" and "94" in p.params["detail"] and "96" in p.params["detail"] for p in conflicts)
+    assert c.summary["conflicts"] == 1
+    row = c.cells.set_index("cell_code").loc["D-2"]
+    assert row["status"] == "invalid"  # neither version is taken as the truth
+    assert c.summary["cells"] == 5 and c.summary["cells_below_95"] == 1  # B-2 only
+    log = c.files.set_index("file")
+    assert "D-2" in log.loc[str(levels["district_book"]), "reason"]
+
+
+def test_a_damaged_data_sheet_rejects_the_workbook_with_a_located_error(levels, tmp_path):
+    wb = load_workbook(levels["district_book"])
+    wb["_du_lieu"]["R2"] = "tuyệt vời"  # the status column
+    bad = tmp_path / "hong.xlsx"
+    wb.save(bad)
+    c = _summary_of([bad], tmp_path / "out.xlsx")
+    assert c.summary["files_rejected"] == 1
+    problem = next(p for p in c.problems if p.file == str(bad))
+    assert problem.code == "not_our_template" and (problem.sheet, problem.cell) == ("_du_lieu", "R2")

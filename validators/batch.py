@@ -36,6 +36,7 @@ class BatchResult:
     scores: pd.DataFrame  # one row per (submission, criterion)
     scored: pd.DataFrame  # one row per readable submission, index: file
     problems: list[Problem] = field(default_factory=list)
+    rolled: pd.DataFrame = field(default_factory=pd.DataFrame)  # cell rows from lower-level consolidations
 
     def problems_of(self, file: str) -> list[Problem]:
         return [p for p in self.problems if p.file == file]
@@ -111,6 +112,7 @@ def assemble(entries: list[tuple[Path, str | None]], reads: dict[str, FileRead],
     for r in reads.values():
         problems += r.problems
     subs = [r for r in reads.values() if r.meta is not None]
+    rolled = pd.DataFrame([row for r in reads.values() for row in r.cells])
     meta = pd.DataFrame([r.meta for r in subs])
     scores = pd.DataFrame([row for r in subs for row in r.scores], columns=SCORE_COLUMNS)
     vetoes = pd.DataFrame([row for r in subs for row in r.vetoes])
@@ -138,7 +140,7 @@ def assemble(entries: list[tuple[Path, str | None]], reads: dict[str, FileRead],
     order = {str(p): i for i, (p, _) in enumerate(entries)}
     problems.sort(key=lambda p: (order.get(p.file, len(order)), p.severity != "error", p.sheet, _cell_key(p.cell),
                                  p.code))
-    return BatchResult(files=files, meta=meta, scores=scores, scored=scored, problems=problems)
+    return BatchResult(files=files, meta=meta, scores=scores, scored=scored, problems=problems, rolled=rolled)
 
 
 def _cell_key(cell: str) -> tuple[int, int]:
@@ -232,6 +234,7 @@ def _files_frame(entries, reads, meta: pd.DataFrame, scored: pd.DataFrame, probl
             files[c] = np.nan
     files["status"] = np.where(files["skipped"] != "", "skipped",
                                np.where(files["kind"].eq("cell") & files["status"].notna(), files["status"], "invalid"))
+    files.loc[files["kind"].eq("consolidated") & (files["skipped"] == ""), "status"] = "consolidated"
     files.loc[~files["valid"] & (files["status"] != "skipped"), "status"] = "invalid"
     files.loc[files["skipped"].isin(["skipped_lock_file", "skipped_system_file"]), "valid"] = True
     return files
@@ -261,7 +264,7 @@ def _settle_duplicates(files: pd.DataFrame) -> tuple[list[Problem], set[str]]:
     """
     problems: list[Problem] = []
     files = files.copy()
-    files["counted"] = files["kind"].eq("cell") & (files["skipped"] == "")
+    files["counted"] = files["kind"].isin(["cell", "consolidated"]) & (files["skipped"] == "")
     readable = files[files["sha256"] != ""]
     dup_sha = readable[readable.duplicated("sha256", keep="first")]
     firsts = readable.drop_duplicates("sha256").set_index("sha256")["file"]

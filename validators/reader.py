@@ -44,6 +44,7 @@ class FileRead:
     meta: dict[str, Any] | None = None
     scores: list[dict[str, Any]] = field(default_factory=list)
     vetoes: list[dict[str, Any]] = field(default_factory=list)
+    cells: list[dict[str, Any]] = field(default_factory=list)  # a consolidated workbook's cell rows
 
 
 class SpecIndex:
@@ -155,6 +156,10 @@ def read_view(view: WorkbookView, f: str, out: FileRead, index: SpecIndex) -> No
     out.kind = kind
     if kind == "roster":
         raise Refused(Problem("roster_not_submission"))
+    if kind in ("consolidated", "control") and ROLLUP_SHEET in sheets:
+        out.kind = "consolidated"
+        out.cells = _read_rollup(grid(ROLLUP_SHEET), f)
+        return
     if kind != "cell":
         raise Refused(Problem("not_our_template", params={"detail": f"template_kind={kind or '?'}"}))
 
@@ -183,6 +188,43 @@ def read_view(view: WorkbookView, f: str, out: FileRead, index: SpecIndex) -> No
     }
     out.scores = scores
     out.vetoes = vetoes
+
+
+ROLLUP_SHEET = "_du_lieu"  # written by fourgood.report_workbook for the next level up
+ROLLUP_COLUMNS = ["cell_code", "cell_name", "cell_type", "grassroots", "upper_committee", "province", "period",
+                  "members", "final_I", "final_II", "final_III", "final_IV", "self_total", "upper_total",
+                  "final_total", "final_source", "gap", "status", "file", "fingerprint", "spec_version"]
+ROLLUP_NUMBERS = {"members", "final_I", "final_II", "final_III", "final_IV", "self_total", "upper_total",
+                  "final_total", "gap"}
+ROLLUP_STATUSES = {"meets", "below", "incomplete", "veto", "invalid"}
+
+
+def _read_rollup(rows: list[list[Any]], f: str) -> list[dict[str, Any]]:
+    """A lower level's consolidated cell rows; the provenance ('via') is this workbook."""
+    if not rows or [N.clean_text(v) for v in rows[0][:len(ROLLUP_COLUMNS)]] != ROLLUP_COLUMNS:
+        raise Refused(Problem("not_our_template", sheet=ROLLUP_SHEET, cell="A1",
+                              params={"detail": f"{ROLLUP_SHEET}: unexpected columns"}))
+    out = []
+    for r, row in enumerate(rows[1:], 2):
+        rec: dict[str, Any] = {}
+        for key, value in zip(ROLLUP_COLUMNS, list(row) + [None] * len(ROLLUP_COLUMNS)):
+            if key in ROLLUP_NUMBERS:
+                number, kind = N.parse_number(value)
+                rec[key] = number if kind in (N.OK, N.TEXT_NUMBER) else math.nan
+            else:
+                rec[key] = N.clean_text(value)
+        if not rec["cell_code"] or not rec["period"]:
+            continue
+        if rec["status"] not in ROLLUP_STATUSES:
+            raise Refused(Problem("not_our_template", sheet=ROLLUP_SHEET,
+                                  cell=address(r - 1, ROLLUP_COLUMNS.index("status")),
+                                  params={"detail": f"status '{rec['status']}'"}))
+        rec["cell_code"] = N.normalize_code(rec["cell_code"])
+        rec["origin"] = rec["file"]
+        rec["file"] = f
+        rec["row"] = r
+        out.append(rec)
+    return out
 
 
 def _why_not_ours(sheets: list[str]) -> str:

@@ -23,8 +23,9 @@ from .atomic import save_workbook_atomic
 from .layout import META_SHEET, TEMPLATE_FORMAT, status_text
 from .rollup import CELL_COLUMNS, Consolidation
 from .spec import CELL_TYPES
+from .validators.reader import ROLLUP_SHEET
 
-DATA_SHEET = "_du_lieu"
+DATA_SHEET = ROLLUP_SHEET
 HEAD = PatternFill("solid", fgColor="D9E1F2")
 RED, GREEN, AMBER = (PatternFill("solid", fgColor=c) for c in ("F8CBAD", "C6EFCE", "FFEB9C"))
 FONT = "Times New Roman"

@@ -7,6 +7,7 @@ tests recompute the same figures independently.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,11 +16,10 @@ import pandas as pd
 from .problems import Problem
 from .spec import Spec
 from .validators.batch import BatchResult
+from .validators.reader import ROLLUP_COLUMNS
 
 CONTENTS = ("I", "II", "III", "IV")
-CELL_COLUMNS = ["cell_code", "cell_name", "cell_type", "grassroots", "upper_committee", "province", "period", "members",
-                *[f"final_{c}" for c in CONTENTS], "self_total", "upper_total", "final_total", "final_source", "gap",
-                "status", "file", "fingerprint", "spec_version"]
+CELL_COLUMNS = ROLLUP_COLUMNS  # the detail rows, and the hidden sheet a higher level rolls up
 COUNTS = ("expected", "submitted", "valid", "meets", "below", "veto", "incomplete", "invalid")
 
 
@@ -42,7 +42,8 @@ def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFram
                 period: str | None = None, lang: str = "vi") -> Consolidation:
     files = result.files.copy()
     problems = list(result.problems)
-    cells = _cells(result)
+    cells, conflicts = _merge_rolled(_cells(result), result.rolled, files, lang)
+    problems += conflicts
     # A form whose period cannot be read belongs to no period: it is listed among the rejected files.
     cells = cells[cells["period"].astype(object).fillna("") != ""]
     if period:
@@ -92,6 +93,49 @@ def _cells(result: BatchResult) -> pd.DataFrame:
     })
     out = out[out["cell_code"].astype(object).fillna("") != ""]
     return out.sort_values(["period", "upper_committee", "grassroots", "cell_code"]).reset_index(drop=True)
+
+
+def _merge_rolled(cells: pd.DataFrame, rolled: pd.DataFrame, files: pd.DataFrame,
+                  lang: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Add the cells of lower-level consolidated workbooks: each (cell code, period) counts once.
+
+    Identical results from several sources (a district's workbook and the form itself) count
+    once, the direct submission first. Results that differ are never settled silently: the
+    cell counts once as invalid and every source gets a `rollup_conflict` naming the versions.
+    """
+    if rolled is None or rolled.empty:
+        return cells, []
+    counted = set(files.loc[files["counted"], "file"])
+    rolled = rolled[rolled["file"].isin(counted)]
+    order = {f: i for i, f in enumerate(files["file"])}
+    both = pd.concat([cells.assign(_direct=0, _via=""), rolled.assign(_direct=1, _via=rolled["file"])],
+                     ignore_index=True)
+    both["_order"] = both["file"].map(order).fillna(len(order))
+    both = both.sort_values(["_direct", "_order"], kind="stable")
+    numbers = both[["final_total", "self_total", "upper_total"]].apply(pd.to_numeric, errors="coerce").round(2)
+    both["_sig"] = both["status"].astype(str)
+    for col in numbers:
+        both["_sig"] += "|" + numbers[col].map(lambda v: "" if pd.isna(v) else f"{v:g}")
+    key = ["cell_code", "period"]
+    versions = both.groupby(key, sort=False)["_sig"].transform("nunique")
+    problems: list[Problem] = []
+    for (code, period), group in both[versions > 1].groupby(key, sort=False):
+        detail = "; ".join(f"{Path(str(f)).name}: {_num(t, lang)} ({s})"
+                           for f, t, s in zip(group["file"], group["final_total"], group["status"]))
+        for f in dict.fromkeys(group["file"]):
+            problems.append(Problem("rollup_conflict", "warning", str(f), value=code,
+                                    params={"period": period, "detail": detail}))
+    merged = both.drop_duplicates(key, keep="first").copy()
+    merged.loc[merged.set_index(key).index.isin(both[versions > 1].set_index(key).index), "status"] = "invalid"
+    merged = merged[CELL_COLUMNS]
+    return merged.sort_values(["period", "upper_committee", "grassroots", "cell_code"]).reset_index(drop=True), problems
+
+
+def _num(value: Any, lang: str) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "–"
+    text = f"{float(value):g}"
+    return text.replace(".", ",") if lang == "vi" else text
 
 
 def _with_roster_hierarchy(cells: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
@@ -196,9 +240,10 @@ def _by_criterion(result: BatchResult, cells: pd.DataFrame, specs: dict[str, Spe
     if scores.empty:
         return pd.DataFrame(columns=["cell_type", "content_id", "criterion_id", "criterion", "max", "cells",
                                      "avg_score", "avg_share"])
-    source = scores["file"].map(used.set_index("file")["final_source"])
+    by_file = used.drop_duplicates("file").set_index("file")  # rolled-up rows share their workbook's name
+    source = scores["file"].map(by_file["final_source"])
     value = np.where(source == "upper", scores["upper"], scores["self"])
-    frame = scores.assign(value=value, cell_type=scores["file"].map(used.set_index("file")["cell_type"]))
+    frame = scores.assign(value=value, cell_type=scores["file"].map(by_file["cell_type"]))
     frame = frame[frame["value"].notna()]
     frame["share"] = frame["value"] / frame["spec_max"]
     out = frame.groupby(["cell_type", "content_id", "criterion_id"], sort=False).agg(
@@ -241,6 +286,7 @@ def _summary(files: pd.DataFrame, expected: pd.DataFrame, problems: list[Problem
         "files_rejected": int(len(files)) - valid,
         **counts(expected),
         "duplicates": int((files["verdict"] == "superseded").sum()),
+        "conflicts": len({(p.value, p.params.get("period")) for p in problems if p.code == "rollup_conflict"}),
         "by_upper_committee": {str(k): counts(g) for k, g in expected.groupby(expected["upper_committee"].fillna(""))},
     }
     return summary
