@@ -7,6 +7,7 @@ interpreter (`xw.Book(json=...)`) the tests use.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from fourgood.validators.reader import WorkbookView
@@ -30,6 +31,7 @@ def book_view(book: Any) -> WorkbookView:
         refers = n.refers_to or ""
         names[name] = refers[1:] if refers.startswith("=") else refers
 
+    @cache  # one used-range lookup per sheet, shared by values and formulas
     def block(sheet_name: str):
         sheet = book.sheets[sheet_name]
         last = sheet.used_range.last_cell

@@ -10,7 +10,6 @@ named fourgood.xlam, so the button runs `fourgood.main()`.
 from __future__ import annotations
 
 import io
-import os
 import re
 import sys
 import zipfile
@@ -18,6 +17,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from fourgood.atomic import write_bytes_atomic
+from fourgood.logfile import home_dir
 
 ADDIN_FILE = "fourgood.xlam"
 RIBBON = Path(__file__).with_name("ribbon.xml")
@@ -62,7 +62,7 @@ def _set_interpreter(sheet_xml: bytes, interpreter: str) -> bytes:
 
 def install_addin(lang: str = "vi") -> tuple[int, str]:
     """Install for the current user and point it at this Python; (exit code, message)."""
-    home = Path(os.environ.get("FOURGOOD_HOME") or Path.home() / ".fourgood") / "addin"
+    home = home_dir() / "addin"
     if not (sys.platform.startswith("win") or sys.platform == "darwin"):
         path = build_addin(home)
         msg = (f"Excel is not available on this system ({sys.platform}); nothing was installed. The add-in was built "

@@ -17,25 +17,25 @@ from fourgood.consolidate_cmd import consolidate_paths
 from fourgood.layout import CONTROL_FIELDS, META_SHEET
 from fourgood.messages import render
 from fourgood.problems import FourgoodError, Problem
-from fourgood.report_workbook import DATA_SHEET, ReportTable, meta_rows, report_tables, run_at_text
+from fourgood.report_workbook import DATA_SHEET, ReportTable, meta_rows, plain_value, report_tables, run_at_text
 from fourgood.rollup import CELL_COLUMNS, Consolidation
 from fourgood.spec import Spec
+from fourgood.validators.reader import ROLLUP_NUMBERS
 
 from .book_view import book_id, book_view
 
 HEAD_FILL = (217, 225, 242)
 
 
-def settings_of(book: Any) -> dict[str, str]:
+def settings_of(book: Any, meta: dict[str, Any]) -> dict[str, str]:
     """sources / roster / period, from the control cells or from a consolidated workbook's `_meta`."""
-    meta = peek_meta(book_view(book))
     if meta.get("template_kind") == "control":
         out = {}
         for key, *_ in CONTROL_FIELDS:
             value = book.names[f"fg_{key}"].refers_to_range.value
             out[key if key != "source" else "sources"] = "" if value is None else str(value).strip()
         return out
-    return {k: meta.get(k, "") for k in ("sources", "roster", "period")}
+    return {k: str(meta.get(k) or "") for k in ("sources", "roster", "period")}
 
 
 def _resolve(text: str, base: Path | None) -> Path:
@@ -45,8 +45,9 @@ def _resolve(text: str, base: Path | None) -> Path:
 
 def consolidate_into(book: Any, specs: dict[str, Spec], lang: str, *, run_at: dt.datetime | None = None,
                      alert: Callable[[Any, str, str], None] | None = None) -> Consolidation:
-    settings = settings_of(book)
-    kind = peek_meta(book_view(book)).get("template_kind")
+    meta = peek_meta(book_view(book))
+    kind = meta.get("template_kind")
+    settings = settings_of(book, meta)
     home = Path(book_id(book))
     base = home.parent if home.is_absolute() else None
     sources = [s.strip() for s in settings.get("sources", "").split(";") if s.strip()]
@@ -116,14 +117,11 @@ def _write_table(book: Any, table: ReportTable, lang: str, run_at: dt.datetime) 
 
 def _write_data(book: Any, c: Consolidation) -> None:
     sheet = _sheet(book, DATA_SHEET, visible=False)
-    rows = [[None if isinstance(v, float) and v != v else (v.item() if hasattr(v, "item") else v) for v in rec]
-            for rec in c.cells[CELL_COLUMNS].itertuples(index=False, name=None)]
-    sheet.range((1, 1), (max(len(rows), 1) + 1, len(CELL_COLUMNS))).number_format = "@"
-    numeric = [j for j, k in enumerate(CELL_COLUMNS, 1) if k.startswith(("final_I", "final_II", "final_III",
-                                                                          "final_IV", "self_total", "upper_total",
-                                                                          "final_total", "gap", "members"))]
-    for j in numeric:
-        sheet.range((2, j), (max(len(rows), 1) + 1, j)).number_format = "General"
+    rows = [[plain_value(v) for v in rec] for rec in c.cells[CELL_COLUMNS].itertuples(index=False, name=None)]
+    last = max(len(rows), 1) + 1
+    for j, key in enumerate(CELL_COLUMNS, 1):  # codes and names stay text; numbers stay numbers
+        if key not in ROLLUP_NUMBERS:
+            sheet.range((1, j), (last, j)).number_format = "@"
     sheet.range("A1").value = [list(CELL_COLUMNS), *rows]
 
 

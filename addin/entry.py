@@ -33,9 +33,13 @@ def _caller() -> Any:
     return xw.Book.caller()
 
 
+def _lang(meta: dict[str, Any]) -> str:
+    return "en" if meta.get("lang") == "en" else "vi"
+
+
 def _lang_of(book: Any) -> str:
     try:
-        return "en" if peek_meta(book_view(book)).get("lang") == "en" else "vi"
+        return _lang(peek_meta(book_view(book)))
     except Exception:
         return "vi"
 
@@ -91,7 +95,7 @@ def _check(book: Any, *, scores: bool, problems: bool, focus: str, run_at: dt.da
     results = results_sheet_name(book)
     if results is not None:  # never read our own results sheet as part of the form
         view.sheets = [s for s in view.sheets if s != results]
-    result = check_view(view, book_id(book), _specs(), _lang_of(book))
+    result = check_view(view, book_id(book), _specs(), _lang(meta))
     old = previous_marks(book)
     targets = markable(result.problems, set(view.sheets), set(RESULTS_SHEET.values())) if problems else {}
     touched = {s for s, _ in old} | {s for s, _ in targets}

@@ -8,7 +8,9 @@ import datetime as dt
 from typing import Any
 
 from fourgood import __version__
-from fourgood.check import CheckResult, number_text
+from fourgood.check import CheckResult
+from fourgood.problems import number_text
+from fourgood.report_workbook import plain_value
 
 RESULTS_SHEET = {"vi": "Kết quả kiểm tra", "en": "Check results"}
 PROBLEM_HEAD = {"vi": ["STT", "Mức", "Trang", "Ô", "Tiêu chí", "Nội dung"],
@@ -103,7 +105,7 @@ def _score_table(sheet: Any, result: CheckResult, row: int) -> int:
     notes = [[None, _t(lang, "Điểm cuối cùng lấy theo ", "The final score is ") + source, None, None, None, None],
              [None, _t(lang, "Chênh lệch tự chấm - cấp trên", "Self minus upper score"), None,
               number_text(result.gap, lang) or "–", None, None]]
-    sheet.range((row, 1)).value = [head, *[_blank_nan(r) for r in body], _blank_nan(total), *notes]
+    sheet.range((row, 1)).value = [head, *[[plain_value(v) for v in r] for r in (*body, total)], *notes]
     sheet.range((row, 1), (row, 6)).font.bold = True
     sheet.range((row, 1), (row, 6)).color = HEAD_FILL
     last = row + len(body) + 1
@@ -138,6 +140,3 @@ def _problem_table(sheet: Any, result: CheckResult, row: int) -> int:
             sheet.range((i, 2)).color = STATUS_FILL["invalid"]
     return row + len(rows) + 2
 
-
-def _blank_nan(row: list[Any]) -> list[Any]:
-    return [None if isinstance(v, float) and v != v else v for v in row]

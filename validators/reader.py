@@ -151,7 +151,7 @@ def read_view(view: WorkbookView, f: str, out: FileRead, index: SpecIndex) -> No
 
     if META_SHEET not in sheets:
         raise Refused(Problem("not_our_template", params={"detail": _why_not_ours(sheets)}))
-    meta = _read_meta(grid(META_SHEET))
+    meta = read_meta(grid(META_SHEET))
     kind = meta.get("template_kind", "")
     out.kind = kind
     if kind == "roster":
@@ -231,7 +231,8 @@ def _why_not_ours(sheets: list[str]) -> str:
     return "sheets: " + ", ".join(sheets[:5]) + ("…" if len(sheets) > 5 else "")
 
 
-def _read_meta(rows: list[list[Any]]) -> dict[str, Any]:
+def read_meta(rows: list[list[Any]]) -> dict[str, Any]:
+    """The `_meta` sheet's key/value rows (format, template_kind, lang, fingerprint...)."""
     meta: dict[str, Any] = {}
     for row in rows:
         if row and isinstance(row[0], str) and row[0] not in ("criterion", "veto") and len(row) > 1:

@@ -10,14 +10,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fourgood.validators.batch import assemble
 from fourgood.validators.package import Refused
-from fourgood.validators.reader import FileRead, SpecIndex, WorkbookView, read_view
+from fourgood.validators.reader import FileRead, SpecIndex, WorkbookView, read_meta, read_view
 
-from .layout import status_text
+from .layout import META_SHEET, status_text
 from .messages import render
-from .problems import Problem
+from .problems import Problem, number_text
 from .spec import Spec
 
 
@@ -83,14 +84,6 @@ class CheckResult:
         return render("verdict_incomplete", self.lang, {"value": self.unscored})
 
 
-def number_text(value: float, lang: str) -> str:
-    """96.5 -> '96,5' in Vietnamese; blank for no value."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",") if lang == "vi" else text
-
-
 def check_view(view: WorkbookView, file: str, specs: dict[str, Spec], lang: str = "vi") -> CheckResult:
     """Validate and score one workbook through the batch pipeline (a batch of one)."""
     read = FileRead(path=file)
@@ -127,11 +120,6 @@ def check_view(view: WorkbookView, file: str, specs: dict[str, Spec], lang: str 
     return result
 
 
-def peek_meta(view: WorkbookView) -> dict[str, str]:
+def peek_meta(view: WorkbookView) -> dict[str, Any]:
     """The `_meta` sheet's key/value rows (template_kind: cell, roster, consolidated, control); {} if none."""
-    from .layout import META_SHEET
-
-    if META_SHEET not in view.sheets:
-        return {}
-    return {str(row[0]): "" if row[1] is None else str(row[1]) for row in view.values(META_SHEET)
-            if len(row) > 1 and isinstance(row[0], str) and row[0] not in ("criterion", "veto")}
+    return read_meta(view.values(META_SHEET)) if META_SHEET in view.sheets else {}

@@ -7,14 +7,14 @@ import traceback
 from pathlib import Path
 
 
-def log_dir() -> Path:
+def home_dir() -> Path:
     """~/.fourgood, or FOURGOOD_HOME when set (tests, shared machines)."""
     return Path(os.environ.get("FOURGOOD_HOME") or Path.home() / ".fourgood")
 
 
 def log_traceback() -> Path:
     """Append the current exception's traceback to fourgood.log; return the log's path."""
-    folder = log_dir()
+    folder = home_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "fourgood.log"

@@ -75,6 +75,14 @@ def _show(value: Any, lang: str) -> str:
     return str(value)
 
 
+def number_text(value: Any, lang: str) -> str:
+    """96.5 -> '96,5' in Vietnamese; blank for no value."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") if lang == "vi" else text
+
+
 def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, str)):
         return value

@@ -67,10 +67,7 @@ def _t(lang: str, pair: tuple[str, str]) -> str:
 
 def put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None):
     """Write a value; text from submissions is always text, never a formula."""
-    if isinstance(value, float) and math.isnan(value):
-        value = None
-    if hasattr(value, "item"):
-        value = value.item()
+    value = plain_value(value)
     cell = ws.cell(row, col, value)
     if isinstance(value, str):
         cell.data_type = "s"
@@ -134,13 +131,14 @@ class ReportTable:
 
     def rows(self) -> list[list[Any]]:
         records = self.frame.to_dict("records") if not self.frame.empty else []
-        return [[_plain(rec.get(key)) for key, *_ in self.cols] for rec in records]
+        return [[plain_value(rec.get(key)) for key, *_ in self.cols] for rec in records]
 
     def header(self, lang: str) -> list[str]:
         return [en if lang == "en" else vi for _, vi, en, _, _ in self.cols]
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
+    """What a spreadsheet cell takes: NaN becomes empty, NumPy scalars plain Python."""
     if isinstance(value, float) and math.isnan(value):
         return None
     return value.item() if hasattr(value, "item") else value

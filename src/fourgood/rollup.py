@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .problems import Problem
+from .problems import Problem, number_text
 from .spec import Spec
 from .validators.batch import BatchResult
 from .validators.reader import ROLLUP_COLUMNS
@@ -117,25 +117,18 @@ def _merge_rolled(cells: pd.DataFrame, rolled: pd.DataFrame, files: pd.DataFrame
     for col in numbers:
         both["_sig"] += "|" + numbers[col].map(lambda v: "" if pd.isna(v) else f"{v:g}")
     key = ["cell_code", "period"]
-    versions = both.groupby(key, sort=False)["_sig"].transform("nunique")
+    both["_conflict"] = both.groupby(key, sort=False)["_sig"].transform("nunique") > 1
     problems: list[Problem] = []
-    for (code, period), group in both[versions > 1].groupby(key, sort=False):
-        detail = "; ".join(f"{Path(str(f)).name}: {_num(t, lang)} ({s})"
+    for (code, period), group in both[both["_conflict"]].groupby(key, sort=False):
+        detail = "; ".join(f"{Path(str(f)).name}: {number_text(t, lang) or '–'} ({s})"
                            for f, t, s in zip(group["file"], group["final_total"], group["status"]))
         for f in dict.fromkeys(group["file"]):
             problems.append(Problem("rollup_conflict", "warning", str(f), value=code,
                                     params={"period": period, "detail": detail}))
     merged = both.drop_duplicates(key, keep="first").copy()
-    merged.loc[merged.set_index(key).index.isin(both[versions > 1].set_index(key).index), "status"] = "invalid"
+    merged.loc[merged["_conflict"], "status"] = "invalid"
     merged = merged[CELL_COLUMNS]
     return merged.sort_values(["period", "upper_committee", "grassroots", "cell_code"]).reset_index(drop=True), problems
-
-
-def _num(value: Any, lang: str) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "–"
-    text = f"{float(value):g}"
-    return text.replace(".", ",") if lang == "vi" else text
 
 
 def _with_roster_hierarchy(cells: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
