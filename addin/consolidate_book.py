@@ -14,13 +14,20 @@ from typing import Any
 
 from fourgood.check import peek_meta
 from fourgood.consolidate_cmd import consolidate_paths
-from fourgood.layout import CONTROL_FIELDS, META_SHEET
+from fourgood.contract import CONTENT_PREFIX, CONTROL_FIELDS, META_SHEET, ROLLUP_NUMBERS, Kind, MetaKey, control_name
 from fourgood.messages import render
-from fourgood.problems import FourgoodError, Problem
-from fourgood.report_workbook import DATA_SHEET, ReportTable, meta_rows, plain_value, report_tables, run_at_text
-from fourgood.rollup import CELL_COLUMNS, Consolidation
+from fourgood.problems import FourgoodError, Problem, number_text
+from fourgood.report_workbook import (
+    DATA_SHEET,
+    ReportTable,
+    consolidated_meta,
+    data_columns,
+    plain_value,
+    report_tables,
+    run_at_text,
+)
+from fourgood.rollup import Consolidation
 from fourgood.spec import Spec
-from fourgood.validators.reader import ROLLUP_NUMBERS
 
 from .book_view import book_id, book_view
 
@@ -29,13 +36,13 @@ HEAD_FILL = (217, 225, 242)
 
 def settings_of(book: Any, meta: dict[str, Any]) -> dict[str, str]:
     """sources / roster / period, from the control cells or from a consolidated workbook's `_meta`."""
-    if meta.get("template_kind") == "control":
+    if meta.get(MetaKey.KIND) == Kind.CONTROL:
         out = {}
         for key, *_ in CONTROL_FIELDS:
-            value = book.names[f"fg_{key}"].refers_to_range.value
+            value = book.names[control_name(key)].refers_to_range.value
             out[key if key != "source" else "sources"] = "" if value is None else str(value).strip()
         return out
-    return {k: str(meta.get(k) or "") for k in ("sources", "roster", "period")}
+    return {k: str(meta.get(k) or "") for k in (MetaKey.SOURCES, MetaKey.ROSTER, MetaKey.PERIOD)}
 
 
 def _resolve(text: str, base: Path | None) -> Path:
@@ -46,13 +53,13 @@ def _resolve(text: str, base: Path | None) -> Path:
 def consolidate_into(book: Any, specs: dict[str, Spec], lang: str, *, run_at: dt.datetime | None = None,
                      alert: Callable[[Any, str, str], None] | None = None) -> Consolidation:
     meta = peek_meta(book_view(book))
-    kind = meta.get("template_kind")
+    kind = meta.get(MetaKey.KIND)
     settings = settings_of(book, meta)
     home = Path(book_id(book))
     base = home.parent if home.is_absolute() else None
     sources = [s.strip() for s in settings.get("sources", "").split(";") if s.strip()]
     if not sources:
-        where = book.names["fg_source"].refers_to_range if kind == "control" else None
+        where = book.names[control_name("source")].refers_to_range if kind == Kind.CONTROL else None
         raise FourgoodError([Problem("consolidation_no_source", sheet=where.sheet.name if where else META_SHEET,
                                      cell=where.address.replace("$", "") if where else "")])
     paths = [_resolve(s, base) for s in sources]
@@ -72,7 +79,8 @@ def consolidate_into(book: Any, specs: dict[str, Spec], lang: str, *, run_at: dt
         s = c.summary
         alert(book, render("consolidation_done", lang, {
             "value": s["files_total"], "cells": s["cells"], "meets": s["cells_meeting_standard"],
-            "below": s["cells_below_95"], "rejected": s["files_rejected"]}), "info")
+            "below": s["cells_below_threshold"], "rejected": s["files_rejected"],
+            "threshold": threshold_note(s["thresholds"], lang)}), "info")
     return c
 
 
@@ -117,15 +125,23 @@ def _write_table(book: Any, table: ReportTable, lang: str, run_at: dt.datetime) 
 
 def _write_data(book: Any, c: Consolidation) -> None:
     sheet = _sheet(book, DATA_SHEET, visible=False)
-    rows = [[plain_value(v) for v in rec] for rec in c.cells[CELL_COLUMNS].itertuples(index=False, name=None)]
+    columns = data_columns(c)
+    rows = [[plain_value(v) for v in rec] for rec in c.cells[columns].itertuples(index=False, name=None)]
     last = max(len(rows), 1) + 1
-    for j, key in enumerate(CELL_COLUMNS, 1):  # codes and names stay text; numbers stay numbers
-        if key not in ROLLUP_NUMBERS:
+    for j, key in enumerate(columns, 1):  # codes and names stay text; numbers stay numbers
+        if key not in ROLLUP_NUMBERS and not key.startswith(CONTENT_PREFIX):
             sheet.range((1, j), (last, j)).number_format = "@"
-    sheet.range("A1").value = [list(CELL_COLUMNS), *rows]
+    sheet.range("A1").value = [list(columns), *rows]
 
 
 def _write_meta(book: Any, lang: str, settings: dict[str, str]) -> None:
     sheet = book.sheets[META_SHEET]
     sheet.clear()
-    sheet.range("A1").value = [list(r) for r in meta_rows(lang, settings)]
+    sheet.range("A1").value = [list(r) for r in consolidated_meta(lang, settings)]
+
+
+def threshold_note(thresholds: list[float], lang: str) -> str:
+    """' (95 điểm)' when the cells were scored against one threshold, '' otherwise."""
+    if len(thresholds) != 1:
+        return ""
+    return f" ({number_text(thresholds[0], lang)} {'điểm' if lang != 'en' else 'points'})"

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fourgood.check import CheckResult, check_view, peek_meta
+from fourgood.contract import MetaKey
 from fourgood.logfile import log_traceback
 from fourgood.messages import render
 from fourgood.problems import FourgoodError, Problem
@@ -88,7 +89,7 @@ def _specs():
 def _check(book: Any, *, scores: bool, problems: bool, focus: str, run_at: dt.datetime | None) -> CheckResult:
     view = book_view(book)
     meta = peek_meta(view)
-    kind = meta.get("template_kind", "")
+    kind = meta.get(MetaKey.KIND, "")
     if kind != "cell":
         detail = f"template_kind={kind}" if kind else ", ".join(view.sheets[:4])
         raise FourgoodError([Problem("addin_not_form", params={"detail": detail})])
@@ -137,7 +138,7 @@ def consolidate(book: Any, run_at: dt.datetime | None = None):
 @friendly
 def one_click(book: Any, run_at: dt.datetime | None = None):
     """The ribbon button: a form is checked; a consolidation workbook is consolidated again."""
-    kind = peek_meta(book_view(book)).get("template_kind", "")
+    kind = peek_meta(book_view(book)).get(MetaKey.KIND, "")
     if kind in ("consolidated", "control"):
         return consolidate.__wrapped__(book, run_at=run_at)
     return check.__wrapped__(book, run_at=run_at)

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from fourgood.contract import META_SHEET, SHEETS, TABLE_NAMES, TOTAL_NAMES, info_name
 from fourgood.fill import Submission, criterion_cells, fill, name_target, open_template
-from fourgood.layout import META_SHEET, SHEETS, TABLE_NAMES, TOTAL_NAMES, info_name
 from fourgood.spec import Spec, load_specs
 from fourgood.workbook_templates.writer import ROSTER_FILE, template_filename, write_templates
 
@@ -258,7 +258,7 @@ def build_corpus(out: Path, template_dir: Path | None = None, soffice: bool = Tr
         sheet, cell = name_target(wb, TOTAL_NAMES["self"])
         wb[sheet][cell] = 100
         wb.save(p)
-    add("ghi-de-tong.xlsx", {"total_stale"}, False, overwritten_total)
+    add("ghi-de-tong.xlsx", {"total_overwritten"}, False, overwritten_total)
 
     # --- score cells ----------------------------------------------------------------
     add("cong-thuc.xlsx", {"score_formula"}, False, lambda p: _save(_set_score(good(), "1.1", "=4+4"), p))
@@ -318,7 +318,7 @@ def build_corpus(out: Path, template_dir: Path | None = None, soffice: bool = Tr
 
 
 def _set_info_veto(wb: Workbook, veto_id: str, value) -> Workbook:
-    from fourgood.layout import veto_name
+    from fourgood.contract import veto_name
 
     sheet, cell = name_target(wb, veto_name(veto_id))
     wb[sheet][cell] = value

@@ -214,9 +214,9 @@ def test_one_click_on_the_control_workbook_consolidates_the_folder_into_it(templ
     (folder / "ghi-chu.txt").write_text("không phải phiếu")
     book = _control_book(template_dir, folder, tmp_path)
     fg.one_click(book)
-    assert _alerts(book) == ["Đã tổng hợp 4 tệp: 3 chi bộ, 2 đạt, 1 dưới 95 điểm, 1 tệp bị từ chối."]
+    assert _alerts(book) == ["Đã tổng hợp 4 tệp: 3 chi bộ, 2 đạt, 1 dưới ngưỡng đạt (95 điểm), 1 tệp bị từ chối."]
     names = [s.name for s in book.sheets]
-    assert {"Tổng hợp theo cấp", "Chi tiết", "Dưới 95 điểm", "Nhật ký", "_du_lieu"} <= set(names)
+    assert {"Tổng hợp theo cấp", "Chi tiết", "Dưới ngưỡng đạt", "Nhật ký", "_du_lieu"} <= set(names)
     # the detail rows equal those of the file `fourgood consolidate` writes for the same folder
     from fourgood.consolidate_cmd import run_consolidate
 
@@ -248,7 +248,7 @@ def test_a_consolidated_workbook_reruns_its_recorded_sources(tmp_path, form):
     form("y", total=90, info={"cell_code": "KCQ-Y"}).rename(folder / "y.xlsx")  # a late submission
     book = remote_book(out, name=str(out))
     fg.one_click(book)
-    assert _alerts(book) == ["Đã tổng hợp 2 tệp: 2 chi bộ, 1 đạt, 1 dưới 95 điểm, 0 tệp bị từ chối."]
+    assert _alerts(book) == ["Đã tổng hợp 2 tệp: 2 chi bộ, 1 đạt, 1 dưới ngưỡng đạt (95 điểm), 0 tệp bị từ chối."]
     meta = _values_on(book, [s.name for s in book.sheets].index("_meta"))
     assert ["sources", str(folder)] in meta
 

@@ -77,10 +77,10 @@ def test_summary_json_counts_every_file_and_cell(province):
     s = json.loads((root / "tong-hop.json").read_text(encoding="utf-8"))
     assert s["files_total"] == 6 == s["files_valid"] + s["files_rejected"]
     assert (s["files_valid"], s["files_rejected"]) == (4, 2)  # a1, its copy, a2, a3 | c1, ghi-chu.txt
-    assert (s["cells"], s["cells_meeting_standard"], s["cells_below_95"], s["cells_incomplete"]) == (4, 1, 1, 1)
+    assert (s["cells"], s["cells_meeting_standard"], s["cells_below_threshold"], s["cells_incomplete"]) == (4, 1, 1, 1)
     assert s["cells_missing"] == 2  # C-2 sent nothing, C-1 only an invalid form
     assert s["duplicates"] == 1
-    assert s["by_upper_committee"][DISTRICT] == {"cells": 1, "cells_meeting_standard": 0, "cells_below_95": 0,
+    assert s["by_upper_committee"][DISTRICT] == {"cells": 1, "cells_meeting_standard": 0, "cells_below_threshold": 0,
                                                  "cells_incomplete": 0, "cells_missing": 2}
 
 
@@ -88,7 +88,7 @@ def test_hierarchy_sheet_rolls_up_cells_to_committees_and_province(province):
     _, out, _ = province
     rows = _table(out, "Tổng hợp theo cấp")
     prov = next(r for r in rows if r["Cấp"] == "Toàn tỉnh")
-    assert (prov["Số chi bộ phải báo cáo"], prov["Đã nộp"], prov["Hợp lệ"], prov["Đạt 4 tốt"], prov["Dưới 95 điểm"],
+    assert (prov["Số chi bộ phải báo cáo"], prov["Đã nộp"], prov["Hợp lệ"], prov["Đạt 4 tốt"], prov["Dưới ngưỡng đạt"],
             prov["Chưa chấm đủ"], prov["Phiếu lỗi"]) == (5, 4, 3, 1, 1, 1, 1)
     assert prov["Tỷ lệ đạt"] == pytest.approx(1 / 5)
     assert prov["Điểm bình quân"] == pytest.approx((96 + 94) / 2)  # A-1 final is the upper-level 96
@@ -103,7 +103,7 @@ def test_detail_under_95_missing_rejected_and_log_sheets(province):
     assert sorted(r["Mã chi bộ"] for r in detail) == ["A-1", "A-2", "A-3", "C-1"]
     a1 = next(r for r in detail if r["Mã chi bộ"] == "A-1")
     assert (a1["Tự chấm"], a1["Cấp trên chấm"], a1["Điểm cuối cùng"], a1["Nguồn điểm"]) == (97, 96, 96, "Cấp trên")
-    below = _table(out, "Dưới 95 điểm")
+    below = _table(out, "Dưới ngưỡng đạt")
     assert [r["Mã chi bộ"] for r in below] == ["A-2"] and below[0]["Điểm cuối cùng"] == 94
     assert below[0]["Nội dung yếu nhất"] == "I"  # scores_totalling cuts the first criteria
     missing = _table(out, "Chưa nộp")
@@ -170,7 +170,7 @@ def test_demo_runs_end_to_end(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path / "demo"), "--seed", "7"]) == 0
     s = json.loads((tmp_path / "demo" / "tong-hop-tinh.json").read_text(encoding="utf-8"))
     assert s["files_total"] == s["files_valid"] + s["files_rejected"]
-    assert s["cells_meeting_standard"] > s["cells_below_95"] > 0 and s["duplicates"] >= 1
+    assert s["cells_meeting_standard"] > s["cells_below_threshold"] > 0 and s["duplicates"] >= 1
     assert (tmp_path / "demo" / "tong-hop-tinh.xlsx").exists()
 
 
@@ -208,7 +208,7 @@ def test_a_district_workbook_rolls_up_like_its_forms(levels):
     direct = _summary_of([levels["district"], levels["bloc"]], levels["root"] / "direct.xlsx")
     rolled = _summary_of([levels["district_book"], levels["bloc"]], levels["root"] / "rolled.xlsx")
     assert rolled.summary["cells"] == direct.summary["cells"] == 5
-    for key in ("cells_meeting_standard", "cells_below_95", "cells_incomplete", "by_upper_committee"):
+    for key in ("cells_meeting_standard", "cells_below_threshold", "cells_incomplete", "by_upper_committee"):
         assert rolled.summary[key] == direct.summary[key]
     assert rolled.summary["files_total"] == 3 and rolled.summary["conflicts"] == 0
     cols = ["cell_code", "final_total", "status", "upper_committee"]
@@ -233,17 +233,19 @@ def test_conflicting_versions_are_reported_never_settled(levels):
     assert c.summary["conflicts"] == 1
     row = c.cells.set_index("cell_code").loc["D-2"]
     assert row["status"] == "invalid"  # neither version is taken as the truth
-    assert c.summary["cells"] == 5 and c.summary["cells_below_95"] == 1  # B-2 only
+    assert c.summary["cells"] == 5 and c.summary["cells_below_threshold"] == 1  # B-2 only
     log = c.files.set_index("file")
     assert "D-2" in log.loc[str(levels["district_book"]), "reason"]
 
 
 def test_a_damaged_data_sheet_rejects_the_workbook_with_a_located_error(levels, tmp_path):
     wb = load_workbook(levels["district_book"])
-    wb["_du_lieu"]["R2"] = "tuyệt vời"  # the status column
+    status = [c.value for c in wb["_du_lieu"][1]].index("status") + 1
+    wb["_du_lieu"].cell(2, status, "tuyệt vời")
+    where = wb["_du_lieu"].cell(2, status).coordinate
     bad = tmp_path / "hong.xlsx"
     wb.save(bad)
     c = _summary_of([bad], tmp_path / "out.xlsx")
     assert c.summary["files_rejected"] == 1
     problem = next(p for p in c.problems if p.file == str(bad))
-    assert problem.code == "not_our_template" and (problem.sheet, problem.cell) == ("_du_lieu", "R2")
+    assert problem.code == "not_our_template" and (problem.sheet, problem.cell) == ("_du_lieu", where)

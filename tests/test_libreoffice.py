@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from fourgood.layout import TABLE_NAMES, TOTAL_NAMES, status_text
+from fourgood.contract import TABLE_NAMES, TOTAL_NAMES, content_column, status_text
 from fourgood.libreoffice import convert_many
 from fourgood.scoring import score_batch
 from fourgood.workbook_templates.writer import template_filename
@@ -83,8 +83,8 @@ def test_libreoffice_totals_and_verdicts_equal_fourgood_scoring(tmp_path, specs,
         assert got[TOTAL_NAMES["self"]] == pytest.approx(want["self_total"]), path.stem
         # An empty column shows 0 in the form; fourgood says "no score" (NaN).
         assert got[TOTAL_NAMES["upper"]] == pytest.approx(np.nan_to_num(want["upper_total"])), path.stem
-        assert got[TOTAL_NAMES["self_status"]] == status_text(want["self_status"]), path.stem
-        assert got[TOTAL_NAMES["upper_status"]] == status_text(want["upper_status"]), path.stem
+        assert got[TOTAL_NAMES["self_status"]] == status_text(want["self_status"], "vi", 95), path.stem
+        assert got[TOTAL_NAMES["upper_status"]] == status_text(want["upper_status"], "vi", 95), path.stem
     verdicts = dict(zip(expected.index, expected["self_status"]))
     assert verdicts == {"tong-94-5": "below", "tong-95": "meets", "tong-100": "meets", "chua-du": "incomplete",
                         "loai-tru": "veto", "chua-tra-loi": "incomplete"}
@@ -103,10 +103,15 @@ def test_libreoffice_content_subtotals_equal_fourgood_scoring(tmp_path, specs, t
     sheet, coord = list(wb.defined_names[TABLE_NAMES["id"]].destinations)[0]
     grid = CalamineWorkbook.from_path(str(lo)).get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     first = wb[sheet][coord.replace("$", "").split(":")[0]].row - 1
-    subtotals = {row[0]: row[3] for row in grid[first:first + 30] if row[0] in ("I", "II", "III", "IV")}
+    ids = [content.id for content in spec.contents]
+    subtotals = {row[0]: row[3] for row in grid[first:first + 40] if row[0] in ids}
+    filled = cases["tong-95"]["self_scores"]
+    by_hand = {content.id: sum(filled[c.id] for c in content.criteria) for content in spec.contents}
     want = _python_scoring(spec, cases).loc["tong-95"]
-    assert subtotals == {c: pytest.approx(want[f"self_{c}"]) for c in ("I", "II", "III", "IV")}
-    assert got  # names resolved in the recalculated copy
+    assert subtotals == {c: pytest.approx(v) for c, v in by_hand.items()}
+    assert by_hand == {c: pytest.approx(want[content_column(c, "self")]) for c in ids}
+    assert sum(by_hand.values()) == pytest.approx(95)
+    assert got[TABLE_NAMES["id"]] == ids[0]  # the id range starts at the first content in the recalculated copy
 
 
 def _pdf_pages(data: bytes) -> tuple[int, list[tuple[float, float]]]:

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
+from fourgood.contract import INFO_FIELDS, SHEETS, TABLE_NAMES, info_name
 from fourgood.fill import criterion_cells, name_target, open_template
-from fourgood.layout import INFO_FIELDS, SHEETS, TABLE_NAMES, info_name
-from fourgood.validators.batch import validate_paths
+from fourgood.pipeline import validate_paths
 
 from .helpers import INFO, no_vetoes, scores_totalling
 

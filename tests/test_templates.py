@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from fourgood.cli import main
-from fourgood.layout import INFO_FIELDS, META_SHEET, SHEETS, TABLE_NAMES, TOTAL_NAMES, info_name, veto_name
+from fourgood.contract import INFO_FIELDS, META_SHEET, SHEETS, TABLE_NAMES, TOTAL_NAMES, info_name, veto_name
 from fourgood.spec import CELL_TYPES
 from fourgood.workbook_templates import writer
 from fourgood.workbook_templates.writer import template_filename

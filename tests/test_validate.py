@@ -10,8 +10,8 @@ import unicodedata
 import pytest
 
 from fourgood.cli import main
+from fourgood.pipeline import validate_paths
 from fourgood.validators import normalize as N
-from fourgood.validators.batch import validate_paths
 from fourgood.workbook_templates.writer import template_filename
 
 from .corpus import build_corpus, zip_bomb
@@ -142,7 +142,7 @@ def test_duplicate_cell_and_period_says_which_file_counts_and_why(tmp_path, spec
 def test_hostile_files_are_refused_fast_with_bounded_memory(tmp_path, corpus):
     out, _ = corpus
     bombs = [out / "bom-zip.xlsx", out / "bom-xml.xlsx"]
-    code = ("import resource, sys, time; from fourgood.validators.batch import validate_paths;"
+    code = ("import resource, sys, time; from fourgood.pipeline import validate_paths;"
             "from fourgood.spec import load_specs; t=time.time();"
             "r=validate_paths(sys.argv[1:], load_specs());"
             "print(time.time()-t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,"

@@ -1,54 +1,133 @@
-"""Read one submitted file into tidy rows, without judging it (the schemas judge).
+"""Read one submitted file into typed records, without judging it (the validators judge).
 
 python-calamine parses the cells; the template's defined names (or, for formats that keep
-none readable, the form's own content: criterion ids and labels) say where each input is.
-Only problems that stop reading are raised here; every rule lives in `schemas`.
+none readable, the form's own content) say where each input is (`locate`). The reader
+records what it finds — the `_meta` template reference, every located input with its raw
+value, the totals as stored, other sheets that look like a second form — and raises only
+when the file cannot be read at all. Whether any of it is acceptable is decided later.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import math
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook
 
-from fourgood.layout import (
+from fourgood.contract import (
     INFO_FIELDS,
     META_SHEET,
+    ROLLUP_SHEET,
+    SHEETS,
     TABLE_NAMES,
     TOTAL_NAMES,
+    Kind,
+    MetaKey,
     info_name,
     veto_name,
 )
+from fourgood.logfile import log_traceback
 from fourgood.problems import Problem
-from fourgood.spec import Spec, cell_type_from_text, fold
+from fourgood.spec import Spec
 
 from . import normalize as N
-from .package import Refused, address, open_package, parse_reference, read_part, special_cells
+from .locate import ContentLocator, ExistingSheets, Grid, Locator, NameLocator, scoring_tables, value_at
+from .package import Refused, address, open_package, read_part, special_cells
+
+LOG = logging.getLogger("fourgood")
+
+
+@dataclass(frozen=True)
+class Located:
+    """A value as found in the workbook, with where it was found ('' when not found)."""
+
+    raw: Any = None
+    sheet: str = ""
+    cell: str = ""
+    formula: bool | None = None  # True/False when the format tells, None when unknown
+
+
+@dataclass(frozen=True)
+class TemplateRef:
+    """What a workbook's `_meta` sheet says it is."""
+
+    kind: str = ""
+    cell_type: str = ""
+    spec_id: str = ""
+    spec_version: str = ""
+    fingerprint: str = ""
+    lang: str = "vi"
+
+
+@dataclass(frozen=True)
+class ScoreCell:
+    """One score cell of the table: the raw value and what it parses to."""
+
+    raw: str
+    number: float
+    kind: str  # normalize.OK, BLANK, TEXT_NUMBER, NOT_NUMBER, FORMULA
+    cell: str
+    merged: str = ""
+
+
+@dataclass(frozen=True)
+class CriterionRow:
+    """One criterion row of the scoring table as read (the id may be one the spec lacks)."""
+
+    criterion_id: str
+    sheet: str
+    max_found: float
+    max_cell: str
+    self: ScoreCell
+    upper: ScoreCell
+
+
+@dataclass(frozen=True)
+class VetoAnswer:
+    veto_id: str
+    located: Located
 
 
 @dataclass
 class FileRead:
+    """Everything read from one file. `spec` is the criteria table its `_meta` names, if known."""
+
     path: str
     size: int = 0
     sha256: str = ""
     mtime: float = 0.0
     format: str = ""
-    kind: str = ""  # cell | roster | consolidated | "" (unreadable)
-    problems: list[Problem] = field(default_factory=list)
-    meta: dict[str, Any] | None = None
-    scores: list[dict[str, Any]] = field(default_factory=list)
-    vetoes: list[dict[str, Any]] = field(default_factory=list)
-    cells: list[dict[str, Any]] = field(default_factory=list)  # a consolidated workbook's cell rows
+    macros: bool = False
+    sheets: list[str] = field(default_factory=list)
+    template: TemplateRef | None = None  # None: no `_meta` sheet
+    spec: Spec | None = None
+    problems: list[Problem] = field(default_factory=list)  # what could not be read, located
+    info: dict[str, Located] = field(default_factory=dict)  # InfoField.key -> value
+    totals: dict[str, Located] = field(default_factory=dict)  # "self" / "upper" -> stored total
+    criteria: list[CriterionRow] = field(default_factory=list)
+    vetoes: list[VetoAnswer] = field(default_factory=list)
+    other_forms: list[str] = field(default_factory=list)  # further sheets holding a scoring table
+    form_sheet: str = ""  # the sheet the names point the scoring table to
+    rolled: list[list[Any]] = field(default_factory=list)  # a consolidated workbook's roll-up rows
+
+    @property
+    def kind(self) -> str:
+        return self.template.kind if self.template else ""
+
+    @property
+    def is_form(self) -> bool:
+        return self.kind == Kind.CELL and self.spec is not None
 
 
 class SpecIndex:
-    """Known criteria tables, looked up by fingerprint, then by spec id for a clear message."""
+    """Known criteria tables, by fingerprint (the reader's lookup) and by id/type (for messages)."""
 
     def __init__(self, specs: dict[str, Spec]):
         self.by_fingerprint = {s.fingerprint: s for s in specs.values()}
@@ -56,8 +135,14 @@ class SpecIndex:
         self.by_type = dict(specs)
 
 
+# Exceptions that mean "this file cannot be parsed"; anything else is a bug of ours.
+PARSE_ERRORS: tuple[type[BaseException], ...] = (CalamineError, zipfile.BadZipFile, UnicodeDecodeError, EOFError,
+                                                 OSError)
+
+
 def read_file(path: str | Path, index: SpecIndex) -> FileRead:
-    """Never raises for a bad file: every failure becomes a located problem."""
+    """Never raises for a bad file: a file that cannot be read is a located problem, and a
+    failure inside fourgood is `internal_error` (traceback in the log), never the user's fault."""
     path = Path(path)
     out = FileRead(path=str(path))
     try:
@@ -68,17 +153,27 @@ def read_file(path: str | Path, index: SpecIndex) -> FileRead:
         out.problems.append(Problem("corrupt_file", file=str(path), params={"detail": exc.strerror or str(exc)}))
         return out
     out.sha256 = hashlib.sha256(data).hexdigest()
+    return _guarded(lambda: read_view(_file_view(data), str(path), out, index), out)
+
+
+def read_workbook(view: WorkbookView, file: str, index: SpecIndex) -> FileRead:
+    """Read a workbook already open (a book in Excel), with the same guarantees as `read_file`."""
+    out = FileRead(path=file)
+    return _guarded(lambda: read_view(view, file, out, index), out)
+
+
+def _guarded(read: Callable[[], None], out: FileRead) -> FileRead:
     try:
-        _read(data, path, out, index)
+        read()
     except Refused as r:
-        out.problems.append(_at(r.problem, str(path)))
-    except Exception as exc:  # calamine and friends: a damaged file must not stop the batch
-        out.problems.append(Problem("corrupt_file", file=str(path), params={"detail": _short(exc)}))
+        out.problems.append(r.problem.at(out.path))
+    except PARSE_ERRORS as exc:
+        out.problems.append(Problem("corrupt_file", file=out.path, params={"detail": _short(exc)}))
+    except Exception as exc:  # a bug of ours: say so, log it, and let the batch go on
+        log = log_traceback(f"reading {out.path}")
+        LOG.error("internal error reading %s: %s", out.path, exc)
+        out.problems.append(Problem("internal_error", file=out.path, params={"detail": _short(exc), "log": str(log)}))
     return out
-
-
-def _at(p: Problem, file: str) -> Problem:
-    return Problem(p.code, p.severity, file, p.sheet, p.cell, p.criterion, p.value, p.expected, p.params)
 
 
 def _short(exc: BaseException) -> str:
@@ -101,10 +196,7 @@ class WorkbookView:
     special: Callable[[str], dict[tuple[int, int], str]] = lambda sheet: {}  # formula/error cells
     merged: Callable[[str], dict[tuple[int, int], str]] = lambda sheet: {}  # cell -> merged range
     macros: bool = False
-
-
-def _read(data: bytes, path: Path, out: FileRead, index: SpecIndex) -> None:
-    read_view(_file_view(data), str(path), out, index)
+    formulas_known: bool = False  # special() lists every formula cell (else: formulas unknown)
 
 
 def _file_view(data: bytes) -> WorkbookView:
@@ -126,14 +218,13 @@ def _file_view(data: bytes) -> WorkbookView:
         return special_cells(read_part(pkg, part)) if part else {}
 
     return WorkbookView(pkg.format, list(book.sheet_names), pkg.names, values, special,
-                        lambda name: _merged_cells(loaded.get(name)), pkg.macros)
+                        lambda name: _merged_cells(loaded.get(name)), pkg.macros,
+                        formulas_known=pkg.format in ("xlsx", "xlsm"))
 
 
 def read_view(view: WorkbookView, f: str, out: FileRead, index: SpecIndex) -> None:
-    """Fill `out` from the view; raises Refused when the workbook cannot be read as a form."""
-    out.format = view.format
-    if view.macros:
-        out.problems.append(Problem("macros_present", "warning", f))
+    """Fill `out` from the view. Raises Refused only when the workbook cannot be read."""
+    out.format, out.macros, out.sheets = view.format, view.macros, list(view.sheets)
     sheets = view.sheets
     grids: dict[str, list[list[Any]]] = {}
     missing: set[str] = set()
@@ -150,319 +241,108 @@ def read_view(view: WorkbookView, f: str, out: FileRead, index: SpecIndex) -> No
         return grids[name]
 
     if META_SHEET not in sheets:
-        raise Refused(Problem("not_our_template", params={"detail": _why_not_ours(sheets)}))
-    meta = read_meta(grid(META_SHEET))
-    kind = meta.get("template_kind", "")
-    out.kind = kind
-    if kind == "roster":
-        raise Refused(Problem("roster_not_submission"))
-    if kind in ("consolidated", "control") and ROLLUP_SHEET in sheets:
-        out.kind = "consolidated"
-        out.cells = _read_rollup(grid(ROLLUP_SHEET), f)
         return
-    if kind != "cell":
-        raise Refused(Problem("not_our_template", params={"detail": f"template_kind={kind or '?'}"}))
-
-    spec = index.by_fingerprint.get(meta.get("fingerprint", ""))
+    meta = read_meta(grid(META_SHEET))
+    out.template = TemplateRef(
+        kind=str(meta.get(MetaKey.KIND, "")), cell_type=str(meta.get(MetaKey.CELL_TYPE, "")),
+        spec_id=str(meta.get(MetaKey.SPEC_ID, "")), spec_version=N.clean_text(meta.get(MetaKey.SPEC_VERSION, "")),
+        fingerprint=str(meta.get(MetaKey.FINGERPRINT, "")), lang=str(meta.get(MetaKey.LANG, "vi")) or "vi")
+    if out.kind in (Kind.CONSOLIDATED, Kind.CONTROL):
+        if ROLLUP_SHEET in sheets:
+            out.rolled = grid(ROLLUP_SHEET)
+        return
+    if out.kind != Kind.CELL:
+        return
+    spec = index.by_fingerprint.get(out.template.fingerprint)
     if spec is None:
-        current = index.by_id.get(meta.get("spec_id", "")) or index.by_type.get(meta.get("cell_type", ""))
-        if current is None:
-            raise Refused(Problem("spec_unknown", value=meta.get("spec_id", ""),
-                                  params={"detail": meta.get("fingerprint", "")}))
-        if str(meta.get("spec_version")) != current.version:
-            raise Refused(Problem("template_outdated", value=meta.get("spec_version"), expected=current.version))
-        raise Refused(Problem("fingerprint_mismatch", value=meta.get("fingerprint"), expected=current.fingerprint))
-
-    locate = _NameLocator(view.names) if view.names else None
-    if locate is None or not locate.usable():
+        return
+    out.spec = spec
+    names = NameLocator(view.names) if view.names else None
+    locate: Locator
+    if names is None or not names.usable():
         out.problems.append(Problem("located_by_content", "warning", f, value=view.format))
-        locate = _ContentLocator(spec, sheets, grid, meta.get("lang", "vi"))
-    locate = _ExistingSheets(locate, sheets, grid)
-    info, vetoes = _read_info(locate, grid, spec, f, out)
-    scores, totals = _read_scores(locate, grid, spec, f, out, view)
-    template_type = meta.get("cell_type", "")
-    out.meta = {
-        "file": f, "format": view.format, "spec_id": spec.spec_id, "spec_version": spec.version,
-        "fingerprint": spec.fingerprint, "template_type": template_type, "threshold": spec.threshold,
-        "step": spec.step, "n_criteria": len(spec.criteria), "n_vetoes": len(spec.vetoes), **info, **totals,
-    }
-    out.scores = scores
-    out.vetoes = vetoes
+        locate = ContentLocator(spec, sheets, grid, out.template.lang)
+    else:
+        locate = names
+    locate = ExistingSheets(locate, sheets, grid)
+    _read_info(locate, grid, spec, out)
+    _read_scores(locate, grid, spec, out, view)
+    out.problems += [p.at(f) for p in locate.problems]
+    locate.problems.clear()
+    _find_other_forms(spec, view, grid, out)
 
 
-ROLLUP_SHEET = "_du_lieu"  # written by fourgood.report_workbook for the next level up
-ROLLUP_COLUMNS = ["cell_code", "cell_name", "cell_type", "grassroots", "upper_committee", "province", "period",
-                  "members", "final_I", "final_II", "final_III", "final_IV", "self_total", "upper_total",
-                  "final_total", "final_source", "gap", "status", "file", "fingerprint", "spec_version"]
-ROLLUP_NUMBERS = {"members", "final_I", "final_II", "final_III", "final_IV", "self_total", "upper_total",
-                  "final_total", "gap"}
-ROLLUP_STATUSES = {"meets", "below", "incomplete", "veto", "invalid"}
-
-
-def _read_rollup(rows: list[list[Any]], f: str) -> list[dict[str, Any]]:
-    """A lower level's consolidated cell rows; the provenance ('via') is this workbook."""
-    if not rows or [N.clean_text(v) for v in rows[0][:len(ROLLUP_COLUMNS)]] != ROLLUP_COLUMNS:
-        raise Refused(Problem("not_our_template", sheet=ROLLUP_SHEET, cell="A1",
-                              params={"detail": f"{ROLLUP_SHEET}: unexpected columns"}))
-    out = []
-    for r, row in enumerate(rows[1:], 2):
-        rec: dict[str, Any] = {}
-        for key, value in zip(ROLLUP_COLUMNS, list(row) + [None] * len(ROLLUP_COLUMNS)):
-            if key in ROLLUP_NUMBERS:
-                number, kind = N.parse_number(value)
-                rec[key] = number if kind in (N.OK, N.TEXT_NUMBER) else math.nan
-            else:
-                rec[key] = N.clean_text(value)
-        if not rec["cell_code"] or not rec["period"]:
-            continue
-        if rec["status"] not in ROLLUP_STATUSES:
-            raise Refused(Problem("not_our_template", sheet=ROLLUP_SHEET,
-                                  cell=address(r - 1, ROLLUP_COLUMNS.index("status")),
-                                  params={"detail": f"status '{rec['status']}'"}))
-        rec["cell_code"] = N.normalize_code(rec["cell_code"])
-        rec["origin"] = rec["file"]
-        rec["file"] = f
-        rec["row"] = r
-        out.append(rec)
-    return out
-
-
-def _why_not_ours(sheets: list[str]) -> str:
-    return "sheets: " + ", ".join(sheets[:5]) + ("…" if len(sheets) > 5 else "")
+def _find_other_forms(spec: Spec, view: WorkbookView, grid: Grid, out: FileRead) -> None:
+    """Sheets beyond the template's own that hold most of the criteria: a second form copied in."""
+    own = {name for names in SHEETS.values() for name in (names.instructions, names.info)} | {META_SHEET}
+    candidates = [s for s in view.sheets if s not in own and s != out.form_sheet]
+    if not candidates:
+        return
+    tables = scoring_tables(spec, candidates, grid, min_share=0.5)
+    out.other_forms = [s for s in candidates if s in tables]
 
 
 def read_meta(rows: list[list[Any]]) -> dict[str, Any]:
     """The `_meta` sheet's key/value rows (format, template_kind, lang, fingerprint...)."""
     meta: dict[str, Any] = {}
     for row in rows:
-        if row and isinstance(row[0], str) and row[0] not in ("criterion", "veto") and len(row) > 1:
+        if row and isinstance(row[0], str) and row[0] not in (MetaKey.CRITERION_ROW, MetaKey.VETO_ROW) and len(row) > 1:
             value = row[1]
             meta[row[0]] = N.clean_text(value) if not isinstance(value, float) else value
     return meta
 
 
-# ------------------------------------------------------------------------- locators
+def _located(grid: Grid, where: tuple[str, int, int] | None, special: Callable[[str], dict] | None = None,
+             formulas_known: bool = False) -> Located:
+    if not where:
+        return Located()
+    sheet, row, col = where
+    formula = None
+    if special is not None and formulas_known:
+        formula = special(sheet).get((row, col)) == "formula"
+    return Located(value_at(grid, sheet, row, col), sheet, address(row, col), formula)
 
 
-class _ExistingSheets:
-    """Drops locations on sheets that are gone (reported once as sheet_missing by `grid`)."""
-
-    def __init__(self, inner, sheets: list[str], grid):
-        self.inner, self.sheets, self.grid = inner, set(sheets), grid
-
-    @property
-    def problems(self) -> list[Problem]:
-        return self.inner.problems
-
-    def _keep(self, found):
-        if found and found[0] not in self.sheets:
-            self.grid(found[0])
-            return None
-        return found
-
-    def cell(self, name: str):
-        return self._keep(self.inner.cell(name))
-
-    def range(self, name: str):
-        return self._keep(self.inner.range(name))
+def _read_info(locate: Locator, grid: Grid, spec: Spec, out: FileRead) -> None:
+    out.info = {fld.key: _located(grid, locate.cell(info_name(fld.key))) for fld in INFO_FIELDS}
+    out.vetoes = [VetoAnswer(v.id, _located(grid, locate.cell(veto_name(v.id)))) for v in spec.vetoes]
 
 
-class _NameLocator:
-    """Inputs found through the workbook's defined names (xlsx, xlsm, ods)."""
-
-    def __init__(self, names: dict[str, str]):
-        self.names = names
-        self.problems: list[Problem] = []
-
-    def usable(self) -> bool:
-        return TABLE_NAMES["id"] in self.names
-
-    def cell(self, name: str) -> tuple[str, int, int] | None:
-        found = self.range(name)
-        return (found[0], found[1], found[2]) if found else None
-
-    def range(self, name: str) -> tuple[str, int, int, int, int] | None:
-        text = self.names.get(name)
-        if text is None:
-            self.problems.append(Problem("name_missing", value=name))
-            return None
-        ref = parse_reference(text)
-        if ref is None:
-            self.problems.append(Problem("name_broken", value=name))
-        return ref
-
-
-class _ContentLocator:
-    """Inputs found from the form's content when no names can be read (xls, xlsb).
-
-    The scoring table is the column holding the criterion ids; the other columns keep their
-    place relative to it, as in the template. Information fields are found by their labels.
-    """
-
-    def __init__(self, spec: Spec, sheets: list[str], grid, lang: str):
-        self.problems: list[Problem] = []
-        self.spec, self.grid = spec, grid
-        ids = {c.id for c in spec.criteria}
-        self.table: tuple[str, int, int, int] | None = None  # sheet, first row, last row, id col
-        best = 0
-        for sheet in sheets:
-            if sheet == META_SHEET:
-                continue
-            rows = grid(sheet)
-            width = max((len(r) for r in rows), default=0)
-            for col in range(min(width, 10)):
-                hits = [r for r, row in enumerate(rows) if col < len(row) and N.clean_text(row[col]) in ids]
-                if len(hits) > best:
-                    best, self.table = len(hits), (sheet, hits[0] - 1, hits[-1], col)
-        self.labels: dict[str, tuple[str, int, int]] = {}
-        wanted = {fold(f.label_vi): f.key for f in INFO_FIELDS} | {fold(f.label_en): f.key for f in INFO_FIELDS}
-        for sheet in sheets:
-            if sheet == META_SHEET or (self.table and sheet == self.table[0]):
-                continue
-            for r, row in enumerate(grid(sheet)):
-                for c, value in enumerate(row[:4]):
-                    key = fold(str(value).replace("(*)", "")) if isinstance(value, str) else ""
-                    if key in wanted and wanted[key] not in self.labels:
-                        self.labels[wanted[key]] = (sheet, r, c + 1)
-                    elif isinstance(value, str):
-                        for v in spec.vetoes:
-                            if N.clean_text(value).startswith(f"{v.id}. "):
-                                self.labels[veto_name(v.id)] = (sheet, r, c + 1)
-
-    def cell(self, name: str) -> tuple[str, int, int] | None:
-        key = name[3:] if name.startswith("fg_") else name
-        found = self.labels.get(key) or self.labels.get(name)
-        if found is None and self.table and name in TOTAL_NAMES.values():
-            found = self._total(name)
-        if found is None:
-            self.problems.append(Problem("name_missing", value=name))
-        return found
-
-    def _total(self, name: str) -> tuple[str, int, int] | None:
-        sheet, _, last, col = self.table
-        rows = self.grid(sheet)
-        for r in range(last + 1, min(last + 4, len(rows))):
-            if fold(rows[r][col + 1] if col + 1 < len(rows[r]) else "") in ("tong cong", "total"):
-                offset = {TOTAL_NAMES["max"]: 2, TOTAL_NAMES["self"]: 3, TOTAL_NAMES["upper"]: 4}.get(name)
-                return (sheet, r, col + offset) if offset else None
-        return None
-
-    def range(self, name: str) -> tuple[str, int, int, int, int] | None:
-        if self.table is None:
-            self.problems.append(Problem("name_missing", value=name))
-            return None
-        sheet, first, last, col = self.table
-        offset = {"fg_ids": 0, "fg_max": 2, "fg_self": 3, "fg_upper": 4, "fg_notes": 5}[name]
-        return sheet, first, col + offset, last, col + offset
-
-
-def _value(grid, sheet: str, row: int, col: int) -> Any:
-    rows = grid(sheet)
-    if 0 <= row < len(rows) and 0 <= col < len(rows[row]):
-        return rows[row][col]
-    return None
-
-
-# ------------------------------------------------------------------------- sections
-
-
-def _read_info(locate, grid, spec: Spec, f: str, out: FileRead) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    info: dict[str, Any] = {}
-    for fld in INFO_FIELDS:
-        where = locate.cell(info_name(fld.key))
-        raw = _value(grid, *where) if where else None
-        info[f"{fld.key}_raw"] = raw
-        info[f"{fld.key}_sheet"] = where[0] if where else ""
-        info[f"{fld.key}_cell"] = address(where[1], where[2]) if where else ""
-    for key in ("province", "upper_committee", "grassroots", "cell_name", "secretary"):
-        info[key] = N.clean_text(info[f"{key}_raw"])
-    info["cell_code"] = N.normalize_code(info["cell_code_raw"])
-    info["cell_type_text"] = N.clean_text(info["cell_type_raw"])
-    info["cell_type"] = cell_type_from_text(info["cell_type_text"]) or ""
-    month = N.parse_period(info["period_raw"])
-    info["month"] = float("nan") if month is None else float(month)
-    info["year"] = N.parse_year(info["year_raw"])
-    info["period"] = N.period_code(info["year"], month)
-    info["members"] = N.parse_whole(info["members_raw"])
-    date = N.parse_date(info["date_raw"])
-    info["date"] = date.isoformat() if date else ""
-    for key in ("regular_meetings", "thematic_meetings"):
-        info[key] = N.parse_whole(info[f"{key}_raw"]) if info[f"{key}_raw"] not in (None, "") else float("nan")
-        info[f"{key}_given"] = info[f"{key}_raw"] not in (None, "")
-    info["attendance"] = N.parse_percent(info["attendance_raw"])
-    info["attendance_given"] = info["attendance_raw"] not in (None, "")
-    legacy = [k for k in ("upper_committee", "grassroots", "cell_name", "secretary", "province")
-              if N.looks_legacy_encoded(info[k])]
-    info["legacy_fields"] = ",".join(legacy)
-    info["legacy_sample"] = info[legacy[0]][:60] if legacy else ""
-    info["legacy_sheet"] = info[f"{legacy[0]}_sheet"] if legacy else ""
-    info["legacy_cell"] = info[f"{legacy[0]}_cell"] if legacy else ""
-
-    vetoes = []
-    for v in spec.vetoes:
-        where = locate.cell(veto_name(v.id))
-        raw = _value(grid, *where) if where else None
-        answer = N.parse_yes_no(raw)
-        vetoes.append({"file": f, "veto_id": v.id, "raw": N.clean_text(raw),
-                       "answered": answer is not None, "valid": answer is None or isinstance(answer, bool),
-                       "yes": answer is True, "sheet": where[0] if where else "",
-                       "cell": address(where[1], where[2]) if where else ""})
-    for p in locate.problems:
-        out.problems.append(_at(p, f))
-    locate.problems.clear()
-    return info, vetoes
-
-
-def _read_scores(locate, grid, spec: Spec, f: str, out: FileRead, view: WorkbookView):
+def _read_scores(locate: Locator, grid: Grid, spec: Spec, out: FileRead, view: WorkbookView) -> None:
     ranges = {k: locate.range(TABLE_NAMES[k]) for k in ("id", "max", "self", "upper")}
-    totals: dict[str, Any] = {}
     for key in ("self", "upper"):
-        where = locate.cell(TOTAL_NAMES[key])
-        value = _value(grid, *where) if where else None
-        number, kind = N.parse_number(value)
-        totals[f"{key}_total_cached"] = number if kind == N.OK else math.nan
-        totals[f"{key}_total_sheet"] = where[0] if where else ""
-        totals[f"{key}_total_cell"] = address(where[1], where[2]) if where else ""
-    for p in locate.problems:
-        out.problems.append(_at(p, f))
-    locate.problems.clear()
-    if any(r is None for r in ranges.values()):
-        return [], totals
-    sheet, first, id_col, last, _ = ranges["id"]
+        out.totals[key] = _located(grid, locate.cell(TOTAL_NAMES[key]), view.special, view.formulas_known)
+    found = [r for r in ranges.values() if r is not None]
+    if len(found) < len(ranges):
+        return
+    id_range = ranges["id"]
+    assert id_range is not None
+    sheet, first, id_col, last, _ = id_range
+    out.form_sheet = sheet
     if not grid(sheet):
-        return [], totals
-    cols = {k: ranges[k][2] for k in ("max", "self", "upper")}
+        return
+    cols = {k: r[2] for k, r in ranges.items() if r is not None}
     merged = view.merged(sheet)
     special = view.special(sheet)
-    content_of = {c.id: content.id for content in spec.contents for c in content.criteria}
-    max_of = {c.id: c.max for c in spec.criteria}
     content_ids = {content.id for content in spec.contents}
-    rows = []
+
+    def score(r: int, c: int) -> ScoreCell:
+        raw = value_at(grid, sheet, r, c)
+        number, kind = N.parse_number(raw)
+        flag = special.get((r, c))
+        if flag == "formula":
+            number, kind = math.nan, N.FORMULA
+        elif flag == "error" or (isinstance(raw, str) and raw.startswith("#")):
+            number, kind = math.nan, N.NOT_NUMBER
+        return ScoreCell(N.clean_text(raw), number, kind, address(r, c), merged.get((r, c), ""))
+
     for r in range(first, last + 1):
-        cid = N.clean_text(_value(grid, sheet, r, id_col))
+        cid = N.clean_text(value_at(grid, sheet, r, id_col))
         if not cid or cid in content_ids:
             continue
-        row = {"file": f, "criterion_id": cid, "content_id": content_of.get(cid, ""),
-               "spec_max": max_of.get(cid, math.nan), "step": spec.step, "sheet": sheet}
-        found_max, _ = N.parse_number(_value(grid, sheet, r, cols["max"]))
-        row["max_found"] = found_max
-        row["max_cell"] = address(r, cols["max"])
-        for key in ("self", "upper"):
-            c = cols[key]
-            raw = _value(grid, sheet, r, c)
-            number, kind = N.parse_number(raw)
-            flag = special.get((r, c))
-            if flag == "formula":
-                number, kind = math.nan, N.FORMULA
-            elif flag == "error" or (isinstance(raw, str) and raw.startswith("#")):
-                number, kind = math.nan, N.NOT_NUMBER
-            row[key] = number
-            row[f"{key}_kind"] = kind
-            row[f"{key}_raw"] = N.clean_text(raw)
-            row[f"{key}_cell"] = address(r, c)
-            row[f"{key}_merged"] = merged.get((r, c), "")
-        rows.append(row)
-    return rows, totals
+        found_max, _ = N.parse_number(value_at(grid, sheet, r, cols["max"]))
+        out.criteria.append(CriterionRow(cid, sheet, found_max, address(r, cols["max"]),
+                                         score(r, cols["self"]), score(r, cols["upper"])))
 
 
 def _merged_cells(sheet) -> dict[tuple[int, int], str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from fourgood.layout import ROSTER_COLUMNS, ROSTER_SHEET
+from fourgood.contract import ROSTER_COLUMNS, ROSTER_SHEET
 from fourgood.problems import FourgoodError, Problem
 from fourgood.spec import cell_type_from_text, fold
 

@@ -2,7 +2,7 @@
 
 The form works with no Python at all: Excel formulas compute the subtotals, totals and the
 verdict for both score columns; data validation, sheet protection and conditional
-formatting guard against slips; every input carries a defined name (see fourgood.layout).
+formatting guard against slips; every input carries a defined name (see fourgood.contract).
 """
 
 from __future__ import annotations
@@ -20,28 +20,29 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from fourgood import __version__
-from fourgood.layout import (
+from fourgood.contract import (
     ACTIVITY_FIELDS,
     IDENTITY_FIELDS,
-    META_NAME,
-    META_SHEET,
     PERIODS_EN,
     PERIODS_VI,
     SHEETS,
     TABLE_HEADERS,
     TABLE_NAMES,
-    TEMPLATE_FORMAT,
     TOTAL_NAMES,
     VETO_RANGE,
     YEAR_RANGE,
     YES_NO,
     InfoField,
+    Kind,
+    MetaKey,
     info_name,
+    meta_rows,
     veto_name,
 )
 from fourgood.spec import Spec
 
 from .instructions import instructions_text
+from .meta import write_meta_sheet
 
 FONT_NAME = "Times New Roman"
 FONT_SIZE = 13
@@ -112,12 +113,11 @@ def build_cell_template(spec: Spec, lang: str = "vi") -> Workbook:
     ws_help.title = names.instructions
     ws_info = wb.create_sheet(names.info)
     ws_score = wb.create_sheet(names.scoring)
-    ws_meta = wb.create_sheet(META_SHEET)
 
     _info_sheet(wb, ws_info, build)
     _scoring_sheet(wb, ws_score, build)
     _instructions_sheet(ws_help, build)
-    _meta_sheet(wb, ws_meta, build)
+    _meta_sheet(wb, build)
     wb.active = wb.sheetnames.index(names.info)
     ws_info.sheet_view.tabSelected = True
     ws_help.sheet_view.tabSelected = False
@@ -411,7 +411,7 @@ def count_expression(b: FormBuild, col: str) -> str:
 
 def status_formula(b: FormBuild, col: str) -> str:
     """Verdict for one score column; the same precedence as fourgood.scoring._status."""
-    from fourgood.layout import status_text
+    from fourgood.contract import status_text
 
     lang, spec = b.lang, b.spec
     n = len(spec.criteria)
@@ -430,7 +430,7 @@ def status_formula(b: FormBuild, col: str) -> str:
 
 
 def _conditional_formats(ws: Worksheet, b: FormBuild, status_self: int, status_upper: int) -> None:
-    from fourgood.layout import status_text
+    from fourgood.contract import status_text
 
     total, thr = b.total_row, b.spec.threshold
     for col in "DE":
@@ -482,30 +482,17 @@ def _instructions_sheet(ws: Worksheet, b: FormBuild) -> None:
     _protect(ws)
 
 
-def _meta_sheet(wb: Workbook, ws: Worksheet, b: FormBuild) -> None:
+def _meta_sheet(wb: Workbook, b: FormBuild) -> None:
     spec = b.spec
-    rows = [
-        ("format", TEMPLATE_FORMAT),
-        ("template_kind", "cell"),
-        ("cell_type", spec.cell_type),
-        ("spec_id", spec.spec_id),
-        ("spec_version", spec.version),
-        ("fingerprint", spec.fingerprint),
-        ("threshold", spec.threshold),
-        ("step", spec.step),
-        ("lang", b.lang),
-        ("generator", f"fourgood {__version__}"),
-    ]
+    rows = meta_rows(Kind.CELL, b.lang, f"fourgood {__version__}", **{
+        MetaKey.CELL_TYPE: spec.cell_type, MetaKey.SPEC_ID: spec.spec_id, MetaKey.SPEC_VERSION: spec.version,
+        MetaKey.FINGERPRINT: spec.fingerprint, MetaKey.THRESHOLD: spec.threshold, MetaKey.STEP: spec.step})
     for content in spec.contents:
         for c in content.criteria:
-            rows.append(("criterion", c.id, content.id, c.max))
+            rows.append((MetaKey.CRITERION_ROW, c.id, content.id, c.max))
     for v in spec.vetoes:
-        rows.append(("veto", v.id))
-    for r in rows:
-        ws.append(list(r))
-    ws.sheet_state = "veryHidden"
-    ws.protection.sheet = True
-    _name(wb, META_NAME, ref_range(ws.title, "A1", f"D{len(rows)}"))
+        rows.append((MetaKey.VETO_ROW, v.id))
+    write_meta_sheet(wb, rows)
 
 
 # ------------------------------------------------------------------------- helpers

@@ -9,15 +9,17 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from fourgood.layout import CONTROL_FIELDS, META_SHEET, TEMPLATE_FORMAT
+from fourgood import __version__
+from fourgood.contract import CONTROL_FIELDS, CONTROL_SHEET, Kind, control_name, meta_rows
 
 from .builder import FIXED_DATE, FONT_NAME
+from .meta import write_meta_sheet
 
 THIN = Side(style="thin", color="000000")
 
 
 def control_sheet_name(lang: str) -> str:
-    return "Consolidation" if lang == "en" else "Tổng hợp"
+    return CONTROL_SHEET["en" if lang == "en" else "vi"]
 
 
 def build_control_workbook(lang: str = "vi") -> Workbook:
@@ -43,7 +45,7 @@ def build_control_workbook(lang: str = "vi") -> Workbook:
         hint.font = Font(name=FONT_NAME, italic=True, color="595959")
         hint.alignment = Alignment(wrap_text=True, vertical="center")
         ws.row_dimensions[row].height = 32
-        wb.defined_names[f"fg_{key}"] = DefinedName(f"fg_{key}", attr_text=f"'{ws.title}'!$B${row}")
+        wb.defined_names[control_name(key)] = DefinedName(control_name(key), attr_text=f"'{ws.title}'!$B${row}")
     period = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="7", allow_blank=True,
                             showErrorMessage=True, errorTitle="Kỳ" if not en else "Period",
                             error="Nhập năm (2026) hoặc năm-tháng (2026-11)." if not en else
@@ -68,8 +70,5 @@ def build_control_workbook(lang: str = "vi") -> Workbook:
     ws.protection.formatColumns = False
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
-    meta = wb.create_sheet(META_SHEET)
-    for row in (("format", TEMPLATE_FORMAT), ("template_kind", "control"), ("lang", lang)):
-        meta.append(list(row))
-    meta.sheet_state = "veryHidden"
+    write_meta_sheet(wb, meta_rows(Kind.CONTROL, lang, f"fourgood {__version__}"))
     return wb

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fourgood.layout import SHEETS
+from fourgood.contract import SHEETS
 from fourgood.spec import Spec
 
 

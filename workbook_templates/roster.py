@@ -5,10 +5,20 @@ from __future__ import annotations
 from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from fourgood.layout import META_SHEET, ROSTER_COLUMNS, ROSTER_HEADER_NAME, ROSTER_SHEET, TEMPLATE_FORMAT
+from fourgood import __version__
+from fourgood.contract import (
+    CELL_TYPES_NAME,
+    ROSTER_COLUMNS,
+    ROSTER_HEADER_NAME,
+    ROSTER_LISTS_SHEET,
+    ROSTER_SHEET,
+    Kind,
+    meta_rows,
+)
 from fourgood.spec import CELL_TYPES
 
-from .builder import BOX, FIXED_DATE, _header, _name, _print_setup, font, ref, ref_range, t
+from .builder import BOX, FIXED_DATE, _header, _name, _print_setup, font, ref_range, t
+from .meta import write_meta_sheet
 
 ROWS = 2000
 
@@ -24,16 +34,16 @@ def build_roster_template(lang: str = "vi") -> Workbook:
         ws.column_dimensions[col].width = width
     _name(wb, ROSTER_HEADER_NAME, ref_range(ws.title, "A1", "F1"))
 
-    lists = wb.create_sheet(t(lang, "Danh mục", "Lists"))
+    lists = wb.create_sheet(ROSTER_LISTS_SHEET[lang])
     lists["A1"] = t(lang, "Loại chi bộ", "Cell type")
     lists["A1"].font = font(bold=True)
     for i, cell_type in enumerate(CELL_TYPES.values(), start=2):
         lists.cell(i, 1, cell_type.name_vi if lang == "vi" else cell_type.name_en).font = font()
     lists.column_dimensions["A"].width = 40
     lists.sheet_state = "hidden"
-    _name(wb, "fg_cell_types", ref_range(lists.title, "A2", f"A{len(CELL_TYPES) + 1}"))
+    _name(wb, CELL_TYPES_NAME, ref_range(lists.title, "A2", f"A{len(CELL_TYPES) + 1}"))
 
-    kind = DataValidation(type="list", formula1="fg_cell_types", allow_blank=True, showErrorMessage=True,
+    kind = DataValidation(type="list", formula1=CELL_TYPES_NAME, allow_blank=True, showErrorMessage=True,
                           showInputMessage=True, promptTitle=t(lang, "Loại chi bộ", "Cell type"),
                           prompt=t(lang, "Chọn loại chi bộ trong danh sách.", "Pick the cell type from the list."),
                           errorTitle=t(lang, "Loại không hợp lệ", "Invalid type"),
@@ -58,9 +68,5 @@ def build_roster_template(lang: str = "vi") -> Workbook:
     _print_setup(ws, title_rows="1:1")
     ws.page_setup.orientation = "landscape"
 
-    meta = wb.create_sheet(META_SHEET)
-    for r in (("format", TEMPLATE_FORMAT), ("template_kind", "roster"), ("lang", lang)):
-        meta.append(list(r))
-    meta.sheet_state = "veryHidden"
-    _name(wb, "fg_meta", ref(meta.title, "A1") + ":$B$3")
+    write_meta_sheet(wb, meta_rows(Kind.ROSTER, lang, f"fourgood {__version__}"))
     return wb

@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fourgood.validators.batch import assemble
-from fourgood.validators.package import Refused
-from fourgood.validators.reader import FileRead, SpecIndex, WorkbookView, read_meta, read_view
+from fourgood.validators.reader import SpecIndex, WorkbookView, read_meta, read_workbook
 
-from .layout import META_SHEET, status_text
+from .contract import META_SHEET, content_column, status_text
 from .messages import render
+from .pipeline import assemble
 from .problems import Problem, number_text
 from .spec import Spec
 
@@ -37,7 +36,7 @@ class CheckResult:
     file: str
     lang: str
     status: str = "invalid"  # meets | below | incomplete | veto | invalid
-    threshold: float = 95.0
+    threshold: float = math.nan  # the spec's, once the form is read
     final_source: str = "self"
     self_total: float = math.nan
     upper_total: float = math.nan
@@ -60,7 +59,7 @@ class CheckResult:
 
     @property
     def status_label(self) -> str:
-        return status_text(self.status, self.lang, self.threshold)
+        return status_text(self.status, self.lang, None if math.isnan(self.threshold) else self.threshold)
 
     def headline(self, focus: str = "score") -> str:
         """The verdict in one sentence, e.g. "Đạt 'Chi bộ 4 tốt': 96,5 điểm" or "Còn 3 lỗi cần sửa".
@@ -86,19 +85,13 @@ class CheckResult:
 
 def check_view(view: WorkbookView, file: str, specs: dict[str, Spec], lang: str = "vi") -> CheckResult:
     """Validate and score one workbook through the batch pipeline (a batch of one)."""
-    read = FileRead(path=file)
-    try:
-        read_view(view, file, read, SpecIndex(specs))
-    except Refused as refused:
-        p = refused.problem
-        read.problems.append(Problem(p.code, p.severity, file, p.sheet, p.cell, p.criterion, p.value, p.expected,
-                                     p.params))
+    read = read_workbook(view, file, SpecIndex(specs))
     batch = assemble([(Path(file), None)], {file: read}, specs, lang)
     result = CheckResult(file=file, lang=lang, problems=batch.problems_of(file))
-    if read.meta is None or batch.scored.empty:
+    if read.spec is None or batch.scored.empty:
         return result
-    meta, row = read.meta, batch.scored.loc[file]
-    spec = next(s for s in specs.values() if s.fingerprint == meta["fingerprint"])
+    meta, row = batch.meta.loc[file], batch.scored.loc[file]
+    spec = read.spec
     result.spec = spec
     result.threshold = float(spec.threshold)
     result.status = str(row["status"])
@@ -115,7 +108,7 @@ def check_view(view: WorkbookView, file: str, specs: dict[str, Spec], lang: str 
     for content in spec.contents:
         result.contents.append(ContentLine(
             content.id, content.title_en if lang == "en" else content.title_vi, content.max,
-            *(float(row.get(f"{col}_{content.id}", math.nan)) if given[col] else math.nan
+            *(float(row.get(content_column(content.id, col), math.nan)) if given[col] else math.nan
               for col in ("self", "upper", "final"))))
     return result
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -13,39 +12,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .atomic import write_text_atomic
-from .problems import FourgoodError, Problem
 from .report_workbook import write_consolidated
-from .rollup import Consolidation, consolidate
-from .spec import Spec, load_specs
-from .validators.batch import validate_paths
-from .validators.roster import read_roster
-
-
-def parse_period(text: str | None) -> str | None:
-    """'2026' (the year), '2026-11', '11/2026' or 'T11/2026' -> the period code used everywhere."""
-    if text is None:
-        return None
-    t = text.strip()
-    m = re.fullmatch(r"(\d{4})(?:[-/.](\d{1,2}))?", t) or None
-    if m:
-        year, month = m.group(1), m.group(2)
-    else:
-        m = re.fullmatch(r"[Tt]?(\d{1,2})[-/.](\d{4})", t)
-        if not m:
-            raise FourgoodError([Problem("period_invalid", value=text)])
-        month, year = m.group(1), m.group(2)
-    if month and not 1 <= int(month) <= 12:
-        raise FourgoodError([Problem("period_invalid", value=text)])
-    return f"{year}-{int(month):02d}" if month else year
-
-
-def consolidate_paths(paths: list[str], specs: dict[str, Spec], *, roster: str | None = None,
-                      period: str | None = None, jobs: int = 1, lang: str = "vi", progress=None) -> Consolidation:
-    """Read, validate, score and roll up: the whole job short of writing (shared with the add-in)."""
-    roster_frame = read_roster(roster) if roster else None
-    wanted = parse_period(period)
-    result = validate_paths(paths, specs, jobs=jobs, lang=lang, progress=progress)
-    return consolidate(result, specs, roster_frame, wanted, lang)
+from .rollup import Consolidation, consolidate_paths, parse_period  # noqa: F401  (parse_period: public here)
+from .spec import load_specs
 
 
 def run_consolidate(paths: list[str], out: str, *, roster: str | None = None, period: str | None = None,
@@ -79,7 +48,7 @@ def print_summary(c: Consolidation, path: Path, lang: str) -> None:
         ("Tệp bị từ chối hoặc bỏ qua", "Rejected or skipped files", s["files_rejected"]),
         ("Chi bộ có phiếu", "Cells with a form", s["cells"]),
         ("Đạt “Chi bộ 4 tốt”", "Meet the standard", s["cells_meeting_standard"]),
-        ("Dưới 95 điểm", "Under 95", s["cells_below_95"]), ("Chưa chấm đủ", "Incomplete", s["cells_incomplete"]),
+        ("Dưới ngưỡng đạt", "Under the threshold", s["cells_below_threshold"]), ("Chưa chấm đủ", "Incomplete", s["cells_incomplete"]),
         ("Chưa nộp phiếu hợp lệ", "No valid form", s["cells_missing"]), ("Tệp trùng", "Duplicates", s["duplicates"]),
     ]
     for vi_label, en_label, value in rows:

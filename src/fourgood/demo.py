@@ -17,8 +17,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from .consolidate_cmd import run_consolidate
+from .contract import ROSTER_COLUMNS
 from .fill import Submission, fill_template
-from .layout import ROSTER_COLUMNS
 from .spec import CELL_TYPES, Spec, load_specs
 from .workbook_templates.writer import ROSTER_FILE, template_filename, write_templates
 

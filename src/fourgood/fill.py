@@ -14,7 +14,7 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
-from .layout import TABLE_NAMES, info_name, veto_name
+from .contract import TABLE_NAMES, info_name, veto_name
 
 
 @dataclass

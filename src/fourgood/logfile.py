@@ -12,13 +12,15 @@ def home_dir() -> Path:
     return Path(os.environ.get("FOURGOOD_HOME") or Path.home() / ".fourgood")
 
 
-def log_traceback() -> Path:
-    """Append the current exception's traceback to fourgood.log; return the log's path."""
+def log_traceback(context: str = "") -> Path:
+    """Append the current exception's traceback (after a line of context) to fourgood.log."""
     folder = home_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "fourgood.log"
         with path.open("a", encoding="utf-8") as fh:
+            if context:
+                fh.write(f"--- {context}\n")
             fh.write(traceback.format_exc() + "\n")
         return path
     except OSError:

@@ -235,8 +235,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The maximum of criterion {criterion} was changed to {value}; it is {expected}.",
     ),
     "total_stale": (
-        "Tổng điểm lưu trong tệp ({value}) khác tổng tính lại ({expected}) ({column}): công thức bị ghi đè hoặc chưa tính lại.",
-        "The total stored in the file ({value}) differs from the recomputed total ({expected}) ({column}): the formula was overwritten or not recalculated.",
+        "Tổng điểm lưu trong tệp ({value}) khác tổng tính lại ({expected}) ({column}): tệp được lưu bởi chương trình "
+        "không tự tính lại công thức. fourgood dùng tổng tính lại; mở tệp bằng Excel và lưu lại để cập nhật.",
+        "The total stored in the file ({value}) differs from the recomputed total ({expected}) ({column}): the file "
+        "was saved by a program that does not recalculate. fourgood uses the recomputed total; open and save the "
+        "file in Excel to update it.",
     ),
     "upper_partial": (
         "Cấp ủy cấp trên mới chấm {value}/{expected} tiêu chí; dùng điểm tự chấm làm điểm cuối cùng.",
@@ -309,13 +312,26 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The folder or file '{value}' does not exist.",
     ),
     "consolidation_done": (
-        "Đã tổng hợp {value} tệp: {cells} chi bộ, {meets} đạt, {below} dưới 95 điểm, {rejected} tệp bị từ chối.",
-        "Consolidated {value} files: {cells} cells, {meets} meeting the standard, {below} under 95, "
+        "Đã tổng hợp {value} tệp: {cells} chi bộ, {meets} đạt, {below} dưới ngưỡng đạt{threshold}, {rejected} tệp bị từ chối.",
+        "Consolidated {value} files: {cells} cells, {meets} meeting the standard, {below} under the threshold{threshold}, "
         "{rejected} files rejected.",
     ),
     "internal_error": (
-        "Lỗi không mong muốn khi đọc tệp ({detail}); chi tiết đã ghi vào nhật ký.",
-        "Unexpected error while reading the file ({detail}); details were logged.",
+        "Lỗi của chương trình fourgood khi đọc tệp này (không phải do tệp hỏng): {detail}. Chi tiết đã ghi vào "
+        "{log}; tệp được tính là chưa kiểm tra được, các tệp khác vẫn được xử lý.",
+        "A fault inside fourgood while reading this file (not a damaged file): {detail}. Details were written to "
+        "{log}; the file counts as not checked and the other files were processed.",
+    ),
+    "multiple_forms": (
+        "Sổ tính chứa nhiều hơn một phiếu: ngoài trang '{sheet}' còn có {value}. Mỗi tệp chỉ nộp một phiếu "
+        "(một chi bộ, một kỳ); hãy tách các trang thừa thành tệp riêng.",
+        "The workbook holds more than one form: besides sheet '{sheet}' there is {value}. Submit one form per "
+        "file (one cell, one period); move the extra sheets to files of their own.",
+    ),
+    "total_overwritten": (
+        "Ô tổng điểm ({column}) đã bị gõ đè bằng số {value} thay cho công thức; tổng đúng là {expected}.",
+        "The total ({column}) was overwritten with the number {value} instead of its formula; the correct total "
+        "is {expected}.",
     ),
 }
 

@@ -7,7 +7,7 @@ English from the catalogue in :mod:`fourgood.messages`.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from .messages import render
@@ -41,13 +41,17 @@ class Problem:
         }
         ctx.update(self.params)
         # Labels are stored as keys and worded in the language asked for.
-        from .layout import COLUMN_LABELS, INFO_BY_KEY, column_label
+        from .contract import COLUMN_LABELS, INFO_BY_KEY, column_label
 
         if ctx.get("column") in COLUMN_LABELS:
             ctx["column"] = column_label(ctx["column"], lang)
         if ctx.get("field") in INFO_BY_KEY:
             ctx["field"] = INFO_BY_KEY[ctx["field"]].label(lang)
         return ctx
+
+    def at(self, file: str) -> Problem:
+        """The same problem, located in `file` (readers raise problems before they know it)."""
+        return replace(self, file=file)
 
     @property
     def location(self) -> str:

@@ -20,10 +20,19 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from . import __version__
 from .atomic import save_workbook_atomic
-from .layout import META_SHEET, TEMPLATE_FORMAT, status_text
-from .rollup import CELL_COLUMNS, Consolidation
+from .contract import (
+    REPORT_SHEETS,
+    ROLLUP_SHEET,
+    ROLLUP_STATUSES,
+    Kind,
+    MetaKey,
+    content_of_column,
+    meta_rows,
+    status_text,
+)
+from .rollup import CELL_COLUMNS, Consolidation, content_columns
 from .spec import CELL_TYPES
-from .validators.reader import ROLLUP_SHEET
+from .workbook_templates.meta import write_meta_sheet
 
 DATA_SHEET = ROLLUP_SHEET
 HEAD = PatternFill("solid", fgColor="D9E1F2")
@@ -37,7 +46,7 @@ COUNT_COLS: list[Col] = [
     ("submitted", "Đã nộp", "Submitted", 10, "0"),
     ("valid", "Hợp lệ", "Valid", 10, "0"),
     ("meets", "Đạt 4 tốt", "Meet the standard", 10, "0"),
-    ("below", "Dưới 95 điểm", "Under 95", 10, "0"),
+    ("below", "Dưới ngưỡng đạt", "Under the threshold", 10, "0"),
     ("veto", "Loại trừ", "Excluded", 9, "0"),
     ("incomplete", "Chưa chấm đủ", "Incomplete", 10, "0"),
     ("invalid", "Phiếu lỗi", "Invalid", 9, "0"),
@@ -45,18 +54,7 @@ COUNT_COLS: list[Col] = [
     ("avg_final", "Điểm bình quân", "Average score", 10, "0.00"),
     ("avg_gap", "Chênh lệch tự chấm - cấp trên", "Self minus upper (avg)", 14, "0.00"),
 ]
-SHEET_NAMES = {
-    "hierarchy": ("Tổng hợp theo cấp", "By hierarchy"),
-    "by_type": ("Theo loại chi bộ", "By cell type"),
-    "grassroots": ("Đảng bộ cơ sở", "Grassroots committees"),
-    "detail": ("Chi tiết", "Detail"),
-    "below": ("Dưới 95 điểm", "Under 95"),
-    "by_criterion": ("Theo tiêu chí", "By criterion"),
-    "missing": ("Chưa nộp", "Missing"),
-    "rejected": ("Tệp bị từ chối", "Rejected files"),
-    "log": ("Nhật ký", "Log"),
-    "charts": ("Biểu đồ", "Charts"),
-}
+SHEET_NAMES = REPORT_SHEETS
 LEVELS = {"province": ("Toàn tỉnh", "Province"), "upper": ("Cấp trên cơ sở", "Upper level"),
           "grassroots": ("Cơ sở", "Grassroots")}
 
@@ -102,12 +100,28 @@ def write_table(ws: Worksheet, frame: pd.DataFrame, cols: list[Col], lang: str, 
     return head
 
 
-def _status_rules(ws: Worksheet, col: int, head: int, last: int, lang: str) -> None:
+def _status_rules(ws: Worksheet, col: int, head: int, last: int, lang: str, thresholds: list[float]) -> None:
     letter = get_column_letter(col)
     rng = f"{letter}{head + 1}:{letter}{max(last, head + 1)}"
-    for status, fill in (("meets", GREEN), ("below", RED), ("veto", RED), ("incomplete", AMBER), ("invalid", RED)):
-        text = status_text(status, lang).replace('"', '""')
-        ws.conditional_formatting.add(rng, FormulaRule(formula=[f'{letter}{head + 1}="{text}"'], fill=fill))
+    fills = {"meets": GREEN, "below": RED, "veto": RED, "incomplete": AMBER, "invalid": RED}
+    labels = {(status_text(s, lang, t), fill) for s, fill in fills.items() for t in (thresholds or [None])}
+    for text, fill in sorted(labels, key=lambda x: x[0]):
+        quoted = text.replace('"', '""')
+        ws.conditional_formatting.add(rng, FormulaRule(formula=[f'{letter}{head + 1}="{quoted}"'], fill=fill))
+
+
+def thresholds_of(c: Consolidation) -> list[float]:
+    """The pass thresholds of the cells' specs (one for a province on one table)."""
+    values = pd.to_numeric(c.cells["threshold"], errors="coerce").dropna() if "threshold" in c.cells else []
+    return sorted({float(v) for v in values})
+
+
+def _below_title(thresholds: list[float], lang: str) -> tuple[str, str]:
+    if len(thresholds) == 1:
+        vi = f"{thresholds[0]:g}".replace(".", ",")
+        return (f"CHI BỘ DƯỚI NGƯỠNG ĐẠT {vi} ĐIỂM (thấp nhất trước)",
+                f"CELLS UNDER THE THRESHOLD OF {thresholds[0]:g} POINTS (lowest first)")
+    return ("CHI BỘ DƯỚI NGƯỠNG ĐẠT (thấp nhất trước)", "CELLS UNDER THE THRESHOLD (lowest first)")
 
 
 def _rate_rules(ws: Worksheet, col: int, head: int, last: int) -> None:
@@ -146,8 +160,19 @@ def plain_value(value: Any) -> Any:
 
 def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
     names = {k: _t(lang, v) for k, v in SHEET_NAMES.items()}
-    st = lambda s: status_text(s, lang) if isinstance(s, str) and s in ("meets", "below", "incomplete", "veto", "invalid") \
-        else ({"missing": ("Chưa nộp", "Missing")}.get(s, (s, s))[1 if lang == "en" else 0] if isinstance(s, str) else s)  # noqa: E731
+    thresholds = thresholds_of(c)
+    single = thresholds[0] if len(thresholds) == 1 else None
+
+    def st(s: Any, threshold: Any = single) -> Any:
+        if isinstance(s, str) and s in ROLLUP_STATUSES:
+            t = float(threshold) if isinstance(threshold, (int, float)) and not math.isnan(threshold) else single
+            return status_text(s, lang, t)
+        return _t(lang, ("Chưa nộp", "Missing")) if s == "missing" else s
+
+    def labels(frame: pd.DataFrame) -> list[Any]:
+        ts = frame["threshold"] if "threshold" in frame else [single] * len(frame)
+        return [st(s, t) for s, t in zip(frame["status"], ts)]
+
     type_name = lambda t: (CELL_TYPES[t].name_en if lang == "en" else CELL_TYPES[t].name_vi) if t in CELL_TYPES else t  # noqa: E731
     tables = []
 
@@ -179,15 +204,15 @@ def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
                                ("pass_rate", "Tỷ lệ đạt", "Share meeting", 10, "0.0%"),
                                ("all_label", "100% chi bộ đạt “Chi bộ 4 tốt”", "100% of cells 4-good", 16, None)], g))
 
-    d = c.cells.assign(status_label=c.cells["status"].map(st), cell_type_label=c.cells["cell_type"].map(type_name),
+    d = c.cells.assign(status_label=labels(c.cells), cell_type_label=c.cells["cell_type"].map(type_name),
                        source_label=c.cells["final_source"].map(
                            lambda v: _t(lang, ("Cấp trên", "Upper level")) if v == "upper" else _t(lang, ("Tự chấm", "Self"))))
     tables.append(ReportTable("detail", names["detail"], _t(lang, ("CHI TIẾT KẾT QUẢ TỪNG CHI BỘ", "RESULT OF EACH CELL")), [
         ("period", "Kỳ", "Period", 9, "@"), ("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee", 28, None),
         ("grassroots", "Đảng bộ cơ sở", "Grassroots committee", 28, None), ("cell_code", "Mã chi bộ", "Cell code", 12, "@"),
         ("cell_name", "Tên chi bộ", "Cell name", 32, None), ("cell_type_label", "Loại chi bộ", "Cell type", 22, None),
-        ("final_I", "Nội dung I", "Content I", 9, "0.0"), ("final_II", "Nội dung II", "Content II", 9, "0.0"),
-        ("final_III", "Nội dung III", "Content III", 9, "0.0"), ("final_IV", "Nội dung IV", "Content IV", 9, "0.0"),
+        *[(col, f"Nội dung {content_of_column(col)}", f"Content {content_of_column(col)}", 9, "0.0")
+          for col in content_columns({}, c.cells)],
         ("self_total", "Tự chấm", "Self score", 9, "0.0"), ("upper_total", "Cấp trên chấm", "Upper score", 9, "0.0"),
         ("final_total", "Điểm cuối cùng", "Final score", 9, "0.0"), ("source_label", "Nguồn điểm", "Score from", 11, None),
         ("gap", "Chênh lệch", "Self - upper", 9, "0.0"), ("status_label", "Kết quả", "Result", 26, None),
@@ -195,7 +220,7 @@ def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
 
     b = c.below.assign(cell_type_label=c.below["cell_type"].map(type_name)) if not c.below.empty else c.below
     tables.append(ReportTable("below", names["below"],
-                              _t(lang, ("CHI BỘ DƯỚI 95 ĐIỂM (thấp nhất trước)", "CELLS UNDER 95 (lowest first)")), [
+                              _t(lang, _below_title(thresholds, lang)), [
         ("period", "Kỳ", "Period", 9, "@"), ("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee", 28, None),
         ("grassroots", "Đảng bộ cơ sở", "Grassroots committee", 28, None),
         ("cell_code", "Mã chi bộ", "Cell code", 12, "@"), ("cell_name", "Tên chi bộ", "Cell name", 32, None),
@@ -215,7 +240,7 @@ def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
         ("avg_score", "Điểm bình quân", "Average", 9, "0.00"),
         ("avg_share", "Tỷ lệ so với điểm chuẩn", "Share of max", 10, "0.0%")], bc))
 
-    m = c.missing.assign(status_label=c.missing["status"].map(st), cell_type=c.missing["cell_type"].map(type_name))
+    m = c.missing.assign(status_label=labels(c.missing), cell_type=c.missing["cell_type"].map(type_name))
     tables.append(ReportTable("missing", names["missing"], _t(lang, ("CHI BỘ CHƯA CÓ PHIẾU HỢP LỆ", "CELLS WITH NO VALID SUBMISSION")), [
         ("period", "Kỳ", "Period", 9, "@"), ("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee", 30, None),
         ("grassroots", "Đảng bộ cơ sở", "Grassroots committee", 30, None), ("cell_code", "Mã chi bộ", "Cell code", 12, "@"),
@@ -243,12 +268,12 @@ def run_at_text(run_at: dt.datetime, lang: str) -> str:
     return _t(lang, ("Lập lúc ", "Run at ")) + run_at.strftime("%d/%m/%Y %H:%M")
 
 
-def meta_rows(lang: str, settings: dict[str, str] | None = None) -> list[tuple[str, str]]:
+def consolidated_meta(lang: str, settings: dict[str, str] | None = None) -> list[tuple[Any, ...]]:
     """The `_meta` rows of a consolidated workbook: what it is and how to consolidate it again."""
     settings = settings or {}
-    return [("format", TEMPLATE_FORMAT), ("template_kind", "consolidated"), ("lang", lang),
-            ("generator", f"fourgood {__version__}"), ("sources", settings.get("sources", "")),
-            ("roster", settings.get("roster", "")), ("period", settings.get("period", ""))]
+    return meta_rows(Kind.CONSOLIDATED, lang, f"fourgood {__version__}", **{
+        MetaKey.SOURCES: settings.get("sources", ""), MetaKey.ROSTER: settings.get("roster", ""),
+        MetaKey.PERIOD: settings.get("period", "")})
 
 
 def write_consolidated(c: Consolidation, out: str | Path, lang: str = "vi", run_at: dt.datetime | None = None,
@@ -275,15 +300,12 @@ def write_consolidated(c: Consolidation, out: str | Path, lang: str = "vi", run_
             if rate in keys:
                 _rate_rules(ws, keys.index(rate) + 1, head, last)
         if "status_label" in keys and table.key == "detail":
-            _status_rules(ws, keys.index("status_label") + 1, head, last, lang)
+            _status_rules(ws, keys.index("status_label") + 1, head, last, lang, thresholds_of(c))
 
     _charts(wb, c, names, lang)
     _data_sheet(wb, c)
-    meta = wb.create_sheet(META_SHEET)
     settings = {"sources": "; ".join(sources or []), "roster": roster or "", "period": period or ""}
-    for row in meta_rows(lang, settings):
-        meta.append(list(row))
-    meta.sheet_state = "veryHidden"
+    write_meta_sheet(wb, consolidated_meta(lang, settings))
     return save_workbook_atomic(wb, out)
 
 
@@ -328,8 +350,14 @@ def _charts(wb: Workbook, c: Consolidation, names: dict[str, str], lang: str) ->
 def _data_sheet(wb: Workbook, c: Consolidation) -> None:
     """Machine-readable cell results for roll-up by a higher level (hidden)."""
     ws = wb.create_sheet(DATA_SHEET)
-    ws.append(CELL_COLUMNS)
-    for row, rec in enumerate(c.cells[CELL_COLUMNS].to_dict("records"), 2):
-        for j, key in enumerate(CELL_COLUMNS, 1):
+    columns = data_columns(c)
+    ws.append(columns)
+    for row, rec in enumerate(c.cells[columns].to_dict("records"), 2):
+        for j, key in enumerate(columns, 1):
             put(ws, row, j, rec[key])
     ws.sheet_state = "hidden"
+
+
+def data_columns(c: Consolidation) -> list[str]:
+    """Columns of the hidden roll-up sheet: the contract's, then one per content subtotal."""
+    return CELL_COLUMNS + content_columns({}, c.cells)

@@ -6,6 +6,7 @@ tests recompute the same figures independently.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,13 +14,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .problems import Problem, number_text
+from .contract import CONTENT_PREFIX, ROLLUP_COLUMNS, content_column
+from .pipeline import BatchResult, Progress, validate_paths
+from .problems import FourgoodError, Problem, number_text
 from .spec import Spec
-from .validators.batch import BatchResult
-from .validators.reader import ROLLUP_COLUMNS
+from .validators.roster import read_roster
 
-CONTENTS = ("I", "II", "III", "IV")
-CELL_COLUMNS = ROLLUP_COLUMNS  # the detail rows, and the hidden sheet a higher level rolls up
+CELL_COLUMNS = list(ROLLUP_COLUMNS)  # the detail rows (then one subtotal column per content)
 COUNTS = ("expected", "submitted", "valid", "meets", "below", "veto", "incomplete", "invalid")
 
 
@@ -42,7 +43,7 @@ def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFram
                 period: str | None = None, lang: str = "vi") -> Consolidation:
     files = result.files.copy()
     problems = list(result.problems)
-    cells, conflicts = _merge_rolled(_cells(result), result.rolled, files, lang)
+    cells, conflicts = _merge_rolled(_cells(result, specs), result.rolled, files, lang)
     problems += conflicts
     # A form whose period cannot be read belongs to no period: it is listed among the rejected files.
     cells = cells[cells["period"].astype(object).fillna("") != ""]
@@ -74,22 +75,33 @@ def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFram
                          problems)
 
 
-def _cells(result: BatchResult) -> pd.DataFrame:
+def content_columns(specs: dict[str, Spec], *frames: pd.DataFrame) -> list[str]:
+    """Subtotal columns of every content: the specs' contents in order, then any other content
+    a rolled-up workbook carries (its spec may differ from ours)."""
+    names = [content_column(c.id) for s in specs.values() for c in s.contents]
+    for frame in frames:
+        names += [c for c in frame.columns if isinstance(c, str) and c.startswith(CONTENT_PREFIX)]
+    return list(dict.fromkeys(names))
+
+
+def _cells(result: BatchResult, specs: dict[str, Spec]) -> pd.DataFrame:
     files = result.files
     counted = files[files["counted"]].set_index("file", drop=False)
+    contents = content_columns(specs)
     if counted.empty or result.scored.empty:
-        return pd.DataFrame(columns=CELL_COLUMNS)
+        return pd.DataFrame(columns=CELL_COLUMNS + contents)
     scored = result.scored.reindex(counted.index)
     meta = result.meta.reindex(counted.index)
     out = pd.DataFrame({
         "cell_code": counted["cell_code"], "cell_name": meta["cell_name"], "cell_type": meta["cell_type"],
         "grassroots": meta["grassroots"], "upper_committee": meta["upper_committee"], "province": meta["province"],
         "period": counted["period"], "members": meta["members"],
-        **{f"final_{c}": scored.get(f"final_{c}", np.nan) for c in CONTENTS},
         "self_total": scored["self_total"], "upper_total": scored["upper_total"],
         "final_total": scored["final_total"], "final_source": scored["final_source"], "gap": scored["gap"],
+        "threshold": meta["threshold"],
         "status": counted["status"], "file": counted["file"], "fingerprint": meta["fingerprint"],
         "spec_version": meta["spec_version"],
+        **{c: scored[c] if c in scored else np.nan for c in contents},
     })
     out = out[out["cell_code"].astype(object).fillna("") != ""]
     return out.sort_values(["period", "upper_committee", "grassroots", "cell_code"]).reset_index(drop=True)
@@ -127,7 +139,7 @@ def _merge_rolled(cells: pd.DataFrame, rolled: pd.DataFrame, files: pd.DataFrame
                                     params={"period": period, "detail": detail}))
     merged = both.drop_duplicates(key, keep="first").copy()
     merged.loc[merged["_conflict"], "status"] = "invalid"
-    merged = merged[CELL_COLUMNS]
+    merged = merged[CELL_COLUMNS + content_columns({}, cells, rolled)]
     return merged.sort_values(["period", "upper_committee", "grassroots", "cell_code"]).reset_index(drop=True), problems
 
 
@@ -175,6 +187,8 @@ def _indicators(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _finish(agg: pd.DataFrame) -> pd.DataFrame:
+    agg = agg.astype(float)
+    agg[list(COUNTS)] = agg[list(COUNTS)].astype(int)
     agg["pass_rate"] = (agg["meets"] / agg["expected"]).where(agg["expected"] > 0)
     agg["avg_final"] = (agg["_score_sum"] / agg["_scored"]).where(agg["_scored"] > 0)
     agg["avg_gap"] = (agg["_gap_sum"] / agg["_gaps"]).where(agg["_gaps"] > 0)
@@ -220,9 +234,14 @@ def _below(cells: pd.DataFrame, specs: dict[str, Spec]) -> pd.DataFrame:
     if below.empty:
         return below.assign(weakest_content="", weakest_share=np.nan)
     maxima = {s.fingerprint: {c.id: c.max for c in s.contents} for s in specs.values()}
-    shares = pd.DataFrame({c: below[f"final_{c}"] / below["fingerprint"].map(lambda fp, c=c: maxima.get(fp, {}).get(c))
-                           for c in CONTENTS})
-    below["weakest_content"] = shares.idxmin(axis=1)
+    ids = list(dict.fromkeys(c.id for s in specs.values() for c in s.contents))
+    shares = pd.DataFrame({c: below[content_column(c)] / below["fingerprint"].map(
+        lambda fp, c=c: maxima.get(fp, {}).get(c, np.nan)) for c in ids if content_column(c) in below})
+    if shares.empty or shares.isna().all(axis=None):
+        return below.assign(weakest_content="", weakest_share=np.nan).sort_values(["final_total", "cell_code"])
+    shares = shares.astype(float)
+    known = shares.notna().any(axis=1)
+    below["weakest_content"] = shares.fillna(np.inf).idxmin(axis=1).where(known, "")
     below["weakest_share"] = shares.min(axis=1)
     return below.sort_values(["final_total", "cell_code"])
 
@@ -267,7 +286,7 @@ def _summary(files: pd.DataFrame, expected: pd.DataFrame, problems: list[Problem
         return {
             "cells": int((status != "missing").sum()),
             "cells_meeting_standard": int((status == "meets").sum()),
-            "cells_below_95": int((status == "below").sum()),
+            "cells_below_threshold": int((status == "below").sum()),
             "cells_incomplete": int((status == "incomplete").sum()),
             "cells_missing": int((frame["expected"] & status.isin(["missing", "invalid"])).sum())
             if "expected" in frame else 0,
@@ -277,9 +296,38 @@ def _summary(files: pd.DataFrame, expected: pd.DataFrame, problems: list[Problem
         "files_total": int(len(files)),
         "files_valid": valid,
         "files_rejected": int(len(files)) - valid,
+        "thresholds": sorted({float(t) for t in pd.to_numeric(expected.get("threshold", pd.Series(dtype=float)),
+                                                               errors="coerce").dropna()}),
         **counts(expected),
         "duplicates": int((files["verdict"] == "superseded").sum()),
         "conflicts": len({(p.value, p.params.get("period")) for p in problems if p.code == "rollup_conflict"}),
         "by_upper_committee": {str(k): counts(g) for k, g in expected.groupby(expected["upper_committee"].fillna(""))},
     }
     return summary
+
+
+def parse_period(text: str | None) -> str | None:
+    """'2026' (the year), '2026-11', '11/2026' or 'T11/2026' -> the period code used everywhere."""
+    if text is None:
+        return None
+    t = text.strip()
+    m = re.fullmatch(r"(\d{4})(?:[-/.](\d{1,2}))?", t) or None
+    if m:
+        year, month = m.group(1), m.group(2)
+    else:
+        m = re.fullmatch(r"[Tt]?(\d{1,2})[-/.](\d{4})", t)
+        if not m:
+            raise FourgoodError([Problem("period_invalid", value=text)])
+        month, year = m.group(1), m.group(2)
+    if month and not 1 <= int(month) <= 12:
+        raise FourgoodError([Problem("period_invalid", value=text)])
+    return f"{year}-{int(month):02d}" if month else year
+
+
+def consolidate_paths(paths: list[str], specs: dict[str, Spec], *, roster: str | None = None,
+                      period: str | None = None, jobs: int = 1, lang: str = "vi", progress: Progress | None = None) -> Consolidation:
+    """Read, validate, score and roll up: the whole job short of writing (shared with the add-in)."""
+    roster_frame = read_roster(roster) if roster else None
+    wanted = parse_period(period)
+    result = validate_paths(paths, specs, jobs=jobs, lang=lang, progress=progress)
+    return consolidate(result, specs, roster_frame, wanted, lang)

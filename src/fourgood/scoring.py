@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .contract import content_column, content_of_column
+
 STATUSES = ("meets", "below", "incomplete", "veto", "invalid")
 
 
@@ -18,7 +20,7 @@ def column_totals(scores: pd.DataFrame, column: str) -> pd.DataFrame:
     values = scores[column]
     grouped = scores.assign(_v=values, _n=values.notna()).groupby(["submission", "content_id"], sort=False)
     sub = grouped["_v"].sum(min_count=0).unstack("content_id")
-    sub.columns = [f"{column}_{c}" for c in sub.columns]
+    sub.columns = [content_column(c, column) for c in sub.columns]
     per = scores.assign(_v=values, _n=values.notna()).groupby("submission", sort=False)
     out = sub.assign(**{
         f"{column}_total": per["_v"].sum(min_count=1),  # no score at all: no total
@@ -44,12 +46,12 @@ def score_batch(scores: pd.DataFrame, submissions: pd.DataFrame) -> pd.DataFrame
     n = out["criteria"].fillna(0)
     out["self_complete"] = (out["self_scored"] == n) & (n > 0)
     out["upper_complete"] = (out["upper_scored"] == n) & (n > 0)
-    contents = [c[len("self_"):] for c in selft.columns if c.startswith("self_") and c not in
-                ("self_total", "self_scored")]
+    contents = [c for c in map(lambda name: content_of_column(name, "self"), selft.columns) if c is not None]
     use_upper = out["upper_complete"]
     out["final_source"] = np.where(use_upper, "upper", "self")
-    for c in contents + ["total"]:
-        out[f"final_{c}"] = np.where(use_upper, out[f"upper_{c}"], out[f"self_{c}"])
+    for c in contents:
+        out[content_column(c)] = np.where(use_upper, out[content_column(c, "upper")], out[content_column(c, "self")])
+    out["final_total"] = np.where(use_upper, out["upper_total"], out["self_total"])
     out["final_complete"] = out["self_complete"] | out["upper_complete"]
     out["gap"] = np.where(out["self_complete"] & out["upper_complete"], out["self_total"] - out["upper_total"], np.nan)
     out["status"] = _status(out["final_total"], out["final_complete"], out["veto"], out["blocking"], out["threshold"])

@@ -10,9 +10,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from .layout import status_text
+from .contract import status_text
+from .pipeline import BatchResult, validate_paths
 from .spec import load_specs
-from .validators.batch import BatchResult, validate_paths
 
 JSON_ERROR_FIELDS = ("code", "severity", "message", "sheet", "cell", "criterion")
 
@@ -71,7 +71,9 @@ def print_table(result: BatchResult, lang: str = "vi") -> None:
         table.add_column(head[0] if vi else head[1])
     for row in result.files.to_dict("records"):
         status = row["status"]
-        label = status_text(status, lang) if status in STATUS_STYLE and status != "skipped" else (
+        threshold = row.get("threshold")
+        threshold = None if threshold is None or threshold != threshold else float(threshold)
+        label = status_text(status, lang, threshold) if status in STATUS_STYLE and status != "skipped" else (
             "Bỏ qua" if vi else "Skipped")
         table.add_row(row["name"], str(row["cell_code"] or "") if isinstance(row["cell_code"], str) else "",
                       row["period"] if isinstance(row["period"], str) else "", _fmt(row["self_total"], lang),

@@ -1,23 +1,21 @@
-"""pandera schemas over the whole batch: each rule is a named check whose failures map back
-to file, sheet, cell and criterion through columns the reader carried along.
+"""The rules: each a named pandera check over one declared frame (`frames`), whose failures
+map back to file, sheet, cell and criterion through columns the reader carried along.
 
-A rule's name is its stable problem code (plus the score column it applies to). Schemas run
-lazily, once per frame for the whole batch, so one pass reports every problem.
+A rule's name is its stable problem code (plus the column it applies to). Rules are data;
+`run` executes them lazily, once per frame for the whole batch, so one pass reports every
+problem; `fourgood.messages` words them.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
-from fourgood.layout import MAX_MEETINGS_PER_MONTH, REGULAR_MEETINGS_PER_YEAR, YEAR_RANGE
-from fourgood.problems import Problem
+from fourgood.contract import MAX_MEETINGS_PER_MONTH, REGULAR_MEETINGS_PER_YEAR, ROLLUP_STATUSES, YEAR_RANGE, Kind
 from fourgood.spec import CELL_TYPES
 
 from . import normalize as N
@@ -36,6 +34,7 @@ class Rule:
     expected: str | Callable[[pd.Series], Any] | None = None
     params: dict[str, Any] | None = None
     key: str = ""
+    row_params: tuple[str, ...] = ()  # columns whose value becomes a message parameter of that name
 
     @property
     def name(self) -> str:
@@ -134,60 +133,69 @@ def missing_rules() -> list[Rule]:
 
 
 def integrity_rules(lang: str) -> list[Rule]:
+    """Stored totals against the recomputed ones (`{col}_excel_total`: what Excel's SUM shows).
+
+    A total whose formula is intact but whose cached value is out of date was last written by a
+    program that does not recalculate (web tools, scripts): a warning, and fourgood's own total
+    counts. A total typed over its formula is an error. When the format cannot tell (xls,
+    xlsb, ods), a difference is reported as the warning.
+    """
     rules = []
     for col in ("self", "upper"):
-        cached, excel = f"{col}_total_cached", f"{col}_excel_total"
-        rules.append(Rule(
-            "total_stale",
-            lambda d, cached=cached, excel=excel: d[cached].isna() | d[excel].isna() | ((d[cached] - d[excel]).abs() < 1e-6),
-            sheet=f"{col}_total_sheet", cell=f"{col}_total_cell", value=cached, expected=excel,
-            params={"column": col}, key=f"total_stale:{col}"))
+        cached, excel, formula = f"{col}_total_cached", f"{col}_excel_total", f"{col}_total_formula"
+
+        def differs(d: pd.DataFrame, cached: str = cached, excel: str = excel) -> pd.Series:
+            return d[cached].notna() & d[excel].notna() & ((d[cached] - d[excel]).abs() >= 1e-6)
+
+        def typed(d: pd.DataFrame, formula: str = formula) -> pd.Series:
+            return d[formula].map(lambda v: v is False).astype(bool)
+        where = dict(sheet=f"{col}_total_sheet", cell=f"{col}_total_cell", value=cached, expected=excel,
+                     params={"column": col})
+        rules.append(Rule("total_stale", lambda d, differs=differs, typed=typed: ~(differs(d) & ~typed(d)),
+                          severity="warning", key=f"total_stale:{col}", **where))  # type: ignore[arg-type]
+        rules.append(Rule("total_overwritten", lambda d, differs=differs, typed=typed: ~(differs(d) & typed(d)),
+                          key=f"total_overwritten:{col}", **where))  # type: ignore[arg-type]
     return rules
 
 
-def run_rules(frame: pd.DataFrame, rules: list[Rule], lang: str = "vi") -> list[Problem]:
-    """Validate `frame` once with every rule (lazy) and turn failures into located problems."""
-    if frame.empty:
-        return []
-    frame = frame.reset_index(drop=True)
-    schema = pa.DataFrameSchema(checks=[pa.Check(r.check, name=r.name, error=r.name) for r in rules])
-    try:
-        schema.validate(frame, lazy=True)
-        return []
-    except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-    by_name = {r.name: r for r in rules}
-    cases = cases[cases["index"].notna()].drop_duplicates(["check", "index"])
-    problems = []
-    for name, idx in zip(cases["check"], cases["index"]):
-        rule = by_name[str(name)]
-        row = frame.loc[int(idx)]
-        problems.append(_problem(rule, row))
-    return problems
+KNOWN_KINDS = (Kind.CELL, Kind.ROSTER, Kind.CONTROL, Kind.CONSOLIDATED)
 
 
-def _get(row: pd.Series, spec: Any) -> Any:
-    if spec is None:
-        return None
-    if callable(spec):
-        return spec(row)
-    value = row.get(spec)
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+def file_rules(lang: str) -> list[Rule]:
+    """What each file is: a form of a known criteria table, or something else (FileRows)."""
+    read = lambda d: (d["skipped"] == "") & d["readable"]  # noqa: E731
+    cell = lambda d: read(d) & (d["kind"] == Kind.CELL)  # noqa: E731
+    unknown_spec = lambda d: cell(d) & ~d["spec_known"]  # noqa: E731
+    return [
+        Rule("not_our_template", lambda d: ~(read(d) & ~d["has_meta"]), sheet="", value="sheets",
+             row_params=("detail",), key="not_our_template:meta"),
+        Rule("not_our_template", lambda d: ~(read(d) & d["has_meta"] & ~d["kind"].isin(KNOWN_KINDS)), sheet="",
+             value="kind", row_params=("detail",), key="not_our_template:kind"),
+        Rule("not_our_template", lambda d: ~(read(d) & d["kind"].isin([Kind.CONSOLIDATED, Kind.CONTROL])
+                                             & ~d["rollup_readable"]), sheet="", value="kind",
+             row_params=("detail",), key="not_our_template:rollup"),
+        Rule("roster_not_submission", lambda d: ~(read(d) & (d["kind"] == Kind.ROSTER)), sheet=""),
+        Rule("spec_unknown", lambda d: ~(unknown_spec(d) & (d["current_version"] == "")), sheet="",
+             value="template_spec_id", row_params=("detail",)),
+        Rule("template_outdated", lambda d: ~(unknown_spec(d) & (d["current_version"] != "")
+                                              & (d["template_version"] != d["current_version"])), sheet="",
+             value="template_version", expected="current_version"),
+        Rule("fingerprint_mismatch", lambda d: ~(unknown_spec(d) & (d["current_version"] != "")
+                                                 & (d["template_version"] == d["current_version"])), sheet="",
+             value="template_fingerprint", expected="current_fingerprint"),
+        Rule("macros_present", lambda d: ~(read(d) & d["macros"]), severity="warning", sheet=""),
+        Rule("multiple_forms", lambda d: d["other_forms"] == "", sheet="form_sheet", value="other_forms"),
+    ]
 
 
-def _problem(rule: Rule, row: pd.Series) -> Problem:
-    return Problem(
-        code=rule.code,
-        severity=rule.severity,  # type: ignore[arg-type]
-        file=str(row["file"]),
-        sheet=str(_get(row, rule.sheet) or ""),
-        cell=str(_get(row, rule.cell) or ""),
-        criterion=str(_get(row, rule.criterion) or ""),
-        value=_get(row, rule.value),
-        expected=_get(row, rule.expected),
-        params=dict(rule.params or {}),
-    )
+def rollup_rules(lang: str) -> list[Rule]:
+    """A lower level's roll-up rows (RolledRows) must carry a status fourgood writes."""
+    return [Rule("not_our_template", lambda d: d["status"].isin(ROLLUP_STATUSES), sheet="sheet", cell="status_cell",
+                 value="status", row_params=("detail",), key="not_our_template:status")]
+
+
+def file_detail(files: pd.DataFrame) -> pd.Series:
+    """The `{detail}` of file-level messages: the sheets found, or the kind, or the fingerprint."""
+    return np.where(~files["has_meta"], "sheets: " + files["sheets"],
+                    np.where(files["kind"] == Kind.CELL, files["template_fingerprint"],
+                             "template_kind=" + files["kind"].replace("", "?")))

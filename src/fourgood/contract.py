@@ -1,19 +1,67 @@
-"""The contract between the template builder and the reader.
+"""The workbook contract: every sheet name, defined name, `_meta` key, template kind and
+hidden-sheet column that fourgood writes or reads is defined here, once.
 
 Every input is located through a workbook-level defined name (``fg_*``), never through a
 fixed coordinate: Excel and LibreOffice move the names along when staff insert rows,
-widen columns or move the table. Labels exist in Vietnamese and English.
+widen columns or move the table. Labels exist in Vietnamese and English. What a province
+may change (contents, criteria, points, step, threshold) is not here: it is the spec.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Lang = Literal["vi", "en"]
 
 META_SHEET = "_meta"
 TEMPLATE_FORMAT = "fourgood-template/1"
+
+
+class Kind:
+    """Values of the `template_kind` key: what a workbook written by fourgood is."""
+
+    CELL = "cell"  # a scoring form
+    ROSTER = "roster"  # the list of cells a board expects
+    CONTROL = "control"  # the board's consolidation control workbook
+    CONSOLIDATED = "consolidated"  # a consolidated report (readable again one level up)
+
+
+class MetaKey:
+    """Keys of the `_meta` sheet's key/value rows (column A key, column B value)."""
+
+    FORMAT = "format"
+    KIND = "template_kind"
+    LANG = "lang"
+    GENERATOR = "generator"
+    CELL_TYPE = "cell_type"
+    SPEC_ID = "spec_id"
+    SPEC_VERSION = "spec_version"
+    FINGERPRINT = "fingerprint"
+    THRESHOLD = "threshold"
+    STEP = "step"
+    SOURCES = "sources"  # consolidated: the folders and files it was built from
+    ROSTER = "roster"
+    PERIOD = "period"
+    # Rows that list the spec's structure (key in column A, then values) rather than key/value.
+    CRITERION_ROW = "criterion"
+    VETO_ROW = "veto"
+
+
+def meta_rows(kind: str, lang: str, generator: str, **entries: Any) -> list[tuple[Any, ...]]:
+    """The `_meta` key/value rows every workbook kind starts with, then its own entries.
+
+    `entries` are keyed by `MetaKey` attribute values; the one writer of the sheet is
+    `fourgood.workbook_templates.meta.write_meta_sheet`.
+    """
+    known = {v for k, v in vars(MetaKey).items() if k.isupper()}
+    unknown = set(entries) - known
+    if unknown:
+        raise ValueError(f"not _meta keys: {sorted(unknown)}")
+    rows: list[tuple[Any, ...]] = [(MetaKey.FORMAT, TEMPLATE_FORMAT), (MetaKey.KIND, kind), (MetaKey.LANG, lang),
+                                   (MetaKey.GENERATOR, generator)]
+    rows += [(key, value) for key, value in entries.items()]
+    return rows
 
 
 @dataclass(frozen=True)
@@ -119,18 +167,23 @@ def column_label(column: str, lang: str) -> str:
 
 
 # Verdict texts, shared by the form's formulas and by Python scoring so they can be compared.
-def status_text(status: str, lang: str = "vi", threshold: float = 95) -> str:
-    t = f"{threshold:g}".replace(".", ",") if lang == "vi" else f"{threshold:g}"
+def status_text(status: str, lang: str, threshold: float | None) -> str:
+    """The verdict label; "below" names the spec's threshold (None: the threshold in words)."""
+    if threshold is None:
+        t_vi, t_en = "ngưỡng đạt", "the threshold"
+    else:
+        t_vi = f"{threshold:g}".replace(".", ",") + " điểm"
+        t_en = f"{threshold:g} points"
     vi = {
         "meets": "Đạt 'Chi bộ 4 tốt'",
-        "below": f"Không đạt (dưới {t} điểm)",
+        "below": f"Không đạt (dưới {t_vi})",
         "incomplete": "Chưa chấm đủ",
         "veto": "Không đạt (thuộc trường hợp loại trừ)",
         "invalid": "Phiếu có lỗi",
     }
     en = {
         "meets": "Meets 'Chi bộ 4 tốt'",
-        "below": f"Not met (under {t} points)",
+        "below": f"Not met (under {t_en})",
         "incomplete": "Not fully scored",
         "veto": "Not met (exclusion condition)",
         "invalid": "Form has errors",
@@ -148,10 +201,20 @@ ROSTER_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("members", "Số đảng viên", "Members"),
 )
 ROSTER_SHEET = {"vi": "Danh sách chi bộ", "en": "Cells"}
+ROSTER_LISTS_SHEET = {"vi": "Danh mục", "en": "Lists"}
 ROSTER_HEADER_NAME = "fg_roster_header"
+CELL_TYPES_NAME = "fg_cell_types"  # the roster's list of cell types (data validation)
 
 
 # The consolidation control workbook: (key, Vietnamese label, English label, hint vi, hint en).
+CONTROL_SHEET = {"vi": "Tổng hợp", "en": "Consolidation"}
+
+
+def control_name(key: str) -> str:
+    """Defined name of a control-workbook field (source, roster, period)."""
+    return f"fg_{key}"
+
+
 CONTROL_FIELDS = [
     ("source", "Thư mục chứa phiếu nộp (*)", "Folder of submitted forms (*)",
      "Ví dụ: D:\\Tong hop\\Phieu nop (có thể ghi nhiều thư mục, cách nhau bởi dấu ;)",
@@ -163,3 +226,44 @@ CONTROL_FIELDS = [
      "Năm (2026) hoặc năm-tháng (2026-11); để trống: tổng hợp mọi kỳ",
      "A year (2026) or a year and month (2026-11); blank: every period"),
 ]
+
+
+# The consolidated workbook's report sheets: (Vietnamese, English) by key.
+REPORT_SHEETS: dict[str, tuple[str, str]] = {
+    "hierarchy": ("Tổng hợp theo cấp", "By hierarchy"),
+    "by_type": ("Theo loại chi bộ", "By cell type"),
+    "grassroots": ("Đảng bộ cơ sở", "Grassroots committees"),
+    "detail": ("Chi tiết", "Detail"),
+    "below": ("Dưới ngưỡng đạt", "Under the threshold"),
+    "by_criterion": ("Theo tiêu chí", "By criterion"),
+    "missing": ("Chưa nộp", "Missing"),
+    "rejected": ("Tệp bị từ chối", "Rejected files"),
+    "log": ("Nhật ký", "Log"),
+    "charts": ("Biểu đồ", "Charts"),
+}
+
+# The hidden roll-up sheet of a consolidated workbook: one machine-readable row per cell and
+# period, so that a higher level can consolidate the workbook again. Its columns are the fixed
+# ones below, then one subtotal column per content of the specs used (`content_column`).
+ROLLUP_SHEET = "_du_lieu"
+ROLLUP_TEXT = ("cell_code", "cell_name", "cell_type", "grassroots", "upper_committee", "province", "period",
+               "final_source", "status", "file", "fingerprint", "spec_version")
+ROLLUP_NUMBERS = ("members", "self_total", "upper_total", "final_total", "gap", "threshold")
+ROLLUP_COLUMNS: tuple[str, ...] = (
+    "cell_code", "cell_name", "cell_type", "grassroots", "upper_committee", "province", "period", "members",
+    "self_total", "upper_total", "final_total", "final_source", "gap", "threshold", "status", "file",
+    "fingerprint", "spec_version",
+)
+ROLLUP_STATUSES = ("meets", "below", "incomplete", "veto", "invalid")
+CONTENT_PREFIX = "final:"
+
+
+def content_column(content_id: str, column: str = "final") -> str:
+    """The subtotal column of one content: 'final:I', 'self:II' (no clash with '*_total')."""
+    return f"{column}:{content_id}"
+
+
+def content_of_column(name: str, column: str = "final") -> str | None:
+    """The content id of a subtotal column, or None for any other column."""
+    prefix = f"{column}:"
+    return name[len(prefix):] if name.startswith(prefix) else None

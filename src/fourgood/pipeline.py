@@ -1,0 +1,206 @@
+"""The batch flow, one way: discover → read → declared frames → validate → score → settle
+duplicates. The command line, the Excel add-in and the benchmark all run this; nothing here
+parses arguments or presents results.
+
+Every input path is accounted for in the result: read, skipped (with the reason) or
+rejected (with every problem).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .problems import Problem
+from .scoring import score_batch
+from .spec import Spec
+from .validators import validate_frames
+from .validators.duplicates import settle_duplicates
+from .validators.frames import Entry, Frames, build_frames
+from .validators.package import col_index
+from .validators.reader import FileRead, SpecIndex, file_is_candidate, read_file
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class BatchResult:
+    files: pd.DataFrame  # one row per input file, in discovery order (FileRows + verdict columns)
+    meta: pd.DataFrame  # one row per readable form (InfoRows), index: file
+    scores: pd.DataFrame  # one row per (form, criterion) (ScoreRows)
+    scored: pd.DataFrame  # one row per readable form, index: file (scoring.score_batch)
+    problems: list[Problem] = field(default_factory=list)
+    rolled: pd.DataFrame = field(default_factory=pd.DataFrame)  # cell rows from lower-level consolidations
+
+    def problems_of(self, file: str) -> list[Problem]:
+        return [p for p in self.problems if p.file == file]
+
+
+def discover(paths: Iterable[str | Path]) -> list[tuple[Path, str | None]]:
+    """(path, skip code or None) for every file under the given files and folders, sorted."""
+    found: list[tuple[Path, str | None]] = []
+    seen: set[str] = set()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted((p for p in path.rglob("*") if p.is_file()), key=lambda p: str(p))
+        else:
+            files = [path]
+        for p in files:
+            key = os.path.abspath(p)
+            if key in seen:
+                continue
+            seen.add(key)
+            if not p.exists():
+                found.append((p, "file_not_found"))
+            else:
+                found.append((p, file_is_candidate(p)))
+    return found
+
+
+_INDEX: SpecIndex | None = None
+
+
+def _init_worker(specs: dict[str, Spec]) -> None:
+    global _INDEX
+    _INDEX = SpecIndex(specs)
+
+
+def _read_one(path: str) -> FileRead:
+    assert _INDEX is not None
+    return read_file(path, _INDEX)
+
+
+def read_all(paths: list[str], specs: dict[str, Spec], jobs: int = 1, progress: Progress | None = None) -> Iterator[FileRead]:
+    total = len(paths)
+    if jobs <= 1 or total < 8:
+        _init_worker(specs)
+        for i, p in enumerate(paths, 1):
+            yield _read_one(p)
+            if progress:
+                progress(i, total)
+        return
+    chunk = max(1, min(64, total // (jobs * 8) or 1))
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(specs,)) as pool:
+        for i, result in enumerate(pool.map(_read_one, paths, chunksize=chunk), 1):
+            yield result
+            if progress and (i % chunk == 0 or i == total):
+                progress(i, total)
+
+
+def validate_paths(paths: Iterable[str | Path], specs: dict[str, Spec], *, jobs: int = 1, lang: str = "vi",
+                   progress: Progress | None = None) -> BatchResult:
+    entries = discover(paths)
+    to_read = [str(p) for p, skip in entries if skip is None]
+    reads = {r.path: r for r in read_all(to_read, specs, jobs, progress)}
+    return assemble(entries, reads, specs, lang)
+
+
+def assemble(entries: list[Entry], reads: dict[str, FileRead], specs: dict[str, Spec],
+             lang: str = "vi") -> BatchResult:
+    """Validate, score and settle a batch already read (the add-in runs a batch of one)."""
+    index = SpecIndex(specs)
+    problems: list[Problem] = []
+    for p, skip in entries:
+        if skip:
+            problems.append(Problem(skip, "warning" if skip != "file_not_found" else "error", str(p),
+                                    value=p.name))
+    for r in reads.values():
+        problems += r.problems
+    frames = build_frames(entries, reads, index)
+    problems += validate_frames(frames, _expected_criteria(frames, index), lang)
+
+    errors = {p.file for p in problems if p.severity == "error"}
+    scored = _score(frames, errors)
+    files = _files_frame(frames, scored, problems)
+    duplicates, counted = settle_duplicates(files)
+    problems += duplicates
+    files = _files_frame(frames, scored, problems)
+    files["counted"] = files["file"].isin(counted)
+    order = {str(p): i for i, (p, _) in enumerate(entries)}
+    problems.sort(key=lambda p: (order.get(p.file, len(order)), p.severity != "error", p.sheet, _cell_key(p.cell),
+                                 p.code))
+    return BatchResult(files=files, meta=frames.info, scores=frames.scores, scored=scored, problems=problems,
+                       rolled=frames.rolled)
+
+
+def _cell_key(cell: str) -> tuple[int, int]:
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    digits = "".join(ch for ch in cell if ch.isdigit())
+    return (int(digits) if digits else 0, col_index(letters) if letters else -1)
+
+
+def _expected_criteria(frames: Frames, index: SpecIndex) -> pd.DataFrame:
+    info = frames.info
+    rows = [(f, c.id, sheet) for f, fp, sheet in zip(info["file"], info.get("fingerprint", []),
+                                                     info.get("self_total_sheet", []))
+            for c in index.by_fingerprint[fp].criteria] if not info.empty else []
+    return pd.DataFrame(rows, columns=["file", "criterion_id", "sheet"])
+
+
+def _score(frames: Frames, errors: set[str]) -> pd.DataFrame:
+    meta, scores, vetoes = frames.info, frames.scores, frames.vetoes
+    if meta.empty:
+        return pd.DataFrame()
+    usable = scores[(scores["content_id"] != "") & ~scores.duplicated(["file", "criterion_id"])].copy()
+    for col in ("self", "upper"):
+        bad = (usable[col] < 0) | (usable[col] > usable["spec_max"]) | ~_on_step(usable[col], usable["step"])
+        usable[col] = usable[col].where(~bad)
+    usable = usable.rename(columns={"file": "submission"})
+    subs = pd.DataFrame(index=meta.index)
+    subs["threshold"] = meta["threshold"]
+    subs["blocking"] = subs.index.isin(list(errors))
+    subs["veto"] = False
+    if not vetoes.empty:
+        g = vetoes.groupby("file")
+        unanswered = g["answered"].apply(lambda s: not s.all())
+        yes = g["yes"].any()
+        veto = yes.astype(object).where(~unanswered | yes, np.nan)
+        subs["veto"] = subs.index.map(veto).astype(object)
+        subs.loc[subs["veto"].isna() & ~subs.index.isin(vetoes["file"]), "veto"] = False
+    subs.index.name = "submission"
+    scored = score_batch(usable, subs)
+    scored.index.name = None
+    return scored
+
+
+def _on_step(values: pd.Series, step: pd.Series) -> pd.Series:
+    ratio = values / step
+    return values.isna() | ((ratio - ratio.round()).abs() < 1e-6)
+
+
+def _files_frame(frames: Frames, scored: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    meta = frames.info
+    err = pd.Series([p.file for p in problems if p.severity == "error"], dtype=object).value_counts()
+    warn = pd.Series([p.file for p in problems if p.severity == "warning"], dtype=object).value_counts()
+    files = frames.files[["file", "name", "skipped", "size", "sha256", "mtime", "format", "kind"]].copy()
+    files["kind"] = np.where(frames.files["spec_known"] | (files["kind"] != "cell"), files["kind"], "")
+    files["errors"] = files["file"].map(err).fillna(0).astype(int)
+    files["warnings"] = files["file"].map(warn).fillna(0).astype(int)
+    files["valid"] = (files["errors"] == 0)
+    keep = ["cell_code", "cell_name", "cell_type", "period", "year", "month", "upper_committee", "grassroots",
+            "province", "members", "date", "spec_id", "spec_version", "fingerprint", "threshold"]
+    sc = ["self_total", "upper_total", "final_total", "final_source", "status", "self_complete", "upper_complete",
+          "gap"]
+    if not meta.empty:
+        files = files.merge(meta[[c for c in keep if c in meta.columns]], left_on="file", right_index=True, how="left")
+    if not scored.empty:
+        files = files.merge(scored[[c for c in sc if c in scored.columns]], left_on="file", right_index=True,
+                            how="left")
+    for c in keep + sc:
+        if c not in files.columns:
+            files[c] = np.nan
+    files["status"] = np.where(files["skipped"] != "", "skipped",
+                               np.where(files["kind"].eq("cell") & files["status"].notna(), files["status"], "invalid"))
+    files.loc[files["kind"].eq("consolidated") & (files["skipped"] == ""), "status"] = "consolidated"
+    files.loc[~files["valid"] & (files["status"] != "skipped"), "status"] = "invalid"
+    files.loc[files["skipped"].isin(["skipped_lock_file", "skipped_system_file"]), "valid"] = True
+    return files
+
+
