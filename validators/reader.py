@@ -8,14 +8,11 @@ Only problems that stop reading are raised here; every rule lives in `schemas`.
 from __future__ import annotations
 
 import hashlib
-import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from python_calamine import CalamineWorkbook
 
 from fourgood.layout import (
     INFO_FIELDS,
@@ -29,7 +26,7 @@ from fourgood.problems import Problem
 from fourgood.spec import Spec, cell_type_from_text, fold
 
 from . import normalize as N
-from .package import Refused, address, open_package, parse_reference, read_part, special_cells
+from .package import Refused, address, parse_reference
 
 
 @dataclass
@@ -108,25 +105,9 @@ def _read(data: bytes, path: Path, out: FileRead, index: SpecIndex) -> None:
 
 
 def _file_view(data: bytes) -> WorkbookView:
-    pkg = open_package(data)
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:
-        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
-            raise Refused(Problem("password_protected")) from None
-        raise Refused(Problem("corrupt_file", params={"detail": _short(exc)})) from None
-    loaded: dict[str, Any] = {}
+    from .formats import open_view  # python-calamine, with fallbacks where it misreads (formats.py)
 
-    def values(name: str) -> list[list[Any]]:
-        loaded[name] = book.get_sheet_by_name(name)
-        return loaded[name].to_python(skip_empty_area=False)
-
-    def special(name: str) -> dict[tuple[int, int], str]:
-        part = pkg.sheet_parts.get(name)
-        return special_cells(read_part(pkg, part)) if part else {}
-
-    return WorkbookView(pkg.format, list(book.sheet_names), pkg.names, values, special,
-                        lambda name: _merged_cells(loaded.get(name)), pkg.macros)
+    return open_view(data)
 
 
 def read_view(view: WorkbookView, f: str, out: FileRead, index: SpecIndex) -> None:
@@ -485,7 +466,7 @@ def _merged_cells(sheet) -> dict[tuple[int, int], str]:
 def file_is_candidate(path: Path) -> str | None:
     """Reason a file is skipped without being read, or None to read it."""
     name = path.name
-    if name.startswith("~$"):
+    if name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#")):  # Excel, LibreOffice
         return "skipped_lock_file"
     if name.lower() in {"thumbs.db", "desktop.ini", ".ds_store"} or name.startswith("._"):
         return "skipped_system_file"
