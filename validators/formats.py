@@ -10,6 +10,7 @@ detected from the file itself, and only then is another reader used:
   writes, and shows column A only -> the sheet part's own cell records are counted here; when
   calamine's grid does not hold the same number of values, the part is read by the BIFF12
   record reader below (pyxlsb 1.0.10 ignores the same records, so it is no fallback).
+* encrypted xls (RC4, FILEPASS record): calamine fails without saying why -> xlrd tells.
 * xls: calamine decides "date" from built-in format ids, which Gnumeric reuses for its own
   number formats (8 points -> 1900-01-08) -> when calamine returns any date or time on an
   .xls sheet, xlrd (which classifies by the format string the file really stores) reads it.
@@ -51,6 +52,8 @@ def open_view(data: bytes) -> WorkbookView:
             raise Refused(Problem("password_protected")) from None
         if pkg.format == "ods":
             return _ods_view(pkg, exc)
+        if pkg.format == "xls" and _xls_encrypted(data):  # calamine says only "Cannot detect file format"
+            raise Refused(Problem("password_protected")) from None
         raise Refused(Problem("corrupt_file", params={"detail": _short(exc)})) from None
     if pkg.format == "xlsb":
         return _xlsb_view(pkg, book)
@@ -113,6 +116,19 @@ def _xlrd_book(data: bytes):
         return xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
     except Exception as exc:
         raise Refused(Problem("corrupt_file", params={"detail": _short(exc)})) from None
+
+
+def _xls_encrypted(data: bytes) -> bool:
+    """A BIFF workbook saved with a password has a FILEPASS record, which xlrd reports."""
+    import xlrd
+
+    try:
+        xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
+    except xlrd.XLRDError as exc:
+        return "encrypted" in str(exc).lower()
+    except Exception:
+        return False
+    return False
 
 
 def _xlrd_grid(xbook, name: str) -> Grid:
