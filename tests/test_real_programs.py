@@ -235,3 +235,55 @@ def test_libreoffice_lock_file_is_skipped_and_counted_like_excels(originals, tmp
         assert results[lock]["status"] == "skipped" and results[lock]["valid"] is True
         assert [e["code"] for e in results[lock]["errors"]] == ["skipped_lock_file"]
     assert results["dat.xlsx"]["status"] == "meets"
+
+
+def _indented_ods(path: Path, body: str) -> Path:
+    """A minimal ODS whose content.xml is indented like Gnumeric's, so calamine hands it to the fallback."""
+    import zipfile
+
+    content = ('<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">\n  <office:body>\n'
+               f'    <office:spreadsheet>\n{body}\n    </office:spreadsheet>\n  </office:body>\n'
+               '</office:document-content>\n')
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        zf.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return path
+
+
+def test_ods_fallback_refuses_repeats_that_would_fill_memory(tmp_path, capsys):
+    """A few bytes declaring a filled cell 10^9 times: refused at the cell cap, never materialised."""
+    body = ('      <table:table table:name="_meta">\n        <table:table-row table:number-rows-repeated="1000000">\n'
+            '          <table:table-cell table:number-columns-repeated="1000" office:value-type="float" '
+            'office:value="1"/>\n        </table:table-row>\n      </table:table>')
+    path = _indented_ods(tmp_path / "lap-lai.ods", body)
+    assert path.stat().st_size < 2000
+    (error,) = _validate(path, capsys)["errors"]
+    assert error["code"] == "oversized_content"
+
+
+def test_ods_fallback_reads_repeats_spans_and_text_as_calamine_would(tmp_path):
+    body = ('      <table:table table:name="Chấm điểm">\n'
+            '        <table:table-row table:number-rows-repeated="2">\n'
+            '          <table:table-cell table:number-columns-repeated="16384"/>\n        </table:table-row>\n'
+            '        <table:table-row>\n'
+            '          <table:table-cell office:value-type="string"><text:p>1.1</text:p></table:table-cell>\n'
+            '          <table:table-cell table:number-columns-spanned="2"><text:p>a<text:s text:c="2"/>b</text:p>'
+            '<text:p>c</text:p></table:table-cell>\n'
+            '          <table:covered-table-cell/>\n'
+            '          <table:table-cell office:value-type="float" office:value="7.5" table:formula="of:=7.5">'
+            '<text:p>7,5</text:p></table:table-cell>\n'
+            '          <table:table-cell table:number-columns-repeated="2" office:value-type="boolean" '
+            'office:boolean-value="true"/>\n'
+            '        </table:table-row>\n'
+            '        <table:table-row table:number-rows-repeated="1048573">\n'
+            '          <table:table-cell table:number-columns-repeated="16384"/>\n        </table:table-row>\n'
+            '      </table:table>')
+    view = open_view(_indented_ods(tmp_path / "nho.ods", body).read_bytes())
+    assert view.sheets == [SCORES]
+    assert view.values(SCORES) == [["", "", "", "", "", ""], ["", "", "", "", "", ""],
+                                   ["1.1", "a  b\nc", "", 7.5, True, True]]
+    assert view.special(SCORES) == {(2, 3): "formula"}
+    assert view.merged(SCORES) == {(2, 1): "B3:C3", (2, 2): "B3:C3"}
