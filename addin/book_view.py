@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from fourgood.validators.reader import WorkbookView
+from fourgood.validators.formats import WorkbookView
 
 
 def book_id(book: Any) -> str:

@@ -14,7 +14,7 @@ import fourgood.addin as fg
 import fourgood.addin.entry as entry
 from fourgood.addin.results_sheet import RESULTS_SHEET
 from fourgood.check import check_view
-from fourgood.validators.reader import _file_view
+from fourgood.validators.formats import open_view
 from fourgood.workbook_templates.writer import CONTROL_FILE, template_filename
 
 from .helpers import make_submission, scores_totalling
@@ -98,7 +98,7 @@ def test_one_click_on_an_invalid_form_marks_exactly_the_problem_cells(form, spec
     path = form("invalid", self_scores=scores)
     book = remote_book(path)
     fg.check(book)
-    expected = check_view(_file_view(path.read_bytes()), str(path), specs)  # what `fourgood validate` finds
+    expected = check_view(open_view(path.read_bytes()), str(path), specs)  # what `fourgood validate` finds
     errors = [p for p in expected.problems if p.severity == "error"]
     assert len(errors) == 2
     assert _alerts(book) == ["Còn 2 lỗi cần sửa"]
@@ -125,7 +125,7 @@ def test_running_again_replaces_results_and_marks_and_never_writes_staff_cells(f
     # staff fix the score; Excel sends the book again
     fixed = book_json(seen, name=path.name)
     scoring = [s["name"] for s in fixed["sheets"]].index("Chấm điểm")
-    cell = next(p.cell for p in check_view(_file_view(path.read_bytes()), str(path), specs).problems if p.cell)
+    cell = next(p.cell for p in check_view(open_view(path.read_bytes()), str(path), specs).problems if p.cell)
     from fourgood.validators.package import col_index
 
     letters = "".join(ch for ch in cell if ch.isalpha())

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from fourgood.check import check_view
+from fourgood.validators.formats import open_view
 from fourgood.validators.package import open_package
-from fourgood.validators.reader import _file_view
 
 FIXTURES = Path(__file__).parent / "fixtures" / "xlsb"
 PAIRS = sorted(p.stem for p in FIXTURES.glob("*.xlsb"))
@@ -33,7 +33,7 @@ def test_xlsb_scores_and_problems_match_its_xlsx_original(stem, specs):
     results = {}
     for suffix in ("xlsx", "xlsb"):
         path = FIXTURES / f"{stem}.{suffix}"
-        results[suffix] = check_view(_file_view(path.read_bytes()), str(path), specs)
+        results[suffix] = check_view(open_view(path.read_bytes()), str(path), specs)
     xlsx, xlsb = results["xlsx"], results["xlsb"]
     assert (xlsb.status, xlsb.self_total, xlsb.cell) == (xlsx.status, xlsx.self_total, xlsx.cell)
     assert [(c.id, c.self) for c in xlsb.contents] == [(c.id, c.self) for c in xlsx.contents]
@@ -43,7 +43,7 @@ def test_xlsb_scores_and_problems_match_its_xlsx_original(stem, specs):
 
 def test_xlsb_errors_point_at_the_cells_of_the_form(specs):
     path = FIXTURES / "thon-co-loi.xlsb"
-    result = check_view(_file_view(path.read_bytes()), str(path), specs)
+    result = check_view(open_view(path.read_bytes()), str(path), specs)
     errors = {(p.code, p.sheet, p.cell, p.criterion) for p in result.errors}
     assert errors == {("score_above_max", "Chấm điểm", "D9", "1.1"), ("score_not_number", "Chấm điểm", "D12", "1.4")}
     assert result.status == "invalid"

@@ -65,6 +65,8 @@ def open_package(data: bytes) -> Package:
         kind = "Word" if "word/document.xml" in names else "PowerPoint" if "ppt/presentation.xml" in names else "zip"
         raise Refused(Problem("not_spreadsheet", params={"detail": kind}))
     _refuse_entities(zf, infos)
+    if fmt == "ods" and "META-INF/manifest.xml" in names and _ods_encrypted(zf):
+        raise Refused(Problem("password_protected"))
     pkg = Package(fmt, zip=zf, macros="xl/vbaProject.bin" in names)
     if fmt in ("xlsx", "xlsm"):
         _read_workbook_xml(pkg)
@@ -96,6 +98,18 @@ def _refuse_entities(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
             head = _read(zf, info.filename, 1024)
             if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                 raise Refused(Problem("xml_entities", params={"detail": info.filename}))
+
+
+MANIFEST_NS = "{urn:oasis:names:tc:opendocument:xmlns:manifest:1.0}"
+
+
+def _ods_encrypted(zf: zipfile.ZipFile) -> bool:
+    """ODF encryption (a password set when saving) lists manifest:encryption-data in the manifest."""
+    data = _read(zf, "META-INF/manifest.xml", MAX_PART + 1)
+    if len(data) > MAX_PART:
+        raise Refused(Problem("oversized_content", value=len(data) // 2**20, expected=MAX_PART // 2**20))
+    root = _parse_xml(data, "META-INF/manifest.xml")
+    return root.find(f".//{MANIFEST_NS}encryption-data") is not None
 
 
 def _parse_xml(data: bytes, part: str) -> ET.Element:

@@ -10,7 +10,6 @@ when the file cannot be read at all. Whether any of it is acceptable is decided 
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import math
 import zipfile
@@ -19,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineError
 
 from fourgood.contract import (
     INFO_FIELDS,
@@ -38,8 +37,9 @@ from fourgood.problems import Problem
 from fourgood.spec import Spec
 
 from . import normalize as N
+from .formats import WorkbookView, open_view
 from .locate import ContentLocator, ExistingSheets, Grid, Locator, NameLocator, scoring_tables, value_at
-from .package import Refused, address, open_package, read_part, special_cells
+from .package import Refused, address
 
 LOG = logging.getLogger("fourgood")
 
@@ -181,45 +181,8 @@ def _short(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[:160]}"
 
 
-@dataclass
-class WorkbookView:
-    """What the reader needs from a workbook, whoever holds it.
-
-    A file on disk is parsed by python-calamine (`_file_view`); a book open in Excel is seen
-    through xlwings (`fourgood.addin`). Both then go through the same `read_view`.
-    """
-
-    format: str
-    sheets: list[str]
-    names: dict[str, str]  # workbook-scope defined name -> reference text
-    values: Callable[[str], list[list[Any]]]  # a sheet's cells from A1, row by row
-    special: Callable[[str], dict[tuple[int, int], str]] = lambda sheet: {}  # formula/error cells
-    merged: Callable[[str], dict[tuple[int, int], str]] = lambda sheet: {}  # cell -> merged range
-    macros: bool = False
-    formulas_known: bool = False  # special() lists every formula cell (else: formulas unknown)
-
-
 def _file_view(data: bytes) -> WorkbookView:
-    pkg = open_package(data)
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:
-        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
-            raise Refused(Problem("password_protected")) from None
-        raise Refused(Problem("corrupt_file", params={"detail": _short(exc)})) from None
-    loaded: dict[str, Any] = {}
-
-    def values(name: str) -> list[list[Any]]:
-        loaded[name] = book.get_sheet_by_name(name)
-        return loaded[name].to_python(skip_empty_area=False)
-
-    def special(name: str) -> dict[tuple[int, int], str]:
-        part = pkg.sheet_parts.get(name)
-        return special_cells(read_part(pkg, part)) if part else {}
-
-    return WorkbookView(pkg.format, list(book.sheet_names), pkg.names, values, special,
-                        lambda name: _merged_cells(loaded.get(name)), pkg.macros,
-                        formulas_known=pkg.format in ("xlsx", "xlsm"))
+    return open_view(data)  # python-calamine, with fallbacks where it misreads (formats.py)
 
 
 def read_view(view: WorkbookView, f: str, out: FileRead, index: SpecIndex) -> None:
@@ -345,27 +308,10 @@ def _read_scores(locate: Locator, grid: Grid, spec: Spec, out: FileRead, view: W
                                          score(r, cols["self"]), score(r, cols["upper"])))
 
 
-def _merged_cells(sheet) -> dict[tuple[int, int], str]:
-    """Cells covered by a merge -> the merged range (inputs must never be merged)."""
-    try:
-        ranges = (sheet.merged_cell_ranges or []) if sheet is not None else []
-    except Exception:
-        return {}
-    covered = {}
-    for (r0, c0), (r1, c1) in ranges:
-        if (r1 - r0 + 1) * (c1 - c0 + 1) > 10000:
-            continue
-        label = f"{address(r0, c0)}:{address(r1, c1)}"
-        for r in range(r0, r1 + 1):
-            for c in range(c0, c1 + 1):
-                covered[(r, c)] = label
-    return covered
-
-
 def file_is_candidate(path: Path) -> str | None:
     """Reason a file is skipped without being read, or None to read it."""
     name = path.name
-    if name.startswith("~$"):
+    if name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#")):  # Excel, LibreOffice
         return "skipped_lock_file"
     if name.lower() in {"thumbs.db", "desktop.ini", ".ds_store"} or name.startswith("._"):
         return "skipped_system_file"

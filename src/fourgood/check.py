@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fourgood.validators.reader import SpecIndex, WorkbookView, read_meta, read_workbook
+from fourgood.validators.formats import WorkbookView
+from fourgood.validators.reader import SpecIndex, read_meta, read_workbook
 
 from .contract import META_SHEET, content_column, status_text
 from .messages import render
