@@ -108,3 +108,72 @@ def test_complete_form_counts_over_an_incomplete_one(tmp_path, capsys, agency_te
     s = _consolidate(tmp_path, capsys, inbox)
     assert (s["files_total"], s["files_valid"], s["files_rejected"], s["duplicates"]) == (2, 2, 0, 1)
     assert (s["cells"], s["cells_meeting_standard"], s["cells_below_95"], s["cells_incomplete"]) == (1, 1, 0, 0)
+
+
+# --- a province's own table: threshold 90 and a fifth content ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def province_table(tmp_path_factory):
+    """The agency table with criteria 4.4 and 4.5 (4 points each) moved into a fifth content V, threshold 90."""
+    import yaml
+
+    from fourgood.spec import default_specs_dir, load_specs
+    from fourgood.workbook_templates.writer import template_filename, write_templates
+
+    root = tmp_path_factory.mktemp("tinh")
+    data = yaml.safe_load((default_specs_dir() / "co-quan.yaml").read_text(encoding="utf-8"))
+    iv = data["contents"][3]
+    assert [c["id"] for c in iv["criteria"][-2:]] == ["4.4", "4.5"]
+    data["contents"].append({"id": "V", "title_vi": "Nội dung của tỉnh", "title_en": "Province content",
+                             "criteria": iv["criteria"][-2:]})
+    iv["criteria"] = iv["criteria"][:-2]
+    data.update(threshold=90, version="tinh-2026")
+    yaml_path = root / "tinh.yaml"
+    yaml_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    spec = load_specs(yaml_path)["agency"]
+    assert [c.id for c in spec.contents] == ["I", "II", "III", "IV", "V"] and spec.threshold == 90
+    write_templates(root / "mau", load_specs(yaml_path))
+    return yaml_path, spec, root / "mau" / template_filename("agency")
+
+
+def _province_form(province_table, out, cuts: dict[str, float]):
+    _, spec, template = province_table
+    scores = {c.id: c.max for c in spec.criteria}
+    for cid, points in cuts.items():
+        scores[cid] -= points
+    return make_submission(template, spec, out, self_scores=scores)
+
+
+@pytest.mark.parametrize("cuts, total, status", [
+    ({"1.1": 8, "4.4": 2.5}, 89.5, "below"),
+    ({"1.1": 8, "4.4": 2}, 90, "meets"),
+    ({"1.1": 8, "4.4": 1.5}, 90.5, "meets"),
+])
+def test_threshold_comes_from_the_province_table(tmp_path, capsys, province_table, cuts, total, status):
+    form = _province_form(province_table, tmp_path / "phieu.xlsx", cuts)
+    capsys.readouterr()
+    assert main(["validate", "--json", "--criteria", str(province_table[0]), str(form)]) == 0
+    (entry,) = json.loads(capsys.readouterr().out)
+    assert (entry["status"], entry["self_total"], codes(entry, "error")) == (status, total, [])
+
+
+@pytest.mark.xfail(strict=True, reason="rollup.CONTENTS and reader.ROLLUP_COLUMNS hard-code contents I-IV: a fifth "
+                                       "content is dropped from Chi tiết/_du_lieu and from the weakest-content choice")
+def test_a_fifth_content_reaches_the_consolidated_workbook(tmp_path, capsys, province_table):
+    from python_calamine import CalamineWorkbook
+
+    inbox = tmp_path / "phieu"
+    inbox.mkdir()
+    # I: 22/30 (73%), V: 2.5/8 (31%) -> 86.5, below 90, weakest content V
+    _province_form(province_table, inbox / "a.xlsx", {"1.1": 8, "4.4": 3, "4.5": 2.5})
+    out = tmp_path / "tong-hop.xlsx"
+    assert main(["consolidate", str(inbox), "-o", str(out), "--criteria", str(province_table[0])]) == 0
+    capsys.readouterr()
+    book = CalamineWorkbook.from_path(str(out))
+    head, row = book.get_sheet_by_name("Chi tiết").to_python()[2:4]
+    detail = dict(zip(head, row))
+    assert detail["Điểm cuối cùng"] == 86.5
+    subtotals = {k: v for k, v in detail.items() if k.startswith("Nội dung ")}
+    assert subtotals == {"Nội dung I": 22, "Nội dung II": 20, "Nội dung III": 25, "Nội dung IV": 17, "Nội dung V": 2.5}
+    head, row = book.get_sheet_by_name("Dưới 95 điểm").to_python()[2:4]
+    assert dict(zip(head, row))["Nội dung yếu nhất"] == "V"
