@@ -84,6 +84,11 @@ def test_mutated_submissions_always_get_a_verdict_with_real_addresses(tmp_path, 
     row = result.files.iloc[0]
     assert row["status"] in {"meets", "below", "incomplete", "veto", "invalid"}
     assert bool(row["valid"]) == (row["errors"] == 0)
+    if row["errors"]:
+        assert row["status"] == "invalid"
+    if row["status"] in ("meets", "below"):  # a verdict on points: the number behind it agrees (threshold 95)
+        assert 0 <= row["final_total"] <= 100
+        assert (row["final_total"] >= specs["agency"].threshold) == (row["status"] == "meets"), row["final_total"]
     try:
         sheets = set(CalamineWorkbook.from_path(str(path)).sheet_names)
     except Exception:

@@ -31,6 +31,9 @@ def test_contents_are_worded_as_in_the_domain_brief(specs):
 def test_criteria_are_written_for_each_type(specs):
     first = {t: s.criteria[0].text_vi for t, s in specs.items()}
     assert len(set(first.values())) == 4
+    for spec in specs.values():  # summed by hand over the contents, not through spec.total
+        assert sum(c.max for content in spec.contents for c in content.criteria) == 100
+        assert [c.id for c in spec.criteria] == [c.id for content in spec.contents for c in content.criteria]
 
 
 def test_fingerprint_is_stable_and_changes_with_content_not_version(specs):
@@ -79,7 +82,7 @@ def test_step_not_dividing_a_maximum_names_the_criterion():
 
 def test_threshold_above_total_is_reported_in_both_languages():
     problems = _broken(lambda d: d.update(threshold=120))
-    assert problems[0].code == "spec_threshold"
+    assert [(p.code, p.value, p.expected, p.file) for p in problems] == [("spec_threshold", 120.0, 100.0, "tinh.yaml")]
     assert "không được lớn hơn" in problems[0].message("vi")
     assert "may not exceed" in problems[0].message("en")
 
@@ -90,6 +93,12 @@ def test_unreadable_spec_file_is_a_located_error(tmp_path):
     with pytest.raises(FourgoodError) as info:
         load_spec_file(bad)
     assert info.value.problems[0].code == "spec_unreadable" and info.value.problems[0].file == str(bad)
+
+
+def test_threshold_is_read_from_the_spec():
+    data = yaml.safe_load((default_specs_dir() / "co-quan.yaml").read_text(encoding="utf-8"))
+    data["threshold"] = 90
+    assert spec_from_dict(data).threshold == 90
 
 
 def test_province_may_leave_the_veto_list_empty():
