@@ -89,7 +89,7 @@ def test_one_blank_criterion_is_incomplete_with_the_sum_of_the_rest():
     scores = full(FOUR)
     scores[2] = BLANK  # II.1 (25 points) left blank
     row = one(self=scores)
-    assert row["self_total"] == 75.0 and row["self_II"] == 0.0 and row["self_I"] == 50.0
+    assert row["self_total"] == 75.0 and row["self:II"] == 0.0 and row["self:I"] == 50.0
     assert row["self_scored"] == 4 and row["criteria"] == 5
     assert not row["self_complete"] and not row["final_complete"]
     assert row["status"] == "incomplete" and row["self_status"] == "incomplete"
@@ -133,7 +133,7 @@ def test_complete_upper_column_is_final_even_when_lower():
     assert row["final_source"] == "upper" and row["final_total"] == 94.5
     assert row["status"] == "below" and row["self_status"] == "meets" and row["upper_status"] == "below"
     assert row["gap"] == 2.5
-    assert (row["final_I"], row["final_II"], row["final_III"], row["final_IV"]) == (47.5, 25.0, 15.0, 7.0)
+    assert (row["final:I"], row["final:II"], row["final:III"], row["final:IV"]) == (47.5, 25.0, 15.0, 7.0)
 
 
 def test_complete_upper_column_can_lift_a_cell_above_the_threshold():
@@ -148,7 +148,7 @@ def test_partial_upper_column_leaves_the_self_score_final_and_no_gap():
     assert row["final_source"] == "self" and row["final_total"] == 99.0 and row["status"] == "meets"
     assert row["upper_total"] == 70.0 and not row["upper_complete"] and row["upper_status"] == "incomplete"
     assert is_nan(row["gap"])
-    assert row["final_I"] == 49.0  # self subtotal, not the upper one (45)
+    assert row["final:I"] == 49.0  # self subtotal, not the upper one (45)
 
 
 def test_no_upper_column_at_all():
@@ -182,19 +182,18 @@ def test_every_content_subtotal_and_total(spec, self_, upper):
         bounds[content] = (start, start + len(maxima))
         start += len(maxima)
     want_self = {c: sum(self_[a:b]) for c, (a, b) in bounds.items()}
-    present = [c[len("self_"):] for c in row.index if c.startswith("self_")
-               and c not in ("self_total", "self_scored", "self_complete", "self_status")]
+    present = [c[len("self:"):] for c in row.index if c.startswith("self:")]
     assert sorted(present) == sorted(spec)  # one subtotal per content, no more, no less
     for c in spec:
-        assert row[f"self_{c}"] == want_self[c], c
+        assert row[f"self:{c}"] == want_self[c], c
     assert row["self_total"] == sum(want_self.values()) == sum(self_)
     upper_complete = upper is not None and all(v is not None for v in upper)
     if upper is not None:
         for c, (a, b) in bounds.items():
-            assert row[f"upper_{c}"] == sum(v for v in upper[a:b] if v is not None), c
+            assert row[f"upper:{c}"] == sum(v for v in upper[a:b] if v is not None), c
     final = {c: (sum(upper[a:b]) if upper_complete else want_self[c]) for c, (a, b) in bounds.items()}
     for c in spec:
-        assert row[f"final_{c}"] == final[c], c
+        assert row[f"final:{c}"] == final[c], c
     assert row["final_total"] == sum(final.values())
     assert row["final_source"] == ("upper" if upper_complete else "self")
 
@@ -203,7 +202,7 @@ def test_batch_keeps_each_submission_to_its_own_numbers():
     out = batch({"name": "a", "self": minus(FIVE, 0.5)}, {"name": "b", "self": minus(FIVE, 5.5), "threshold": 90},
                 {"name": "c", "self": [12, 8, 20, 20, BLANK, 15]}, {"name": "d", "self": full(FIVE), "veto": True},
                 spec=FIVE)
-    assert out.loc["a", "self_A"] == 19.5 and out.loc["b", "self_A"] == 14.5 and out.loc["c", "self_D"] == 0.0
+    assert out.loc["a", "self:A"] == 19.5 and out.loc["b", "self:A"] == 14.5 and out.loc["c", "self:D"] == 0.0
     assert out["self_total"].tolist() == [99.5, 94.5, 75.0, 100.0]
     assert out["status"].tolist() == ["meets", "meets", "incomplete", "veto"]
-    assert out["self_E"].tolist() == [15.0] * 4
+    assert out["self:E"].tolist() == [15.0] * 4

@@ -170,10 +170,18 @@ def _guarded(read: Callable[[], None], out: FileRead) -> FileRead:
     except PARSE_ERRORS as exc:
         out.problems.append(Problem("corrupt_file", file=out.path, params={"detail": _short(exc)}))
     except Exception as exc:  # a bug of ours: say so, log it, and let the batch go on
-        log = log_traceback(f"reading {out.path}")
-        LOG.error("internal error reading %s: %s", out.path, exc)
-        out.problems.append(Problem("internal_error", file=out.path, params={"detail": _short(exc), "log": str(log)}))
+        _internal(out, exc)
+    except BaseException as exc:  # a Rust panic inside calamine (pyo3's PanicException is a BaseException)
+        if type(exc).__name__ != "PanicException":
+            raise
+        _internal(out, exc)
     return out
+
+
+def _internal(out: FileRead, exc: BaseException) -> None:
+    log = log_traceback(f"reading {out.path}")
+    LOG.error("internal error reading %s: %s", out.path, exc)
+    out.problems.append(Problem("internal_error", file=out.path, params={"detail": _short(exc), "log": str(log)}))
 
 
 def _short(exc: BaseException) -> str:
