@@ -237,6 +237,9 @@ def _files_frame(entries, reads, meta: pd.DataFrame, scored: pd.DataFrame, probl
     files.loc[files["kind"].eq("consolidated") & (files["skipped"] == ""), "status"] = "consolidated"
     files.loc[~files["valid"] & (files["status"] != "skipped"), "status"] = "invalid"
     files.loc[files["skipped"].isin(["skipped_lock_file", "skipped_system_file"]), "valid"] = True
+    # The three categories every count uses (validate's closing line, consolidate's summary): valid, invalid, skipped.
+    files["category"] = np.select([files["skipped"].ne("") & files["valid"], files["valid"]], ["skipped", "valid"],
+                                  "invalid")
     return files
 
 

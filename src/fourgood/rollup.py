@@ -62,7 +62,7 @@ def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFram
     missing = expected[expected["status"].isin(["missing", "invalid"])].copy()
     missing = missing[["period", "upper_committee", "grassroots", "cell_code", "cell_name", "cell_type", "status"]]
     files["verdict"] = np.select(
-        [files["skipped"] != "", ~files["valid"], files["counted"]],
+        [files["category"] == "skipped", files["category"] == "invalid", files["counted"]],
         ["skipped", "rejected", "counted"], default="superseded")
     first_reason = _first_reasons(problems, lang)
     files["reason"] = files["file"].map(first_reason).astype(object).fillna("")
@@ -276,7 +276,8 @@ def _summary(files: pd.DataFrame, expected: pd.DataFrame, problems: list[Problem
     summary: dict[str, Any] = {
         "files_total": int(len(files)),
         "files_valid": valid,
-        "files_rejected": int(len(files)) - valid,
+        "files_rejected": int((files["verdict"] == "rejected").sum()),
+        "files_skipped": int((files["verdict"] == "skipped").sum()),
         **counts(expected),
         "duplicates": int((files["verdict"] == "superseded").sum()),
         "conflicts": len({(p.value, p.params.get("period")) for p in problems if p.code == "rollup_conflict"}),
