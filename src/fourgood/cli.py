@@ -22,6 +22,8 @@ LOG = logging.getLogger("fourgood")
 
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_UNEXPECTED, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 3, 130, 141
+EXIT_CODES_HELP = ("exit codes: 0 done; 1 some file is invalid (validate); 2 nothing done: usage error, missing path, "
+                   "no files, no form for --period; 3 unexpected error (logged); 130 interrupted; 141 stdout closed")
 
 
 class UsageError(Exception):
@@ -46,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--criteria", help="criteria table: a YAML spec, a folder of specs or a criteria workbook (.xlsx)")
     _lang(p)
 
-    p = sub.add_parser("validate", help="check submitted workbooks (files or folders)")
+    p = sub.add_parser("validate", help="check submitted workbooks (files or folders)", epilog=EXIT_CODES_HELP)
     p.add_argument("paths", nargs="+", help="files or folders (searched recursively)")
     p.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
     p.add_argument("--criteria", help="criteria table to validate against (default: the bundled one)")
@@ -54,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     _progress(p)
     _lang(p)
 
-    p = sub.add_parser("consolidate", help="consolidate submissions into one provincial workbook")
+    p = sub.add_parser("consolidate", help="consolidate submissions into one provincial workbook",
+                       epilog=EXIT_CODES_HELP)
     p.add_argument("paths", nargs="+", help="files and folders of submissions (and consolidated workbooks)")
     p.add_argument("-o", "--out", required=True, help="the consolidated workbook to write (.xlsx)")
     p.add_argument("--roster", help="roster workbook (the roster template) listing the cells expected")
