@@ -10,6 +10,7 @@ from python_calamine import CalamineWorkbook
 
 from fourgood.cli import main
 from fourgood.consolidate_cmd import parse_period, run_consolidate
+from fourgood.problems import FourgoodError
 from fourgood.workbook_templates.writer import template_filename
 
 from .helpers import make_submission, scores_totalling
@@ -155,9 +156,9 @@ def test_period_filter_and_parsing(province, tmp_path):
     root, _, _ = province
     assert parse_period("2026-11") == "2026-11" == parse_period("11/2026") == parse_period("T11/2026")
     assert parse_period("2026") == "2026"
-    _, c = run_consolidate([str(root / "phieu")], str(tmp_path / "nam.xlsx"), period="2026", quiet=True)
-    assert c.summary["cells"] == 0
-    assert {p.code for p in c.problems} >= {"outside_period"}
+    with pytest.raises(FourgoodError) as err:  # no form is for the whole year: nothing written (tests/test_cli.py)
+        run_consolidate([str(root / "phieu")], str(tmp_path / "nam.xlsx"), period="2026", quiet=True)
+    assert err.value.problems[0].code == "period_not_found" and not (tmp_path / "nam.xlsx").exists()
 
 
 def test_consolidate_usage_errors_exit_2(tmp_path, capsys):
@@ -169,7 +170,7 @@ def test_consolidate_usage_errors_exit_2(tmp_path, capsys):
 def test_demo_runs_end_to_end(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path / "demo"), "--seed", "7"]) == 0
     s = json.loads((tmp_path / "demo" / "tong-hop-tinh.json").read_text(encoding="utf-8"))
-    assert s["files_total"] == s["files_valid"] + s["files_rejected"]
+    assert s["files_total"] == s["files_valid"] + s["files_rejected"] + s["files_skipped"]
     assert s["cells_meeting_standard"] > s["cells_below_threshold"] > 0 and s["duplicates"] >= 1
     assert (tmp_path / "demo" / "tong-hop-tinh.xlsx").exists()
 

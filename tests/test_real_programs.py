@@ -232,7 +232,7 @@ def test_libreoffice_lock_file_is_skipped_and_counted_like_excels(originals, tmp
     results = {Path(r["file"]).name: r for r in json.loads(capsys.readouterr().out)}
     assert code == 0
     for lock in (".~lock.dat.xlsx#", "~$dat.xlsx"):
-        assert results[lock]["status"] == "skipped" and results[lock]["valid"] is True
+        assert results[lock]["status"] == "skipped" and results[lock]["valid"] is False  # skipped: never valid
         assert [e["code"] for e in results[lock]["errors"]] == ["skipped_lock_file"]
     assert results["dat.xlsx"]["status"] == "meets"
 

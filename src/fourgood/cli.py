@@ -1,9 +1,15 @@
-"""The `fourgood` command. Thin: parses arguments and calls the core; never shows a traceback."""
+"""The `fourgood` command. Thin: parses arguments and calls the core; never shows a traceback.
+
+Exit codes (README, "Exit codes"): 0 done and every file valid, 1 some file has errors (validate),
+2 nothing to do as asked (usage error, missing path, no files, no form for the period, located
+input error), 3 unexpected error (details in the log), 130 interrupted, 141 stdout closed early.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,13 +21,20 @@ from .problems import FourgoodError
 LOG = logging.getLogger("fourgood")
 
 
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_UNEXPECTED, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 3, 130, 141
+EXIT_CODES_HELP = ("exit codes: 0 done; 1 some file is invalid (validate); 2 nothing done: usage error, missing path, "
+                   "no files, no form for --period; 3 unexpected error (logged); 130 interrupted; 141 stdout closed")
+
+
 class UsageError(Exception):
-    pass
+    def __init__(self, message: str, prog: str = "fourgood"):
+        super().__init__(message)
+        self.prog = prog
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # exit code 2, one readable line
-        raise UsageError(message)
+        raise UsageError(message, self.prog)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,20 +48,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--criteria", help="criteria table: a YAML spec, a folder of specs or a criteria workbook (.xlsx)")
     _lang(p)
 
-    p = sub.add_parser("validate", help="check submitted workbooks (files or folders)")
+    p = sub.add_parser("validate", help="check submitted workbooks (files or folders)", epilog=EXIT_CODES_HELP)
     p.add_argument("paths", nargs="+", help="files or folders (searched recursively)")
     p.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
     p.add_argument("--criteria", help="criteria table to validate against (default: the bundled one)")
+    _jobs(p)
+    _progress(p)
     _lang(p)
 
-    p = sub.add_parser("consolidate", help="consolidate submissions into one provincial workbook")
+    p = sub.add_parser("consolidate", help="consolidate submissions into one provincial workbook",
+                       epilog=EXIT_CODES_HELP)
     p.add_argument("paths", nargs="+", help="files and folders of submissions (and consolidated workbooks)")
     p.add_argument("-o", "--out", required=True, help="the consolidated workbook to write (.xlsx)")
     p.add_argument("--roster", help="roster workbook (the roster template) listing the cells expected")
     p.add_argument("--period", help="keep one period: a year (2026) or a year and month (2026-11)")
-    p.add_argument("--jobs", type=int, default=1, help="processes reading files in parallel (default: 1)")
+    _jobs(p)
     p.add_argument("--summary-json", help="also write the summary counts as JSON to this file")
     p.add_argument("--criteria", help="criteria table (default: the bundled one)")
+    _progress(p)
     _lang(p)
 
     p = sub.add_parser("addin", help="the Excel add-in: build fourgood.xlam, or install it for this user")
@@ -66,6 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _jobs(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jobs", type=int, default=1, help="processes reading files in parallel (default: 1)")
+
+
+def _progress(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show a progress bar on stderr while reading (default: only when stderr is a terminal)")
+
+
 def _lang(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of messages and workbooks (default: vi)")
 
@@ -78,22 +104,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if not args.command:
             parser.print_help()
-            return 2
-        return _run(args)
+            return EXIT_USAGE
+        code = _run(args)
+        sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+        return code
+    except BrokenPipeError:  # `fourgood validate --json | head -1`: the reader has gone; end quietly
+        _drop_stdout()
+        return EXIT_BROKEN_PIPE
     except UsageError as exc:
-        print(f"fourgood: {'usage error' if lang == 'en' else 'lỗi cú pháp lệnh'}: {exc}", file=sys.stderr)
-        print("fourgood --help", file=sys.stderr)
-        return 2
+        label = "usage error" if lang == "en" else "lỗi cú pháp lệnh"
+        see = "see" if lang == "en" else "xem"
+        print(f"{exc.prog}: {label}: {exc} ({see} {exc.prog} --help)", file=sys.stderr)
+        return EXIT_USAGE
     except FourgoodError as exc:
         print(exc.render(lang), file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:  # last resort: a readable line, the traceback to a log file
         log = log_traceback()
         msg = ("Unexpected error: {e}. Details: {log}" if lang == "en" else "Lỗi không mong muốn: {e}. Chi tiết: {log}")
         print(msg.format(e=exc, log=log), file=sys.stderr)
-        return 3
+        return EXIT_UNEXPECTED
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file descriptor (captured in tests): nothing to flush
+        pass
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -110,16 +152,20 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "validate":
         from .validate_cmd import run_validate
 
-        return run_validate(args.paths, as_json=args.json, lang=args.lang, criteria=args.criteria)
+        if args.jobs < 1:
+            raise UsageError("--jobs must be at least 1", "fourgood validate")
+        return run_validate(args.paths, as_json=args.json, lang=args.lang, criteria=args.criteria, jobs=args.jobs,
+                            progress=args.progress)
     if args.command == "consolidate":
         from .consolidate_cmd import run_consolidate
 
         if not args.out.lower().endswith(".xlsx"):
-            raise UsageError("-o/--out must name an .xlsx file")
+            raise UsageError("-o/--out must name an .xlsx file", "fourgood consolidate")
         if args.jobs < 1:
-            raise UsageError("--jobs must be at least 1")
+            raise UsageError("--jobs must be at least 1", "fourgood consolidate")
         code, _ = run_consolidate(args.paths, args.out, roster=args.roster, period=args.period, jobs=args.jobs,
-                                  summary_json=args.summary_json, lang=args.lang, criteria=args.criteria)
+                                  summary_json=args.summary_json, lang=args.lang, criteria=args.criteria,
+                                  progress=args.progress)
         return code
     if args.command == "addin":
         from .addin.build import build_addin, install_addin

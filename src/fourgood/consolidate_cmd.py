@@ -7,26 +7,22 @@ import json
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from .atomic import write_text_atomic
 from .report_workbook import write_consolidated
-from .rollup import Consolidation, consolidate_paths, parse_period  # noqa: F401  (parse_period: public here)
+from .rollup import Consolidation, consolidate_paths, parse_period  # noqa: F401 (parse_period: public here)
 from .spec import load_specs
+from .validate_cmd import StdoutConsole, reading_progress
 
 
 def run_consolidate(paths: list[str], out: str, *, roster: str | None = None, period: str | None = None,
                     jobs: int = 1, summary_json: str | None = None, lang: str = "vi", criteria: str | None = None,
-                    quiet: bool = False, run_at: dt.datetime | None = None) -> tuple[int, Consolidation]:
+                    quiet: bool = False, run_at: dt.datetime | None = None,
+                    progress: bool | None = None) -> tuple[int, Consolidation]:
     specs = load_specs(criteria)
-    console = Console(stderr=True, quiet=quiet)
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=console, transient=True) as progress:
-        task = progress.add_task("Đang đọc phiếu" if lang == "vi" else "Reading forms", total=None)
-        c = consolidate_paths(paths, specs, roster=roster, period=period, jobs=jobs, lang=lang,
-                              progress=lambda done, total: progress.update(task, completed=done, total=total))
+    with reading_progress(lang, False if quiet else progress) as tick:
+        c = consolidate_paths(paths, specs, roster=roster, period=period, jobs=jobs, lang=lang, progress=tick)
     path = write_consolidated(c, out, lang, run_at=run_at, sources=[str(p) for p in paths], roster=roster,
                               period=period)
     if summary_json:
@@ -36,8 +32,13 @@ def run_consolidate(paths: list[str], out: str, *, roster: str | None = None, pe
     return 0, c
 
 
+def below_threshold(counts: dict[str, Any]) -> int:
+    """Cells under their spec's pass threshold; read under the old name `cells_below_95` too."""
+    return int(counts.get("cells_below_threshold", counts.get("cells_below_95", 0)))
+
+
 def print_summary(c: Consolidation, path: Path, lang: str) -> None:
-    console = Console(highlight=False)
+    console = StdoutConsole(highlight=False)
     s = c.summary
     vi = lang == "vi"
     table = Table(title="Tóm tắt" if vi else "Summary")
@@ -45,10 +46,12 @@ def print_summary(c: Consolidation, path: Path, lang: str) -> None:
     table.add_column("Số lượng" if vi else "Count", justify="right")
     rows: list[tuple[str, str, Any]] = [
         ("Tệp đầu vào", "Input files", s["files_total"]), ("Tệp hợp lệ", "Valid files", s["files_valid"]),
-        ("Tệp bị từ chối hoặc bỏ qua", "Rejected or skipped files", s["files_rejected"]),
+        ("Tệp bị từ chối", "Rejected files", s["files_rejected"]),
+        ("Tệp bỏ qua", "Skipped files", s.get("files_skipped", 0)),
         ("Chi bộ có phiếu", "Cells with a form", s["cells"]),
         ("Đạt “Chi bộ 4 tốt”", "Meet the standard", s["cells_meeting_standard"]),
-        ("Dưới ngưỡng đạt", "Under the threshold", s["cells_below_threshold"]), ("Chưa chấm đủ", "Incomplete", s["cells_incomplete"]),
+        ("Dưới ngưỡng đạt", "Below the pass mark", below_threshold(s)),
+        ("Chưa chấm đủ", "Incomplete", s["cells_incomplete"]),
         ("Chưa nộp phiếu hợp lệ", "No valid form", s["cells_missing"]), ("Tệp trùng", "Duplicates", s["duplicates"]),
     ]
     for vi_label, en_label, value in rows:

@@ -333,6 +333,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The total ({column}) was overwritten with the number {value} instead of its formula; the correct total "
         "is {expected}.",
     ),
+    # --- command line: nothing to do (exit 2) ------------------------------------------
+    "no_files": ("Không tìm thấy tệp nào trong {value}.", "No files found in {value}."),
+    "no_files_only_skipped": (
+        "Không tìm thấy tệp nào để kiểm tra trong {value}: chỉ có {skipped} tệp bỏ qua (tệp khóa tạm của Excel, "
+        "tệp hệ thống).",
+        "No files to check in {value}: only {skipped} skipped files (Excel lock files, system files).",
+    ),
+    "period_not_found": (
+        "Không có phiếu nào thuộc kỳ {value}; các kỳ có trong các phiếu đã nộp: {expected}.",
+        "No submitted form is for period {value}; periods found in the forms: {expected}.",
+    ),
 }
 
 

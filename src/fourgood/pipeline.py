@@ -9,7 +9,7 @@ rejected (with every problem).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .problems import Problem
+from .problems import FourgoodError, Problem
 from .scoring import score_batch
 from .spec import Spec
 from .validators import validate_frames
@@ -92,6 +92,28 @@ def read_all(paths: list[str], specs: dict[str, Spec], jobs: int = 1, progress: 
             yield result
             if progress and (i % chunk == 0 or i == total):
                 progress(i, total)
+
+
+def check_inputs(paths: Sequence[str], *, also: Sequence[str] = ()) -> None:
+    """Refuse, before anything is read, a path that does not exist or inputs with no file to read.
+
+    Both are the user's to fix on the command line (exit 2), not a verdict on a submission.
+    `also` lists further files that must exist (the roster).
+    """
+    missing = [p for p in [*paths, *also] if not Path(p).exists()]
+    if missing:
+        raise FourgoodError([Problem("file_not_found", file=str(p)) for p in missing])
+    skipped = 0
+    for raw in paths:
+        path = Path(raw)
+        found = (p for p in path.rglob("*") if p.is_file()) if path.is_dir() else iter([path])
+        for p in found:  # stops at the first file worth reading
+            if file_is_candidate(p) is None:
+                return
+            skipped += 1
+    where = ", ".join(f"'{p}'" for p in paths)
+    raise FourgoodError([Problem("no_files_only_skipped" if skipped else "no_files", value=where,
+                                 params={"skipped": skipped})])
 
 
 def validate_paths(paths: Iterable[str | Path], specs: dict[str, Spec], *, jobs: int = 1, lang: str = "vi",
@@ -201,6 +223,9 @@ def _files_frame(frames: Frames, scored: pd.DataFrame, problems: list[Problem]) 
     files.loc[files["kind"].eq("consolidated") & (files["skipped"] == ""), "status"] = "consolidated"
     files.loc[~files["valid"] & (files["status"] != "skipped"), "status"] = "invalid"
     files.loc[files["skipped"].isin(["skipped_lock_file", "skipped_system_file"]), "valid"] = True
+    # The three categories every count uses (validate's closing line, consolidate's summary): valid, invalid, skipped.
+    files["category"] = np.select([files["skipped"].ne("") & files["valid"], files["valid"]], ["skipped", "valid"],
+                                  "invalid")
     return files
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .contract import CONTENT_PREFIX, ROLLUP_COLUMNS, content_column
-from .pipeline import BatchResult, Progress, validate_paths
+from .pipeline import BatchResult, Progress, check_inputs, validate_paths
 from .problems import FourgoodError, Problem, number_text
 from .spec import Spec
 from .validators.roster import read_roster
@@ -63,7 +63,7 @@ def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFram
     missing = expected[expected["status"].isin(["missing", "invalid"])].copy()
     missing = missing[["period", "upper_committee", "grassroots", "cell_code", "cell_name", "cell_type", "status"]]
     files["verdict"] = np.select(
-        [files["skipped"] != "", ~files["valid"], files["counted"]],
+        [files["category"] == "skipped", files["category"] == "invalid", files["counted"]],
         ["skipped", "rejected", "counted"], default="superseded")
     first_reason = _first_reasons(problems, lang)
     files["reason"] = files["file"].map(first_reason).astype(object).fillna("")
@@ -295,7 +295,8 @@ def _summary(files: pd.DataFrame, expected: pd.DataFrame, problems: list[Problem
     summary: dict[str, Any] = {
         "files_total": int(len(files)),
         "files_valid": valid,
-        "files_rejected": int(len(files)) - valid,
+        "files_rejected": int((files["verdict"] == "rejected").sum()),
+        "files_skipped": int((files["verdict"] == "skipped").sum()),
         "thresholds": sorted({float(t) for t in pd.to_numeric(expected.get("threshold", pd.Series(dtype=float)),
                                                                errors="coerce").dropna()}),
         **counts(expected),
@@ -326,8 +327,26 @@ def parse_period(text: str | None) -> str | None:
 
 def consolidate_paths(paths: list[str], specs: dict[str, Spec], *, roster: str | None = None,
                       period: str | None = None, jobs: int = 1, lang: str = "vi", progress: Progress | None = None) -> Consolidation:
-    """Read, validate, score and roll up: the whole job short of writing (shared with the add-in)."""
-    roster_frame = read_roster(roster) if roster else None
+    """Read, validate, score and roll up: the whole job short of writing (shared with the add-in).
+
+    Raises FourgoodError, before anything is written, when there is nothing to consolidate: a
+    path that does not exist, no file to read, or no submitted form for the period asked.
+    """
     wanted = parse_period(period)
+    check_inputs(paths, also=[roster] if roster else [])
+    roster_frame = read_roster(roster) if roster else None
     result = validate_paths(paths, specs, jobs=jobs, lang=lang, progress=progress)
+    if wanted:
+        found = periods_found(result)
+        if wanted not in found:
+            raise FourgoodError([Problem("period_not_found", value=wanted, expected=", ".join(found) or None)])
     return consolidate(result, specs, roster_frame, wanted, lang)
+
+
+def periods_found(result: BatchResult) -> list[str]:
+    """Every period a submitted form (valid or not) or a rolled-up workbook row is for, sorted."""
+    files = result.files
+    found = set(files.loc[files["category"] != "skipped", "period"].dropna().astype(str))
+    if not result.rolled.empty and "period" in result.rolled:
+        found |= set(result.rolled["period"].dropna().astype(str))
+    return sorted(p for p in found if p)

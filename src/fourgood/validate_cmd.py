@@ -1,31 +1,81 @@
-"""`fourgood validate`: a verdict for every file, as a readable table or one JSON document."""
+"""`fourgood validate`: a verdict for every file, as a readable table or one JSON document.
+
+Also the pieces both commands share: the reading progress bar on stderr, and a stdout console
+that lets a closed pipe end the command quietly.
+"""
 
 from __future__ import annotations
 
 import json
 import math
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from .contract import status_text
-from .pipeline import BatchResult, validate_paths
+from .pipeline import BatchResult, check_inputs, validate_paths
 from .spec import load_specs
 
 JSON_ERROR_FIELDS = ("code", "severity", "message", "sheet", "cell", "criterion")
+CATEGORIES = ("valid", "invalid", "skipped")  # the `category` column of BatchResult.files
 
 
-def run_validate(paths: list[str], *, as_json: bool, lang: str, criteria: str | None = None, jobs: int = 1) -> int:
+def run_validate(paths: list[str], *, as_json: bool, lang: str, criteria: str | None = None, jobs: int = 1,
+                 progress: bool | None = None) -> int:
+    check_inputs(paths)
     specs = load_specs(criteria)
-    result = validate_paths(paths, specs, jobs=jobs, lang=lang)
+    with reading_progress(lang, progress) as tick:
+        result = validate_paths(paths, specs, jobs=jobs, lang=lang, progress=tick)
     if as_json:
         json.dump(to_json(result, lang), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
         print_table(result, lang)
-    return 0 if bool(result.files["valid"].all()) else 1
+    return 1 if bool((result.files["category"] == "invalid").any()) else 0
+
+
+@contextmanager
+def reading_progress(lang: str, show: bool | None = None) -> Iterator[Callable[[int, int], None] | None]:
+    """A transient progress bar on stderr while files are read, or nothing.
+
+    Shown when stderr is a terminal (`show=None`) or when asked (`show=True`); `show=False` never.
+    Never on stdout, so `--json` output stays one clean document.
+    """
+    if show is False or (show is None and not _isatty(sys.stderr)):
+        yield None
+        return
+    console = Console(stderr=True, force_terminal=True if show else None)
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("Đang đọc phiếu" if lang == "vi" else "Reading forms", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+class StdoutConsole(Console):
+    """A rich console on stdout whose closed pipe raises BrokenPipeError (rich would exit 1 itself);
+    the command line turns it into a quiet exit 141."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
+def counts(result: BatchResult) -> dict[str, int]:
+    """Files per category: valid, invalid, skipped (they add up to the number of files)."""
+    found = result.files["category"].value_counts()
+    return {c: int(found.get(c, 0)) for c in CATEGORIES}
 
 
 def _num(value: Any) -> Any:
@@ -36,6 +86,13 @@ def _num(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() and value > 1000 else value
 
 
+def _status(row: dict[str, Any]) -> str:
+    """`skipped` for skipped files only; an unreadable or missing file is `invalid`."""
+    if row["category"] == "skipped":
+        return "skipped"
+    return "invalid" if row["category"] == "invalid" else row["status"]
+
+
 def to_json(result: BatchResult, lang: str = "vi") -> list[dict[str, Any]]:
     out = []
     by_file: dict[str, list] = {}
@@ -44,14 +101,14 @@ def to_json(result: BatchResult, lang: str = "vi") -> list[dict[str, Any]]:
     for row in result.files.to_dict("records"):
         out.append({
             "file": row["file"],
-            "valid": bool(row["valid"]),
+            "valid": row["category"] == "valid",
             "cell_code": row["cell_code"] if isinstance(row["cell_code"], str) and row["cell_code"] else None,
             "cell_type": row["cell_type"] if isinstance(row["cell_type"], str) and row["cell_type"] else None,
             "period": row["period"] if isinstance(row["period"], str) and row["period"] else None,
             "year": _num(row["year"]),
             "self_total": _num(row["self_total"]),
             "upper_total": _num(row["upper_total"]),
-            "status": row["status"],
+            "status": _status(row),
             "errors": [{k: v for k, v in p.to_dict(lang).items() if k in JSON_ERROR_FIELDS}
                        for p in by_file.get(row["file"], [])],
         })
@@ -59,22 +116,23 @@ def to_json(result: BatchResult, lang: str = "vi") -> list[dict[str, Any]]:
 
 
 STATUS_STYLE = {"meets": "green", "below": "red", "incomplete": "yellow", "veto": "red", "invalid": "bold red",
-                "skipped": "dim"}
+                "skipped": "dim", "consolidated": "cyan"}
+OTHER_LABELS = {"skipped": ("Bỏ qua", "Skipped"), "consolidated": ("Bảng tổng hợp", "Consolidated workbook")}
 
 
 def print_table(result: BatchResult, lang: str = "vi") -> None:
-    console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+    console = StdoutConsole(highlight=False, soft_wrap=False, width=None if _isatty(sys.stdout) else 160)
     vi = lang == "vi"
     table = Table(title="Kết quả kiểm tra" if vi else "Validation results", show_lines=False)
     for head in (("Tệp", "File"), ("Mã chi bộ", "Cell code"), ("Kỳ", "Period"), ("Tự chấm", "Self"),
                  ("Cấp trên", "Upper"), ("Kết quả", "Result"), ("Lỗi", "Errors"), ("Cảnh báo", "Warnings")):
         table.add_column(head[0] if vi else head[1])
     for row in result.files.to_dict("records"):
-        status = row["status"]
+        status = _status(row)
+        other = OTHER_LABELS.get(status, (status, status))
         threshold = row.get("threshold")
         threshold = None if threshold is None or threshold != threshold else float(threshold)
-        label = status_text(status, lang, threshold) if status in STATUS_STYLE and status != "skipped" else (
-            "Bỏ qua" if vi else "Skipped")
+        label = status_text(status, lang, threshold) if status not in OTHER_LABELS else other[0 if vi else 1]
         table.add_row(row["name"], str(row["cell_code"] or "") if isinstance(row["cell_code"], str) else "",
                       row["period"] if isinstance(row["period"], str) else "", _fmt(row["self_total"], lang),
                       _fmt(row["upper_total"], lang), f"[{STATUS_STYLE.get(status, '')}]{label}[/]",
@@ -84,10 +142,16 @@ def print_table(result: BatchResult, lang: str = "vi") -> None:
         mark = "[red]✗[/]" if p.severity == "error" else "[yellow]![/]"
         where = f" {p.location}" if p.location else ""
         console.print(f"{mark} {p.file}{where} [dim]{p.code}[/]: {p.message(lang)}", markup=True)
-    files = result.files
-    summary = (f"{len(files)} tệp: {int(files['valid'].sum())} hợp lệ, {int((~files['valid']).sum())} có lỗi."
-               if vi else f"{len(files)} files: {int(files['valid'].sum())} valid, {int((~files['valid']).sum())} with errors.")
-    console.print(summary)
+    console.print(closing_line(result, lang))
+
+
+def closing_line(result: BatchResult, lang: str = "vi") -> str:
+    """'N tệp: a hợp lệ, b có lỗi, c bỏ qua.' — the same three counts as consolidate's summary."""
+    n = counts(result)
+    total = sum(n.values())
+    if lang == "vi":
+        return f"{total} tệp: {n['valid']} hợp lệ, {n['invalid']} có lỗi, {n['skipped']} bỏ qua."
+    return f"{total} files: {n['valid']} valid, {n['invalid']} with errors, {n['skipped']} skipped."
 
 
 def _fmt(value: Any, lang: str) -> str:
