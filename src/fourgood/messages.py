@@ -67,8 +67,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # --- files ----------------------------------------------------------------------
     "file_not_found": ("Không tìm thấy tệp hoặc thư mục.", "File or folder not found."),
     "skipped_lock_file": (
-        "Bỏ qua: tệp khóa tạm của Excel (~$), không phải phiếu.",
-        "Skipped: Excel's temporary lock file (~$), not a submission.",
+        "Bỏ qua: tệp khóa tạm (~$ của Excel, .~lock.…# của LibreOffice), không phải phiếu.",
+        "Skipped: a temporary lock file (Excel's ~$, LibreOffice's .~lock.…#), not a submission.",
     ),
     "skipped_system_file": (
         "Bỏ qua: tệp hệ thống ({value}), không phải phiếu.",

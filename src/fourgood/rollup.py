@@ -87,9 +87,10 @@ def content_columns(specs: dict[str, Spec], *frames: pd.DataFrame) -> list[str]:
 def _cells(result: BatchResult, specs: dict[str, Spec]) -> pd.DataFrame:
     files = result.files
     counted = files[files["counted"]].set_index("file", drop=False)
-    contents = content_columns(specs)
     if counted.empty or result.scored.empty:
-        return pd.DataFrame(columns=CELL_COLUMNS + contents)
+        return pd.DataFrame(columns=CELL_COLUMNS)
+    # The contents of the tables the forms were filled against, in the specs' order.
+    contents = [c for c in content_columns(specs, result.scored) if c in result.scored]
     scored = result.scored.reindex(counted.index)
     meta = result.meta.reindex(counted.index)
     out = pd.DataFrame({
