@@ -1,7 +1,7 @@
 """`fourgood demo`: a synthetic province, filled through the real templates, consolidated.
 
 Shaped on the figures in the domain brief: a provincial agencies bloc and a district, with
-grassroots committees and cells of all four types. Most cells reach 95, some fall just
+grassroots committees and cells of all four types. Most cells reach the threshold, some fall just
 short, some are incomplete, a handful carry typical mistakes; one file is sent twice and a
 couple of attachments are not spreadsheets. Deterministic for a seed.
 """
@@ -116,8 +116,9 @@ def build_demo(out: Path, seed: int = 2026) -> tuple[Path, Path, Path]:
             continue
         spec = specs[c.cell_type]
         roll = rng.random()
-        target = rng.choice([95, 95.5, 96, 96.5, 97, 97.5, 98, 98.5, 99, 100]) if roll < 0.75 else \
-            rng.choice([90, 92, 93.5, 94, 94.5])
+        above = rng.choice([0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 5])  # most cells reach the spec's threshold
+        below = rng.choice([0.5, 1, 1.5, 3, 5])
+        target = min(spec.total, spec.threshold + above) if roll < 0.75 else spec.threshold - below
         scores: dict[str, object] = dict(_scores(rng, spec, target))
         info = {"province": PROVINCE, "upper_committee": c.upper, "grassroots": c.grassroots, "cell_name": c.name,
                 "cell_code": c.code, "period": "Tháng 11", "year": 2026, "members": c.members,

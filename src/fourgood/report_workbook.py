@@ -30,8 +30,9 @@ from .contract import (
     meta_rows,
     status_text,
 )
+from .problems import number_text
 from .rollup import CELL_COLUMNS, Consolidation, content_columns
-from .spec import CELL_TYPES
+from .spec import CELL_TYPES, DEFAULT_THRESHOLD, TOTAL_POINTS
 from .workbook_templates.meta import write_meta_sheet
 
 DATA_SHEET = ROLLUP_SHEET
@@ -329,8 +330,7 @@ def _charts(wb: Workbook, c: Consolidation, names: dict[str, str], lang: str) ->
     chart.height, chart.width, chart.legend = 7 + 0.6 * n, 18, None
     ws.add_chart(chart, "D3")
 
-    bins = [(0, 80), (80, 85), (85, 90), (90, 95), (95, 97.5), (97.5, 100.01)]
-    labels = ["< 80", "80–85", "85–90", "90–95", "95–97,5" if lang == "vi" else "95–97.5", "97,5–100" if lang == "vi" else "97.5–100"]
+    bins, labels = score_bins(thresholds_of(c), lang)
     scores = c.cells.loc[c.cells["status"].isin(["meets", "below", "veto"]), "final_total"]
     top = 6 + n
     ws.cell(top, 1, _t(lang, ("Khoảng điểm", "Score range")))
@@ -361,3 +361,17 @@ def _data_sheet(wb: Workbook, c: Consolidation) -> None:
 def data_columns(c: Consolidation) -> list[str]:
     """Columns of the hidden roll-up sheet: the contract's, then one per content subtotal."""
     return CELL_COLUMNS + content_columns({}, c.cells)
+
+
+def score_bins(thresholds: list[float], lang: str) -> tuple[list[tuple[float, float]], list[str]]:
+    """Score ranges for the distribution chart, around the pass threshold (95 unless the spec says)."""
+    t = thresholds[0] if len(thresholds) == 1 else DEFAULT_THRESHOLD
+    edges = [0.0, t - 15, t - 10, t - 5, t, t + (TOTAL_POINTS - t) / 2, TOTAL_POINTS]
+    edges = sorted({e for e in edges if 0 <= e <= TOTAL_POINTS})
+    bins = [(lo, hi if hi < TOTAL_POINTS else TOTAL_POINTS + 0.01) for lo, hi in zip(edges, edges[1:])]
+
+    def num(x: float) -> str:
+        return number_text(x, lang)
+
+    labels = [f"< {num(hi)}" if lo == 0 else f"{num(lo)}–{num(min(hi, TOTAL_POINTS))}" for lo, hi in bins]
+    return bins, labels

@@ -22,6 +22,8 @@ import yaml
 from .problems import FourgoodError, Problem
 
 TOTAL_POINTS = 100.0
+DEFAULT_THRESHOLD = 95.0  # "95 points or more meets the standard", when a spec does not say otherwise
+DEFAULT_STEP = 0.5
 
 
 @dataclass(frozen=True)
@@ -208,11 +210,11 @@ def spec_from_dict(data: dict[str, Any], source: str = "") -> Spec:
     if cell_type_raw and cell_type is None:
         problems.append(Problem("spec_cell_type_unknown", file=source, value=cell_type_raw,
                                 expected=", ".join(CELL_TYPES)))
-    step = _number(data.get("step", 0.5))
+    step = _number(data.get("step", DEFAULT_STEP))
     if step is None or step <= 0:
         problems.append(Problem("spec_step_invalid", file=source, value=data.get("step")))
         step = None
-    threshold = _number(data.get("threshold", 95)) or 0.0
+    threshold = _number(data.get("threshold", DEFAULT_THRESHOLD)) or 0.0
 
     contents: list[Content] = []
     ids: dict[str, int] = {}
