@@ -142,3 +142,18 @@ def test_a_damaged_file_is_corrupt_not_internal(tmp_path, agency_template, specs
     broken.write_bytes(buf.getvalue())
     codes = set(_problems(validate_paths([broken], specs), broken))
     assert "corrupt_file" in codes and "internal_error" not in codes
+
+
+def test_the_public_api_is_small_and_every_name_resolves():
+    import fourgood
+
+    assert sorted(fourgood.__all__) == sorted([
+        "load_specs", "Spec", "validate_paths", "BatchResult", "check_view", "CheckResult", "consolidate_paths",
+        "Consolidation", "write_consolidated", "Problem", "FourgoodError", "main", "__version__"])
+    from fourgood.pipeline import validate_paths as direct
+
+    assert fourgood.validate_paths is direct
+    for name in fourgood.__all__:
+        assert getattr(fourgood, name) is not None, name
+    with pytest.raises(AttributeError):
+        fourgood.not_a_public_name  # noqa: B018

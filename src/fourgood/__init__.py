@@ -1,10 +1,47 @@
 """fourgood: the "Chi bộ 4 tốt" (4-good party cell) evaluation toolkit.
 
 Data flows one way: criteria spec -> template -> submission -> read -> validate -> score
--> roll up -> write. The command line and the Excel add-in call the same core.
+-> roll up -> write. The command line, the Excel add-in and the tests call the same small
+public API listed in `__all__` (loaded on first use, so `import fourgood` stays light for the
+Excel ribbon).
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
+
+# name -> module that defines it
+_API = {
+    "load_specs": "fourgood.spec",
+    "Spec": "fourgood.spec",
+    "validate_paths": "fourgood.pipeline",
+    "BatchResult": "fourgood.pipeline",
+    "check_view": "fourgood.check",
+    "CheckResult": "fourgood.check",
+    "consolidate_paths": "fourgood.rollup",
+    "Consolidation": "fourgood.rollup",
+    "write_consolidated": "fourgood.report_workbook",
+    "Problem": "fourgood.problems",
+    "FourgoodError": "fourgood.problems",
+}
+__all__ = [*_API, "main", "__version__"]
+
+if TYPE_CHECKING:
+    from .check import CheckResult, check_view
+    from .pipeline import BatchResult, validate_paths
+    from .problems import FourgoodError, Problem
+    from .report_workbook import write_consolidated
+    from .rollup import Consolidation, consolidate_paths
+    from .spec import Spec, load_specs
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        return getattr(importlib.import_module(_API[name]), name)
+    raise AttributeError(f"module 'fourgood' has no attribute {name!r}")
 
 
 def main() -> None:
