@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -148,9 +149,9 @@ class Spec:
 
 
 def default_specs_dir() -> Path:
-    from . import workbook_templates
-
-    return Path(workbook_templates.__file__).parent / "specs"
+    # The bundled YAML is package data of fourgood.workbook_templates; it is located by name, as
+    # data, so that the spec (read by everything) does not import the template builders' package.
+    return Path(str(resources.files("fourgood.workbook_templates") / "specs"))
 
 
 def load_specs(source: str | Path | None = None) -> dict[str, Spec]:
