@@ -255,14 +255,15 @@ def spec_from_dict(data: dict[str, Any], source: str = "") -> Spec:
     if problems:
         raise FourgoodError(problems)
 
-    names = CELL_TYPES[cell_type]  # type: ignore[index]
+    assert cell_type is not None and step is not None  # each way of being None added a problem above
+    names = CELL_TYPES[cell_type]
     return Spec(
         spec_id=nfc(data.get("spec_id") or names.slug),
         version=nfc(data.get("version") or "1"),
-        cell_type=cell_type,  # type: ignore[arg-type]
+        cell_type=cell_type,
         name_vi=nfc(data.get("name_vi") or names.name_vi),
         name_en=nfc(data.get("name_en") or names.name_en),
-        step=float(step),  # type: ignore[arg-type]
+        step=float(step),
         threshold=float(threshold),
         contents=tuple(contents),
         vetoes=tuple(vetoes),
