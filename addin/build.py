@@ -55,8 +55,11 @@ def _set_interpreter(sheet_xml: bytes, interpreter: str) -> bytes:
     value = escape(interpreter)
     for row in (1, 2):
         cell = f'<c r="B{row}" t="inlineStr"><is><t>{value}</t></is></c>'
-        text = re.sub(rf'(<row r="{row}"[^>]*>)(.*?)(</row>)',
-                      lambda m, cell=cell: m.group(1) + m.group(2) + cell + m.group(3), text, count=1, flags=re.S)
+
+        def append(m: re.Match[str], cell: str = cell) -> str:
+            return m.group(1) + m.group(2) + cell + m.group(3)
+
+        text = re.sub(rf'(<row r="{row}"[^>]*>)(.*?)(</row>)', append, text, count=1, flags=re.S)
     return text.encode("utf-8")
 
 

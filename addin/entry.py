@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol, cast
 
 from fourgood.check import CheckResult, check_view, peek_meta
 from fourgood.contract import MetaKey
@@ -49,7 +49,15 @@ def alert(book: Any, text: str, mode: str = "info") -> None:
     book.app.alert(text, title=TITLE, buttons="ok", mode=mode)
 
 
-def friendly(action: Callable[..., Any]) -> Callable[..., Any]:
+class EntryPoint(Protocol):
+    """An action wrapped by `friendly`; `__wrapped__` (functools.wraps) is the action itself."""
+
+    __wrapped__: Callable[..., Any]
+
+    def __call__(self, book: Any = None, **kwargs: Any) -> Any: ...
+
+
+def friendly(action: Callable[..., Any]) -> EntryPoint:
     """Run an entry point; turn any exception into an Excel alert and a log entry."""
 
     @functools.wraps(action)
@@ -67,7 +75,7 @@ def friendly(action: Callable[..., Any]) -> Callable[..., Any]:
             _last_word(book, render("addin_failed", lang, {"detail": detail, "value": str(log)}))
         return None
 
-    return run
+    return cast(EntryPoint, run)
 
 
 def _last_word(book: Any, text: str) -> None:
@@ -75,7 +83,10 @@ def _last_word(book: Any, text: str) -> None:
         if book is None:
             import xlwings as xw
 
-            xw.apps.active.alert(text, title=TITLE, buttons="ok", mode="critical")
+            app = xw.apps.active
+            if app is None:
+                raise RuntimeError("no Excel instance to alert")
+            app.alert(text, title=TITLE, buttons="ok", mode="critical")
         else:
             alert(book, text, "critical")
     except Exception:  # no Excel to talk to: the log already has the details

@@ -29,7 +29,7 @@ def _template_fills(spec: Spec, lang: str) -> dict[tuple[str, str], tuple[int, i
                 fill = cell.fill
                 rgb = fill.fgColor.rgb if fill is not None and fill.fill_type == "solid" else None
                 if isinstance(rgb, str) and len(rgb) >= 6:
-                    fills[(ws.title, cell.coordinate)] = tuple(int(rgb[-6:][i:i + 2], 16) for i in (0, 2, 4))
+                    fills[(ws.title, cell.coordinate)] = (int(rgb[-6:-4], 16), int(rgb[-4:-2], 16), int(rgb[-2:], 16))
     return fills
 
 

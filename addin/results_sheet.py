@@ -60,7 +60,7 @@ def write_results(book: Any, result: CheckResult, *, scores: bool = True, proble
     who = " – ".join(x for x in (
         cell.get("cell_name", ""), cell.get("cell_code", ""),
         (_t(lang, "kỳ ", "period ") + cell["period"]) if cell.get("period") else "") if x)
-    top = [
+    top: list[list[Any]] = [
         [_t(lang, "KẾT QUẢ KIỂM TRA PHIẾU CHẤM ĐIỂM “CHI BỘ 4 TỐT”", "“CHI BỘ 4 TỐT” FORM CHECK RESULTS")],
         [who or result.file],
         [_t(lang, "Kiểm tra lúc ", "Checked at ") + run_at.strftime("%d/%m/%Y %H:%M") + f" (fourgood {__version__})"],
@@ -97,8 +97,8 @@ def _score_table(sheet: Any, result: CheckResult, row: int) -> int:
     head = [_t(lang, "Nội dung", "Content"), _t(lang, "Tên nội dung", "Title"), _t(lang, "Điểm chuẩn", "Maximum"),
             _t(lang, "Tự chấm", "Self score"), _t(lang, "Cấp trên chấm", "Upper score"),
             _t(lang, "Điểm cuối cùng", "Final score")]
-    body = [[c.id, c.title, c.max, c.self, c.upper, c.final] for c in result.contents]
-    total = [None, _t(lang, "Tổng cộng", "Total"), sum(c.max for c in result.contents), result.self_total,
+    body: list[list[Any]] = [[c.id, c.title, c.max, c.self, c.upper, c.final] for c in result.contents]
+    total: list[Any] = [None, _t(lang, "Tổng cộng", "Total"), sum(c.max for c in result.contents), result.self_total,
              result.upper_total, result.final_total]
     source = _t(lang, "cấp trên chấm", "the upper-level score") if result.final_source == "upper" else \
         _t(lang, "tự chấm", "the self score")

@@ -157,10 +157,11 @@ def _xlrd_book(data: bytes):
 def _xls_encrypted(data: bytes) -> bool:
     """A BIFF workbook saved with a password has a FILEPASS record, which xlrd reports."""
     import xlrd
+    from xlrd.biffh import XLRDError
 
     try:
         xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
-    except xlrd.XLRDError as exc:
+    except XLRDError as exc:
         return "encrypted" in str(exc).lower()
     except Exception:
         return False
@@ -211,7 +212,7 @@ def _xlsb_view(pkg: Package, book: CalamineWorkbook) -> WorkbookView:
                 strings.append(_xlsb_strings(pkg))
                 dates.append(_xlsb_date_styles(pkg))
             part = parts.get(name)
-            if part is None or part not in pkg.zip.namelist():
+            if part is None or part not in pkg.archive.namelist():
                 raise Refused(Problem("corrupt_file", params={"detail": f"xlsb: no part for sheet '{name}'"}))
             own[name] = _XlsbSheet(read_part(pkg, part), strings[0], dates[0])
         return own[name]
@@ -279,7 +280,7 @@ REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 def _xlsb_sheet_parts(pkg: Package) -> dict[str, str]:
     rels = "xl/_rels/workbook.bin.rels"
     targets = {}
-    if rels in pkg.zip.namelist():
+    if rels in pkg.archive.namelist():
         try:
             root = ET.fromstring(read_part(pkg, rels))
         except ET.ParseError as exc:
@@ -299,7 +300,7 @@ def _xlsb_sheet_parts(pkg: Package) -> dict[str, str]:
 
 def _xlsb_strings(pkg: Package) -> list[str]:
     part = "xl/sharedStrings.bin"
-    if part not in pkg.zip.namelist():
+    if part not in pkg.archive.namelist():
         return []
     out = []
     for rtype, body in _records(read_part(pkg, part)):
@@ -320,7 +321,7 @@ def is_date_format(code: str) -> bool:
 def _xlsb_date_styles(pkg: Package) -> set[int]:
     """Indexes of the cell styles (cellXfs) whose number format is a date or time."""
     part = "xl/styles.bin"
-    if part not in pkg.zip.namelist():
+    if part not in pkg.archive.namelist():
         return set()
     custom: dict[int, str] = {}
     dates, in_cell_xfs, index = set(), False, 0
@@ -470,7 +471,7 @@ class _OdsContent:
         self.count = 0
         sheet: _OdsSheet | None = None
         row = col = 0
-        row_cells: list[tuple[int, Any, str | None, int, int]] = []  # col, value, flag, repeat
+        row_cells: list[tuple[int, Any, str | None, int, tuple[int, int]]] = []  # col, value, flag, repeat, span
         depth = 0  # nested tables (subtables) are not part of the grid
         stack: list[ET.Element] = []
         for event, elem in ET.iterparse(io.BytesIO(data), events=("start", "end")):

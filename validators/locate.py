@@ -9,7 +9,7 @@ A locator never judges a value; it says where a name points, or that it cannot.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from fourgood.contract import INFO_FIELDS, META_SHEET, TABLE_NAMES, TOTAL_NAMES, info_name, veto_name
 from fourgood.problems import Problem
@@ -21,6 +21,7 @@ from .package import parse_reference
 Grid = Callable[[str], list[list[Any]]]
 Cell = tuple[str, int, int]  # sheet, zero-based row, zero-based column
 Range = tuple[str, int, int, int, int]  # sheet, row0, col0, row1, col1
+_Found = TypeVar("_Found", Cell, Range)
 
 # Columns of the scoring table relative to the criterion-id column, as the template lays them out.
 TABLE_OFFSETS = {TABLE_NAMES["id"]: 0, TABLE_NAMES["max"]: 2, TABLE_NAMES["self"]: 3, TABLE_NAMES["upper"]: 4,
@@ -28,7 +29,8 @@ TABLE_OFFSETS = {TABLE_NAMES["id"]: 0, TABLE_NAMES["max"]: 2, TABLE_NAMES["self"
 
 
 class Locator(Protocol):
-    problems: list[Problem]
+    @property
+    def problems(self) -> list[Problem]: ...
 
     def cell(self, name: str) -> Cell | None: ...
 
@@ -45,23 +47,23 @@ def value_at(grid: Grid, sheet: str, row: int, col: int) -> Any:
 class ExistingSheets:
     """Drops locations on sheets that are gone (reported once as sheet_missing by `grid`)."""
 
-    def __init__(self, inner, sheets: list[str], grid):
+    def __init__(self, inner: Locator, sheets: list[str], grid: Grid):
         self.inner, self.sheets, self.grid = inner, set(sheets), grid
 
     @property
     def problems(self) -> list[Problem]:
         return self.inner.problems
 
-    def _keep(self, found):
+    def _keep(self, found: _Found | None) -> _Found | None:
         if found and found[0] not in self.sheets:
             self.grid(found[0])
             return None
         return found
 
-    def cell(self, name: str):
+    def cell(self, name: str) -> Cell | None:
         return self._keep(self.inner.cell(name))
 
-    def range(self, name: str):
+    def range(self, name: str) -> Range | None:
         return self._keep(self.inner.range(name))
 
 
@@ -129,6 +131,8 @@ class ContentLocator:
         return found
 
     def _total(self, name: str) -> tuple[str, int, int] | None:
+        if self.table is None:
+            return None
         sheet, _, last, col = self.table
         rows = self.grid(sheet)
         for r in range(last + 1, min(last + 4, len(rows))):

@@ -34,6 +34,13 @@ class Package:
     sheet_parts: dict[str, str] = field(default_factory=dict)  # sheet title -> xml part (xlsx)
     names: dict[str, str] = field(default_factory=dict)  # defined name -> formula text
 
+    @property
+    def archive(self) -> zipfile.ZipFile:
+        """The zip of an xlsx/xlsm/xlsb/ods package; only the parts readers ask for it (an .xls has none)."""
+        if self.zip is None:
+            raise ValueError(f"a {self.format} file is not a zip package")
+        return self.zip
+
 
 def open_package(data: bytes) -> Package:
     """Identify the format from content (not the file name) and check it is safe to parse."""
@@ -85,7 +92,7 @@ def _read(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
 
 
 def read_part(pkg: Package, name: str) -> bytes:
-    data = _read(pkg.zip, name, MAX_PART + 1)
+    data = _read(pkg.archive, name, MAX_PART + 1)
     if len(data) > MAX_PART:
         raise Refused(Problem("oversized_content", value=len(data) // 2**20, expected=MAX_PART // 2**20))
     return data
@@ -125,7 +132,7 @@ REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 def _read_workbook_xml(pkg: Package) -> None:
     root = _parse_xml(read_part(pkg, "xl/workbook.xml"), "xl/workbook.xml")
-    rels_xml = read_part(pkg, "xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in pkg.zip.namelist() else b""
+    rels_xml = read_part(pkg, "xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in pkg.archive.namelist() else b""
     targets = {}
     if rels_xml:
         for rel in _parse_xml(rels_xml, "workbook.xml.rels"):

@@ -8,30 +8,43 @@ problem; `fourgood.messages` words them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
 from fourgood.contract import MAX_MEETINGS_PER_MONTH, REGULAR_MEETINGS_PER_YEAR, ROLLUP_STATUSES, YEAR_RANGE, Kind
+from fourgood.problems import Severity
 from fourgood.spec import CELL_TYPES
 
 from . import normalize as N
+
+
+class Check(Protocol):
+    """A rule's test over the whole frame: True where a row passes. (A Protocol rather than a
+    Callable so that lambdas may bind loop values as defaulted parameters, `lambda d, c=col: ...`.)"""
+
+    def __call__(self, frame: pd.DataFrame, /) -> pd.Series: ...
+
+
+class RowValue(Protocol):
+    """A value computed from one failing row (e.g. the expected value of a message)."""
+
+    def __call__(self, row: pd.Series, /) -> Any: ...
 
 
 @dataclass(frozen=True)
 class Rule:
     """A check plus where its failures point: columns of the validated frame."""
     code: str
-    check: Callable[[pd.DataFrame], pd.Series]
-    severity: str = "error"
+    check: Check
+    severity: Severity = "error"
     sheet: str = "sheet"
     cell: str | None = None
     criterion: str | None = None
     value: str | None = None
-    expected: str | Callable[[pd.Series], Any] | None = None
+    expected: str | RowValue | None = None
     params: dict[str, Any] | None = None
     key: str = ""
     row_params: tuple[str, ...] = ()  # columns whose value becomes a message parameter of that name
@@ -55,7 +68,7 @@ def score_rules(lang: str) -> list[Rule]:
              criterion="criterion_id", value="max_found", expected="spec_max"),
     ]
     for col in ("self", "upper"):
-        where = dict(cell=f"{col}_cell", criterion="criterion_id", params={"column": col})
+        where: dict[str, Any] = dict(cell=f"{col}_cell", criterion="criterion_id", params={"column": col})
         ok = f"{col}_kind"
         rules += [
             Rule("score_not_number", lambda d, ok=ok: d[ok] != N.NOT_NUMBER, value=f"{col}_raw", key=f"score_not_number:{col}", **where),
@@ -89,7 +102,7 @@ def meta_rules(lang: str) -> list[Rule]:
         for k in ("upper_committee", "cell_name", "cell_code", "period", "year", "members")
     ]
     lo, hi = YEAR_RANGE
-    limit = {k: (lambda d, v=v: np.where(d["month"] == 0, 12 * v, v)) for k, v in MAX_MEETINGS_PER_MONTH.items()}
+    limit: dict[str, Check] = {k: (lambda d, v=v: np.where(d["month"] == 0, 12 * v, v)) for k, v in MAX_MEETINGS_PER_MONTH.items()}
     rules += [
         Rule("cell_code_invalid", lambda d: (d["cell_code"] == "") | d["cell_code"].str.match(N.CODE_PATTERN),
              value="cell_code_raw", **_field("cell_code", lang)),
@@ -149,12 +162,12 @@ def integrity_rules(lang: str) -> list[Rule]:
 
         def typed(d: pd.DataFrame, formula: str = formula) -> pd.Series:
             return d[formula].map(lambda v: v is False).astype(bool)
-        where = dict(sheet=f"{col}_total_sheet", cell=f"{col}_total_cell", value=cached, expected=excel,
-                     params={"column": col})
+        where: dict[str, Any] = dict(sheet=f"{col}_total_sheet", cell=f"{col}_total_cell", value=cached,
+                                     expected=excel, params={"column": col})
         rules.append(Rule("total_stale", lambda d, differs=differs, typed=typed: ~(differs(d) & ~typed(d)),
-                          severity="warning", key=f"total_stale:{col}", **where))  # type: ignore[arg-type]
+                          severity="warning", key=f"total_stale:{col}", **where))
         rules.append(Rule("total_overwritten", lambda d, differs=differs, typed=typed: ~(differs(d) & typed(d)),
-                          key=f"total_overwritten:{col}", **where))  # type: ignore[arg-type]
+                          key=f"total_overwritten:{col}", **where))
     return rules
 
 
@@ -196,6 +209,6 @@ def rollup_rules(lang: str) -> list[Rule]:
 
 def file_detail(files: pd.DataFrame) -> pd.Series:
     """The `{detail}` of file-level messages: the sheets found, or the kind, or the fingerprint."""
-    return np.where(~files["has_meta"], "sheets: " + files["sheets"],
-                    np.where(files["kind"] == Kind.CELL, files["template_fingerprint"],
-                             "template_kind=" + files["kind"].replace("", "?")))
+    return pd.Series(np.where(~files["has_meta"], "sheets: " + files["sheets"],
+                              np.where(files["kind"] == Kind.CELL, files["template_fingerprint"],
+                                       "template_kind=" + files["kind"].replace("", "?"))), index=files.index)

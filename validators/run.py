@@ -33,7 +33,7 @@ def run_rules(frame: pd.DataFrame, rules: list[Rule], lang: str = "vi") -> list[
     problems = []
     for name, idx in zip(cases["check"], cases["index"]):
         rule = by_name[str(name)]
-        row = frame.loc[int(idx)]
+        row = frame.iloc[int(idx)]  # positions: the index was reset above
         problems.append(_problem(rule, row))
     return problems
 
@@ -54,7 +54,7 @@ def _get(row: pd.Series, spec: Any) -> Any:
 def _problem(rule: Rule, row: pd.Series) -> Problem:
     return Problem(
         code=rule.code,
-        severity=rule.severity,  # type: ignore[arg-type]
+        severity=rule.severity,
         file=str(row["file"]),
         sheet=str(_get(row, rule.sheet) or ""),
         cell=str(_get(row, rule.cell) or ""),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
@@ -64,7 +65,7 @@ WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
-def font(bold: bool = False, italic: bool = False, size: int = FONT_SIZE, underline: str | None = None,
+def font(bold: bool = False, italic: bool = False, size: int = FONT_SIZE, underline: Literal["single"] | None = None,
          color: str | None = None) -> Font:
     return Font(name=FONT_NAME, size=size, bold=bold, italic=italic, underline=underline, color=color)
 
@@ -109,7 +110,7 @@ def build_cell_template(spec: Spec, lang: str = "vi") -> Workbook:
     names = SHEETS[lang]
     build = FormBuild(spec=spec, lang=lang, sheets=names)
 
-    ws_help = wb.active
+    ws_help = wb.worksheets[0]  # the sheet a new workbook starts with
     ws_help.title = names.instructions
     ws_info = wb.create_sheet(names.info)
     ws_score = wb.create_sheet(names.scoring)
@@ -218,7 +219,7 @@ def _info_row(wb: Workbook, ws: Worksheet, row: int, f: InfoField, b: FormBuild)
 
 def _info_validation(f: InfoField, lang: str) -> DataValidation:
     label = f.label(lang)
-    common = dict(allow_blank=True, showErrorMessage=True, showInputMessage=True,
+    common: dict[str, Any] = dict(allow_blank=True, showErrorMessage=True, showInputMessage=True,
                   promptTitle=label[:32], errorTitle=t(lang, "Giá trị không hợp lệ", "Invalid value"))
     if f.kind == "period":
         periods = PERIODS_EN if lang == "en" else PERIODS_VI
@@ -276,10 +277,10 @@ def _scoring_sheet(wb: Workbook, ws: Worksheet, b: FormBuild) -> None:
     d = info_name("date")
     ws["C2"] = (f'=IF(ISNUMBER({d}),"{t(lang, "ngày ", "date ")}"&DAY({d})&"{t(lang, " tháng ", "/")}"&MONTH({d})'
                 f'&"{t(lang, " năm ", "/")}"&YEAR({d}),"{t(lang, "……, ngày … tháng … năm ……", "……, date …/…/……")}")')
-    for c, style in (("A1", font(size=12)), ("A2", font(bold=True, size=12)),
-                     ("C1", font(bold=True, size=12, underline="single")), ("C2", font(italic=True, size=12))):
-        ws[c].font = style
-        ws[c].alignment = CENTER
+    for at, style in (("A1", font(size=12)), ("A2", font(bold=True, size=12)),
+                      ("C1", font(bold=True, size=12, underline="single")), ("C2", font(italic=True, size=12))):
+        ws[at].font = style
+        ws[at].alignment = CENTER
     ws.merge_cells("A4:F4")
     ws["A4"] = t(lang, "PHIẾU TỰ ĐÁNH GIÁ, CHẤM ĐIỂM “CHI BỘ 4 TỐT”", "SELF-ASSESSMENT AND SCORING FORM “CHI BỘ 4 TỐT”")
     ws["A4"].font = font(bold=True, size=14)
@@ -313,15 +314,15 @@ def _scoring_sheet(wb: Workbook, ws: Worksheet, b: FormBuild) -> None:
     total = row
     b.total_row = total
     ws.cell(total, 2, t(lang, "TỔNG CỘNG", "TOTAL"))
-    for col in "CDE":
-        ws[f"{col}{total}"] = "=" + "+".join(f"{col}{h}" for h, _, _ in b.content_rows.values())
-        ws[f"{col}{total}"].number_format = "0.0#"
-    for col in range(1, 7):
-        cell = ws.cell(total, col)
+    for letter in "CDE":
+        ws[f"{letter}{total}"] = "=" + "+".join(f"{letter}{h}" for h, _, _ in b.content_rows.values())
+        ws[f"{letter}{total}"].number_format = "0.0#"
+    for column in range(1, 7):
+        cell = ws.cell(total, column)
         cell.font = font(bold=True)
         cell.border = BOX
         cell.fill = HEAD_FILL
-        cell.alignment = CENTER if col != 2 else Alignment(horizontal="right", vertical="center")
+        cell.alignment = CENTER if column != 2 else Alignment(horizontal="right", vertical="center")
 
     status_self, status_upper = total + 1, total + 2
     for r, col, label in ((status_self, "D", t(lang, "Kết quả chi bộ tự đánh giá", "Result of the self-assessment")),
@@ -334,8 +335,8 @@ def _scoring_sheet(wb: Workbook, ws: Worksheet, b: FormBuild) -> None:
         ws[f"C{r}"] = "=" + status_formula(b, col)
         ws[f"C{r}"].font = font(bold=True)
         ws[f"C{r}"].alignment = CENTER
-        for c in range(1, 7):
-            ws.cell(r, c).border = BOX
+        for column in range(1, 7):
+            ws.cell(r, column).border = BOX
         ws.row_dimensions[r].height = 22
 
     _name(wb, TABLE_NAMES["id"], ref_range(ws.title, f"A{first_row}", f"A{last_row}"))
@@ -358,9 +359,9 @@ def _scoring_sheet(wb: Workbook, ws: Worksheet, b: FormBuild) -> None:
 def _content_row(ws: Worksheet, row: int, content, first: int, last: int, lang: str) -> None:
     ws.cell(row, 1, content.id)
     ws.cell(row, 2, t(lang, content.title_vi, content.title_en or content.title_vi).upper())
-    for col in "CDE":
-        ws[f"{col}{row}"] = f"=SUM({col}{first}:{col}{last})"
-        ws[f"{col}{row}"].number_format = "0.0#"
+    for letter in "CDE":
+        ws[f"{letter}{row}"] = f"=SUM({letter}{first}:{letter}{last})"
+        ws[f"{letter}{row}"].number_format = "0.0#"
     for col in range(1, 7):
         cell = ws.cell(row, col)
         cell.font = font(bold=True)
@@ -537,8 +538,10 @@ def _print_setup(ws: Worksheet, title_rows: str | None) -> None:
     ws.print_options.horizontalCentered = True
     if title_rows:
         ws.print_title_rows = title_rows
-    ws.oddFooter.center.text = "&P/&N"
-    ws.oddFooter.center.font = FONT_NAME
+    footer = ws.oddFooter
+    assert footer is not None  # a new sheet has its (empty) header and footer parts
+    footer.center.text = "&P/&N"
+    footer.center.font = FONT_NAME
 
 
 def _protect(ws: Worksheet) -> None:

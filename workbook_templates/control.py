@@ -26,7 +26,7 @@ def build_control_workbook(lang: str = "vi") -> Workbook:
     wb = Workbook()
     wb.properties.creator = "fourgood"
     wb.properties.created = wb.properties.modified = FIXED_DATE
-    ws = wb.active
+    ws = wb.worksheets[0]  # the sheet a new workbook starts with
     ws.title = control_sheet_name(lang)
     en = lang == "en"
     ws["A1"] = "“CHI BỘ 4 TỐT”: CONSOLIDATION" if en else "TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ “CHI BỘ 4 TỐT”"

@@ -27,7 +27,7 @@ def build_roster_template(lang: str = "vi") -> Workbook:
     wb = Workbook()
     wb.properties.creator = "fourgood"
     wb.properties.created = wb.properties.modified = FIXED_DATE
-    ws = wb.active
+    ws = wb.worksheets[0]  # the sheet a new workbook starts with
     ws.title = ROSTER_SHEET[lang]
     _header(ws, 1, [vi if lang == "vi" else en for _, vi, en in ROSTER_COLUMNS])
     for col, width in zip("ABCDEF", (16, 40, 36, 40, 40, 14)):

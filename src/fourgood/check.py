@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from fourgood.validators.formats import WorkbookView
 from fourgood.validators.reader import SpecIndex, read_meta, read_workbook
 
@@ -92,6 +94,7 @@ def check_view(view: WorkbookView, file: str, specs: dict[str, Spec], lang: str 
     if read.spec is None or batch.scored.empty:
         return result
     meta, row = batch.meta.loc[file], batch.scored.loc[file]
+    assert isinstance(row, pd.Series)  # one row: the batch is indexed by file
     spec = read.spec
     result.spec = spec
     result.threshold = float(spec.threshold)

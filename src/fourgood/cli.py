@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .logfile import log_traceback
@@ -33,7 +34,7 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # exit code 2, one readable line
+    def error(self, message: str) -> NoReturn:  # exit code 2, one readable line
         raise UsageError(message, self.prog)
 
 

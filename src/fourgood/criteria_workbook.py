@@ -45,8 +45,8 @@ def read_criteria_workbook(path: Path, defaults: dict[str, Spec]) -> list[Spec]:
 
     try:
         book = CalamineWorkbook.from_path(str(path))
-        sheets = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                  for name in book.sheet_names}
+        sheets: dict[str, list[list[Any]]] = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                                              for name in book.sheet_names}
     except Exception as exc:  # calamine raises several types for unreadable files
         raise FourgoodError([Problem("spec_unreadable", file=str(path), params={"detail": str(exc)[:200]})]) from None
 
@@ -77,7 +77,7 @@ def read_criteria_workbook(path: Path, defaults: dict[str, Spec]) -> list[Spec]:
                                      value=", ".join(HEADERS_VI[k] for k in REQUIRED))])
     targets = {t: tables[t] for t in tables if t} or {t: tables[None] for t in CELL_TYPES}
     specs = []
-    for cell_type, rows in targets.items():
+    for cell_type, criteria in targets.items():
         base = defaults[cell_type]
         veto_rows = (base.to_dict()["vetoes"] if vetoes is None
                      else vetoes.get(cell_type, []) + vetoes.get(None, []))
@@ -85,7 +85,7 @@ def read_criteria_workbook(path: Path, defaults: dict[str, Spec]) -> list[Spec]:
             "spec_id": base.spec_id, "cell_type": cell_type, "name_vi": base.name_vi, "name_en": base.name_en,
             "version": str(settings.get("version", "tùy chỉnh")),
             "step": settings.get("step", base.step), "threshold": settings.get("threshold", base.threshold),
-            "contents": _group(rows), "vetoes": veto_rows,
+            "contents": _group(criteria), "vetoes": veto_rows,
         }
         specs.append(spec_from_dict(data, source=str(path)))
     return specs
@@ -174,7 +174,7 @@ def write_criteria_workbook(specs: dict[str, Spec], path: Path) -> Path:
     from .atomic import save_workbook_atomic
 
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])  # the empty sheet a new workbook starts with
     bold = Font(bold=True)
     order = ("content", "id", "criterion", "max", "guidance", "criterion_en", "content_en")
     for spec in specs.values():

@@ -102,8 +102,9 @@ def build_demo(out: Path, seed: int = 2026) -> tuple[Path, Path, Path]:
     roster = load_workbook(templates / ROSTER_FILE)
     ws = roster.worksheets[0]
     for i, c in enumerate(cells, 2):
-        values = {"cell_code": c.code, "cell_name": c.name, "cell_type": CELL_TYPES[c.cell_type].name_vi,
-                  "grassroots": c.grassroots, "upper_committee": c.upper, "members": c.members}
+        values: dict[str, str | int] = {"cell_code": c.code, "cell_name": c.name,
+                                        "cell_type": CELL_TYPES[c.cell_type].name_vi, "grassroots": c.grassroots,
+                                        "upper_committee": c.upper, "members": c.members}
         for j, (key, _, _) in enumerate(ROSTER_COLUMNS, 1):
             ws.cell(i, j, values[key])
     roster_path = out / "danh-sach-chi-bo.xlsx"

@@ -184,7 +184,7 @@ def _score(frames: Frames, errors: set[str]) -> pd.DataFrame:
         unanswered = g["answered"].apply(lambda s: not s.all())
         yes = g["yes"].any()
         veto = yes.astype(object).where(~unanswered | yes, np.nan)
-        subs["veto"] = subs.index.map(veto).astype(object)
+        subs["veto"] = subs.index.map(veto.to_dict()).astype(object)
         subs.loc[subs["veto"].isna() & ~subs.index.isin(vetoes["file"]), "veto"] = False
     subs.index.name = "submission"
     scored = score_batch(usable, subs)

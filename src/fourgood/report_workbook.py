@@ -90,14 +90,16 @@ def write_table(ws: Worksheet, frame: pd.DataFrame, cols: list[Col], lang: str, 
         for j, (key, _, _, _, fmt) in enumerate(cols, 1):
             put(ws, i, j, rec.get(key), fmt)
     last = head + max(len(records), 1)
-    ws.freeze_panes = ws.cell(head + 1, 1)
+    ws.freeze_panes = f"A{head + 1}"
     ws.auto_filter.ref = f"A{head}:{get_column_letter(len(cols))}{last}"
     ws.print_title_rows = f"{head}:{head}"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.oddFooter.center.text = "&P/&N"
+    footer = ws.oddFooter
+    assert footer is not None  # a new sheet has its (empty) header and footer parts
+    footer.center.text = "&P/&N"
     return head
 
 
@@ -105,7 +107,7 @@ def _status_rules(ws: Worksheet, col: int, head: int, last: int, lang: str, thre
     letter = get_column_letter(col)
     rng = f"{letter}{head + 1}:{letter}{max(last, head + 1)}"
     fills = {"meets": GREEN, "below": RED, "veto": RED, "incomplete": AMBER, "invalid": RED}
-    labels = {(status_text(s, lang, t), fill) for s, fill in fills.items() for t in (thresholds or [None])}
+    labels = {(status_text(s, lang, t), fill) for s, fill in fills.items() for t in ((*thresholds,) or (None,))}
     for text, fill in sorted(labels, key=lambda x: x[0]):
         quoted = text.replace('"', '""')
         ws.conditional_formatting.add(rng, FormulaRule(formula=[f'{letter}{head + 1}="{quoted}"'], fill=fill))
@@ -113,8 +115,9 @@ def _status_rules(ws: Worksheet, col: int, head: int, last: int, lang: str, thre
 
 def thresholds_of(c: Consolidation) -> list[float]:
     """The pass thresholds of the cells' specs (one for a province on one table)."""
-    values = pd.to_numeric(c.cells["threshold"], errors="coerce").dropna() if "threshold" in c.cells else []
-    return sorted({float(v) for v in values})
+    if "threshold" not in c.cells:
+        return []
+    return sorted({float(v) for v in pd.to_numeric(c.cells["threshold"], errors="coerce").dropna()})
 
 
 def _below_title(thresholds: list[float], lang: str) -> tuple[str, str]:
@@ -284,7 +287,7 @@ def write_consolidated(c: Consolidation, out: str | Path, lang: str = "vi", run_
     run_at = run_at or dt.datetime.now().replace(microsecond=0)
     wb.properties.created = wb.properties.modified = run_at
     names = {k: _t(lang, v) for k, v in SHEET_NAMES.items()}
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])  # the empty sheet a new workbook starts with
     bold = Font(bold=True)
     for table in report_tables(c, lang):
         ws = wb.create_sheet(table.sheet)

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -150,9 +151,9 @@ class Spec:
 
 
 def default_specs_dir() -> Path:
-    from . import workbook_templates
-
-    return Path(workbook_templates.__file__).parent / "specs"
+    # The bundled YAML is package data of fourgood.workbook_templates; it is located by name, as
+    # data, so that the spec (read by everything) does not import the template builders' package.
+    return Path(str(resources.files("fourgood.workbook_templates") / "specs"))
 
 
 def load_specs(source: str | Path | None = None) -> dict[str, Spec]:
@@ -256,14 +257,15 @@ def spec_from_dict(data: dict[str, Any], source: str = "") -> Spec:
     if problems:
         raise FourgoodError(problems)
 
-    names = CELL_TYPES[cell_type]  # type: ignore[index]
+    assert cell_type is not None and step is not None  # each way of being None added a problem above
+    names = CELL_TYPES[cell_type]
     return Spec(
         spec_id=nfc(data.get("spec_id") or names.slug),
         version=nfc(data.get("version") or "1"),
-        cell_type=cell_type,  # type: ignore[arg-type]
+        cell_type=cell_type,
         name_vi=nfc(data.get("name_vi") or names.name_vi),
         name_en=nfc(data.get("name_en") or names.name_en),
-        step=float(step),  # type: ignore[arg-type]
+        step=float(step),
         threshold=float(threshold),
         contents=tuple(contents),
         vetoes=tuple(vetoes),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -86,7 +86,7 @@ def _num(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() and value > 1000 else value
 
 
-def _status(row: dict[str, Any]) -> str:
+def _status(row: Mapping[Hashable, Any]) -> str:
     """`skipped` for skipped files only; an unreadable or missing file is `invalid`."""
     if row["category"] == "skipped":
         return "skipped"
