@@ -9,7 +9,7 @@ Excel ribbon).
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 __version__ = "0.1.0"
 
@@ -27,16 +27,8 @@ _API = {
     "Problem": "fourgood.problems",
     "FourgoodError": "fourgood.problems",
 }
-__all__ = [*_API, "main", "__version__"]
-
-if TYPE_CHECKING:
-    from .check import CheckResult, check_view
-    from .pipeline import BatchResult, validate_paths
-    from .problems import FourgoodError, Problem
-    from .report_workbook import write_consolidated
-    from .rollup import Consolidation, consolidate_paths
-    from .spec import Spec, load_specs
-
+__all__ = ["load_specs", "Spec", "validate_paths", "BatchResult", "check_view", "CheckResult", "consolidate_paths",
+           "Consolidation", "write_consolidated", "Problem", "FourgoodError", "main", "__version__"]
 
 def __getattr__(name: str) -> Any:
     if name in _API:
