@@ -11,6 +11,7 @@ from python_calamine import CalamineWorkbook
 from fourgood.cli import main
 from fourgood.consolidate_cmd import parse_period, run_consolidate
 from fourgood.problems import FourgoodError
+from fourgood.spec import load_specs
 from fourgood.workbook_templates.writer import template_filename
 
 from .helpers import make_submission, scores_totalling
@@ -167,12 +168,112 @@ def test_consolidate_usage_errors_exit_2(tmp_path, capsys):
     assert "Traceback" not in capsys.readouterr().err
 
 
-def test_demo_runs_end_to_end(tmp_path, capsys):
-    assert main(["demo", "--out", str(tmp_path / "demo"), "--seed", "7"]) == 0
-    s = json.loads((tmp_path / "demo" / "tong-hop-tinh.json").read_text(encoding="utf-8"))
-    assert s["files_total"] == s["files_valid"] + s["files_rejected"] + s["files_skipped"]
-    assert s["cells_meeting_standard"] > s["cells_below_threshold"] > 0 and s["duplicates"] >= 1
-    assert (tmp_path / "demo" / "tong-hop-tinh.xlsx").exists()
+def _demo_expectations(forms: list[dict], roster: dict[str, str]) -> tuple[dict, dict]:
+    """The summary JSON and the province row of 'Tổng hợp theo cấp', recomputed from `validate --json` of every
+    file the demo wrote and from its roster (cell code -> upper-level committee), by the README's definitions."""
+    def blank(form, column):  # a criterion left blank in that column ("score_blank", worded in English)
+        return any(e["code"] == "score_blank" and e["message"].endswith(f"({column} score).") for e in form["errors"])
+
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for f in forms:
+        if f["cell_code"] and f["period"]:  # a form whose period cannot be read belongs to no period
+            groups.setdefault((f["cell_code"], f["period"]), []).append(f)
+    status, final, gap, duplicates = {}, {}, {}, 0
+    for key, group in groups.items():
+        valid = [f for f in group if f["valid"]]
+        if not valid:
+            status[key] = "invalid"
+            continue
+        assert len({(f["status"], f["self_total"], f["upper_total"]) for f in valid}) == 1, key  # one result
+        form = valid[0]
+        duplicates += len(valid) - 1
+        status[key] = form["status"]
+        upper_ok = form["upper_total"] is not None and not blank(form, "upper-level")
+        self_ok = form["self_total"] is not None and not blank(form, "self")
+        final[key] = form["upper_total"] if upper_ok else form["self_total"] if self_ok else None
+        if upper_ok and self_ok:
+            gap[key] = form["self_total"] - form["upper_total"]
+    periods = sorted({p for _, p in groups})
+    sent_valid = {k for k, v in status.items() if v != "invalid"}
+
+    def counts(keys):
+        of = [status[k] for k in keys]
+        return {"cells": len(of), "cells_meeting_standard": of.count("meets"),
+                "cells_below_threshold": of.count("below"), "cells_incomplete": of.count("incomplete")}
+
+    def missing(codes):
+        return sum((c, p) not in sent_valid for c in codes for p in periods)
+
+    uppers = sorted(set(roster.values()))
+    summary = {
+        "files_total": len(forms),
+        "files_valid": sum(f["valid"] for f in forms),
+        "files_rejected": sum(f["status"] == "invalid" for f in forms),
+        "files_skipped": sum(f["status"] == "skipped" for f in forms),
+        "thresholds": sorted({s.threshold for s in load_specs().values()}),
+        **counts(list(status)),
+        "cells_missing": missing(roster),
+        "duplicates": duplicates,
+        "conflicts": 0,
+        "by_upper_committee": {u: {**counts([k for k in status if roster[k[0]] == u]),
+                                   "cells_missing": missing([c for c in roster if roster[c] == u])} for u in uppers},
+    }
+    finals = [v for v in final.values() if v is not None]
+    province = {
+        "Kỳ": periods[0], "Số chi bộ phải báo cáo": len(roster) * len(periods), "Đã nộp": len(status),
+        "Hợp lệ": len(sent_valid), "Đạt 4 tốt": summary["cells_meeting_standard"],
+        "Dưới ngưỡng đạt": summary["cells_below_threshold"], "Loại trừ": list(status.values()).count("veto"),
+        "Chưa chấm đủ": summary["cells_incomplete"], "Phiếu lỗi": list(status.values()).count("invalid"),
+        "Tỷ lệ đạt": pytest.approx(summary["cells_meeting_standard"] / len(roster)),
+        "Điểm bình quân": pytest.approx(sum(finals) / len(finals)),
+        "Chênh lệch tự chấm - cấp trên": pytest.approx(sum(gap.values()) / len(gap)),
+    }
+    return summary, province
+
+
+def test_demo_figures_agree_with_validating_every_file_it_wrote(tmp_path, capsys):
+    demo = tmp_path / "demo"
+    assert main(["demo", "--out", str(demo), "--seed", "7"]) == 0
+    capsys.readouterr()
+    inbox = demo / "phieu-nop"
+    written = sorted(str(p) for p in inbox.rglob("*") if p.is_file())
+    code = main(["validate", str(inbox), "--json", "--lang", "en"])
+    forms = json.loads(capsys.readouterr().out)
+    assert sorted(f["file"] for f in forms) == written  # every file the demo wrote, once
+    assert code == (1 if any(f["status"] == "invalid" for f in forms) else 0)
+    roster_rows = _sheet(demo / "danh-sach-chi-bo.xlsx", "Danh sách chi bộ")
+    head = roster_rows[0]
+    roster = {r[head.index("Mã chi bộ")]: r[head.index("Cấp ủy cấp trên cơ sở")] for r in roster_rows[1:] if r[0]}
+    assert len(roster) == 28  # the README: 28 cells of all four types
+
+    summary, province = _demo_expectations(forms, roster)
+    assert json.loads((demo / "tong-hop-tinh.json").read_text(encoding="utf-8")) == summary
+    rows = _table(demo / "tong-hop-tinh.xlsx", "Tổng hợp theo cấp")
+    (prov,) = [r for r in rows if r["Cấp"] == "Toàn tỉnh"]
+    assert {k: prov[k] for k in province} == province
+    # the seeded demo shows what it is meant to: a duplicate, cells below 95, rejected and skipped files
+    assert summary["cells_meeting_standard"] > summary["cells_below_threshold"] > 0 and summary["duplicates"] >= 1
+    assert summary["files_rejected"] >= 2 and summary["files_skipped"] >= 1
+
+
+@pytest.mark.xfail(strict=True, reason="demo.py names each form after its cell's name; two cells of the bloc are "
+                   "both 'Chi bộ Văn phòng Sở' (KCQ-001, KCQ-004), so the second form overwrites the first")
+def test_demo_writes_one_file_per_cell_that_sends_a_form(tmp_path, monkeypatch):
+    import fourgood.demo as demo
+
+    filled: list[tuple[str, str]] = []  # (file, cell code) for every form the demo fills
+    real = demo.fill_template
+
+    def recording(template, submission, path):
+        filled.append((str(path), submission.info["cell_code"]))
+        return real(template, submission, path)
+
+    monkeypatch.setattr(demo, "fill_template", recording)
+    demo.build_demo(tmp_path / "demo", seed=7)
+    written = {}
+    for path, code in filled:
+        written.setdefault(path, []).append(code)
+    assert {p: c for p, c in written.items() if len(c) > 1} == {}
 
 
 # ----------------------------------------------------------------------------- roll-up across levels
