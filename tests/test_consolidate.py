@@ -124,11 +124,23 @@ def test_grassroots_view_says_whether_all_cells_are_4good(province):
     assert (fin["Số chi bộ trực thuộc"], fin["Đạt 4 tốt"], fin["100% chi bộ đạt “Chi bộ 4 tốt”"]) == (2, 1, "Không")
 
 
-def test_by_criterion_lists_weakest_first(province):
+def test_by_criterion_lists_weakest_first(province, specs):
     _, out, _ = province
     rows = _table(out, "Theo tiêu chí")
     shares = [r["Tỷ lệ so với điểm chuẩn"] for r in rows]
-    assert shares == sorted(shares) and shares[0] < 1
+    assert shares == sorted(shares)
+    # scores_totalling takes the missing points off the first criterion, 1.1 (8 points in both specs):
+    # A-1 (upper score counts) 96 -> 1.1 = 4, A-2 94 -> 1.1 = 2: agency 1.1 averages 3 of 8;
+    # A-3 99 -> public_service 1.1 = 7 of 8. The copy of a1, C-1 (invalid) and A-3's blank 4.5 do not count.
+    agency, public = specs["agency"], specs["public_service"]
+    assert agency.criteria[0].id == public.criteria[0].id == "1.1" and agency.criteria[0].max == public.criteria[0].max == 8
+    head = ["Loại chi bộ", "Nội dung", "Tiêu chí", "Điểm chuẩn", "Số phiếu", "Điểm bình quân", "Tỷ lệ so với điểm chuẩn"]
+    assert [[r[k] for k in head] for r in rows[:2]] == [["Chi bộ cơ quan", "I", "1.1", 8, 2, 3, 0.375],
+                                                         ["Chi bộ đơn vị sự nghiệp", "I", "1.1", 8, 1, 7, 0.875]]
+    assert rows[0]["Nội dung tiêu chí"] == agency.criteria[0].text_vi
+    assert all(share == 1 for share in shares[2:])  # every other criterion has full marks
+    assert len(rows) == len(agency.criteria) + len(public.criteria) - 1  # public_service 4.5 is blank
+    assert {(r["Loại chi bộ"], r["Số phiếu"]) for r in rows} == {("Chi bộ cơ quan", 2), ("Chi bộ đơn vị sự nghiệp", 1)}
 
 
 def test_submitted_text_is_never_a_formula_and_charts_exist(province):
@@ -153,13 +165,26 @@ def test_two_runs_give_the_same_content(province, tmp_path):
                 assert a.read(name) == b.read(name), name
 
 
-def test_period_filter_and_parsing(province, tmp_path):
-    root, _, _ = province
+def test_period_filter_and_parsing(province, tmp_path, template_dir, specs):
+    root, _, before = province
     assert parse_period("2026-11") == "2026-11" == parse_period("11/2026") == parse_period("T11/2026")
     assert parse_period("2026") == "2026"
     with pytest.raises(FourgoodError) as err:  # no form is for the whole year: nothing written (tests/test_cli.py)
         run_consolidate([str(root / "phieu")], str(tmp_path / "nam.xlsx"), period="2026", quiet=True)
     assert err.value.problems[0].code == "period_not_found" and not (tmp_path / "nam.xlsx").exists()
+    # A-2 also sends its October form (99 points): consolidating November leaves it out, with one warning
+    october = make_submission(template_dir / template_filename("agency"), specs["agency"], tmp_path / "a2-t10.xlsx",
+                              total=99, info={"cell_code": "A-2", "cell_name": "Chi bộ Phòng Ngân sách",
+                                              "period": "Tháng 10", "upper_committee": BLOC})
+    _, c = run_consolidate([str(root / "phieu"), str(october)], str(tmp_path / "t11.xlsx"), period="2026-11",
+                           quiet=True)
+    outside = [p for p in c.problems if p.code == "outside_period"]
+    assert [(p.file, p.severity, p.value, p.expected) for p in outside] == [(str(october), "warning", "2026-10",
+                                                                           "2026-11")]
+    assert outside[0].message("vi") == "Phiếu thuộc kỳ 2026-10, ngoài kỳ đang tổng hợp (2026-11)."
+    assert c.summary["cells"] == before.summary["cells"] == 4  # November alone, as without the October form
+    assert c.cells.set_index("cell_code").loc["A-2", ["period", "final_total", "status"]].tolist() == \
+        ["2026-11", 94, "below"]
 
 
 def test_consolidate_usage_errors_exit_2(tmp_path, capsys):
