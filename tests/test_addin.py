@@ -269,6 +269,20 @@ def test_a_consolidated_workbook_reruns_its_recorded_sources(tmp_path, form):
 
 
 def test_payload_is_json_like_the_office_js_client_sends(form):
-    payload = book_json(form("j", total=100))
-    json.dumps(payload)  # serialisable as sent over the wire
-    assert {n["name"] for n in payload["names"]} >= {"fg_ids", "fg_self", "fg_self_total"}
+    import zipfile
+    from xml.etree import ElementTree as ET
+
+    import xlwings as xw
+
+    path = form("j", total=100)
+    payload = json.loads(json.dumps(book_json(path)))  # as sent over the wire
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    with zipfile.ZipFile(path) as z:  # the form's own defined names, read from its workbook part
+        defined = {d.get("name"): d.text for d in ET.fromstring(z.read("xl/workbook.xml")).iter(f"{ns}definedName")}
+    fg_names = {k: f"={v}" for k, v in defined.items() if k.startswith("fg_")}
+    assert {"fg_ids", "fg_self", "fg_self_total"} <= set(fg_names)
+    assert {n["name"]: n["refers_to"] for n in payload["names"] if n["name"].startswith("fg_")} == fg_names
+    # and the deserialised payload drives the product like the file itself
+    book = xw.Book(json=payload)
+    fg.check(book)
+    assert _alerts(book) == ["Đạt 'Chi bộ 4 tốt': 100 điểm"]

@@ -79,10 +79,11 @@ def test_input_files_are_never_modified(corpus_result):
     assert before == after
 
 
-def test_every_problem_is_located_and_worded_in_both_languages(corpus_result):
+def test_every_problem_is_located_and_worded_in_both_languages(corpus, corpus_result):
     result, _, _ = corpus_result
+    inputs = {str(path) for path, _ in corpus[1]}
     for p in result.problems:
-        assert p.file
+        assert p.file in inputs
         vi, en = p.message("vi"), p.message("en")
         assert vi and en and vi != en, p.code
         assert "{" not in vi and "{" not in en
@@ -145,6 +146,7 @@ def test_validate_exits_0_when_all_valid_and_prints_a_table(tmp_path, specs, age
     assert main(["validate", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "Đạt 'Chi bộ 4 tốt'" in out and "96,5" in out
+    assert out.rstrip().splitlines()[-1] == "1 tệp: 1 hợp lệ, 0 có lỗi, 0 bỏ qua."
 
 
 def test_validate_usage_error_exits_2(capsys):
@@ -234,6 +236,16 @@ def test_same_template_is_found_for_every_cell_type(tmp_path, specs, template_di
 
 def test_missing_path_is_reported_not_raised(specs, tmp_path):
     result = validate_paths([tmp_path / "khong-co.xlsx"], specs)
-    assert result.problems[0].code == "file_not_found" and not result.files["valid"].iloc[0]
+    assert [(p.code, p.severity, p.file, p.value) for p in result.problems] == [
+        ("file_not_found", "error", str(tmp_path / "khong-co.xlsx"), "khong-co.xlsx")]
+    assert result.files[["name", "valid", "category"]].values.tolist() == [["khong-co.xlsx", False, "invalid"]]
+
+
+@pytest.mark.xfail(strict=True, reason="pipeline._files_frame gives every file with a skip code the status 'skipped', "
+                   "file_not_found included: an error, category 'invalid', yet status 'skipped' in BatchResult.files "
+                   "(validate --json re-derives status from the category, so only the Python API disagrees)")
+def test_a_missing_file_has_the_status_of_its_category(specs, tmp_path):
+    result = validate_paths([tmp_path / "khong-co.xlsx"], specs)
+    assert result.files[["category", "status"]].values.tolist() == [["invalid", "invalid"]]
 
 
