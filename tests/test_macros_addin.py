@@ -50,9 +50,17 @@ def test_every_runpython_command_names_an_existing_function_callable_without_arg
 
 
 def test_ribbon_callbacks_in_macros_take_the_ribbon_control():
-    text = (MACROS / "FourGoodRibbon.bas").read_text(encoding="utf-8")
-    subs = re.findall(r"^Sub (\w+)\(([^)]*)\)", text, re.M)
-    assert subs and all(args.strip() == "control As IRibbonControl" for _, args in subs)
+    def subs(bas: str) -> list[tuple[str, str, str]]:  # (name, arguments, RunPython command) of every Sub
+        text = (MACROS / bas).read_text(encoding="utf-8")
+        found = re.findall(r'^Sub (\w+)\(([^)]*)\)\s*\n\s*RunPython "([^"]+)"', text, re.M)
+        assert [name for name, _, _ in found] == re.findall(r"^Sub (\w+)", text, re.M), f"{bas}: a Sub without RunPython"
+        return found
+
+    ribbon, macros = subs("FourGoodRibbon.bas"), subs("FourGood.bas")
+    assert len(macros) == 5 and all(args.strip() == "control As IRibbonControl" for _, args, _ in ribbon)
+    # one callback per macro (OnCheck for FourGoodCheck, ...), running the same command
+    assert [(name, command) for name, _, command in ribbon] == \
+        [("On" + name.removeprefix("FourGood"), command) for name, _, command in macros]
 
 
 def _vba_procedures(xlam: Path) -> set[str]:
