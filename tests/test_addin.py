@@ -14,6 +14,7 @@ import fourgood.addin as fg
 import fourgood.addin.entry as entry
 from fourgood.addin.results_sheet import RESULTS_SHEET
 from fourgood.check import check_view
+from fourgood.contract import ROLLUP_COLUMNS, content_column
 from fourgood.validators.formats import open_view
 from fourgood.workbook_templates.writer import CONTROL_FILE, template_filename
 
@@ -226,8 +227,22 @@ def test_one_click_on_the_control_workbook_consolidates_the_folder_into_it(templ
     excel_rows = _values_on(book, names.index("Chi tiết"))[4:]
     norm = lambda rows: [[None if v in ("", None) else v for v in r] for r in rows]  # noqa: E731
     assert norm(excel_rows) == norm(cli_rows)
-    data = _values_on(book, names.index("_du_lieu"))
-    assert len(data) == 4 and data[0][0] == "cell_code"
+    # the hidden data sheet: one row per form built above (codes upper-cased, as staff codes are normalised), with the
+    # totals it was filled with; the txt is not a cell
+    head, *data = _values_on(book, names.index("_du_lieu"))
+    contents = [content.id for content in specs["agency"].contents]
+    assert head == [*ROLLUP_COLUMNS, *(content_column(c) for c in contents)]
+    rows = [dict(zip(head, r)) for r in data]
+    assert [(r["cell_code"], r["final_total"], r["final_source"], r["status"], Path(r["file"]).name) for r in rows] == [
+        ("KCQ-A", 100, "self", "meets", "a.xlsx"), ("KCQ-B", 94.5, "self", "below", "b.xlsx"),
+        ("KCQ-C", 96, "self", "meets", "c.xlsx")]
+    maxima = {c.id: sum(k.max for k in c.criteria) for c in specs["agency"].contents}
+    for r, total in zip(rows, (100, 94.5, 96)):  # scores_totalling takes the missing points off content I
+        assert [r[content_column(c)] for c in contents] == [maxima[c] - (100 - total if c == "I" else 0)
+                                                            for c in contents]
+        assert (r["self_total"], r["upper_total"], r["threshold"], r["period"]) == (total, "", 95, "2026-11")
+    rejected = _values_on(book, names.index("Tệp bị từ chối"))
+    assert [(Path(r[0]).name, r[1]) for r in rejected[4:]] == [("ghi-chu.txt", "not_spreadsheet")]
 
 
 def test_control_workbook_without_a_folder_says_which_cell_to_fill(template_dir, tmp_path):
@@ -254,6 +269,20 @@ def test_a_consolidated_workbook_reruns_its_recorded_sources(tmp_path, form):
 
 
 def test_payload_is_json_like_the_office_js_client_sends(form):
-    payload = book_json(form("j", total=100))
-    json.dumps(payload)  # serialisable as sent over the wire
-    assert {n["name"] for n in payload["names"]} >= {"fg_ids", "fg_self", "fg_self_total"}
+    import zipfile
+    from xml.etree import ElementTree as ET
+
+    import xlwings as xw
+
+    path = form("j", total=100)
+    payload = json.loads(json.dumps(book_json(path)))  # as sent over the wire
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    with zipfile.ZipFile(path) as z:  # the form's own defined names, read from its workbook part
+        defined = {d.get("name"): d.text for d in ET.fromstring(z.read("xl/workbook.xml")).iter(f"{ns}definedName")}
+    fg_names = {k: f"={v}" for k, v in defined.items() if k.startswith("fg_")}
+    assert {"fg_ids", "fg_self", "fg_self_total"} <= set(fg_names)
+    assert {n["name"]: n["refers_to"] for n in payload["names"] if n["name"].startswith("fg_")} == fg_names
+    # and the deserialised payload drives the product like the file itself
+    book = xw.Book(json=payload)
+    fg.check(book)
+    assert _alerts(book) == ["Đạt 'Chi bộ 4 tốt': 100 điểm"]

@@ -50,9 +50,17 @@ def test_every_runpython_command_names_an_existing_function_callable_without_arg
 
 
 def test_ribbon_callbacks_in_macros_take_the_ribbon_control():
-    text = (MACROS / "FourGoodRibbon.bas").read_text(encoding="utf-8")
-    subs = re.findall(r"^Sub (\w+)\(([^)]*)\)", text, re.M)
-    assert subs and all(args.strip() == "control As IRibbonControl" for _, args in subs)
+    def subs(bas: str) -> list[tuple[str, str, str]]:  # (name, arguments, RunPython command) of every Sub
+        text = (MACROS / bas).read_text(encoding="utf-8")
+        found = re.findall(r'^Sub (\w+)\(([^)]*)\)\s*\n\s*RunPython "([^"]+)"', text, re.M)
+        assert [name for name, _, _ in found] == re.findall(r"^Sub (\w+)", text, re.M), f"{bas}: a Sub without RunPython"
+        return found
+
+    ribbon, macros = subs("FourGoodRibbon.bas"), subs("FourGood.bas")
+    assert len(macros) == 5 and all(args.strip() == "control As IRibbonControl" for _, args, _ in ribbon)
+    # one callback per macro (OnCheck for FourGoodCheck, ...), running the same command
+    assert [(name, command) for name, _, command in ribbon] == \
+        [("On" + name.removeprefix("FourGood"), command) for name, _, command in macros]
 
 
 def _vba_procedures(xlam: Path) -> set[str]:
@@ -113,12 +121,30 @@ def test_addin_install_on_linux_says_excel_is_missing_and_where_the_file_is(tmp_
     env = {"FOURGOOD_HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     proc = subprocess.run([sys.executable, "-m", "fourgood", "addin", "install"], capture_output=True, text=True,
                           env=env)
-    assert proc.returncode == 1
+    assert proc.returncode == 1 and proc.stdout == ""
     assert "không có Excel" in proc.stderr and str(tmp_path / "addin" / ADDIN_FILE) in proc.stderr
-    assert (tmp_path / "addin" / ADDIN_FILE).exists()
+    _assert_is_our_addin(tmp_path / "addin" / ADDIN_FILE)
+
+
+def _assert_is_our_addin(xlam: Path) -> None:
+    """A sound package with xlwings' VBA unchanged and our ribbon: the '4 Tốt' tab, one 'Kiểm tra' button."""
+    from fourgood.addin.build import xlwings_ribbon_addin
+
+    with zipfile.ZipFile(xlam) as z:
+        assert z.testzip() is None
+        vba = z.read("xl/vbaProject.bin")
+        ribbon = ET.fromstring(z.read("customUI/customUI.xml"))
+    with zipfile.ZipFile(xlwings_ribbon_addin()) as original:
+        assert vba == original.read("xl/vbaProject.bin")
+    (tab,) = ribbon.iter(f"{CUI}tab")
+    assert tab.get("label") == "4 Tốt"
+    buttons = [(b.get("label"), b.get("onAction")) for b in ribbon.iter(f"{CUI}button")]
+    assert buttons == [("Kiểm tra", "RibbonMyAddin.RunMain")]
 
 
 def test_addin_build_command_writes_the_xlam(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "fourgood", "addin", "build", "--out", str(tmp_path)],
                           capture_output=True, text=True)
-    assert proc.returncode == 0 and (tmp_path / ADDIN_FILE).exists()
+    assert proc.returncode == 0 and proc.stderr == ""
+    assert proc.stdout == f"Đã tạo add-in: {tmp_path / ADDIN_FILE}\n"
+    _assert_is_our_addin(tmp_path / ADDIN_FILE)

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import unicodedata
+from pathlib import Path
 
 import pytest
 
@@ -34,9 +35,31 @@ def corpus_result(corpus, specs):
     return result, before, after
 
 
-def test_corpus_has_at_least_30_bad_files(corpus):
+def _expected_category(case) -> str:
+    """The verdict a corpus file must get, from its own labels: lock and system files are skipped."""
+    if case.codes & {"skipped_lock_file", "skipped_system_file"}:
+        return "skipped"
+    return "valid" if case.valid else "invalid"
+
+
+def test_corpus_files_are_marked_invalid_exactly_as_labelled(corpus, corpus_result):
     _, cases = corpus
-    assert sum(1 for _, c in cases if not c.valid) >= 30
+    result, _, _ = corpus_result
+    files = result.files.set_index("file")
+    expected = {path.name: _expected_category(case) for path, case in cases}
+    got = {path.name: files.loc[str(path), "category"] for path, _ in cases}
+    assert got == expected  # per file: valid, invalid (at least one error) or skipped
+    invalid = sorted(n for n, c in expected.items() if c == "invalid")
+    # 40 files labelled invalid in tests/corpus.py, 2 skipped, 9 valid (3 of them need LibreOffice). The README's
+    # "51 files, 42 with errors" counts the 2 skipped files too (`validate --json` gives them "valid": false).
+    assert len(invalid) == 40 and len(cases) == (51 if shutil.which("soffice") else 48)
+    assert sorted(result.files.loc[result.files["category"] == "invalid", "name"]) == invalid
+    for path, case in cases:  # an invalid file has an error among its expected codes; the others have no error
+        errors = {p.code for p in result.problems_of(str(path)) if p.severity == "error"}
+        if expected[path.name] == "invalid":
+            assert errors & case.codes, (path.name, errors)
+        else:
+            assert not errors, (path.name, errors)
 
 
 def test_every_corpus_file_gets_its_verdict_and_codes(corpus, corpus_result):
@@ -56,10 +79,11 @@ def test_input_files_are_never_modified(corpus_result):
     assert before == after
 
 
-def test_every_problem_is_located_and_worded_in_both_languages(corpus_result):
+def test_every_problem_is_located_and_worded_in_both_languages(corpus, corpus_result):
     result, _, _ = corpus_result
+    inputs = {str(path) for path, _ in corpus[1]}
     for p in result.problems:
-        assert p.file
+        assert p.file in inputs
         vi, en = p.message("vi"), p.message("en")
         assert vi and en and vi != en, p.code
         assert "{" not in vi and "{" not in en
@@ -103,6 +127,12 @@ def test_validate_json_lists_every_file_and_exits_1_when_any_is_invalid(corpus, 
     data = json.loads(capsys.readouterr().out)
     assert code == 1
     assert len(data) == len(cases)
+    by_name = {Path(d["file"]).name: d for d in data}
+    for path, case in cases:  # "valid" is true for the valid category only; skipped files say so in "status"
+        category = _expected_category(case)
+        assert by_name[path.name]["valid"] is (category == "valid"), path.name
+        assert (by_name[path.name]["status"] in ("skipped", "invalid")) is (category != "valid"), path.name
+        assert (by_name[path.name]["status"] == "skipped") is (category == "skipped"), path.name
     keys = {"file", "valid", "cell_code", "cell_type", "period", "year", "self_total", "upper_total", "status", "errors"}
     assert all(set(d) == keys for d in data)
     bad = next(d for d in data if d["file"].endswith("le-buoc.xlsx"))
@@ -116,6 +146,7 @@ def test_validate_exits_0_when_all_valid_and_prints_a_table(tmp_path, specs, age
     assert main(["validate", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "Đạt 'Chi bộ 4 tốt'" in out and "96,5" in out
+    assert out.rstrip().splitlines()[-1] == "1 tệp: 1 hợp lệ, 0 có lỗi, 0 bỏ qua."
 
 
 def test_validate_usage_error_exits_2(capsys):
@@ -167,11 +198,20 @@ def test_normalisation_of_what_staff_type():
     assert N.parse_yes_no("có") is True and N.parse_yes_no("Không") is False and N.parse_yes_no("") is None
 
 
-def test_zip_bomb_declared_size_is_past_one_gigabyte(tmp_path):
+def test_zip_bomb_is_refused_with_its_declared_size_and_the_limit(tmp_path, specs):
     import zipfile
 
-    with zipfile.ZipFile(zip_bomb(tmp_path / "b.xlsx", size=1100 * 1024 * 1024)) as z:
-        assert sum(i.file_size for i in z.infolist()) > 1024**3
+    bomb = zip_bomb(tmp_path / "b.xlsx", size=1100 * 1024 * 1024)
+    with zipfile.ZipFile(bomb) as z:  # what the zip's directory declares, read without the product
+        declared = sum(i.file_size for i in z.infolist())
+    assert declared > 1024**3 and bomb.stat().st_size < 10 * 1024**2
+    result = validate_paths([bomb], specs)
+    (p,) = result.problems
+    mib = round(declared / 2**20)
+    assert mib == 1101  # the helper writes whole chunks of 2**20 - 4 bytes until past 1100 MiB: 1101 of them
+    assert (p.code, p.severity, p.file, p.value, p.expected) == ("oversized_content", "error", str(bomb), mib, 200)
+    assert p.message("vi") == f"Nội dung giải nén quá lớn ({mib} MB, giới hạn 200 MB); tệp bị từ chối."
+    assert result.files["category"].tolist() == ["invalid"]
 
 
 def test_nfd_and_stray_spaces_in_submissions_are_normalised(tmp_path, specs, agency_template):
@@ -196,6 +236,16 @@ def test_same_template_is_found_for_every_cell_type(tmp_path, specs, template_di
 
 def test_missing_path_is_reported_not_raised(specs, tmp_path):
     result = validate_paths([tmp_path / "khong-co.xlsx"], specs)
-    assert result.problems[0].code == "file_not_found" and not result.files["valid"].iloc[0]
+    assert [(p.code, p.severity, p.file, p.value) for p in result.problems] == [
+        ("file_not_found", "error", str(tmp_path / "khong-co.xlsx"), "khong-co.xlsx")]
+    assert result.files[["name", "valid", "category"]].values.tolist() == [["khong-co.xlsx", False, "invalid"]]
+
+
+@pytest.mark.xfail(strict=True, reason="pipeline._files_frame gives every file with a skip code the status 'skipped', "
+                   "file_not_found included: an error, category 'invalid', yet status 'skipped' in BatchResult.files "
+                   "(validate --json re-derives status from the category, so only the Python API disagrees)")
+def test_a_missing_file_has_the_status_of_its_category(specs, tmp_path):
+    result = validate_paths([tmp_path / "khong-co.xlsx"], specs)
+    assert result.files[["category", "status"]].values.tolist() == [["invalid", "invalid"]]
 
 

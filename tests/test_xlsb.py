@@ -6,6 +6,7 @@ LibreOffice cannot write .xlsb, so they are committed rather than generated here
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,11 @@ def _located(result) -> set[tuple]:
 def test_fixtures_are_real_xlsb_files():
     assert PAIRS == ["co-quan-dat", "thon-co-loi"]
     for stem in PAIRS:
+        with zipfile.ZipFile(FIXTURES / f"{stem}.xlsb") as z:  # binary parts, no XML workbook
+            assert {"xl/workbook.bin", "xl/worksheets/sheet1.bin"} <= set(z.namelist())
+            assert "xl/workbook.xml" not in z.namelist()
         assert open_package((FIXTURES / f"{stem}.xlsb").read_bytes()).format == "xlsb"
+        assert open_package((FIXTURES / f"{stem}.xlsx").read_bytes()).format == "xlsx"  # the original beside it
 
 
 @pytest.mark.parametrize("stem", PAIRS)
