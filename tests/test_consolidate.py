@@ -285,8 +285,6 @@ def test_demo_figures_agree_with_validating_every_file_it_wrote(tmp_path, capsys
     assert summary["files_rejected"] >= 2 and summary["files_skipped"] >= 1
 
 
-@pytest.mark.xfail(strict=True, reason="demo.py names each form after its cell's name; two cells of the bloc are "
-                   "both 'Chi bộ Văn phòng Sở' (KCQ-001, KCQ-004), so the second form overwrites the first")
 def test_demo_writes_one_file_per_cell_that_sends_a_form(tmp_path, monkeypatch):
     import fourgood.demo as demo
 

@@ -146,6 +146,8 @@ def build_demo(out: Path, seed: int = 2026) -> tuple[Path, Path, Path]:
             vetoes[spec.vetoes[0].id] = "Có"
         short = c.name.replace("Chi bộ ", "CB ")
         path = inbox / c.upper.replace("Đảng bộ ", "") / f"{short} - thang 11.xlsx"
+        if path in made:  # two cells of the same name under one committee: staff add the code
+            path = path.with_name(f"{short} ({c.code}) - thang 11.xlsx")
         path.parent.mkdir(parents=True, exist_ok=True)
         fill_template(templates / template_filename(c.cell_type),
                       Submission(info=info, self_scores=scores, upper_scores=upper, vetoes=vetoes), path)

@@ -27,6 +27,7 @@ from .validators.package import col_index
 from .validators.reader import FileRead, SpecIndex, file_is_candidate, read_file
 
 Progress = Callable[[int, int], None]
+SKIPPED = ("skipped_lock_file", "skipped_system_file")  # skip codes of files that are listed, never judged
 
 
 @dataclass
@@ -218,14 +219,13 @@ def _files_frame(frames: Frames, scored: pd.DataFrame, problems: list[Problem]) 
     for c in keep + sc:
         if c not in files.columns:
             files[c] = np.nan
-    files["status"] = np.where(files["skipped"] != "", "skipped",
-                               np.where(files["kind"].eq("cell") & files["status"].notna(), files["status"], "invalid"))
-    files.loc[files["kind"].eq("consolidated") & (files["skipped"] == ""), "status"] = "consolidated"
-    files.loc[~files["valid"] & (files["status"] != "skipped"), "status"] = "invalid"
-    files.loc[files["skipped"].isin(["skipped_lock_file", "skipped_system_file"]), "valid"] = True
-    # The three categories every count uses (validate's closing line, consolidate's summary): valid, invalid, skipped.
-    files["category"] = np.select([files["skipped"].ne("") & files["valid"], files["valid"]], ["skipped", "valid"],
-                                  "invalid")
+    # The three categories every count uses (validate's closing line, consolidate's summary).
+    skipped = files["skipped"].isin(SKIPPED)  # lock and system files: listed, never an error
+    files["category"] = np.select([skipped, files["errors"] == 0], ["skipped", "valid"], "invalid")
+    files["valid"] = files["category"] == "valid"
+    status = np.where(files["kind"].eq("cell") & files["status"].notna(), files["status"], "invalid")
+    status = np.where(files["kind"].eq("consolidated"), "consolidated", status)
+    files["status"] = np.select([skipped, ~files["valid"]], ["skipped", "invalid"], status)
     return files
 
 
