@@ -89,14 +89,22 @@ def test_summary_json_counts_every_file_and_cell(province):
 def test_hierarchy_sheet_rolls_up_cells_to_committees_and_province(province):
     _, out, _ = province
     rows = _table(out, "Tổng hợp theo cấp")
-    prov = next(r for r in rows if r["Cấp"] == "Toàn tỉnh")
+    orgs = [r["Tổ chức đảng"].strip() for r in rows]
+    # depth first: the whole, each upper-level committee, then its grassroots committees
+    assert orgs == ["Toàn bộ", BLOC, "Đảng bộ Sở Tài chính", DISTRICT, "Đảng bộ xã Cẩm Bình"]
+    indents = [len(r["Tổ chức đảng"]) - len(r["Tổ chức đảng"].lstrip()) for r in rows]
+    assert indents[0] < indents[1] == indents[3] < indents[2] == indents[4]
+    prov = rows[0]
     assert (prov["Số chi bộ phải báo cáo"], prov["Đã nộp"], prov["Hợp lệ"], prov["Đạt 4 tốt"], prov["Dưới ngưỡng đạt"],
             prov["Chưa chấm đủ"], prov["Phiếu lỗi"]) == (5, 4, 3, 1, 1, 1, 1)
     assert prov["Tỷ lệ đạt"] == pytest.approx(1 / 5)
     assert prov["Điểm bình quân"] == pytest.approx((96 + 94) / 2)  # A-1 final is the upper-level 96
-    bloc = next(r for r in rows if r["Cấp"] == "Cấp trên cơ sở" and r["Cấp ủy cấp trên cơ sở"] == BLOC)
-    assert (bloc["Số chi bộ phải báo cáo"], bloc["Đạt 4 tốt"]) == (3, 1)
+    bloc = rows[1]
+    assert (bloc["Cấp"], bloc["Số chi bộ phải báo cáo"], bloc["Đạt 4 tốt"]) == ("Cấp trên trực tiếp cơ sở", 3, 1)
     assert bloc["Chênh lệch tự chấm - cấp trên"] == pytest.approx(1.0)
+    finance = rows[2]  # A-1 meets, A-2 below: not every cell is 4-good
+    assert (finance["Cấp"], finance["Số chi bộ phải báo cáo"], finance["100% chi bộ đạt"]) == \
+        ("Tổ chức cơ sở đảng", 2, "Không")
 
 
 def test_detail_under_95_missing_rejected_and_log_sheets(province):
@@ -122,7 +130,9 @@ def test_detail_under_95_missing_rejected_and_log_sheets(province):
 def test_grassroots_view_says_whether_all_cells_are_4good(province):
     _, out, _ = province
     rows = _table(out, "Đảng bộ cơ sở")
-    fin = next(r for r in rows if r["Đảng bộ cơ sở"] == "Đảng bộ Sở Tài chính")
+    assert [r["Tổ chức cơ sở đảng"] for r in rows] == ["Đảng bộ Sở Tài chính", "Đảng bộ xã Cẩm Bình"]
+    fin = rows[0]
+    assert fin["Cấp ủy cấp trên"] == BLOC
     assert (fin["Số chi bộ trực thuộc"], fin["Đạt 4 tốt"], fin["100% chi bộ đạt “Chi bộ 4 tốt”"]) == (2, 1, "Không")
 
 
@@ -278,7 +288,8 @@ def test_demo_figures_agree_with_validating_every_file_it_wrote(tmp_path, capsys
     summary, province = _demo_expectations(forms, roster)
     assert json.loads((demo / "tong-hop-tinh.json").read_text(encoding="utf-8")) == summary
     rows = _table(demo / "tong-hop-tinh.xlsx", "Tổng hợp theo cấp")
-    (prov,) = [r for r in rows if r["Cấp"] == "Toàn tỉnh"]
+    prov = rows[0]  # the top of the tree: the province committee of the roster
+    assert (prov["Tổ chức đảng"], prov["Cấp"]) == ("Đảng bộ tỉnh Hà Tĩnh", "Đảng bộ tỉnh")
     assert {k: prov[k] for k in province} == province
     # the seeded demo shows what it is meant to: a duplicate, cells below 95, rejected and skipped files
     assert summary["cells_meeting_standard"] > summary["cells_below_threshold"] > 0 and summary["duplicates"] >= 1

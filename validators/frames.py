@@ -341,7 +341,7 @@ def _rollup_header_ok(r: FileRead) -> bool:
 
 
 # Columns a consolidated workbook must carry to be rolled up (`threshold` came later: optional).
-ROLLUP_REQUIRED = tuple(c for c in ROLLUP_COLUMNS if c != "threshold")
+ROLLUP_REQUIRED = tuple(c for c in ROLLUP_COLUMNS if c not in ("threshold", "org_chain"))  # added in 0.2
 
 
 def _rolled(r: FileRead) -> pd.DataFrame:

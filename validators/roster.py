@@ -1,61 +1,189 @@
-"""Read the roster a board keeps (the roster template): the cells it expects to report."""
+"""Read the roster a board keeps (the roster template): the cells it expects to report, and the
+party organisations above them at whatever depth the province has.
+
+The cells sheet lists each cell and the code of the organisation it sits directly under; the
+organisations sheet lists each organisation, its level and its parent's code. A roster from
+before 2026 (committee names typed beside each cell, no organisations sheet) still reads: the
+chain is then built from those names, as from a form.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from fourgood.contract import ROSTER_COLUMNS, ROSTER_SHEET
+from fourgood.contract import ORG_COLUMNS, ORG_SHEET, ROSTER_COLUMNS, ROSTER_SHEET
 from fourgood.problems import FourgoodError, Problem
 from fourgood.spec import cell_type_from_text, fold
+from fourgood.structure import (
+    GRASSROOTS,
+    KINDS,
+    PROVINCE,
+    UPPER,
+    Chain,
+    Org,
+    chain_from_names,
+    chain_to_text,
+    kind_from_text,
+)
 
 from . import normalize as N
+from .package import col_letter
+
+ROSTER_FRAME = ["cell_code", "cell_name", "cell_type", "grassroots", "upper_committee", "members", "roster_row",
+                "parent_code", "province", "org_chain"]
 
 
 def read_roster(path: str | Path) -> pd.DataFrame:
-    """One row per expected cell: cell_code, cell_name, cell_type, grassroots, upper_committee, members."""
+    """One row per expected cell: code, name, type, members, its chain of organisations (JSON, root first)
+    and, for messages and old readers, the names of its upper-level and grassroots committees."""
     path = Path(path)
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:
         raise FourgoodError([Problem("corrupt_file", file=str(path), params={"detail": str(exc)[:160]})]) from None
+    sheets = list(book.sheet_names)
+    orgs = _read_orgs(book, sheets, path)
     labels = {fold(vi): key for key, vi, _ in ROSTER_COLUMNS} | {fold(en): key for key, _, en in ROSTER_COLUMNS}
-    names = [n for n in book.sheet_names if n in ROSTER_SHEET.values()] or list(book.sheet_names)
+    names = [n for n in sheets if n in ROSTER_SHEET.values()] or [n for n in sheets if n not in ORG_SHEET.values()]
     for name in names:
         rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         for r, row in enumerate(rows[:10]):
             cols = {labels[fold(v)]: c for c, v in enumerate(row) if isinstance(v, str) and fold(v) in labels}
-            if "cell_code" in cols and "upper_committee" in cols:
-                return _frame(rows[r + 1:], cols, path, name, r + 1)
+            if "cell_code" in cols and ("parent_code" in cols or "upper_committee" in cols):
+                return _frame(rows[r + 1:], cols, path, name, r + 1, orgs)
     raise FourgoodError([Problem("not_our_template", file=str(path),
-                                 params={"detail": "không thấy cột 'Mã chi bộ' / 'Cấp ủy cấp trên cơ sở'"})])
+                                 params={"detail": "không thấy cột “Mã chi bộ” và “Mã tổ chức trực thuộc”"})])
 
 
-def _frame(rows, cols, path: Path, sheet: str, first_row: int) -> pd.DataFrame:
-    records = []
-    for i, row in enumerate(rows):
-        def get(key: str, row=row):
-            c = cols.get(key)
-            return row[c] if c is not None and c < len(row) else ""
-        code = N.normalize_code(get("cell_code"))
+def _get(row: list[Any], cols: dict[str, int], key: str) -> Any:
+    c = cols.get(key)
+    return row[c] if c is not None and c < len(row) else ""
+
+
+def _read_orgs(book: CalamineWorkbook, sheets: list[str], path: Path) -> dict[str, tuple[Org, str, str]]:
+    """code -> (organisation, parent code, where its parent code is typed), checked: unique codes,
+    known parents, no cycles."""
+    sheet = next((s for s in sheets if s in ORG_SHEET.values()), None)
+    if sheet is None:
+        return {}
+    rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    labels = {fold(vi): key for key, vi, _ in ORG_COLUMNS} | {fold(en): key for key, _, en in ORG_COLUMNS}
+    header = next(((r, {labels[fold(v)]: c for c, v in enumerate(row) if isinstance(v, str) and fold(v) in labels})
+                   for r, row in enumerate(rows[:10])
+                   if any(isinstance(v, str) and labels.get(fold(v)) == "org_code" for v in row)), None)
+    if header is None:
+        return {}
+    first, cols = header
+    orgs: dict[str, tuple[Org, str, str]] = {}
+    problems: list[Problem] = []
+    for i, row in enumerate(rows[first + 1:], first + 2):
+        code = N.normalize_code(_get(row, cols, "org_code"))
         if not code:
             continue
+        where = f"{col_letter(cols['org_code'])}{i}"
+        if code in orgs:
+            problems.append(Problem("roster_org_duplicate", file=str(path), sheet=sheet, cell=where, value=code))
+            continue
+        kind_text = _get(row, cols, "org_kind")
+        kind = kind_from_text(kind_text) or ""
+        if N.clean_text(kind_text) and not kind:
+            problems.append(Problem("roster_org_kind", file=str(path), sheet=sheet,
+                                    cell=f"{col_letter(cols.get('org_kind', 0))}{i}", value=N.clean_text(kind_text)))
+        parent = N.normalize_code(_get(row, cols, "org_parent"))
+        parent_at = f"{col_letter(cols['org_parent'])}{i}" if "org_parent" in cols else where
+        orgs[code] = (Org(code, N.clean_text(_get(row, cols, "org_name")) or code, kind), parent, parent_at)
+    for code, (_, parent, at) in orgs.items():
+        if parent and parent not in orgs:
+            problems.append(Problem("roster_parent_unknown", file=str(path), sheet=sheet, cell=at, value=parent,
+                                    criterion=code))
+    for code in orgs if not problems else ():
+        seen = [code]
+        parent = orgs[code][1]
+        while parent and parent not in seen:
+            seen.append(parent)
+            parent = orgs[parent][1]
+        if parent:  # back at an organisation already on the way up: one loop, reported once
+            problems.append(Problem("roster_org_cycle", file=str(path), sheet=sheet, cell=orgs[code][2],
+                                    value=" → ".join([*seen, parent])))
+            break
+    if problems:
+        raise FourgoodError(problems)
+    return orgs
+
+
+def _chain(code: str, orgs: dict[str, tuple[Org, str, str]]) -> Chain:
+    """The organisations from the top down to `code`, levels filled in where the roster left them blank."""
+    out: list[Org] = []
+    while code:
+        org, parent, _ = orgs[code]
+        out.append(org)
+        code = parent
+    out.reverse()
+    return _with_kinds(out)
+
+
+def _with_kinds(chain: list[Org]) -> Chain:
+    """Blank levels guessed from the position: the top is the province; the organisation right above
+    the cells is a grassroots organisation unless it is the top; what lies between is the upper level."""
+    if all(o.kind for o in chain):
+        return tuple(chain)
+    out = []
+    for i, org in enumerate(chain):
+        kind = org.kind
+        if not kind:
+            kind = PROVINCE if i == 0 else GRASSROOTS if i == len(chain) - 1 else UPPER
+        out.append(Org(org.id, org.name, kind))
+    return tuple(out)
+
+
+def _frame(rows: list[list[Any]], cols: dict[str, int], path: Path, sheet: str, first_row: int,
+           orgs: dict[str, tuple[Org, str, str]]) -> pd.DataFrame:
+    records = []
+    problems: list[Problem] = []
+    for i, row in enumerate(rows):
+        code = N.normalize_code(_get(row, cols, "cell_code"))
+        if not code:
+            continue
+        parent = N.normalize_code(_get(row, cols, "parent_code"))
+        grassroots, upper = N.clean_text(_get(row, cols, "grassroots")), N.clean_text(_get(row, cols, "upper_committee"))
+        if parent:
+            if parent not in orgs:
+                problems.append(Problem("roster_parent_unknown", file=str(path), sheet=sheet,
+                                        cell=f"{col_letter(cols['parent_code'])}{first_row + i + 1}", value=parent,
+                                        criterion=code))
+                continue
+            chain = _chain(parent, orgs)
+            below_top = [o for o in chain[1:]]
+            upper = upper or (below_top[0].name if below_top else chain[0].name)
+            grassroots = grassroots or next((o.name for o in reversed(chain) if o.kind == GRASSROOTS
+                                             and o.name != upper), "")
+        else:
+            chain = chain_from_names("", upper, grassroots)
         records.append({
             "cell_code": code,
-            "cell_name": N.clean_text(get("cell_name")),
-            "cell_type": cell_type_from_text(get("cell_type")) or "",
-            "grassroots": N.clean_text(get("grassroots")),
-            "upper_committee": N.clean_text(get("upper_committee")),
-            "members": N.parse_whole(get("members")),
+            "cell_name": N.clean_text(_get(row, cols, "cell_name")),
+            "cell_type": cell_type_from_text(_get(row, cols, "cell_type")) or "",
+            "grassroots": grassroots,
+            "upper_committee": upper,
+            "members": N.parse_whole(_get(row, cols, "members")),
             "roster_row": first_row + i + 1,
+            "parent_code": parent,
+            "province": chain[0].name if chain and chain[0].kind == PROVINCE else "",
+            "org_chain": chain_to_text(chain),
         })
-    frame = pd.DataFrame(records, columns=["cell_code", "cell_name", "cell_type", "grassroots", "upper_committee",
-                                           "members", "roster_row"])
+    if problems:
+        raise FourgoodError(problems)
+    frame = pd.DataFrame(records, columns=ROSTER_FRAME)
     dupes = frame[frame.duplicated("cell_code", keep=False)]
     if not dupes.empty:
         first = dupes.iloc[1]
         raise FourgoodError([Problem("roster_duplicate_code", file=str(path), sheet=sheet, cell=f"A{first['roster_row']}",
                                      criterion=first["cell_code"])])
     return frame
+
+
+__all__ = ["read_roster", "ROSTER_FRAME", "KINDS"]

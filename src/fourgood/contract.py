@@ -196,10 +196,22 @@ ROSTER_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("cell_code", "Mã chi bộ", "Cell code"),
     ("cell_name", "Tên chi bộ", "Cell name"),
     ("cell_type", "Loại chi bộ", "Cell type"),
+    ("members", "Số đảng viên", "Members"),
+    ("parent_code", "Mã tổ chức trực thuộc", "Parent organisation code"),
+    # Before 2026 a roster named the committees instead; still read when no parent code is given.
     ("grassroots", "Đảng bộ cơ sở", "Grassroots committee"),
     ("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee"),
-    ("members", "Số đảng viên", "Members"),
 )
+# The roster's organisations: every party organisation above the cells, each naming its parent,
+# so the tree has whatever depth the province has (2025 reorganisation: no fixed levels).
+ORG_SHEET = {"vi": "Tổ chức đảng", "en": "Organisations"}
+ORG_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("org_code", "Mã tổ chức", "Organisation code"),
+    ("org_name", "Tên tổ chức", "Organisation name"),
+    ("org_kind", "Cấp", "Level"),
+    ("org_parent", "Mã tổ chức cấp trên", "Parent organisation code"),
+)
+ORG_KINDS_NAME = "fg_org_kinds"  # the roster's list of organisation levels (data validation)
 ROSTER_SHEET = {"vi": "Danh sách chi bộ", "en": "Cells"}
 ROSTER_LISTS_SHEET = {"vi": "Danh mục", "en": "Lists"}
 ROSTER_HEADER_NAME = "fg_roster_header"
@@ -247,12 +259,12 @@ REPORT_SHEETS: dict[str, tuple[str, str]] = {
 # ones below, then one subtotal column per content of the specs used (`content_column`).
 ROLLUP_SHEET = "_du_lieu"
 ROLLUP_TEXT = ("cell_code", "cell_name", "cell_type", "grassroots", "upper_committee", "province", "period",
-               "final_source", "status", "file", "fingerprint", "spec_version")
+               "final_source", "status", "file", "fingerprint", "spec_version", "org_chain")
 ROLLUP_NUMBERS = ("members", "self_total", "upper_total", "final_total", "gap", "threshold")
 ROLLUP_COLUMNS: tuple[str, ...] = (
     "cell_code", "cell_name", "cell_type", "grassroots", "upper_committee", "province", "period", "members",
     "self_total", "upper_total", "final_total", "final_source", "gap", "threshold", "status", "file",
-    "fingerprint", "spec_version",
+    "fingerprint", "spec_version", "org_chain",
 )
 ROLLUP_STATUSES = ("meets", "below", "incomplete", "veto", "invalid")
 CONTENT_PREFIX = "final:"

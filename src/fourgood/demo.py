@@ -1,7 +1,8 @@
 """`fourgood demo`: a synthetic province, filled through the real templates, consolidated.
 
-Shaped on the figures in the domain brief: a provincial agencies bloc and a district, with
-grassroots committees and cells of all four types. Most cells reach the threshold, some fall just
+Shaped on the domain brief and on the 2026 structure: commune and ward committees with their
+village and residential-group cells, and the two provincial agency committees with grassroots
+committees, departmental committees and cells of all four types. Most cells reach the threshold, some fall just
 short, some are incomplete, a handful carry typical mistakes; one file is sent twice and a
 couple of attachments are not spreadsheets. Deterministic for a seed.
 """
@@ -17,9 +18,10 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from .consolidate_cmd import run_consolidate
-from .contract import ROSTER_COLUMNS
+from .contract import ORG_SHEET, ROSTER_COLUMNS
 from .fill import Submission, fill_template
 from .spec import CELL_TYPES, Spec, load_specs
+from .structure import kind_label
 from .workbook_templates.writer import ROSTER_FILE, template_filename, write_templates
 
 PROVINCE = "Tỉnh Hà Tĩnh"
@@ -28,47 +30,81 @@ MIDDLE = ["Văn", "Thị", "Đức", "Minh", "Thanh", "Hữu", "Ngọc", "Quang"
 GIVEN = ["Hoa", "Hùng", "Lan", "Nam", "Hương", "Tuấn", "Hà", "Sơn", "Mai", "Dũng", "Thảo", "Bình", "Phương", "Long"]
 
 
+@dataclass(frozen=True)
+class DemoOrg:
+    code: str
+    name: str
+    kind: str
+    parent: str  # code, '' for the province
+
+
 @dataclass
 class DemoCell:
     code: str
     name: str
     cell_type: str
-    grassroots: str
-    upper: str
+    parent: str  # the organisation it sits directly under
     members: int
+    upper: str = ""  # what its secretary types on the form, filled by `province`
+    grassroots: str = ""
+
+
+# The province in 2026 (domain.md): no district level. Commune and ward committees sit directly
+# under the provincial committee with their village and residential-group cells; the provincial
+# agencies are under the Đảng bộ các cơ quan Đảng tỉnh and the Đảng bộ Ủy ban nhân dân tỉnh, with
+# grassroots committees, departmental committees (a hospital) and grassroots cells reporting
+# straight to them — two to four levels above a cell, mixed in one province.
+ORGS: tuple[DemoOrg, ...] = (
+    DemoOrg("HT", "Đảng bộ tỉnh Hà Tĩnh", "province", ""),
+    DemoOrg("CQD", "Đảng bộ các cơ quan Đảng tỉnh", "upper", "HT"),
+    DemoOrg("CQD-VP", "Đảng bộ Văn phòng Tỉnh ủy", "grassroots", "CQD"),
+    DemoOrg("CQD-BHT", "Đảng bộ Báo và Phát thanh, Truyền hình Hà Tĩnh", "grassroots", "CQD"),
+    DemoOrg("UB", "Đảng bộ Ủy ban nhân dân tỉnh", "upper", "HT"),
+    DemoOrg("UB-STC", "Đảng bộ Sở Tài chính", "grassroots", "UB"),
+    DemoOrg("UB-BV", "Đảng bộ Bệnh viện Đa khoa tỉnh", "grassroots", "UB"),
+    DemoOrg("UB-BV-NOI", "Đảng bộ bộ phận Khối Nội", "department", "UB-BV"),
+    DemoOrg("UB-BV-NGO", "Đảng bộ bộ phận Khối Ngoại", "department", "UB-BV"),
+    DemoOrg("UB-MT", "Đảng bộ Công ty Cổ phần Môi trường và Công trình đô thị Hà Tĩnh", "grassroots", "UB"),
+    DemoOrg("X-CB", "Đảng bộ xã Cẩm Bình", "grassroots", "HT"),
+    DemoOrg("X-CX", "Đảng bộ xã Cẩm Xuyên", "grassroots", "HT"),
+    DemoOrg("P-TS", "Đảng bộ phường Thành Sen", "grassroots", "HT"),
+)
+SIZES = (10, 12, 15, 18, 22, 25, 31, 40, 52)  # members per cell, as the articles report them
 
 
 def province(rng: random.Random) -> list[DemoCell]:
-    bloc, district = "Đảng bộ Khối các cơ quan tỉnh", "Đảng bộ huyện Cẩm Xuyên"
     cells: list[DemoCell] = []
 
-    def add(prefix: str, upper: str, grassroots: str, names: list[tuple[str, str]]) -> None:
+    def add(prefix: str, parent: str, names: list[tuple[str, str]]) -> None:
         for name, kind in names:
-            cells.append(DemoCell(f"{prefix}-{len(cells) + 1:03d}", name, kind, grassroots, upper,
-                                  rng.choice([10, 12, 15, 18, 22, 25, 31, 40, 52])))
+            cells.append(DemoCell(f"{prefix}-{len(cells) + 1:03d}", name, kind, parent, rng.choice(SIZES)))
 
-    add("KCQ", bloc, "Đảng bộ Sở Tài chính", [("Chi bộ Văn phòng Sở", "agency"), ("Chi bộ Phòng Ngân sách", "agency"),
-                                              ("Chi bộ Phòng Tài chính doanh nghiệp", "agency")])
-    add("KCQ", bloc, "Đảng bộ Sở Giáo dục và Đào tạo", [("Chi bộ Văn phòng Sở", "agency"),
-                                                       ("Chi bộ Trường THPT chuyên Hà Tĩnh", "public_service"),
-                                                       ("Chi bộ Trường Cao đẳng Kỹ thuật", "public_service")])
-    add("KCQ", bloc, "Đảng bộ Bệnh viện Đa khoa tỉnh", [("Chi bộ Khoa Nội", "public_service"),
-                                                        ("Chi bộ Khoa Ngoại", "public_service"),
-                                                        ("Chi bộ Khoa Sản", "public_service"),
-                                                        ("Chi bộ Phòng Kế hoạch tổng hợp", "public_service")])
-    add("KCQ", bloc, "Đảng bộ Công ty CP Môi trường và Công trình đô thị", [("Chi bộ Xí nghiệp Môi trường", "enterprise"),
-                                                                            ("Chi bộ Xí nghiệp Cây xanh", "enterprise")])
-    add("KCQ", bloc, "", [("Chi bộ Ban Quản lý dự án xây dựng", "agency"), ("Chi bộ Đài Phát thanh - Truyền hình",
-                                                                            "public_service")])
-    add("CX", district, "Đảng bộ xã Cẩm Bình", [(f"Chi bộ thôn {n}", "residential") for n in
-                                               ("Bình Minh", "Bình An", "Yên Lạc", "Tân Hòa")]
-        + [("Chi bộ Trường THCS Cẩm Bình", "public_service")])
-    add("CX", district, "Đảng bộ xã Cẩm Thạch", [(f"Chi bộ thôn {n}", "residential") for n in
-                                                ("Thạch Hà", "Thạch Sơn", "Thạch Long")])
-    add("CX", district, "Đảng bộ thị trấn Cẩm Xuyên", [(f"Chi bộ tổ dân phố {n}", "residential") for n in
-                                                      ("1", "2", "3", "Khu 3")]
-        + [("Chi bộ Công ty TNHH Hải Hà", "enterprise")])
-    add("CX", district, "", [("Chi bộ Ngân hàng Chính sách xã hội huyện", "agency")])
+    add("CQD", "CQD-VP", [("Chi bộ Phòng Tổng hợp", "agency"), ("Chi bộ Phòng Hành chính - Tài chính", "agency"),
+                          ("Chi bộ Phòng Quản trị", "agency")])
+    add("CQD", "CQD", [("Chi bộ Ban Tổ chức Tỉnh ủy", "agency")])  # a grassroots cell, straight under
+    add("CQD", "CQD-BHT", [("Chi bộ Phòng Thời sự", "public_service"), ("Chi bộ Phòng Biên tập", "public_service")])
+    add("UB", "UB-STC", [("Chi bộ Văn phòng Sở", "agency"), ("Chi bộ Phòng Quản lý ngân sách", "agency")])
+    add("UB", "UB-BV-NOI", [("Chi bộ Khoa Nội tổng hợp", "public_service"), ("Chi bộ Khoa Tim mạch", "public_service")])
+    add("UB", "UB-BV-NGO", [("Chi bộ Khoa Ngoại chấn thương", "public_service"),
+                            ("Chi bộ Khoa Gây mê hồi sức", "public_service")])
+    add("UB", "UB-MT", [("Chi bộ Xí nghiệp Môi trường", "enterprise"), ("Chi bộ Xí nghiệp Cây xanh", "enterprise")])
+    add("UB", "UB", [("Chi bộ Ban Quản lý dự án đầu tư xây dựng", "agency")])
+    add("XCB", "X-CB", [(f"Chi bộ thôn {n}", "residential") for n in ("Bình Minh", "Bình An", "Yên Lạc")]
+        + [("Chi bộ Trường Trung học cơ sở Cẩm Bình", "public_service"), ("Chi bộ Công ty TNHH Hải Hà", "enterprise")])
+    add("XCX", "X-CX", [(f"Chi bộ thôn {n}", "residential") for n in ("Thạch Hà", "Thạch Sơn", "Thạch Long",
+                                                                     "Tân Hòa")])
+    add("PTS", "P-TS", [(f"Chi bộ tổ dân phố {n}", "residential") for n in ("1", "4", "Tân Học")]
+        + [("Chi bộ Công an phường", "agency")])
+    by_code = {o.code: o for o in ORGS}
+    for c in cells:  # what the secretary types: the committee above the grassroots level, and the grassroots one
+        chain: list[DemoOrg] = []
+        code = c.parent
+        while code:
+            chain.insert(0, by_code[code])
+            code = by_code[code].parent
+        below_top = chain[1:]
+        c.upper = below_top[0].name
+        c.grassroots = next((o.name for o in below_top[1:] if o.kind == "grassroots"), "")
     return cells
 
 
@@ -104,9 +140,13 @@ def build_demo(out: Path, seed: int = 2026) -> tuple[Path, Path, Path]:
     for i, c in enumerate(cells, 2):
         values: dict[str, str | int] = {"cell_code": c.code, "cell_name": c.name,
                                         "cell_type": CELL_TYPES[c.cell_type].name_vi, "grassroots": c.grassroots,
-                                        "upper_committee": c.upper, "members": c.members}
+                                        "upper_committee": c.upper, "members": c.members, "parent_code": c.parent}
         for j, (key, _, _) in enumerate(ROSTER_COLUMNS, 1):
             ws.cell(i, j, values[key])
+    orgs = roster[ORG_SHEET["vi"]]
+    for i, o in enumerate(ORGS, 2):
+        for j, value in enumerate((o.code, o.name, kind_label(o.kind, "vi"), o.parent), 1):
+            orgs.cell(i, j, value)
     roster_path = out / "danh-sach-chi-bo.xlsx"
     roster.save(roster_path)
 
@@ -156,7 +196,7 @@ def build_demo(out: Path, seed: int = 2026) -> tuple[Path, Path, Path]:
     shutil.copy(first, first.with_name(first.stem + " (1).xlsx"))  # sent twice
     (inbox / "bien-ban-hop.pdf").write_bytes(b"%PDF-1.4\n% bien ban hop chi bo\n")
     (inbox / "ghi-chu.txt").write_text("Gửi Ban Tổ chức: phiếu của chi bộ thôn Yên Lạc gửi sau.\n", encoding="utf-8")
-    (inbox / "~$CB Khoa Noi - thang 11.xlsx").write_bytes(b"\x00" * 165)
+    (inbox / "~$CB Khoa Noi tong hop - thang 11.xlsx").write_bytes(b"\x00" * 165)
     return inbox, roster_path, templates
 
 

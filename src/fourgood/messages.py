@@ -344,6 +344,27 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Không có phiếu nào thuộc kỳ {value}; các kỳ có trong các phiếu đã nộp: {expected}.",
         "No submitted form is for period {value}; periods found in the forms: {expected}.",
     ),
+    # --- the roster's party structure ------------------------------------------------
+    "roster_parent_unknown": (
+        "Mã tổ chức cấp trên “{value}” của {criterion} không có trong trang tổ chức đảng của danh sách.",
+        "The parent organisation code “{value}” of {criterion} is not on the roster's organisations sheet.",
+    ),
+    "roster_org_duplicate": (
+        "Mã tổ chức {value} xuất hiện nhiều lần trong trang tổ chức đảng.",
+        "Organisation code {value} appears more than once on the organisations sheet.",
+    ),
+    "roster_org_kind": (
+        "Cấp tổ chức “{value}” không xác định; dùng: Tỉnh, Cấp trên cơ sở, Cơ sở, Bộ phận.",
+        "Unknown organisation level “{value}”; use: Province, Upper level, Grassroots, Departmental.",
+    ),
+    "roster_org_cycle": (
+        "Các tổ chức trong danh sách tạo thành vòng lặp cấp trên: {value}.",
+        "The roster's organisations form a loop of parents: {value}.",
+    ),
+    "cell_not_in_roster": (
+        "Mã chi bộ {value} không có trong danh sách chi bộ{expected_note}.",
+        "Cell code {value} is not on the roster{expected_note}.",
+    ),
 }
 
 

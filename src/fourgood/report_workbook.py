@@ -33,6 +33,7 @@ from .contract import (
 from .problems import number_text
 from .rollup import CELL_COLUMNS, Consolidation, content_columns
 from .spec import CELL_TYPES, DEFAULT_THRESHOLD, TOTAL_POINTS
+from .structure import DEPARTMENT, GRASSROOTS, kind_label
 from .workbook_templates.meta import write_meta_sheet
 
 DATA_SHEET = ROLLUP_SHEET
@@ -56,8 +57,7 @@ COUNT_COLS: list[Col] = [
     ("avg_gap", "Chênh lệch tự chấm - cấp trên", "Self minus upper (avg)", 14, "0.00"),
 ]
 SHEET_NAMES = REPORT_SHEETS
-LEVELS = {"province": ("Toàn tỉnh", "Province"), "upper": ("Cấp trên cơ sở", "Upper level"),
-          "grassroots": ("Cơ sở", "Grassroots")}
+INDENT = "\u2003" * 2  # per level of the party tree, in the organisation column (kept by Excel and PDF text)
 
 
 def _t(lang: str, pair: tuple[str, str]) -> str:
@@ -180,29 +180,32 @@ def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
     type_name = lambda t: (CELL_TYPES[t].name_en if lang == "en" else CELL_TYPES[t].name_vi) if t in CELL_TYPES else t  # noqa: E731
     tables = []
 
-    h = c.hierarchy.copy()
-    h["level_label"] = h["level"].map(lambda v: _t(lang, LEVELS[v]))
-    direct = (h["level"] == "grassroots") & (h["grassroots"] == "")
-    h.loc[direct, "grassroots"] = _t(lang, ("(các chi bộ cơ sở)", "(grassroots cells)"))
+    yes_no = lambda v: _t(lang, ("Có", "Yes")) if v else _t(lang, ("Không", "No"))  # noqa: E731
+    h = c.hierarchy.assign(
+        level_label=[kind_label(k, lang) for k in c.hierarchy["kind"]],
+        org_label=[INDENT * int(d) + str(n) for d, n in zip(c.hierarchy["depth"], c.hierarchy["name"])],
+        all_label=c.hierarchy["all_cells_4good"].map(yes_no))
     tables.append(ReportTable("hierarchy", names["hierarchy"],
                               _t(lang, ("TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ “CHI BỘ 4 TỐT”", "“CHI BỘ 4 TỐT” CONSOLIDATED RESULTS")),
-                              [("period", "Kỳ", "Period", 9, "@"), ("level_label", "Cấp", "Level", 14, None),
-                               ("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee", 34, None),
-                               ("grassroots", "Đảng bộ cơ sở", "Grassroots committee", 34, None), *COUNT_COLS], h))
+                              [("period", "Kỳ", "Period", 9, "@"),
+                               ("org_label", "Tổ chức đảng", "Party organisation", 46, None),
+                               ("level_label", "Cấp", "Level", 16, None), *COUNT_COLS,
+                               ("all_label", "100% chi bộ đạt", "100% of cells 4-good", 10, None)], h))
 
     bt = c.by_type.assign(cell_type=c.by_type["cell_type"].map(type_name))
     tables.append(ReportTable("by_type", names["by_type"], _t(lang, ("TỔNG HỢP THEO LOẠI CHI BỘ", "BY CELL TYPE")),
                               [("period", "Kỳ", "Period", 9, "@"), ("cell_type", "Loại chi bộ", "Cell type", 36, None),
                                *COUNT_COLS], bt))
 
-    g = c.grassroots.assign(all_label=c.grassroots["all_cells_4good"].map(
-        lambda v: _t(lang, ("Có", "Yes")) if v else _t(lang, ("Không", "No"))))
+    parents = dict(zip(c.hierarchy["node"], c.hierarchy["name"]))
+    g = c.grassroots.assign(all_label=c.grassroots["all_cells_4good"].map(yes_no),
+                            parent_name=c.grassroots["parent"].map(parents).fillna(""))
     tables.append(ReportTable("grassroots", names["grassroots"],
-                              _t(lang, ("ĐẢNG BỘ CƠ SỞ: TỶ LỆ CHI BỘ ĐẠT “CHI BỘ 4 TỐT”",
-                                        "GRASSROOTS COMMITTEES: SHARE OF 4-GOOD CELLS")),
+                              _t(lang, ("TỔ CHỨC CƠ SỞ ĐẢNG: TỶ LỆ CHI BỘ ĐẠT “CHI BỘ 4 TỐT”",
+                                        "GRASSROOTS ORGANISATIONS: SHARE OF 4-GOOD CELLS")),
                               [("period", "Kỳ", "Period", 9, "@"),
-                               ("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee", 32, None),
-                               ("grassroots", "Đảng bộ cơ sở", "Grassroots committee", 34, None),
+                               ("parent_name", "Cấp ủy cấp trên", "Committee above", 32, None),
+                               ("name", "Tổ chức cơ sở đảng", "Grassroots organisation", 34, None),
                                ("expected", "Số chi bộ trực thuộc", "Cells", 11, "0"),
                                ("meets", "Đạt 4 tốt", "Meet", 10, "0"),
                                ("pass_rate", "Tỷ lệ đạt", "Share meeting", 10, "0.0%"),
@@ -295,8 +298,8 @@ def write_consolidated(c: Consolidation, out: str | Path, lang: str = "vi", run_
         last = head + len(table.frame)
         if table.key == "hierarchy":
             ws.cell(2, 1, run_at_text(run_at, lang)).font = Font(name=FONT, italic=True)
-            for i, level in enumerate(table.frame["level"], head + 1):
-                if level != "grassroots":
+            for i, kind in enumerate(table.frame["kind"], head + 1):
+                if kind != GRASSROOTS and kind != DEPARTMENT:  # the top and the upper levels in bold
                     for j in range(1, len(table.cols) + 1):
                         ws.cell(i, j).font = bold
         keys = [col[0] for col in table.cols]
@@ -316,10 +319,11 @@ def write_consolidated(c: Consolidation, out: str | Path, lang: str = "vi", run_
 def _charts(wb: Workbook, c: Consolidation, names: dict[str, str], lang: str) -> None:
     ws = wb.create_sheet(names["charts"])
     ws.cell(1, 1, _t(lang, ("BIỂU ĐỒ", "CHARTS"))).font = Font(name=FONT, bold=True, size=14)
-    upper = c.hierarchy[c.hierarchy["level"] == "upper"]
+    tops = set(c.hierarchy.loc[c.hierarchy["depth"] == 0, "node"])
+    upper = c.hierarchy[c.hierarchy["parent"].isin(tops)]
     ws.cell(3, 1, _t(lang, ("Cấp ủy cấp trên cơ sở", "Upper-level committee")))
     ws.cell(3, 2, _t(lang, ("Tỷ lệ đạt", "Pass rate")))
-    for i, (name, period, rate) in enumerate(zip(upper["upper_committee"], upper["period"], upper["pass_rate"]), 4):
+    for i, (name, period, rate) in enumerate(zip(upper["name"], upper["period"], upper["pass_rate"]), 4):
         put(ws, i, 1, f"{name} ({period})")
         put(ws, i, 2, rate, "0.0%")
     n = max(len(upper), 1)

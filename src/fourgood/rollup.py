@@ -17,7 +17,8 @@ import pandas as pd
 from .contract import CONTENT_PREFIX, ROLLUP_COLUMNS, content_column
 from .pipeline import BatchResult, Progress, check_inputs, validate_paths
 from .problems import FourgoodError, Problem, number_text
-from .spec import Spec
+from .spec import Spec, fold
+from .structure import GRASSROOTS, ancestors, chain_from_names, chain_from_text, chain_to_text, tree
 from .validators.roster import read_roster
 
 CELL_COLUMNS = list(ROLLUP_COLUMNS)  # the detail rows (then one subtotal column per content)
@@ -53,13 +54,14 @@ def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFram
             problems.append(Problem("outside_period", "warning", f, value=p, expected=period))
         cells = cells[cells["period"] == period]
     if roster is not None and not roster.empty:
-        cells = _with_roster_hierarchy(cells, roster)
+        cells, strangers = _with_roster_hierarchy(cells, roster, lang)
+        problems += strangers
     known = cells["period"].astype(object).fillna("")
     periods = sorted(p for p in known.unique() if p) or ([period] if period else [])
     expected = _expected(cells, roster, periods)
-    hierarchy = _hierarchy(expected)
+    hierarchy = _hierarchy(expected, lang, by_name=roster is None or roster.empty)
     by_type = _group(expected, ["period", "cell_type"])
-    grassroots = _grassroots(expected)
+    grassroots = hierarchy[(hierarchy["kind"] == GRASSROOTS) & (hierarchy["expected"] > 0)].reset_index(drop=True)
     missing = expected[expected["status"].isin(["missing", "invalid"])].copy()
     missing = missing[["period", "upper_committee", "grassroots", "cell_code", "cell_name", "cell_type", "status"]]
     files["verdict"] = np.select(
@@ -102,6 +104,8 @@ def _cells(result: BatchResult, specs: dict[str, Spec]) -> pd.DataFrame:
         "threshold": meta["threshold"],
         "status": counted["status"], "file": counted["file"], "fingerprint": meta["fingerprint"],
         "spec_version": meta["spec_version"],
+        "org_chain": [chain_to_text(chain_from_names(p, u, g)) for p, u, g in
+                      zip(meta["province"], meta["upper_committee"], meta["grassroots"])],
         **{c: scored[c] if c in scored else np.nan for c in contents},
     })
     out = out[out["cell_code"].astype(object).fillna("") != ""]
@@ -119,7 +123,12 @@ def _merge_rolled(cells: pd.DataFrame, rolled: pd.DataFrame, files: pd.DataFrame
     if rolled is None or rolled.empty:
         return cells, []
     counted = set(files.loc[files["counted"], "file"])
-    rolled = rolled[rolled["file"].isin(counted)]
+    rolled = rolled[rolled["file"].isin(counted)].copy()
+    # Workbooks from before the party tree carry committee names only: their chain comes from those.
+    named = [chain_to_text(chain_from_names(*(str(x or "") for x in names))) for names in
+             zip(rolled["province"], rolled["upper_committee"], rolled["grassroots"])]
+    has_chain = rolled["org_chain"].map(lambda v: isinstance(v, str) and v.startswith("["))
+    rolled["org_chain"] = rolled["org_chain"].where(has_chain, pd.Series(named, index=rolled.index, dtype=object))
     order = {f: i for i, f in enumerate(files["file"])}
     both = pd.concat([cells.assign(_direct=0, _via=""), rolled.assign(_direct=1, _via=rolled["file"])],
                      ignore_index=True)
@@ -144,14 +153,33 @@ def _merge_rolled(cells: pd.DataFrame, rolled: pd.DataFrame, files: pd.DataFrame
     return merged.sort_values(["period", "upper_committee", "grassroots", "cell_code"]).reset_index(drop=True), problems
 
 
-def _with_roster_hierarchy(cells: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
-    """The roster is the board's word on where a cell sits; submissions fill what it lacks."""
+def _with_roster_hierarchy(cells: pd.DataFrame, roster: pd.DataFrame,
+                           lang: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """The roster is the board's word on where a cell sits; submissions fill what it lacks.
+
+    A counted form whose cell is not on the roster keeps the chain its form describes and gets a
+    warning, naming the roster code it most likely means when they differ only in case, spacing,
+    punctuation or diacritics.
+    """
     ref = roster.set_index("cell_code")
     cells = cells.copy()
     on = cells["cell_code"].isin(ref.index)
-    for col in ("upper_committee", "grassroots", "cell_name"):
-        cells.loc[on, col] = cells.loc[on, "cell_code"].map(ref[col])
-    return cells
+    for col in ("upper_committee", "grassroots", "cell_name", "org_chain"):
+        if col in ref:
+            cells.loc[on, col] = cells.loc[on, "cell_code"].map(ref[col])
+    likely = {_loose(code): code for code in ref.index}
+    problems = []
+    for code, f in zip(cells.loc[~on, "cell_code"], cells.loc[~on, "file"]):
+        guess = likely.get(_loose(code))
+        note = (f"; có lẽ là {guess}" if lang != "en" else f"; perhaps {guess}") if guess else ""
+        problems.append(Problem("cell_not_in_roster", "warning", str(f), value=code, expected=guess,
+                                params={"expected_note": note}))
+    return cells, problems
+
+
+def _loose(code: str) -> str:
+    """A cell code with case, spaces, punctuation and diacritics ignored: 'kcq 001' ~ 'KCQ-001'."""
+    return "".join(ch for ch in fold(str(code)) if ch.isalnum())
 
 
 def _expected(cells: pd.DataFrame, roster: pd.DataFrame | None, periods: list[str]) -> pd.DataFrame:
@@ -161,7 +189,8 @@ def _expected(cells: pd.DataFrame, roster: pd.DataFrame | None, periods: list[st
         base["expected"] = True
         return base
     grid = roster.assign(_k=1).merge(pd.DataFrame({"period": periods, "_k": 1}), on="_k").drop(columns="_k")
-    keep = [c for c in cells.columns if c not in ("cell_name", "cell_type", "grassroots", "upper_committee")]
+    keep = [c for c in cells.columns if c not in ("cell_name", "cell_type", "grassroots", "upper_committee",
+                                                  "org_chain")]
     merged = grid.merge(cells[keep], on=["cell_code", "period"], how="left", suffixes=("", "_sub"))
     merged["status"] = merged["status"].fillna("missing")
     extra = cells[~cells.set_index(["cell_code", "period"]).index.isin(merged.set_index(["cell_code", "period"]).index)]
@@ -207,27 +236,29 @@ def _group(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return _finish(agg).reset_index()[cols]
 
 
-def _hierarchy(expected: pd.DataFrame) -> pd.DataFrame:
-    """Province, then each upper-level committee, then each grassroots committee under it."""
-    frame = expected.assign(grassroots=expected["grassroots"].astype(object).fillna(""),
-                            upper_committee=expected["upper_committee"].astype(object).fillna(""))
-    province = _group(frame, ["period"]).assign(level="province", upper_committee="", grassroots="", _o=0)
-    upper = _group(frame, ["period", "upper_committee"]).assign(level="upper", grassroots="", _o=1)
-    grass = _group(frame, ["period", "upper_committee", "grassroots"]).assign(level="grassroots", _o=2)
-    rows = pd.concat([province, upper, grass], ignore_index=True)
-    # province first, then each committee followed by its grassroots committees
-    rows["_upper_key"] = rows["upper_committee"]
-    rows = rows.sort_values(["period", "_upper_key", "_o", "grassroots"], kind="stable")
-    return rows[["period", "level", "upper_committee", "grassroots", *COUNTS, "pass_rate", "avg_final",
-                 "avg_gap"]].reset_index(drop=True)
+def _hierarchy(expected: pd.DataFrame, lang: str = "vi", by_name: bool = True) -> pd.DataFrame:
+    """Every organisation of the tree, at every level, with the figures of all cells under it.
 
-
-def _grassroots(expected: pd.DataFrame) -> pd.DataFrame:
-    """Criterion of the 4-good grassroots committee model: 100% of its cells are 4-good."""
-    frame = expected[expected["grassroots"].fillna("") != ""]
-    out = _group(frame, ["period", "upper_committee", "grassroots"])
+    One row per (period, organisation) in display order (depth first); `depth` says how far
+    below the top it is, `kind` what it is, and `all_cells_4good` whether every expected cell
+    under it meets the standard (the "100% of subordinate cells" criterion).
+    """
+    cols = ["period", "node", "name", "kind", "depth", "parent", "order", *COUNTS, "pass_rate", "avg_final",
+            "avg_gap", "all_cells_4good"]
+    if expected.empty:
+        return pd.DataFrame(columns=cols)
+    chains = expected["org_chain"].map(chain_from_text) if "org_chain" in expected else \
+        pd.Series([()] * len(expected), index=expected.index)
+    nodes = tree(dict.fromkeys(chains), lang, by_name=by_name)
+    under = chains.map(lambda chain: ancestors(chain, nodes))
+    rows = expected.assign(_node=under).explode("_node")
+    rows = rows[rows["_node"].notna()]
+    agg = _group(rows.assign(node=rows["_node"]), ["period", "node"])
+    info = pd.DataFrame([{"node": n.id, "name": n.name, "kind": n.kind, "depth": n.depth, "parent": n.parent,
+                          "order": n.order} for n in nodes.values()])
+    out = agg.merge(info, on="node", how="left")
     out["all_cells_4good"] = (out["meets"] == out["expected"]) & (out["expected"] > 0)
-    return out
+    return out.sort_values(["period", "order"], kind="stable").reset_index(drop=True)[cols]
 
 
 def _below(cells: pd.DataFrame, specs: dict[str, Spec]) -> pd.DataFrame:
@@ -281,6 +312,18 @@ def _rejected(files: pd.DataFrame, problems: list[Problem], lang: str) -> pd.Dat
     return pd.DataFrame(rows, columns=["file", "code", "severity", "message", "sheet", "cell", "criterion"])
 
 
+def _by_top_children(expected: pd.DataFrame, counts: Any) -> dict[str, dict[str, int]]:
+    """The figures of each organisation directly under the top of the tree (the upper-level
+    committees: commune/ward committees and the provincial agency committees in 2026)."""
+    if expected.empty or "org_chain" not in expected:
+        return {}
+    chains = expected["org_chain"].map(chain_from_text)
+    nodes = tree(dict.fromkeys(chains))
+    top = next(n.id for n in nodes.values() if n.depth == 0)
+    first = chains.map(lambda c: next((o.name for o in c if o.id in nodes and nodes[o.id].parent == top), ""))
+    return {str(k): counts(g) for k, g in expected.groupby(first, sort=True)}
+
+
 def _summary(files: pd.DataFrame, expected: pd.DataFrame, problems: list[Problem]) -> dict[str, Any]:
     def counts(frame: pd.DataFrame) -> dict[str, int]:
         status = frame["status"]
@@ -303,7 +346,7 @@ def _summary(files: pd.DataFrame, expected: pd.DataFrame, problems: list[Problem
         **counts(expected),
         "duplicates": int((files["verdict"] == "superseded").sum()),
         "conflicts": len({(p.value, p.params.get("period")) for p in problems if p.code == "rollup_conflict"}),
-        "by_upper_committee": {str(k): counts(g) for k, g in expected.groupby(expected["upper_committee"].fillna(""))},
+        "by_upper_committee": _by_top_children(expected, counts),
     }
     return summary
 

@@ -1,0 +1,156 @@
+"""The party structure comes from the roster, at any depth (2026: no district level).
+
+A small province: a commune committee straight under the province (2 levels above its cells),
+an agency cell straight under a provincial agency committee (2), a grassroots committee under
+that committee (3) and a departmental committee inside it (4). Every figure expected below is
+counted by hand from the table of forms in this file.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
+
+from fourgood.consolidate_cmd import run_consolidate
+from fourgood.contract import ORG_SHEET, ROLLUP_SHEET, ROSTER_COLUMNS
+from fourgood.problems import FourgoodError
+from fourgood.structure import chain_from_text
+from fourgood.validators.roster import read_roster
+from fourgood.workbook_templates.writer import ROSTER_FILE, template_filename
+
+from .helpers import make_submission
+
+ORGS = [  # code, name, level as a board types it, parent
+    ("T", "Đảng bộ tỉnh Quảng Trị", "Đảng bộ tỉnh", ""),
+    ("UB", "Đảng bộ Ủy ban nhân dân tỉnh", "Cấp trên trực tiếp cơ sở", "T"),
+    ("BV", "Đảng bộ Bệnh viện tỉnh", "Tổ chức cơ sở đảng", "UB"),
+    ("BV-N", "Đảng bộ bộ phận Khối Nội", "Đảng bộ bộ phận", "BV"),
+    ("XA", "Đảng bộ xã Vĩnh Linh", "", "T"),  # level left blank: guessed from its place
+]
+CELLS = [  # code, name, type, parent, total (None: no form)
+    ("BV-01", "Chi bộ Khoa Nội A", "public_service", "BV-N", 97),
+    ("BV-02", "Chi bộ Khoa Nội B", "public_service", "BV-N", 94),
+    ("BV-03", "Chi bộ Phòng Hành chính", "public_service", "BV", 96),
+    ("UB-01", "Chi bộ Ban Quản lý dự án", "agency", "UB", 100),
+    ("XA-01", "Chi bộ thôn Đông", "residential", "XA", 95),
+    ("XA-02", "Chi bộ thôn Tây", "residential", "XA", None),
+]
+
+
+def _roster(template_dir, path, orgs=ORGS, cells=CELLS):
+    wb = load_workbook(template_dir / ROSTER_FILE)
+    ws = wb.worksheets[0]
+    keys = [k for k, _, _ in ROSTER_COLUMNS]
+    for i, (code, name, kind, parent, _) in enumerate(cells, 2):
+        values = {"cell_code": code, "cell_name": name, "cell_type": kind, "parent_code": parent, "members": 20}
+        for key, value in values.items():
+            ws.cell(i, keys.index(key) + 1, value)
+    org_ws = wb[ORG_SHEET["vi"]]
+    for i, row in enumerate(orgs, 2):
+        for j, value in enumerate(row, 1):
+            org_ws.cell(i, j, value)
+    wb.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def quang_tri(tmp_path_factory, template_dir, specs):
+    root = tmp_path_factory.mktemp("qt")
+    roster = _roster(template_dir, root / "danh-sach.xlsx")
+    inbox = root / "phieu"
+    inbox.mkdir()
+    for code, name, kind, _, total in CELLS:
+        if total is not None:  # what secretaries type on the form does not decide the tree: the roster does
+            make_submission(template_dir / template_filename(kind), specs[kind], inbox / f"{code}.xlsx", total,
+                            info={"cell_code": code, "cell_name": name, "upper_committee": "gõ tay khác",
+                                  "grassroots": ""})
+    out = root / "tong-hop.xlsx"
+    _, c = run_consolidate([str(inbox)], str(out), roster=str(roster), summary_json=str(root / "s.json"), quiet=True)
+    return root, roster, out, c
+
+
+def test_the_roster_gives_each_cell_its_chain_of_any_depth(quang_tri):
+    _, roster, _, _ = quang_tri
+    frame = read_roster(roster).set_index("cell_code")
+    chains = {code: [(o.id, o.kind) for o in chain_from_text(frame.loc[code, "org_chain"])] for code in frame.index}
+    assert chains["BV-01"] == [("T", "province"), ("UB", "upper"), ("BV", "grassroots"), ("BV-N", "department")]
+    assert chains["BV-03"] == [("T", "province"), ("UB", "upper"), ("BV", "grassroots")]
+    assert chains["UB-01"] == [("T", "province"), ("UB", "upper")]  # a grassroots cell under the upper level
+    assert chains["XA-02"] == [("T", "province"), ("XA", "grassroots")]  # a commune straight under the province
+    assert frame.loc["BV-01", "upper_committee"] == "Đảng bộ Ủy ban nhân dân tỉnh"
+    assert frame.loc["BV-01", "grassroots"] == "Đảng bộ Bệnh viện tỉnh"
+    assert frame.loc["XA-01", "province"] == "Đảng bộ tỉnh Quảng Trị"
+
+
+def test_every_level_of_the_tree_has_its_figures(quang_tri):
+    _, _, out, c = quang_tri
+    h = c.hierarchy.set_index("node")
+    assert list(c.hierarchy["node"]) == ["T", "UB", "BV", "BV-N", "XA"]  # depth first, roster order
+    assert list(c.hierarchy["depth"]) == [0, 1, 2, 3, 1]
+    # by hand: meets BV-01 (97), BV-03 (96), UB-01 (100), XA-01 (95); below BV-02 (94); XA-02 sent nothing
+    expect = {"T": (6, 5, 4, 1), "UB": (4, 4, 3, 1), "BV": (3, 3, 2, 1), "BV-N": (2, 2, 1, 1), "XA": (2, 1, 1, 0)}
+    got = {n: tuple(int(h.loc[n, k]) for k in ("expected", "submitted", "meets", "below")) for n in expect}
+    assert got == expect
+    assert h.loc["BV-N", "avg_final"] == pytest.approx((97 + 94) / 2)
+    assert h.loc["UB", "pass_rate"] == pytest.approx(3 / 4)
+    assert not h["all_cells_4good"].any()  # every organisation has a cell below 95 or missing
+    rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Tổng hợp theo cấp").to_python()
+    head = rows[2]
+    names = [r[head.index("Tổ chức đảng")] for r in rows[3:8]]
+    assert [n.strip() for n in names] == [o[1] for o in ORGS[:4]] + [ORGS[4][1]]
+    depth = [len(n) - len(n.lstrip()) for n in names]
+    assert depth[0] < depth[1] < depth[2] < depth[3] and depth[4] == depth[1]
+    assert [r[head.index("Cấp")] for r in rows[3:8]] == [
+        "Đảng bộ tỉnh", "Cấp trên trực tiếp cơ sở", "Tổ chức cơ sở đảng", "Đảng bộ bộ phận", "Tổ chức cơ sở đảng"]
+    summary = json.loads((quang_tri[0] / "s.json").read_text(encoding="utf-8"))
+    assert sorted(summary["by_upper_committee"]) == ["Đảng bộ xã Vĩnh Linh", "Đảng bộ Ủy ban nhân dân tỉnh"]
+    assert summary["by_upper_committee"]["Đảng bộ xã Vĩnh Linh"]["cells_missing"] == 1
+
+
+def test_a_consolidated_workbook_carries_the_tree_one_level_up(quang_tri, tmp_path):
+    _, _, out, c = quang_tri
+    data = CalamineWorkbook.from_path(str(out)).get_sheet_by_name(ROLLUP_SHEET).to_python()
+    chains = {r[data[0].index("cell_code")]: chain_from_text(r[data[0].index("org_chain")]) for r in data[1:]}
+    assert [o.id for o in chains["BV-02"]] == ["T", "UB", "BV", "BV-N"]
+    # the central level consolidates the province's workbook with no roster: the same tree comes back
+    _, up = run_consolidate([str(out)], str(tmp_path / "tw.xlsx"), quiet=True)
+    assert list(up.hierarchy["node"]) == ["T", "UB", "BV", "BV-N", "XA"]
+    assert list(up.hierarchy["meets"]) == [4, 3, 2, 1, 1]
+
+
+def test_forms_not_on_the_roster_are_named_with_their_likely_code(template_dir, specs, tmp_path):
+    roster = _roster(template_dir, tmp_path / "ds.xlsx")
+    inbox = tmp_path / "phieu"
+    inbox.mkdir()
+    kind = "public_service"
+    typo = make_submission(template_dir / template_filename(kind), specs[kind], inbox / "a.xlsx", 99,
+                           info={"cell_code": "bv 01.", "cell_name": "Chi bộ Khoa Nội A"})
+    stranger = make_submission(template_dir / template_filename(kind), specs[kind], inbox / "b.xlsx", 99,
+                               info={"cell_code": "ZZ-9", "cell_name": "Chi bộ lạ"})
+    _, c = run_consolidate([str(inbox)], str(tmp_path / "o.xlsx"), roster=str(roster), quiet=True)
+    found = {p.file: p for p in c.problems if p.code == "cell_not_in_roster"}
+    assert found[str(typo)].value == "BV01." and found[str(typo)].expected == "BV-01"
+    assert found[str(typo)].message("vi") == "Mã chi bộ BV01. không có trong danh sách chi bộ; có lẽ là BV-01."
+    assert found[str(stranger)].expected is None
+    assert found[str(stranger)].message("vi") == "Mã chi bộ ZZ-9 không có trong danh sách chi bộ."
+    assert {p.severity for p in found.values()} == {"warning"}
+
+
+@pytest.mark.parametrize("orgs, cells, code, where", [
+    ([*ORGS[:4], ("XA", "Đảng bộ xã Vĩnh Linh", "", "NOPE")], CELLS, "roster_parent_unknown", ("Tổ chức đảng", "D6")),
+    (ORGS, [*CELLS[:5], ("XA-02", "Chi bộ thôn Tây", "residential", "XB", None)], "roster_parent_unknown",
+     ("Danh sách chi bộ", "E7")),
+    ([("A", "Đảng bộ A", "", "B"), ("B", "Đảng bộ B", "", "A")], [("C-1", "Chi bộ", "agency", "A", 1)],
+     "roster_org_cycle", ("Tổ chức đảng", "D2")),
+    ([*ORGS, ("BV", "Đảng bộ trùng mã", "", "UB")], CELLS, "roster_org_duplicate", ("Tổ chức đảng", "A7")),
+])
+def test_a_broken_roster_structure_is_a_located_error(template_dir, tmp_path, orgs, cells, code, where):
+    path = _roster(template_dir, tmp_path / "ds.xlsx", orgs=orgs, cells=cells)
+    with pytest.raises(FourgoodError) as err:
+        read_roster(path)
+    (problem,) = err.value.problems
+    assert (problem.code, (problem.sheet, problem.cell)) == (code, where)
+    assert problem.message("vi") and "{" not in problem.message("vi")
