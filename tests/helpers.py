@@ -10,7 +10,7 @@ from fourgood.spec import Spec
 
 INFO = {
     "province": "Tỉnh Hà Tĩnh",
-    "upper_committee": "Đảng bộ Khối các cơ quan tỉnh",
+    "upper_committee": "Đảng bộ Ủy ban nhân dân tỉnh",
     "grassroots": "Đảng bộ Sở Tài chính",
     "cell_name": "Chi bộ Văn phòng Sở",
     "cell_code": "KCQ-001",

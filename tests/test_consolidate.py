@@ -16,7 +16,7 @@ from fourgood.workbook_templates.writer import template_filename
 
 from .helpers import make_submission, scores_totalling
 
-BLOC, DISTRICT = "Đảng bộ Khối các cơ quan tỉnh", "Đảng bộ huyện Cẩm Xuyên"
+BLOC, DISTRICT = "Đảng bộ Ủy ban nhân dân tỉnh", "Đảng bộ các cơ quan Đảng tỉnh"
 ROSTER = [  # code, name, type, grassroots, upper
     ("A-1", "=HYPERLINK(\"http://x\",\"bấm\")", "agency", "Đảng bộ Sở Tài chính", BLOC),
     ("A-2", "Chi bộ Phòng Ngân sách", "agency", "Đảng bộ Sở Tài chính", BLOC),
