@@ -8,7 +8,16 @@ import pytest
 from openpyxl import load_workbook
 
 from fourgood.cli import main
-from fourgood.contract import INFO_FIELDS, META_SHEET, SHEETS, TABLE_NAMES, TOTAL_NAMES, info_name, veto_name
+from fourgood.contract import (
+    INFO_FIELDS,
+    META_SHEET,
+    SHEETS,
+    TABLE_NAMES,
+    TOTAL_NAMES,
+    info_name,
+    status_text,
+    veto_name,
+)
 from fourgood.spec import CELL_TYPES
 from fourgood.workbook_templates import writer
 from fourgood.workbook_templates.writer import template_filename
@@ -172,3 +181,81 @@ def test_broken_criteria_file_is_a_usage_error_with_a_located_message(tmp_path, 
     assert main(["templates", "--out", str(tmp_path / "o"), "--criteria", str(bad)]) == 2
     err = capsys.readouterr().err
     assert str(bad) in err and "contents" in err and "Traceback" not in err
+
+
+def _user_texts(wb) -> list[str]:
+    """Every text a secretary reads in a form: cell values (formulas too) and validation messages."""
+    texts = []
+    for ws in wb.worksheets:
+        if ws.title == META_SHEET:
+            continue
+        texts += [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+        for dv in ws.data_validations.dataValidation:
+            texts += [t for t in (dv.prompt, dv.promptTitle, dv.error, dv.errorTitle) if t]
+    return texts
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_forms_speak_of_the_2026_structure(tmp_path, lang):
+    """No district level, no township, no provincial bloc (domain.md, the 2025 reorganisation)."""
+    assert main(["templates", "--out", str(tmp_path), "--lang", lang]) == 0
+    gone = ("huyện", "thị trấn", "khối", "quận", "thị xã", "district", "bloc", "township", "hà tĩnh", "kcq")
+    for cell_type in CELL_TYPES:
+        texts = " ".join(_user_texts(load_workbook(tmp_path / template_filename(cell_type)))).lower()
+        assert not [g for g in gone if g in texts], (cell_type, [g for g in gone if g in texts])
+    hints = {f.key: f.hint(lang) for f in INFO_FIELDS}
+    if lang == "vi":
+        assert hints["upper_committee"] == ("Đảng bộ xã, phường, đặc khu; Đảng bộ các cơ quan Đảng tỉnh hoặc "
+                                            "Đảng bộ Ủy ban nhân dân tỉnh")
+        assert hints["grassroots"] == "Để trống nếu chi bộ trực thuộc trực tiếp cấp ủy cấp trên cơ sở (chi bộ cơ sở)"
+        assert hints["province"] == "Ví dụ: Tỉnh Ninh Bình"
+
+
+def test_heading_names_the_grassroots_committee_else_the_upper_level_one(agency_template):
+    a1 = load_workbook(agency_template)[SHEETS["vi"].scoring]["A1"].value
+    assert a1 == ('=IF(fg_grassroots<>"",UPPER(fg_grassroots),IF(fg_upper_committee="","ĐẢNG BỘ ……………………",'
+                  'UPPER(fg_upper_committee)))')
+
+
+@pytest.mark.parametrize("column", ["D", "E"])
+def test_status_formula_checks_every_criterion_score_before_anything_else(agency_template, specs, column):
+    """Invalid scores first (text, then negative / above max / off step), on criterion rows only."""
+    import re
+
+    wb = load_workbook(agency_template)
+    ws = wb[SHEETS["vi"].scoring]
+    spec = specs["agency"]
+    names = {n: list(wb.defined_names[n].destinations)[0][1].replace("$", "") for n in TOTAL_NAMES.values()}
+    status = ws[names[TOTAL_NAMES["self_status" if column == "D" else "upper_status"]]].value
+    rows = {c.value: c.row for (c,) in ws["A8:A60"] if c.value}
+    criterion_rows = {rows[c.id] for c in spec.criteria}
+    content_rows = {rows[c.id] for c in spec.contents}
+    text_test, rest = status[len('=IF(('):].split(')>0,"Có điểm không hợp lệ",', 1)
+    assert text_test.startswith(f"COUNTA({column}") and "-COUNT(" in text_test
+    bad_test = rest[len("IF(("):].split(')>0,"Có điểm không hợp lệ",', 1)[0]
+    assert 'COUNTIF(' in bad_test and '"<0"' in bad_test and "SUMPRODUCT(" in bad_test
+    assert f"MOD(ROUND({column}" in bad_test and "/0.5,6),1)<>0" in bad_test
+    for test in (text_test, bad_test):
+        for first, last in re.findall(rf"{column}(\d+):{column}(\d+)", test):
+            covered = set(range(int(first), int(last) + 1))
+            assert covered <= criterion_rows and not covered & content_rows
+        assert {r for f, la in re.findall(rf"{column}(\d+):{column}(\d+)", test)
+                for r in range(int(f), int(la) + 1)} == criterion_rows
+    order = [status.index(f'"{status_text(k, "vi", 95)}"') for k in
+             ("invalid_score", "incomplete", "veto", "veto_unanswered", "meets")]
+    assert order == sorted(order)
+
+
+def test_information_and_instruction_sheets_fit_a4_width(agency_template):
+    wb = load_workbook(agency_template)
+    font = wb._named_styles["Normal"].font
+    assert (font.name, font.sz) == ("Times New Roman", 13)  # column widths count this font's characters
+    for name in (SHEETS["vi"].instructions, SHEETS["vi"].info, SHEETS["vi"].scoring):
+        ws = wb[name]
+        width = sum(d.width for d in ws.column_dimensions.values() if d.width)
+        assert width <= 90, name  # about 72 fit at 100%: fit to width stays at 80% or more
+        assert ws.page_setup.orientation == "portrait" and int(ws.page_setup.paperSize) == 9
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and len(cell.value) > 40 and not cell.value.startswith("="):
+                    assert cell.alignment.wrap_text, (name, cell.coordinate)

@@ -8,6 +8,7 @@ formatting guard against slips; every input carries a defined name (see fourgood
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -15,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import quote_sheetname
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -38,6 +40,7 @@ from fourgood.contract import (
     MetaKey,
     info_name,
     meta_rows,
+    status_text,
     veto_name,
 )
 from fourgood.spec import Spec
@@ -63,6 +66,15 @@ UNLOCKED = Protection(locked=False)
 
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+# Column widths are in characters of the workbook's default font, which the form sets to Times
+# New Roman 13 (see `_default_font`), so Excel and LibreOffice (Liberation Serif, same metrics)
+# measure them alike. About 72 such characters fit across A4 portrait within 0.5" margins; the
+# sheets stay under 90, so fit-to-width keeps the text at 80% or more (13 pt prints at 10.5 pt
+# or larger).
+INSTRUCTIONS_WIDTH = 76
+INFO_WIDTHS = (32, 24, 28)
+SCORE_WIDTHS = (5, 46, 8, 8, 9, 13)
 
 
 def font(bold: bool = False, italic: bool = False, size: int = FONT_SIZE, underline: Literal["single"] | None = None,
@@ -103,6 +115,7 @@ class FormBuild:
 
 def build_cell_template(spec: Spec, lang: str = "vi") -> Workbook:
     wb = Workbook()
+    _default_font(wb)
     wb.properties.creator = "fourgood"
     wb.properties.title = t(lang, "Phiếu tự đánh giá, chấm điểm Chi bộ 4 tốt", "Chi bộ 4 tốt self-assessment form")
     wb.properties.created = FIXED_DATE
@@ -130,13 +143,13 @@ def build_cell_template(spec: Spec, lang: str = "vi") -> Workbook:
 
 def _info_sheet(wb: Workbook, ws: Worksheet, b: FormBuild) -> None:
     lang, spec = b.lang, b.spec
-    ws.column_dimensions["A"].width = 50
-    ws.column_dimensions["B"].width = 36
-    ws.column_dimensions["C"].width = 42
+    for col, width in zip("ABC", INFO_WIDTHS):
+        ws.column_dimensions[col].width = width
     ws.merge_cells("A1:C1")
     ws["A1"] = t(lang, "THÔNG TIN CHI BỘ VÀ KỲ ĐÁNH GIÁ", "PARTY CELL AND PERIOD")
     ws["A1"].font = font(bold=True, size=14)
     ws["A1"].alignment = CENTER
+    ws.row_dimensions[1].height = 24
     ws.merge_cells("A2:C2")
     ws["A2"] = t(lang, f"{spec.name_vi} — bảng tiêu chí phiên bản {spec.version}",
                  f"{spec.name_en} — criteria table version {spec.version}")
@@ -177,10 +190,13 @@ def _info_sheet(wb: Workbook, ws: Worksheet, b: FormBuild) -> None:
             cell = ws.cell(row, 2)
             _input(cell)
             dv.add(cell)
-            hint = ws.cell(row, 3, t(lang, "Nếu 'Có': không xét đạt dù đủ điểm", "If 'Yes': not eligible whatever the score"))
+            hint_text = t(lang, "Nếu 'Có': không xét đạt dù đủ điểm", "If 'Yes': not eligible whatever the score")
+            hint = ws.cell(row, 3, hint_text)
             hint.font = font(italic=True, size=11, color="595959")
             hint.border = BOX
             hint.alignment = WRAP_TOP
+            ws.row_dimensions[row].height = max(text_height(str(ws.cell(row, 1).value), INFO_WIDTHS[0]),
+                                                text_height(hint_text, INFO_WIDTHS[2], size=11))
             _name(wb, veto_name(v.id), ref(ws.title, cell.coordinate))
             b.veto_cells.append(cell.coordinate)
             row += 1
@@ -201,12 +217,16 @@ def _info_row(wb: Workbook, ws: Worksheet, row: int, f: InfoField, b: FormBuild)
     hint.font = font(italic=True, size=11, color="595959")
     hint.alignment = WRAP_TOP
     hint.border = BOX
+    ws.row_dimensions[row].height = max(text_height(str(label.value), INFO_WIDTHS[0], bold=f.required),
+                                        text_height(f.hint(lang), INFO_WIDTHS[2], size=11))
     if f.kind == "fixed":
         cell.value = b.spec.name_vi if lang == "vi" else b.spec.name_en
         cell.font = font(bold=True)
         cell.fill = FIXED_FILL
         cell.border = BOX
         cell.alignment = WRAP_TOP
+        height = ws.row_dimensions[row].height or 0
+        ws.row_dimensions[row].height = max(height, text_height(str(cell.value), INFO_WIDTHS[1], bold=True))
     else:
         _input(cell)
         dv = _info_validation(f, lang)
@@ -262,12 +282,14 @@ def _info_validation(f: InfoField, lang: str) -> DataValidation:
 
 def _scoring_sheet(wb: Workbook, ws: Worksheet, b: FormBuild) -> None:
     lang, spec = b.lang, b.spec
-    for col, width in zip("ABCDEF", (7, 62, 10, 11, 12, 28)):
+    for col, width in zip("ABCDEF", SCORE_WIDTHS):
         ws.column_dimensions[col].width = width
-    # Heading: committee on the left, the national party heading on the right.
+    # Heading: the committee directly above the cell on the left (the grassroots committee when
+    # there is one, else the upper-level committee), the national party heading on the right.
     ws.merge_cells("A1:B1")
-    ws["A1"] = (f'=IF({info_name("upper_committee")}="","{t(lang, "ĐẢNG BỘ ……………………", "PARTY COMMITTEE ……")}",'
-                f'UPPER({info_name("upper_committee")}))')
+    g, u = info_name("grassroots"), info_name("upper_committee")
+    ws["A1"] = (f'=IF({g}<>"",UPPER({g}),IF({u}="","{t(lang, "ĐẢNG BỘ ……………………", "PARTY COMMITTEE ……")}",'
+                f'UPPER({u})))')
     ws.merge_cells("A2:B2")
     ws["A2"] = (f'=IF({info_name("cell_name")}="","{t(lang, "CHI BỘ ……………………", "PARTY CELL ……")}",'
                 f'UPPER({info_name("cell_name")}))')
@@ -292,12 +314,14 @@ def _scoring_sheet(wb: Workbook, ws: Worksheet, b: FormBuild) -> None:
                 f'&IF({p}="","……",{p})&"{t(lang, " năm ", " ")}"&IF({y}="","……",{y})')
     ws["A5"].font = font(italic=True)
     ws["A5"].alignment = CENTER
+    ws.row_dimensions[1].height = ws.row_dimensions[2].height = 32  # long committee names take two lines
     ws.row_dimensions[4].height = 22
     ws.row_dimensions[5].height = 20
 
     header = 7
     _header(ws, header, TABLE_HEADERS[lang])
-    ws.row_dimensions[header].height = 36
+    ws.row_dimensions[header].height = max(text_height(label, w, bold=True)
+                                           for label, w in zip(TABLE_HEADERS[lang], SCORE_WIDTHS))
     row = header + 1
     first_row = row
     for content in spec.contents:
@@ -337,7 +361,8 @@ def _scoring_sheet(wb: Workbook, ws: Worksheet, b: FormBuild) -> None:
         ws[f"C{r}"].alignment = CENTER
         for column in range(1, 7):
             ws.cell(r, column).border = BOX
-        ws.row_dimensions[r].height = 22
+        longest = max((status_text(k, lang, spec.threshold) for k in COLUMN_STATUSES), key=len)
+        ws.row_dimensions[r].height = text_height(longest, sum(SCORE_WIDTHS[2:]), bold=True)
 
     _name(wb, TABLE_NAMES["id"], ref_range(ws.title, f"A{first_row}", f"A{last_row}"))
     for key, col in (("max", "C"), ("self", "D"), ("upper", "E"), ("notes", "F")):
@@ -352,13 +377,15 @@ def _scoring_sheet(wb: Workbook, ws: Worksheet, b: FormBuild) -> None:
     _signature(ws, sign, lang)
     ws.freeze_panes = f"A{header + 1}"
     _print_setup(ws, title_rows=f"{header}:{header}")
-    ws.print_area = f"A1:F{sign + 6}"
+    ws.print_area = f"A1:F{sign + 5}"
     _protect(ws)
 
 
 def _content_row(ws: Worksheet, row: int, content, first: int, last: int, lang: str) -> None:
     ws.cell(row, 1, content.id)
-    ws.cell(row, 2, t(lang, content.title_vi, content.title_en or content.title_vi).upper())
+    title = t(lang, content.title_vi, content.title_en or content.title_vi).upper()
+    ws.cell(row, 2, title)
+    ws.row_dimensions[row].height = text_height(title, SCORE_WIDTHS[1], bold=True, caps=True)
     for letter in "CDE":
         ws[f"{letter}{row}"] = f"=SUM({letter}{first}:{letter}{last})"
         ws[f"{letter}{row}"].number_format = "0.0#"
@@ -401,39 +428,55 @@ def _criterion_row(ws: Worksheet, row: int, c, b: FormBuild) -> None:
                                 f"The score of criterion {c.id} must be a number from 0 to {mx} in steps of {st}."))
     ws.add_data_validation(dv)
     dv.add(f"D{row}:E{row}")
-    # Row height: wrapped criterion text at about 60 characters a line in 13 pt.
-    lines = max(1, -(-len(text) // 58))
-    ws.row_dimensions[row].height = max(20, 17 * lines + 3)
+    ws.row_dimensions[row].height = text_height(text, SCORE_WIDTHS[1])
 
 
 def count_expression(b: FormBuild, col: str) -> str:
     return "+".join(f"COUNT({col}{first}:{col}{last})" for _, first, last in b.content_rows.values())
 
 
-def status_formula(b: FormBuild, col: str) -> str:
-    """Verdict for one score column; the same precedence as fourgood.scoring._status."""
-    from fourgood.contract import status_text
+def _criterion_ranges(b: FormBuild, col: str) -> list[tuple[str, str]]:
+    """(score range, max range) of every content's criterion rows: never the subtotal rows."""
+    return [(f"{col}{first}:{col}{last}", f"C{first}:C{last}") for _, first, last in b.content_rows.values()]
 
+
+def text_count_expression(b: FormBuild, col: str) -> str:
+    """How many score cells of the column hold something that is not a number (text, an error)."""
+    return "+".join(f"COUNTA({r})-COUNT({r})" for r, _ in _criterion_ranges(b, col))
+
+
+def bad_number_expression(b: FormBuild, col: str) -> str:
+    """How many numeric scores of the column are negative, above the maximum or off the step.
+
+    Only evaluated once the column holds numbers alone (text would make the arithmetic an error).
+    """
+    step = f"{b.spec.step:g}"
+    return "+".join(f"COUNTIF({r},\"<0\")+SUMPRODUCT(({r}>{m})+(MOD(ROUND({r}/{step},6),1)<>0))"
+                    for r, m in _criterion_ranges(b, col))
+
+
+def status_formula(b: FormBuild, col: str) -> str:
+    """Verdict for one score column; the same precedence as fourgood.scoring.column_status:
+    invalid score, incomplete, excluded (a 'Yes'), unanswered exclusion question, total."""
     lang, spec = b.lang, b.spec
     n = len(spec.criteria)
-    incomplete = f"({count_expression(b, col)})<{n}"
     yes = YES_NO[lang][0]
-    if spec.vetoes:
-        incomplete = f"OR({incomplete},COUNTA({VETO_RANGE})<{len(spec.vetoes)})"
 
     def s(key: str) -> str:
         return '"' + status_text(key, lang, spec.threshold).replace('"', '""') + '"'
 
     verdict = f'IF({col}{b.total_row}>={spec.threshold:g},{s("meets")},{s("below")})'
     if spec.vetoes:
-        verdict = f'IF(COUNTIF({VETO_RANGE},"{yes}")>0,{s("veto")},{verdict})'
-    return f'IF({incomplete},{s("incomplete")},{verdict})'
+        verdict = (f'IF(COUNTIF({VETO_RANGE},"{yes}")>0,{s("veto")},'
+                   f'IF(COUNTA({VETO_RANGE})<{len(spec.vetoes)},{s("veto_unanswered")},{verdict}))')
+    verdict = f'IF(({count_expression(b, col)})<{n},{s("incomplete")},{verdict})'
+    # IF evaluates only the branch it takes: text never reaches the arithmetic of the second test.
+    return (f'IF(({text_count_expression(b, col)})>0,{s("invalid_score")},'
+            f'IF(({bad_number_expression(b, col)})>0,{s("invalid_score")},{verdict}))')
 
 
 def _conditional_formats(ws: Worksheet, b: FormBuild, status_self: int, status_upper: int) -> None:
-    from fourgood.contract import status_text
-
-    total, thr = b.total_row, b.spec.threshold
+    total, thr, step = b.total_row, b.spec.threshold, f"{b.spec.step:g}"
     for col in "DE":
         cell = f"{col}{total}"
         ws.conditional_formatting.add(cell, FormulaRule(formula=[f"AND(({count_expression(b, col)})>0,{cell}<{thr:g})"],
@@ -442,11 +485,20 @@ def _conditional_formats(ws: Worksheet, b: FormBuild, status_self: int, status_u
                                                         font=Font(color="006100", bold=True)))
     for r in (status_self, status_upper):
         cell = f"C{r}"
-        meets = status_text("meets", b.lang, thr).replace('"', '""')
-        incomplete = status_text("incomplete", b.lang, thr).replace('"', '""')
-        ws.conditional_formatting.add(f"C{r}:F{r}", FormulaRule(formula=[f'${cell}="{meets}"'], fill=GREEN_FILL))
-        ws.conditional_formatting.add(f"C{r}:F{r}", FormulaRule(formula=[f'${cell}="{incomplete}"'], fill=AMBER_FILL))
+        for key, fill in (("meets", GREEN_FILL), ("incomplete", AMBER_FILL), ("veto_unanswered", AMBER_FILL)):
+            label = status_text(key, b.lang, thr).replace('"', '""')
+            ws.conditional_formatting.add(f"C{r}:F{r}", FormulaRule(formula=[f'${cell}="{label}"'], fill=fill))
         ws.conditional_formatting.add(f"C{r}:F{r}", FormulaRule(formula=[f'LEN(${cell})>0'], fill=RED_FILL))
+    # A score that is not a number, negative, above the maximum or off the step: red, whatever
+    # way it got there (a paste bypasses data validation).
+    first = next(iter(b.content_rows.values()))[1]
+    for col in "DE":
+        top = f"{col}{first}"
+        bad = (f'IF(ISBLANK({top}),FALSE,IF(ISNUMBER({top}),OR({top}<0,{top}>$C{first},'
+               f'MOD(ROUND({top}/{step},6),1)<>0),TRUE))')
+        ranges = " ".join(r for r, _ in _criterion_ranges(b, col))
+        ws.conditional_formatting.add(ranges, FormulaRule(formula=[bad], fill=RED_FILL, font=Font(color="9C0006"),
+                                                          stopIfTrue=True))
     blanks = " ".join(f"D{first}:D{last}" for _, first, last in b.content_rows.values())
     first_cell = f"D{next(iter(b.content_rows.values()))[1]}"
     ws.conditional_formatting.add(blanks, FormulaRule(formula=[f"ISBLANK({first_cell})"], fill=BLANK_FILL))
@@ -473,12 +525,14 @@ def _signature(ws: Worksheet, row: int, lang: str) -> None:
 
 
 def _instructions_sheet(ws: Worksheet, b: FormBuild) -> None:
-    ws.column_dimensions["A"].width = 110
+    ws.column_dimensions["A"].width = INSTRUCTIONS_WIDTH
     for i, (text, kind) in enumerate(instructions_text(b.spec, b.lang), start=1):
         cell = ws.cell(i, 1, text)
-        cell.font = font(bold=kind == "title", size=14 if kind == "title" else FONT_SIZE, italic=kind == "note")
+        size = 14 if kind == "title" else FONT_SIZE
+        cell.font = font(bold=kind == "title", size=size, italic=kind == "note")
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.row_dimensions[i].height = max(19, 18 * (1 + len(text) // 95))
+        ws.row_dimensions[i].height = text_height(text, INSTRUCTIONS_WIDTH, size=size, bold=kind == "title",
+                                                  caps=kind == "title")
     _print_setup(ws, title_rows=None)
     _protect(ws)
 
@@ -499,6 +553,35 @@ def _meta_sheet(wb: Workbook, b: FormBuild) -> None:
 # ------------------------------------------------------------------------- helpers
 
 
+# Cell statuses of a score column: what the status formula can show (rows are sized for the longest).
+COLUMN_STATUSES = ("meets", "below", "incomplete", "veto", "veto_unanswered", "invalid_score")
+
+
+def _default_font(wb: Workbook) -> None:
+    """Times New Roman 13 as the workbook's default (Normal style) font.
+
+    Column widths count characters of this font, so the page width no longer depends on how a
+    machine substitutes Calibri (LibreOffice on Linux measures it as DejaVu Sans, a third wider).
+    """
+    normal = Font(name=FONT_NAME, size=FONT_SIZE, family=1)
+    state = vars(wb)  # openpyxl keeps both in private attributes (no public setter, no stubs)
+    state["_fonts"] = IndexedList([normal])  # font 0: the default cell format's
+    state["_named_styles"]["Normal"].font = normal
+
+
+def text_height(text: str, width: float, size: float = FONT_SIZE, bold: bool = False, caps: bool = False) -> float:
+    """Row height (points) that shows `text` whole, wrapped in a column `width` characters wide.
+
+    A generous estimate: about 6.5 pt a width unit, Vietnamese text at 0.43 em a character
+    (0.47 bold, 0.66 upper case), a few characters lost at every line break, and lines 1.3 times
+    the font size apart, as Excel spaces them (LibreOffice needs a little less).
+    """
+    em = 0.66 if caps else (0.47 if bold else 0.43)
+    per_line = max(4, int((width * 6.5 - 8) / (size * em)) - 2)
+    lines = sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+    return round(lines * size * 1.3 + 4, 1)
+
+
 def _header(ws: Worksheet, row: int, labels) -> None:
     for col, label in enumerate(labels, start=1):
         cell = ws.cell(row, col, label)
@@ -513,7 +596,7 @@ def _section(ws: Worksheet, row: int, label: str) -> None:
     cell = ws.cell(row, 1, label)
     cell.font = font(bold=True)
     cell.fill = CONTENT_FILL
-    cell.alignment = Alignment(vertical="center")
+    cell.alignment = Alignment(vertical="center", wrap_text=True)
 
 
 def _input(cell) -> None:

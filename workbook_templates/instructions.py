@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fourgood.contract import SHEETS
+from fourgood.contract import SHEETS, status_text
 from fourgood.spec import Spec
 
 
@@ -10,6 +10,7 @@ def instructions_text(spec: Spec, lang: str) -> list[tuple[str, str]]:
     s = SHEETS[lang]
     thr = f"{spec.threshold:g}"
     step = f"{spec.step:g}"
+    invalid, unanswered = (status_text(k, lang, spec.threshold) for k in ("invalid_score", "veto_unanswered"))
     if lang == "en":
         return [
             (f"HOW TO FILL THE “CHI BỘ 4 TỐT” FORM — {spec.name_en.upper()}", "title"),
@@ -25,9 +26,12 @@ def instructions_text(spec: Spec, lang: str) -> list[tuple[str, str]]:
             ("5. The upper-level committee types its own scores in column 'Upper-level score'.", "text"),
             (f"6. Subtotals, totals and the verdict compute themselves: {thr} points or more meets the "
              "standard; below is flagged in red; blank scores are highlighted.", "text"),
-            ("7. Do not rename sheets, delete rows or overwrite formulas: the sheets are protected "
+            (f"7. If the result reads '{invalid}', correct the scores shown in red (text, a negative "
+             f"number, above the maximum or off the step); if it reads '{unanswered}', "
+             f"answer every exclusion question on sheet '{s.info}'.", "text"),
+            ("8. Do not rename sheets, delete rows or overwrite formulas: the sheets are protected "
              "(no password) so that the board's tools can read the form.", "text"),
-            ("8. Save as .xlsx and send the file to the organisation board.", "text"),
+            ("9. Save as .xlsx and send the file to the organisation board.", "text"),
         ]
     return [
         (f"HƯỚNG DẪN ĐIỀN PHIẾU “CHI BỘ 4 TỐT” — {spec.name_vi.upper()}", "title"),
@@ -43,7 +47,10 @@ def instructions_text(spec: Spec, lang: str) -> list[tuple[str, str]]:
         ("5. Cấp ủy cấp trên nhập điểm chấm của mình vào cột 'Cấp ủy cấp trên chấm'.", "text"),
         (f"6. Điểm từng nội dung, tổng điểm và kết quả được tính tự động: đạt từ {thr} điểm trở lên; "
          f"dưới {thr} điểm tô đỏ; ô chưa chấm được tô vàng.", "text"),
-        ("7. Không đổi tên trang, không xóa dòng, không ghi đè công thức: các trang được khóa (không đặt "
+        (f"7. Nếu ô kết quả báo '{invalid}', sửa các ô điểm tô đỏ (chữ, số âm, vượt điểm chuẩn "
+         f"hoặc không đúng bước điểm); nếu báo '{unanswered}', trả lời đủ các câu hỏi loại "
+         f"trừ tại trang '{s.info}'.", "text"),
+        ("8. Không đổi tên trang, không xóa dòng, không ghi đè công thức: các trang được khóa (không đặt "
          "mật khẩu) để phần mềm của Ban Tổ chức đọc được phiếu.", "text"),
-        ("8. Lưu tệp dạng .xlsx và gửi Ban Tổ chức cấp ủy cấp trên.", "text"),
+        ("9. Lưu tệp dạng .xlsx và gửi Ban Tổ chức cấp ủy cấp trên.", "text"),
     ]

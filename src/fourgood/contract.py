@@ -95,14 +95,19 @@ class InfoField:
 
 
 IDENTITY_FIELDS: tuple[InfoField, ...] = (
-    InfoField("province", "Tỉnh, thành phố", "Province", "text", False, "Ví dụ: Tỉnh Hà Tĩnh", "e.g. Hà Tĩnh province"),
+    # Hints follow the 2026 structure (domain.md): no district level, no provincial blocs.
+    InfoField("province", "Tỉnh, thành phố", "Province", "text", False, "Ví dụ: Tỉnh Ninh Bình",
+              "e.g. Ninh Bình province"),
     InfoField("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee", "text", True,
-              "Đảng bộ huyện, thành phố hoặc Đảng bộ Khối", "District/city committee or bloc committee"),
+              "Đảng bộ xã, phường, đặc khu; Đảng bộ các cơ quan Đảng tỉnh hoặc Đảng bộ Ủy ban nhân dân tỉnh",
+              "Commune, ward or special-zone committee; the provincial Party agencies committee or the "
+              "provincial People's Committee party committee"),
     InfoField("grassroots", "Đảng bộ cơ sở", "Grassroots committee", "text", False,
-              "Để trống nếu là chi bộ cơ sở", "Leave empty for a grassroots cell"),
+              "Để trống nếu chi bộ trực thuộc trực tiếp cấp ủy cấp trên cơ sở (chi bộ cơ sở)",
+              "Leave empty when the cell is directly under the upper-level committee (a grassroots cell)"),
     InfoField("cell_name", "Tên chi bộ", "Party cell name", "text", True),
     InfoField("cell_code", "Mã chi bộ", "Party cell code", "code", True,
-              "Mã do Ban Tổ chức cấp, ví dụ KCQ-012", "Code given by the organisation board, e.g. KCQ-012"),
+              "Mã do Ban Tổ chức cấp, ví dụ CQD-012", "Code given by the organisation board, e.g. CQD-012"),
     InfoField("cell_type", "Loại chi bộ", "Party cell type", "fixed", True, "Cố định theo mẫu", "Fixed by the template"),
     InfoField("period", "Kỳ đánh giá", "Period", "period", True, "Chọn tháng hoặc 'Cả năm'", "Pick a month or 'Cả năm'"),
     InfoField("year", "Năm", "Year", "year", True),
@@ -168,7 +173,11 @@ def column_label(column: str, lang: str) -> str:
 
 # Verdict texts, shared by the form's formulas and by Python scoring so they can be compared.
 def status_text(status: str, lang: str, threshold: float | None) -> str:
-    """The verdict label; "below" names the spec's threshold (None: the threshold in words)."""
+    """The verdict label; "below" names the spec's threshold (None: the threshold in words).
+
+    "invalid" is a whole submission's (it has errors); "invalid_score" and "veto_unanswered" are
+    the verdicts of one score column only (the form's status cells, `scoring.column_status`).
+    """
     if threshold is None:
         t_vi, t_en = "ngưỡng đạt", "the threshold"
     else:
@@ -180,6 +189,8 @@ def status_text(status: str, lang: str, threshold: float | None) -> str:
         "incomplete": "Chưa chấm đủ",
         "veto": "Không đạt (thuộc trường hợp loại trừ)",
         "invalid": "Phiếu có lỗi",
+        "invalid_score": "Có điểm không hợp lệ",
+        "veto_unanswered": "Chưa trả lời câu hỏi loại trừ",
     }
     en = {
         "meets": "Meets 'Chi bộ 4 tốt'",
@@ -187,6 +198,8 @@ def status_text(status: str, lang: str, threshold: float | None) -> str:
         "incomplete": "Not fully scored",
         "veto": "Not met (exclusion condition)",
         "invalid": "Form has errors",
+        "invalid_score": "A score is invalid",
+        "veto_unanswered": "Exclusion question unanswered",
     }
     return (en if lang == "en" else vi)[status]
 

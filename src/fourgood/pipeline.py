@@ -23,6 +23,7 @@ from .spec import Spec
 from .validators import validate_frames
 from .validators.duplicates import settle_duplicates
 from .validators.frames import Entry, Frames, build_frames
+from .validators.normalize import BLANK, OK
 from .validators.package import col_index
 from .validators.reader import FileRead, SpecIndex, file_is_candidate, read_file
 
@@ -175,6 +176,9 @@ def _score(frames: Frames, errors: set[str]) -> pd.DataFrame:
     for col in ("self", "upper"):
         bad = (usable[col] < 0) | (usable[col] > usable["spec_max"]) | ~_on_step(usable[col], usable["step"])
         usable[col] = usable[col].where(~bad)
+        # The column's own verdict (the form's status cell) also counts text as invalid, even a
+        # readable "9,5": the form's sums skip it.
+        usable[f"{col}_invalid"] = bad | ~usable[f"{col}_kind"].isin([OK, BLANK])
     usable = usable.rename(columns={"file": "submission"})
     subs = pd.DataFrame(index=meta.index)
     subs["threshold"] = meta["threshold"]

@@ -13,6 +13,9 @@ import pandas as pd
 from .contract import content_column, content_of_column
 
 STATUSES = ("meets", "below", "incomplete", "veto", "invalid")
+# The verdict of one score column, as the form's status cell shows it: an invalid score and an
+# unanswered exclusion question have their own words there.
+COLUMN_STATUSES = ("meets", "below", "incomplete", "veto", "veto_unanswered", "invalid_score")
 
 
 def column_totals(scores: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -34,15 +37,22 @@ def score_batch(scores: pd.DataFrame, submissions: pd.DataFrame) -> pd.DataFrame
     """Score every submission.
 
     scores: columns submission, content_id, criterion_id, max, self, upper (NaN when blank
-    or unusable). submissions: index submission; columns threshold, veto (True, False or
-    NaN when unanswered) and blocking (True when the file has errors).
+    or unusable), optionally self_invalid and upper_invalid (True where the cell holds a score
+    the form's formulas cannot count: text, negative, above the maximum, off the step).
+    submissions: index submission; columns threshold, veto (True, False or NaN when
+    unanswered) and blocking (True when the file has errors).
     Returns one row per submission with self_*/upper_*/final_* subtotals and totals,
     final_source ('upper' when the upper-level score is complete, else 'self'), gap
-    (self - upper when both are complete) and status.
+    (self - upper when both are complete), status and, per column, self_status and
+    upper_status (`column_status`: the verdict the form's status cells show).
     """
     selft = column_totals(scores, "self")
     upper = column_totals(scores, "upper").drop(columns="criteria")
     out = submissions.join(selft, how="left").join(upper, how="left")
+    for col in ("self", "upper"):
+        flags = scores[f"{col}_invalid"] if f"{col}_invalid" in scores else pd.Series(False, index=scores.index)
+        invalid = flags.fillna(False).astype(bool).groupby(scores["submission"].to_numpy(), sort=False).any()
+        out[f"{col}_invalid"] = invalid.reindex(out.index, fill_value=False).astype(bool)
     n = out["criteria"].fillna(0)
     out["self_complete"] = (out["self_scored"] == n) & (n > 0)
     out["upper_complete"] = (out["upper_scored"] == n) & (n > 0)
@@ -55,8 +65,9 @@ def score_batch(scores: pd.DataFrame, submissions: pd.DataFrame) -> pd.DataFrame
     out["final_complete"] = out["self_complete"] | out["upper_complete"]
     out["gap"] = np.where(out["self_complete"] & out["upper_complete"], out["self_total"] - out["upper_total"], np.nan)
     out["status"] = _status(out["final_total"], out["final_complete"], out["veto"], out["blocking"], out["threshold"])
-    out["self_status"] = _status(out["self_total"], out["self_complete"], out["veto"], False, out["threshold"])
-    out["upper_status"] = _status(out["upper_total"], out["upper_complete"], out["veto"], False, out["threshold"])
+    for col in ("self", "upper"):
+        out[f"{col}_status"] = column_status(out[f"{col}_total"], out[f"{col}_complete"], out["veto"],
+                                             out[f"{col}_invalid"], out["threshold"])
     return out
 
 
@@ -68,6 +79,23 @@ def _status(total: pd.Series, complete: pd.Series, veto: pd.Series, blocking, th
     choices = np.select(
         [blocking, ~complete.astype(bool) | veto_unanswered, vetoed, total >= threshold],
         ["invalid", "incomplete", "veto", "meets"],
+        default="below",
+    )
+    return pd.Series(choices, index=total.index)
+
+
+def column_status(total: pd.Series, complete: pd.Series, veto: pd.Series, invalid: pd.Series,
+                  threshold: pd.Series) -> pd.Series:
+    """One score column's verdict, the precedence of the form's status formula: an invalid score,
+    then incomplete scores, excluded (a 'Yes'), an unanswered exclusion question, the total.
+
+    Unlike `_status` (the submission's verdict) it names the invalid score and the unanswered
+    question: the form has room to say which, and an unanswered question is not a missing score.
+    """
+    vetoed = veto.fillna(False).astype(bool)
+    choices = np.select(
+        [invalid.astype(bool), ~complete.astype(bool), vetoed, veto.isna(), total >= threshold],
+        ["invalid_score", "incomplete", "veto", "veto_unanswered", "meets"],
         default="below",
     )
     return pd.Series(choices, index=total.index)
