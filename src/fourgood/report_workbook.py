@@ -145,7 +145,7 @@ class ColumnLayout:
     scale: float  # the fit-to-width scale a spreadsheet program will print at (1 when it fits)
 
 
-def fit_columns(cols: list[Col], records: list[dict[str, Any]], lang: str) -> ColumnLayout:
+def fit_columns(cols: list[Col], records: list[dict[Any, Any]], lang: str) -> ColumnLayout:
     """Column widths from the content, for print.
 
     Each column is at least as wide as its longest word (a longer word than MAX_WORD_PT, a path
@@ -192,14 +192,14 @@ def default_font(wb: Workbook) -> None:
     digits, so a width means the same printed size in Excel and LibreOffice (which has no
     Calibri on a bare Linux machine and would measure columns in another font)."""
     font = Font(name=FONT, size=BODY_PT, family=1)
-    wb._fonts = IndexedList([font])  # the style every unstyled cell uses
-    wb._named_styles["Normal"].font = font
+    wb._fonts = IndexedList([font])  # type: ignore[attr-defined]  # the font every unstyled cell uses
+    wb._named_styles["Normal"].font = font  # type: ignore[attr-defined]
 
 
 def page_setup(ws: Worksheet, orientation: str, lang: str) -> None:
     """A4, fit to one page wide, any number of pages tall, page X/Y in the footer."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = orientation
+    ws.page_setup.orientation = "landscape" if orientation == "landscape" else "portrait"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     for side, inches in MARGIN_IN.items():
@@ -708,7 +708,8 @@ def _charts(wb: Workbook, c: Consolidation, names: dict[str, str], lang: str, he
     chart.add_data(Reference(ws, min_col=2, min_row=first, max_row=first + n), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=first + 1, max_row=first + n))
     room_cm = (page_pt - top_pt) / 72 * 2.54 - 0.5
-    chart.height, chart.width, chart.legend = min(7 + 0.6 * n, room_cm), CHART_CM, None
+    chart.height = min(7 + 0.6 * n, room_cm)  # centimetres
+    chart.width, chart.legend = CHART_CM, None  # type: ignore[assignment]
     ws.add_chart(chart, f"D{first}")
     # the second chart starts a new page: after the first chart and after its figures
     below = max(used, chart.height / 2.54 * 72) + 4
@@ -727,7 +728,8 @@ def _charts(wb: Workbook, c: Consolidation, names: dict[str, str], lang: str, he
     hist.title = _t(lang, ("Phân bố điểm cuối cùng", "Distribution of final scores"))
     hist.add_data(Reference(ws, min_col=2, min_row=top, max_row=top + len(bins)), titles_from_data=True)
     hist.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=top + len(bins)))
-    hist.height, hist.width, hist.legend = min(12.0, page_pt / 72 * 2.54 - 1), CHART_CM, None
+    hist.height = min(12.0, page_pt / 72 * 2.54 - 1)
+    hist.width, hist.legend = CHART_CM, None  # type: ignore[assignment]
     ws.add_chart(hist, f"D{top}")
 
 
