@@ -220,10 +220,11 @@ def test_one_click_on_the_control_workbook_consolidates_the_folder_into_it(templ
     assert {"Tổng hợp theo cấp", "Chi tiết", "Dưới ngưỡng đạt", "Nhật ký", "_du_lieu"} <= set(names)
     # the detail rows equal those of the file `fourgood consolidate` writes for the same folder
     from fourgood.consolidate_cmd import run_consolidate
+    from fourgood.report_workbook import HEAD_ROW
 
     out = tmp_path / "cli.xlsx"
     run_consolidate([str(folder)], str(out), quiet=True)
-    cli_rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Chi tiết").to_python()[3:]
+    cli_rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Chi tiết").to_python()[HEAD_ROW:]
     excel_rows = _values_on(book, names.index("Chi tiết"))[4:]
     norm = lambda rows: [[None if v in ("", None) else v for v in r] for r in rows]  # noqa: E731
     assert norm(excel_rows) == norm(cli_rows)

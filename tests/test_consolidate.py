@@ -11,6 +11,7 @@ from python_calamine import CalamineWorkbook
 from fourgood.cli import main
 from fourgood.consolidate_cmd import parse_period, run_consolidate
 from fourgood.problems import FourgoodError
+from fourgood.report_workbook import HEAD_ROW
 from fourgood.spec import load_specs
 from fourgood.workbook_templates.writer import template_filename
 
@@ -70,8 +71,13 @@ def _sheet(path, name):
 
 def _table(path, name):
     rows = _sheet(path, name)
-    head = rows[2]
-    return [dict(zip(head, r)) for r in rows[3:] if any(v != "" for v in r)]
+    head = rows[HEAD_ROW - 1]  # under the party heading, title and period (report_workbook.HEAD_ROW)
+    body = []
+    for r in rows[HEAD_ROW:]:
+        if not any(v != "" for v in r):
+            break  # the table ends; the summary's signature block follows
+        body.append(dict(zip(head, r)))
+    return body
 
 
 def test_summary_json_counts_every_file_and_cell(province):

@@ -16,6 +16,7 @@ from python_calamine import CalamineWorkbook
 
 from fourgood.cli import main
 from fourgood.contract import ROLLUP_SHEET, TOTAL_NAMES, content_column, status_text
+from fourgood.report_workbook import HEAD_ROW, TITLE_ROW
 from fourgood.spec import load_specs
 from fourgood.workbook_templates.writer import template_filename, write_templates
 
@@ -121,14 +122,14 @@ def test_validate_consolidate_and_roll_up_carry_every_content(province, tmp_path
         assert {x: rec[content_column(x)] for x in IDS} == expected_final(rec["cell_code"])
         assert rec["threshold"] == 90
     detail = book.get_sheet_by_name("Chi tiết").to_python()
-    head = detail[2]
+    head = detail[HEAD_ROW - 1]  # under the print heading (report_workbook.HEAD_ROW)
     assert [h for h in head if h.startswith("Nội dung ")] == [f"Nội dung {x}" for x in IDS]
-    labels = {r[head.index("Mã chi bộ")]: r[head.index("Kết quả")] for r in detail[3:]}
+    labels = {r[head.index("Mã chi bộ")]: r[head.index("Kết quả")] for r in detail[HEAD_ROW:]}
     assert labels == {"DN-001": "Đạt 'Chi bộ 4 tốt'", "DN-002": "Không đạt (dưới 90 điểm)",
                       "DN-003": "Đạt 'Chi bộ 4 tốt'"}
     below = book.get_sheet_by_name("Dưới ngưỡng đạt").to_python()
-    assert "90" in below[0][0]
-    bhead, brow = below[2], below[3]
+    assert "90" in below[TITLE_ROW - 1][0]
+    bhead, brow = below[HEAD_ROW - 1], below[HEAD_ROW]
     # DN-002 lost 4 of 20 in B and in E, 3 of 20 in C: B comes first among the weakest (shares 0.8)
     assert (brow[bhead.index("Mã chi bộ")], brow[bhead.index("Nội dung yếu nhất")]) == ("DN-002", "B")
 

@@ -17,6 +17,7 @@ from python_calamine import CalamineWorkbook
 from fourgood.consolidate_cmd import run_consolidate
 from fourgood.contract import ORG_SHEET, ROLLUP_SHEET, ROSTER_COLUMNS
 from fourgood.problems import FourgoodError
+from fourgood.report_workbook import HEAD_ROW
 from fourgood.structure import chain_from_text
 from fourgood.validators.roster import read_roster
 from fourgood.workbook_templates.writer import ROSTER_FILE, template_filename
@@ -98,12 +99,13 @@ def test_every_level_of_the_tree_has_its_figures(quang_tri):
     assert h.loc["UB", "pass_rate"] == pytest.approx(3 / 4)
     assert not h["all_cells_4good"].any()  # every organisation has a cell below 95 or missing
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Tổng hợp theo cấp").to_python()
-    head = rows[2]
-    names = [r[head.index("Tổ chức đảng")] for r in rows[3:8]]
+    head = rows[HEAD_ROW - 1]
+    body = rows[HEAD_ROW:HEAD_ROW + 5]
+    names = [r[head.index("Tổ chức đảng")] for r in body]
     assert [n.strip() for n in names] == [o[1] for o in ORGS[:4]] + [ORGS[4][1]]
     depth = [len(n) - len(n.lstrip()) for n in names]
     assert depth[0] < depth[1] < depth[2] < depth[3] and depth[4] == depth[1]
-    assert [r[head.index("Cấp")] for r in rows[3:8]] == [
+    assert [r[head.index("Cấp")] for r in body] == [
         "Đảng bộ tỉnh", "Cấp trên trực tiếp cơ sở", "Tổ chức cơ sở đảng", "Đảng bộ bộ phận", "Tổ chức cơ sở đảng"]
     summary = json.loads((quang_tri[0] / "s.json").read_text(encoding="utf-8"))
     assert sorted(summary["by_upper_committee"]) == ["Đảng bộ xã Vĩnh Linh", "Đảng bộ Ủy ban nhân dân tỉnh"]

@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     _jobs(p)
     p.add_argument("--summary-json", help="also write the summary counts as JSON to this file")
     p.add_argument("--criteria", help="criteria table (default: the bundled one)")
+    p.add_argument("--pdf", action="store_true", help="in thêm ra tệp PDF cùng tên, cạnh bảng tổng hợp (cần LibreOffice)")
+    p.add_argument("--issuer", help="cấp ủy ban hành, ở đầu trang in, vd. \"ĐẢNG BỘ TỈNH HÀ TĨNH|BAN TỔ CHỨC TỈNH ỦY\"")
+    p.add_argument("--place", help="địa danh ở dòng ngày tháng, vd. \"Hà Tĩnh\" (mặc định: theo tỉnh)")
     _progress(p)
     _lang(p)
 
@@ -166,7 +169,7 @@ def _run(args: argparse.Namespace) -> int:
             raise UsageError("--jobs must be at least 1", "fourgood consolidate")
         code, _ = run_consolidate(args.paths, args.out, roster=args.roster, period=args.period, jobs=args.jobs,
                                   summary_json=args.summary_json, lang=args.lang, criteria=args.criteria,
-                                  progress=args.progress)
+                                  progress=args.progress, pdf=args.pdf, issuer=args.issuer, place=args.place)
         return code
     if args.command == "addin":
         from .addin.build import build_addin, install_addin

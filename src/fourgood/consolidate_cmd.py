@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 from rich.table import Table
 
+from . import libreoffice
 from .atomic import write_text_atomic
 from .report_workbook import write_consolidated
 from .rollup import Consolidation, consolidate_paths, parse_period  # noqa: F401 (parse_period: public here)
@@ -19,17 +22,41 @@ from .validate_cmd import StdoutConsole, reading_progress
 def run_consolidate(paths: list[str], out: str, *, roster: str | None = None, period: str | None = None,
                     jobs: int = 1, summary_json: str | None = None, lang: str = "vi", criteria: str | None = None,
                     quiet: bool = False, run_at: dt.datetime | None = None,
-                    progress: bool | None = None) -> tuple[int, Consolidation]:
+                    progress: bool | None = None, pdf: bool = False, issuer: str | None = None,
+                    place: str | None = None) -> tuple[int, Consolidation]:
     specs = load_specs(criteria)
     with reading_progress(lang, False if quiet else progress) as tick:
         c = consolidate_paths(paths, specs, roster=roster, period=period, jobs=jobs, lang=lang, progress=tick)
     path = write_consolidated(c, out, lang, run_at=run_at, sources=[str(p) for p in paths], roster=roster,
-                              period=period)
+                              period=period, issuer=issuer, place=place)
     if summary_json:
         write_text_atomic(summary_json, json.dumps(c.summary, ensure_ascii=False, indent=2) + "\n")
     if not quiet:
         print_summary(c, path, lang)
-    return 0, c
+    return (print_pdf(path, lang, quiet) if pdf else 0), c
+
+
+EXIT_NO_PDF = 4  # the workbook was written, its PDF was not (README, "Printing")
+
+
+def print_pdf(path: Path, lang: str, quiet: bool = False) -> int:
+    """`--pdf`: the workbook printed to PDF beside it by LibreOffice headless; 0, or EXIT_NO_PDF."""
+    vi = lang == "vi"
+    if libreoffice.soffice() is None:
+        print(f"Không tìm thấy LibreOffice (lệnh soffice) nên chưa tạo được tệp PDF; bảng tổng hợp vẫn đã được ghi: "
+              f"{path}. Cài LibreOffice rồi chạy lại với --pdf, hoặc mở tệp .xlsx và in." if vi else
+              f"LibreOffice (soffice) was not found, so no PDF was made; the workbook was written: {path}. "
+              "Install LibreOffice and run again with --pdf, or open the .xlsx and print it.", file=sys.stderr)
+        return EXIT_NO_PDF
+    try:
+        pdf = libreoffice.to_pdf(path)
+    except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+        print((f"LibreOffice không in được ra PDF ({exc}); bảng tổng hợp vẫn đã được ghi: {path}." if vi else
+               f"LibreOffice could not print to PDF ({exc}); the workbook was written: {path}."), file=sys.stderr)
+        return EXIT_NO_PDF
+    if not quiet:
+        print(("Đã ghi: " if vi else "Written: ") + str(pdf))
+    return 0
 
 
 def below_threshold(counts: dict[str, Any]) -> int:

@@ -38,3 +38,17 @@ def convert_many(sources: list[str | Path], fmt: str, out_dir: str | Path, timeo
     if proc.returncode != 0 or missing:
         raise RuntimeError(f"LibreOffice failed ({missing}): {proc.stderr.strip() or proc.stdout.strip()}")
     return targets
+
+
+def to_pdf(src: str | Path, dest: str | Path | None = None, timeout: float = 300) -> Path:
+    """Print a workbook to PDF next to it (or to `dest`), atomically: LibreOffice converts into a
+    temporary folder beside the target, then the finished file is moved into place, so a reader
+    never sees half a PDF and a failed run leaves any earlier PDF as it was. Hidden sheets do not
+    print. Raises RuntimeError when LibreOffice is missing or fails."""
+    src = Path(src)
+    dest = Path(dest) if dest else src.with_suffix(".pdf")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".fg-pdf-", dir=dest.parent) as tmp:
+        (made,) = convert_many([src], "pdf", tmp, timeout)
+        os.replace(made, dest)
+    return dest

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,8 +14,10 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -59,6 +62,328 @@ COUNT_COLS: list[Col] = [
 SHEET_NAMES = REPORT_SHEETS
 INDENT = "\u2003" * 2  # per level of the party tree, in the organisation column (kept by Excel and PDF text)
 
+# --- Print layout ------------------------------------------------------------------------------
+# Every table sheet is a party document on A4: the heading (issuing committee and number on the
+# left, the party's name and the place and date on the right) in rows 1-4, the title in TITLE_ROW,
+# the period in PERIOD_ROW and the table's header row in HEAD_ROW, repeated on every page. Column
+# widths are chosen from the content so that "fit to one page wide" never scales below MIN_SCALE:
+# BODY_PT text prints at BODY_PT * MIN_SCALE points or more.
+TITLE_ROW, PERIOD_ROW, HEAD_ROW = 6, 7, 9
+BODY_PT = 12
+MIN_SCALE = 0.78  # 12 pt prints at 9.4 pt or more
+MARGIN_IN = {"left": 0.5, "right": 0.4, "top": 0.55, "bottom": 0.6, "header": 0.3, "footer": 0.3}
+A4_PT = (595.3, 841.9)  # portrait width, height
+SIDE = Side(style="thin", color="808080")
+BOX = Border(left=SIDE, right=SIDE, top=SIDE, bottom=SIDE)
+DOTS = "……………………"
+
+
+def column_pt(width: float) -> float:
+    """Printed width at 100% of a column `width` characters wide. The workbook's default font is
+    Times New Roman 12 (Liberation Serif where it is missing, same metrics), whose digits are
+    8 px wide at 96 px to the inch; Excel adds 5 px of padding, LibreOffice none."""
+    return (width * 8 + 5) * 0.75
+
+
+def width_of(pt: float) -> float:
+    return round((pt / 0.75 - 5) / 8, 2)
+
+
+def printable_pt(orientation: str) -> float:
+    page = A4_PT[1] if orientation == "landscape" else A4_PT[0]
+    return page - (MARGIN_IN["left"] + MARGIN_IN["right"]) * 72
+
+
+# Times New Roman 12 pt: a generous average character width, so estimated lines are never too few.
+CHAR_PT, BOLD_CHAR_PT, LINE_PT = 6.0, 7.2, 14.5
+# the average width for wrapping a whole text (a column's longest word is measured with CHAR_PT)
+WRAP_PT, BOLD_WRAP_PT = 5.5, 6.4
+
+
+def _lines(text: str, width: float, bold: bool = False) -> int:
+    """Lines `text` wraps to in a column `width` characters wide (words broken when too long);
+    the column as LibreOffice draws it (6 pt a character, no padding), the narrower of the two."""
+    per_line = max(1, int((width * 6 - PAD_PT) / (BOLD_WRAP_PT if bold else WRAP_PT)))
+    total = 0
+    for para in str(text).split("\n"):
+        lines, used = 1, 0
+        for word in para.split():
+            n = len(word)
+            if used and used + 1 + n > per_line:
+                lines, used = lines + 1, 0
+            if used:
+                used += 1
+            while n > per_line:  # a path or a hash longer than the column breaks anywhere
+                lines, n = lines + 1, n - per_line
+            used += n
+        total += lines
+    return total
+
+
+def _height(texts: list[str], widths: list[float], bold: bool = False) -> float:
+    return max([_lines(t, w, bold) for t, w in zip(texts, widths) if t] or [1]) * LINE_PT + 3
+
+
+def _shown_text(value: Any, fmt: str | None) -> str:
+    """What a cell shows, for measuring: numbers as their format prints them."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if fmt and fmt.endswith("%"):
+        return f"{value * 100:.1f}%"
+    if fmt in ("0.0", "0.00"):
+        return f"{value:.{len(fmt) - 2}f}"
+    return f"{value:,.0f}" if fmt == "#,##0" else str(value)
+
+
+@dataclass
+class ColumnLayout:
+    widths: list[float]
+    orientation: str
+    scale: float  # the fit-to-width scale a spreadsheet program will print at (1 when it fits)
+
+
+def fit_columns(cols: list[Col], records: list[dict[Any, Any]], lang: str) -> ColumnLayout:
+    """Column widths from the content, for print.
+
+    Each column is at least as wide as its longest word (a longer word than MAX_WORD_PT, a path
+    or a hash, breaks) and would like its declared width, or less when its longest text is
+    shorter. A table that fits A4 portrait at COMFORT_SCALE prints portrait; else landscape,
+    filling the page at 100% when it fits, else at the declared widths when they fit at
+    MIN_SCALE, else squeezed towards the longest words to fit at MIN_SCALE."""
+    lows, wants = [], []
+    for key, vi, en, declared, fmt in cols:
+        header = en if lang == "en" else vi
+        texts = [_shown_text(plain_value(r.get(key)), fmt) for r in records]
+        head_word = max([len(w) for w in header.split()] or [1])
+        word = max([len(w) for t in texts for w in t.split()] or [1])
+        # body words measured bold too: the summary prints its upper levels in bold
+        low = min(max(head_word, word) * BOLD_CHAR_PT + PAD_PT, MAX_WORD_PT)
+        longest = max([len(t) for t in texts] or [0])
+        want = max(low, min(column_pt(declared), longest * CHAR_PT + PAD_PT) if longest else low)
+        lows.append(low)
+        wants.append(want)
+    wanted = sum(wants)
+    orientation = "portrait" if wanted <= printable_pt("portrait") / COMFORT_SCALE else "landscape"
+    page = printable_pt(orientation)
+    if wanted <= page:  # fill the page at 100%
+        pts = [w * page / wanted for w in wants]
+    else:
+        target = page / MIN_SCALE
+        if wanted <= target:
+            pts = wants
+        elif sum(lows) < target:  # share what the longest words leave by what each column still wants
+            share = (target - sum(lows)) / (wanted - sum(lows))
+            pts = [lo + (w - lo) * share for lo, w in zip(lows, wants)]
+        else:
+            pts = [lo * target / sum(lows) for lo in lows]
+    widths = [width_of(pt) for pt in pts]
+    return ColumnLayout(widths, orientation, min(1.0, page / sum(column_pt(w) for w in widths)))
+
+
+PAD_PT = 9.0  # cell padding and a border each side
+MAX_WORD_PT = 100.0  # no column is widened past this for one long word (paths, hashes): they break
+COMFORT_SCALE = 0.9  # 12 pt prints at 10.8 pt
+
+
+def default_font(wb: Workbook) -> None:
+    """Times New Roman 12 as the workbook's default font: column widths are counted in its
+    digits, so a width means the same printed size in Excel and LibreOffice (which has no
+    Calibri on a bare Linux machine and would measure columns in another font)."""
+    font = Font(name=FONT, size=BODY_PT, family=1)
+    wb._fonts = IndexedList([font])  # type: ignore[attr-defined]  # the font every unstyled cell uses
+    wb._named_styles["Normal"].font = font  # type: ignore[attr-defined]
+
+
+def page_setup(ws: Worksheet, orientation: str, lang: str) -> None:
+    """A4, fit to one page wide, any number of pages tall, page X/Y in the footer."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if orientation == "landscape" else "portrait"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    for side, inches in MARGIN_IN.items():
+        setattr(ws.page_margins, side, inches)
+    ws.print_options.horizontalCentered = True
+    footer = ws.oddFooter
+    assert footer is not None  # a new sheet has its (empty) header and footer parts
+    footer.center.text = _t(lang, ("Trang &P/&N", "Page &P of &N"))
+    footer.center.font, footer.center.size = FONT, 10
+
+
+@dataclass
+class Letterhead:
+    """The heading of a party document and the signature block that closes it."""
+
+    issuer: list[str]  # the committee above the issuer, then the issuing committee (upper case)
+    place: str
+    date: dt.date
+    period: str
+    lang: str = "vi"
+
+    @classmethod
+    def placeholder(cls, lang: str) -> Letterhead:
+        return cls([DOTS * 2], DOTS, dt.date.today(), "", lang)
+
+    def date_line(self) -> str:
+        d = self.date
+        if self.lang == "en":
+            return f"{self.place}, {d.day} {d.strftime('%B')} {d.year}"
+        # a party document writes days under 10 and months under 3 with a leading zero
+        day = f"{d.day:02d}"
+        month = f"{d.month:02d}" if d.month < 3 else str(d.month)
+        return f"{self.place}, ngày {day} tháng {month} năm {d.year}"
+
+    def signer(self) -> list[str]:
+        """Who signs: a board (Ban …) signs as its head; a party committee for its standing committee."""
+        own = self.issuer[-1] if self.issuer else ""
+        if own.startswith("BAN "):
+            return [_t(self.lang, ("TRƯỞNG BAN", "HEAD OF THE BOARD"))]
+        return [_t(self.lang, ("T/M BAN THƯỜNG VỤ", "FOR THE STANDING COMMITTEE"))]
+
+
+def period_text(periods: list[str], lang: str) -> str:
+    """"tháng 11 năm 2026" for 2026-11, "năm 2026" for 2026; several joined by commas."""
+    def one(p: str) -> str:
+        year, _, month = str(p).partition("-")
+        if lang == "en":
+            return dt.date(int(year), int(month), 1).strftime("%B %Y") if month.isdigit() else year
+        return f"tháng {int(month)} năm {year}" if month.isdigit() else f"năm {year}"
+    shown = [one(p) for p in periods if str(p)[:4].isdigit()]
+    return ", ".join(shown)
+
+
+def letterhead(c: Consolidation, lang: str, run_at: dt.datetime, *, issuer: str | None = None,
+               place: str | None = None, province: str | None = None, period: str | None = None) -> Letterhead:
+    """The heading: --issuer and --place when given, else derived from the province (the
+    roster's, else the forms'), else dotted lines to fill by hand."""
+    province = (province or c.province or _mode(c.cells, "province") or "").strip()
+    kind, name = _province_parts(province)
+    lines = [x.strip().upper() for x in (issuer or "").replace("|", "\n").splitlines() if x.strip()]
+    top = f"ĐẢNG BỘ {kind} {name}".upper() if name else ""
+    if len(lines) == 1 and top and lines[0] != top:
+        lines.insert(0, top)  # the committee above the issuer, as a party document names it
+    if not lines:
+        board = "BAN TỔ CHỨC " + ("THÀNH ỦY" if kind == "thành phố" else "TỈNH ỦY")
+        lines = [top, board] if name else [DOTS * 2]
+    periods = sorted({str(p) for f in (c.cells, c.missing) if "period" in f for p in f["period"].dropna() if str(p)})
+    text = period_text(periods or ([period] if period else []), lang)
+    return Letterhead(lines, (place or name or DOTS).strip(), run_at.date(), text, lang)
+
+
+def _mode(frame: pd.DataFrame, col: str) -> str | None:
+    if col not in frame:
+        return None
+    values = frame[col].dropna().astype(str).str.strip()
+    values = values[values != ""]
+    return str(values.mode().iloc[0]) if not values.empty else None
+
+
+def _province_parts(province: str) -> tuple[str, str]:
+    """("tỉnh", "Hà Tĩnh") from "Tỉnh Hà Tĩnh"; ("thành phố", "Hà Nội") from "TP. Hà Nội"."""
+    low = province.lower()
+    for prefix, kind in (("đảng bộ thành phố ", "thành phố"), ("đảng bộ tỉnh ", "tỉnh"), ("thành phố ", "thành phố"),
+                         ("tp. ", "thành phố"), ("tp ", "thành phố"), ("tỉnh ", "tỉnh")):
+        if low.startswith(prefix):
+            return kind, province[len(prefix):].strip()
+    return "tỉnh", province
+
+
+def shown_paths(files: list[str]) -> dict[str, str]:
+    """Each input file as the board knows it: its path inside the folder that holds them all (the
+    folder consolidated), whole, never shortened, so two files of the same name stay apart."""
+    paths = {f: Path(f).resolve() for f in files if isinstance(f, str) and f}
+    if len(paths) < 2:
+        return {f: p.name for f, p in paths.items()}
+    try:
+        base = Path(os.path.commonpath([p.parent for p in paths.values()]))
+    except ValueError:  # different drives
+        return {}
+    return {f: p.relative_to(base).as_posix() for f, p in paths.items()}
+
+
+def _with_shown_files(frame: pd.DataFrame, shown: dict[str, str]) -> pd.DataFrame:
+    if "file" not in frame or frame.empty:
+        return frame
+    return frame.assign(file=frame["file"].map(lambda f: shown.get(f, f) if isinstance(f, str) else f))
+
+
+def _merge(ws: Worksheet, row: int, first: int, last: int, value: Any, font: Font,
+           horizontal: str = "center") -> None:
+    cell = ws.cell(row, first, value)
+    cell.font = font
+    cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=True)
+    if last > first:
+        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+
+
+def _split(widths: list[float], shares: list[float]) -> list[tuple[int, int]]:
+    """Column spans (first, last) dividing the table's width by `shares` (at least one column each)."""
+    total, spans, start, acc = sum(widths), [], 1, 0.0
+    bounds = [sum(shares[:k + 1]) * total for k in range(len(shares))]
+    for k, bound in enumerate(bounds):
+        end = start
+        remaining = len(shares) - k - 1
+        while end < len(widths) - remaining and acc + widths[end - 1] <= bound + widths[end - 1] / 2:
+            acc += widths[end - 1]
+            end += 1
+        end = max(start, min(end - 1, len(widths) - remaining))
+        if k == len(shares) - 1:
+            end = len(widths)
+        spans.append((start, end))
+        start = end + 1
+    return spans
+
+
+def _heading(ws: Worksheet, h: Letterhead, widths: list[float], title: str) -> None:
+    n = len(widths)
+    (l1, l2), (r1, r2) = _split(widths, [0.42, 0.58]) if n > 1 else [(1, 1), (1, 1)]
+    regular, bold = Font(name=FONT, size=13), Font(name=FONT, size=13, bold=True)
+    issuer = h.issuer if len(h.issuer) > 1 else ["", *h.issuer]
+    _merge(ws, 1, l1, l2, issuer[0], regular)
+    _merge(ws, 2, l1, l2, issuer[1], bold)
+    _merge(ws, 3, l1, l2, "*", regular)
+    _merge(ws, 4, l1, l2, _t(h.lang, ("Số: ……-BC", "No.: ……")), regular)
+    if n > 1:
+        _merge(ws, 1, r1, r2, _t(h.lang, ("ĐẢNG CỘNG SẢN VIỆT NAM", "COMMUNIST PARTY OF VIET NAM")),
+               Font(name=FONT, size=14, bold=True, underline="single"))
+        _merge(ws, 4, r1, r2, h.date_line(), Font(name=FONT, size=13, italic=True))
+    for r in range(1, 5):
+        ws.row_dimensions[r].height = 19
+    ws.row_dimensions[5].height = 12
+    _merge(ws, TITLE_ROW, 1, n, title, Font(name=FONT, size=15, bold=True))
+    ws.row_dimensions[TITLE_ROW].height = max(24.0, 22.0 * _lines(title, sum(widths) * 0.8, True))
+    period = _t(h.lang, ("Kỳ đánh giá: ", "Period: ")) + (h.period or DOTS)
+    _merge(ws, PERIOD_ROW, 1, n, period, Font(name=FONT, size=13, italic=True))
+    ws.row_dimensions[PERIOD_ROW].height = 19
+    ws.row_dimensions[HEAD_ROW - 1].height = 8
+
+
+def signature_block(ws: Worksheet, h: Letterhead, widths: list[float], first_row: int) -> int:
+    """Close the sheet as a party report: recipients on the left, who drew up the table in the
+    middle, the signer for the issuing committee on the right, with room to sign. Returns its last row."""
+    (a1, a2), (b1, b2), (c1, c2) = _split(widths, [0.34, 0.28, 0.38]) if len(widths) >= 3 else [(1, 1)] * 3
+    lang = h.lang
+    plain, bold, italic = Font(name=FONT, size=12), Font(name=FONT, size=13, bold=True), Font(name=FONT, size=12, italic=True)
+    r = first_row
+    _merge(ws, r, a1, a2, _t(lang, ("Nơi nhận:", "To:")), Font(name=FONT, size=12, bold=True, underline="single"), "left")
+    _merge(ws, r, b1, b2, _t(lang, ("NGƯỜI LẬP BIỂU", "PREPARED BY")), bold)
+    _merge(ws, r, c1, c2, h.signer()[0], bold)
+    _merge(ws, r + 1, a1, a2, _t(lang, ("- Cấp ủy cấp trên (để báo cáo),", "- The committee above (for report),")),
+           plain, "left")
+    _merge(ws, r + 1, b1, b2, _t(lang, ("(Ký, ghi rõ họ tên)", "(Signature, full name)")), italic)
+    _merge(ws, r + 1, c1, c2, _t(lang, ("(Ký tên, đóng dấu)", "(Signature and seal)")), italic)
+    _merge(ws, r + 2, a1, a2, _t(lang, ("- Các cấp ủy trực thuộc,", "- The committees below,")), plain, "left")
+    _merge(ws, r + 3, a1, a2, _t(lang, ("- Lưu.", "- File.")), plain, "left")
+    for k in range(r, r + 4):
+        ws.row_dimensions[k].height = 18
+    for k in range(r + 4, r + 7):
+        ws.row_dimensions[k].height = 22  # room to sign
+    _merge(ws, r + 7, b1, b2, DOTS, plain)
+    _merge(ws, r + 7, c1, c2, DOTS, plain)
+    return r + 7
+
+
 
 def _t(lang: str, pair: tuple[str, str]) -> str:
     return pair[1] if lang == "en" else pair[0]
@@ -75,31 +400,42 @@ def put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None):
     return cell
 
 
-def write_table(ws: Worksheet, frame: pd.DataFrame, cols: list[Col], lang: str, title: str, start: int = 1) -> int:
-    ws.cell(start, 1, title).font = Font(name=FONT, bold=True, size=14)
-    head = start + 2
-    for j, (_, vi, en, width, _) in enumerate(cols, 1):
-        cell = ws.cell(head, j, en if lang == "en" else vi)
-        cell.font = Font(name=FONT, bold=True)
-        cell.fill = HEAD
-        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
-        ws.column_dimensions[get_column_letter(j)].width = width
-    ws.row_dimensions[head].height = 45
+def write_table(ws: Worksheet, frame: pd.DataFrame, cols: list[Col], lang: str, title: str,
+                heading: Letterhead | None = None) -> int:
+    """Lay out one table under its print heading; return the header row (always HEAD_ROW).
+
+    The rows above the table are the party document's heading (rows 1-4), the title (TITLE_ROW)
+    and the period (PERIOD_ROW); the header row is HEAD_ROW on every sheet whatever the heading
+    holds, and is repeated on every printed page."""
+    heading = heading or Letterhead.placeholder(lang)
+    head = HEAD_ROW
     records = frame.to_dict("records") if not frame.empty else []
+    layout = fit_columns(cols, records, lang)
+    widths = layout.widths
+    for j, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+    _heading(ws, heading, widths, title)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for j, (_, vi, en, _, _) in enumerate(cols, 1):
+        cell = ws.cell(head, j, en if lang == "en" else vi)
+        cell.font = Font(name=FONT, bold=True, size=BODY_PT)
+        cell.fill = HEAD
+        cell.border = BOX
+        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+    ws.row_dimensions[head].height = _height([en if lang == "en" else vi for _, vi, en, _, _ in cols], widths, True)
+    body = Font(name=FONT, size=BODY_PT)
     for i, rec in enumerate(records, head + 1):
+        texts = []
         for j, (key, _, _, _, fmt) in enumerate(cols, 1):
-            put(ws, i, j, rec.get(key), fmt)
+            cell = put(ws, i, j, rec.get(key), fmt)
+            cell.font, cell.alignment, cell.border = body, wrap, BOX
+            texts.append(_shown_text(cell.value, fmt))
+        ws.row_dimensions[i].height = _height(texts, widths)
     last = head + max(len(records), 1)
     ws.freeze_panes = f"A{head + 1}"
     ws.auto_filter.ref = f"A{head}:{get_column_letter(len(cols))}{last}"
     ws.print_title_rows = f"{head}:{head}"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    footer = ws.oddFooter
-    assert footer is not None  # a new sheet has its (empty) header and footer parts
-    footer.center.text = "&P/&N"
+    page_setup(ws, layout.orientation, lang)
     return head
 
 
@@ -179,6 +515,7 @@ def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
 
     type_name = lambda t: (CELL_TYPES[t].name_en if lang == "en" else CELL_TYPES[t].name_vi) if t in CELL_TYPES else t  # noqa: E731
     tables = []
+    shown = shown_paths(list(c.files["file"]) if "file" in c.files else [])
 
     yes_no = lambda v: _t(lang, ("Có", "Yes")) if v else _t(lang, ("Không", "No"))  # noqa: E731
     h = c.hierarchy.assign(
@@ -223,7 +560,7 @@ def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
         ("self_total", "Tự chấm", "Self score", 9, "0.0"), ("upper_total", "Cấp trên chấm", "Upper score", 9, "0.0"),
         ("final_total", "Điểm cuối cùng", "Final score", 9, "0.0"), ("source_label", "Nguồn điểm", "Score from", 11, None),
         ("gap", "Chênh lệch", "Self - upper", 9, "0.0"), ("status_label", "Kết quả", "Result", 26, None),
-        ("file", "Tệp nguồn", "Source file", 40, None)], d))
+        ("file", "Tệp nguồn", "Source file", 40, None)], _with_shown_files(d, shown)))
 
     b = c.below.assign(cell_type_label=c.below["cell_type"].map(type_name)) if not c.below.empty else c.below
     tables.append(ReportTable("below", names["below"],
@@ -235,7 +572,7 @@ def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
         ("final_total", "Điểm cuối cùng", "Final score", 10, "0.0"),
         ("weakest_content", "Nội dung yếu nhất", "Weakest content", 11, None),
         ("weakest_share", "Tỷ lệ điểm nội dung đó", "Its share of maximum", 11, "0.0%"),
-        ("file", "Tệp nguồn", "Source file", 40, None)], b))
+        ("file", "Tệp nguồn", "Source file", 40, None)], _with_shown_files(b, shown)))
 
     bc = c.by_criterion.assign(cell_type=c.by_criterion["cell_type"].map(type_name))
     tables.append(ReportTable("by_criterion", names["by_criterion"],
@@ -258,7 +595,7 @@ def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
         ("file", "Tệp", "File", 44, None), ("code", "Mã lỗi", "Code", 20, None),
         ("severity", "Mức", "Severity", 9, None), ("message", "Nội dung", "Message", 70, None),
         ("sheet", "Trang", "Sheet", 14, None), ("cell", "Ô", "Cell", 8, None),
-        ("criterion", "Tiêu chí", "Criterion", 9, "@")], c.rejected))
+        ("criterion", "Tiêu chí", "Criterion", 9, "@")], _with_shown_files(c.rejected, shown)))
 
     verdicts = {"counted": ("Được tính", "Counted"), "superseded": ("Trùng, không tính", "Duplicate, not counted"),
                 "rejected": ("Bị từ chối", "Rejected"), "skipped": ("Bỏ qua", "Skipped")}
@@ -267,7 +604,7 @@ def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
         ("file", "Tệp", "File", 50, None), ("size", "Dung lượng (byte)", "Size (bytes)", 12, "#,##0"),
         ("sha256", "SHA-256", "SHA-256", 20, None), ("verdict_label", "Kết luận", "Verdict", 18, None),
         ("reason", "Lý do", "Reason", 60, None), ("spec_version", "Phiên bản tiêu chí", "Criteria version", 10, "@"),
-        ("fingerprint", "Vân tay tiêu chí", "Criteria fingerprint", 24, None)], lg))
+        ("fingerprint", "Vân tay tiêu chí", "Criteria fingerprint", 24, None)], _with_shown_files(lg, shown)))
     return tables
 
 
@@ -284,24 +621,28 @@ def consolidated_meta(lang: str, settings: dict[str, str] | None = None) -> list
 
 
 def write_consolidated(c: Consolidation, out: str | Path, lang: str = "vi", run_at: dt.datetime | None = None,
-                       sources: list[str] | None = None, roster: str | None = None, period: str | None = None) -> Path:
+                       sources: list[str] | None = None, roster: str | None = None, period: str | None = None,
+                       issuer: str | None = None, place: str | None = None) -> Path:
+    """Write the workbook; every visible sheet prints on A4 as a party document (see HEAD_ROW)."""
     wb = Workbook()
+    default_font(wb)
     wb.properties.creator = "fourgood"
     run_at = run_at or dt.datetime.now().replace(microsecond=0)
     wb.properties.created = wb.properties.modified = run_at
     names = {k: _t(lang, v) for k, v in SHEET_NAMES.items()}
     wb.remove(wb.worksheets[0])  # the empty sheet a new workbook starts with
-    bold = Font(bold=True)
+    heading = letterhead(c, lang, run_at, issuer=issuer, place=place, period=period)
     for table in report_tables(c, lang):
         ws = wb.create_sheet(table.sheet)
-        head = write_table(ws, table.frame, table.cols, lang, table.title)
+        head = write_table(ws, table.frame, table.cols, lang, table.title, heading)
         last = head + len(table.frame)
         if table.key == "hierarchy":
-            ws.cell(2, 1, run_at_text(run_at, lang)).font = Font(name=FONT, italic=True)
             for i, kind in enumerate(table.frame["kind"], head + 1):
                 if kind != GRASSROOTS and kind != DEPARTMENT:  # the top and the upper levels in bold
                     for j in range(1, len(table.cols) + 1):
-                        ws.cell(i, j).font = bold
+                        ws.cell(i, j).font = Font(name=FONT, size=BODY_PT, bold=True)
+            widths = [ws.column_dimensions[get_column_letter(j)].width for j in range(1, len(table.cols) + 1)]
+            signature_block(ws, heading, widths, max(last, head + 1) + 2)
         keys = [col[0] for col in table.cols]
         for rate in ("pass_rate", "avg_share"):
             if rate in keys:
@@ -309,49 +650,85 @@ def write_consolidated(c: Consolidation, out: str | Path, lang: str = "vi", run_
         if "status_label" in keys and table.key == "detail":
             _status_rules(ws, keys.index("status_label") + 1, head, last, lang, thresholds_of(c))
 
-    _charts(wb, c, names, lang)
+    _charts(wb, c, names, lang, heading)
     _data_sheet(wb, c)
     settings = {"sources": "; ".join(sources or []), "roster": roster or "", "period": period or ""}
     write_meta_sheet(wb, consolidated_meta(lang, settings))
     return save_workbook_atomic(wb, out)
 
 
-def _charts(wb: Workbook, c: Consolidation, names: dict[str, str], lang: str) -> None:
+def _charts(wb: Workbook, c: Consolidation, names: dict[str, str], lang: str, heading: Letterhead | None = None) -> None:
+    """Two charts, each whole on its own landscape A4 page beside the figures it draws."""
     ws = wb.create_sheet(names["charts"])
-    ws.cell(1, 1, _t(lang, ("BIỂU ĐỒ", "CHARTS"))).font = Font(name=FONT, bold=True, size=14)
+    widths = [40.0, 11.0, 2.0, CHART_COLUMN]
+    for j, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+    _heading(ws, heading or Letterhead.placeholder(lang), widths, _t(lang, ("BIỂU ĐỒ", "CHARTS")))
+    page_setup(ws, "landscape", lang)
+    body, bold = Font(name=FONT, size=BODY_PT), Font(name=FONT, size=BODY_PT, bold=True)
+    page_pt = A4_PT[0] - (MARGIN_IN["top"] + MARGIN_IN["bottom"]) * 72 - 6
+
+    def table(top: int, header: tuple[str, str], rows: list[tuple[str, Any, str]]) -> float:
+        """Write a two-column table of the figures; return its height in points."""
+        height = 0.0
+        for j, text in enumerate(header, 1):
+            cell = ws.cell(top, j, text)
+            cell.font, cell.fill, cell.border = bold, HEAD, BOX
+            cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+        ws.row_dimensions[top].height = _height(list(header), widths[:2], True)
+        height += ws.row_dimensions[top].height
+        for i, (label, value, fmt) in enumerate(rows, top + 1):
+            for j, (v, f) in enumerate(((label, None), (value, fmt)), 1):
+                cell = put(ws, i, j, v, f)
+                cell.font, cell.border = body, BOX
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            ws.row_dimensions[i].height = _height([label], widths[:1])
+            height += ws.row_dimensions[i].height
+        return height
+
     tops = set(c.hierarchy.loc[c.hierarchy["depth"] == 0, "node"])
-    upper = c.hierarchy[c.hierarchy["parent"].isin(tops)]
-    ws.cell(3, 1, _t(lang, ("Cấp ủy cấp trên cơ sở", "Upper-level committee")))
-    ws.cell(3, 2, _t(lang, ("Tỷ lệ đạt", "Pass rate")))
-    for i, (name, period, rate) in enumerate(zip(upper["name"], upper["period"], upper["pass_rate"]), 4):
-        put(ws, i, 1, f"{name} ({period})")
-        put(ws, i, 2, rate, "0.0%")
+    upper = c.hierarchy[c.hierarchy["parent"].isin(tops)]  # the organisations right under the top
     n = max(len(upper), 1)
+    first = HEAD_ROW
+    used = table(first, (_t(lang, ("Cấp ủy cấp trên cơ sở", "Upper-level committee")), _t(lang, ("Tỷ lệ đạt", "Pass rate"))),
+                 [(f"{name} ({period})", rate, "0.0%") for name, period, rate in
+                  zip(upper["name"], upper["period"], upper["pass_rate"])])
+    top_pt = sum(float(ws.row_dimensions[r].height or 15) for r in range(1, first))
     chart = BarChart()
     chart.type = "bar"
     chart.title = _t(lang, ("Tỷ lệ chi bộ đạt theo cấp ủy cấp trên", "Pass rate by upper-level committee"))
     chart.y_axis.number_format = "0%"
     chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 1
-    chart.add_data(Reference(ws, min_col=2, min_row=3, max_row=3 + n), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=4, max_row=3 + n))
-    chart.height, chart.width, chart.legend = 7 + 0.6 * n, 18, None
-    ws.add_chart(chart, "D3")
+    chart.add_data(Reference(ws, min_col=2, min_row=first, max_row=first + n), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first + 1, max_row=first + n))
+    room_cm = (page_pt - top_pt) / 72 * 2.54 - 0.5
+    chart.height = min(7 + 0.6 * n, room_cm)  # centimetres
+    chart.width, chart.legend = CHART_CM, None  # type: ignore[assignment]
+    ws.add_chart(chart, f"D{first}")
+    # the second chart starts a new page: after the first chart and after its figures
+    below = max(used, chart.height / 2.54 * 72) + 4
+    row, acc = first + n + 1, used
+    while acc < below:
+        ws.row_dimensions[row].height = 15
+        acc, row = acc + 15, row + 1
+    ws.row_breaks.append(Break(id=row - 1))
 
     bins, labels = score_bins(thresholds_of(c), lang)
     scores = c.cells.loc[c.cells["status"].isin(["meets", "below", "veto"]), "final_total"]
-    top = 6 + n
-    ws.cell(top, 1, _t(lang, ("Khoảng điểm", "Score range")))
-    ws.cell(top, 2, _t(lang, ("Số chi bộ", "Cells")))
-    for i, ((lo, hi), label) in enumerate(zip(bins, labels), top + 1):
-        put(ws, i, 1, label)
-        put(ws, i, 2, int(((scores >= lo) & (scores < hi)).sum()))
+    top = row
+    table(top, (_t(lang, ("Khoảng điểm", "Score range")), _t(lang, ("Số chi bộ", "Cells"))),
+          [(label, int(((scores >= lo) & (scores < hi)).sum()), "0") for (lo, hi), label in zip(bins, labels)])
     hist = BarChart()
     hist.title = _t(lang, ("Phân bố điểm cuối cùng", "Distribution of final scores"))
     hist.add_data(Reference(ws, min_col=2, min_row=top, max_row=top + len(bins)), titles_from_data=True)
     hist.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=top + len(bins)))
-    hist.height, hist.width, hist.legend = 8, 18, None
-    ws.add_chart(hist, f"D{top + 12}")
-    ws.column_dimensions["A"].width = 45
+    hist.height = min(12.0, page_pt / 72 * 2.54 - 1)
+    hist.width, hist.legend = CHART_CM, None  # type: ignore[assignment]
+    ws.add_chart(hist, f"D{top}")
+
+
+CHART_CM = 16.0  # with columns A-C the sheet is 26 cm wide: landscape A4 at 100%
+CHART_COLUMN = width_of(CHART_CM / 2.54 * 72)  # column D holds the charts' width
 
 
 def _data_sheet(wb: Workbook, c: Consolidation) -> None:

@@ -38,6 +38,7 @@ class Consolidation:
     rejected: pd.DataFrame
     summary: dict[str, Any]
     problems: list[Problem] = field(default_factory=list)
+    province: str = ""  # the top of the roster's tree (the issuing province of the report), if any
 
 
 def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFrame | None = None,
@@ -73,8 +74,12 @@ def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFram
     below = _below(cells, specs)
     by_criterion = _by_criterion(result, cells, specs)
     summary = _summary(files, expected, problems)
+    province = ""
+    if roster is not None and "province" in roster:
+        named = roster["province"][roster["province"] != ""]
+        province = str(named.mode().iloc[0]) if not named.empty else ""
     return Consolidation(files, cells, hierarchy, by_type, grassroots, below, by_criterion, missing, rejected, summary,
-                         problems)
+                         problems, province)
 
 
 def content_columns(specs: dict[str, Spec], *frames: pd.DataFrame) -> list[str]:

@@ -1,0 +1,204 @@
+"""The consolidated workbook printed: every sheet on A4, readable, nothing cut, as a party document.
+
+The demo province (`fourgood demo`: 28 cells, 33 files, the four bundled criteria tables) is
+consolidated and every sheet rendered by LibreOffice to PDF; the PDF's text (poppler's
+`pdftotext`) must hold every header and every name of the workbook, whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from fourgood import libreoffice
+from fourgood.cli import main
+from fourgood.consolidate_cmd import EXIT_NO_PDF
+from fourgood.demo import build_demo
+from fourgood.report_workbook import HEAD_ROW, Letterhead, letterhead, period_text
+
+POPPLER = shutil.which("pdftotext") and shutil.which("pdfinfo")
+A4 = (595.3, 841.9)
+RUN_AT = dt.datetime(2026, 11, 23, 9, 30)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("print")
+    inbox, roster, _ = build_demo(out / "demo")
+    return out, inbox, roster
+
+
+def _consolidate(demo, name, *extra):
+    out, inbox, roster = demo
+    book = out / name
+    code = main(["consolidate", str(inbox), "--roster", str(roster), "-o", str(book), *extra])
+    return code, book
+
+
+def _pages(pdf: Path) -> list[tuple[float, float]]:
+    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "9999", str(pdf)], capture_output=True, text=True).stdout
+    return [(float(w), float(h)) for w, h in re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info)]
+
+
+def _text(pdf: Path, *args: str) -> str:
+    return subprocess.run(["pdftotext", *args, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def _words(pdf: Path) -> list[list[tuple[float, float, float, float, str]]]:
+    """Every word of every page with its box (pdftotext -bbox)."""
+    pages = []
+    for page in _text(pdf, "-bbox").split("<page ")[1:]:
+        pages.append([(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', page)])
+    return pages
+
+
+def _assert_a4(pages):
+    for w, h in pages:
+        assert sorted((w, h)) == [pytest.approx(A4[0], abs=1), pytest.approx(A4[1], abs=1)]
+
+
+@pytest.fixture(scope="module")
+def printed(demo):
+    if not POPPLER:
+        pytest.skip("poppler-utils (pdftotext, pdfinfo) is not installed")
+    code, book = _consolidate(demo, "tong-hop-tinh.xlsx", "--pdf")
+    assert code == 0
+    return book, book.with_suffix(".pdf")
+
+
+pytestmark_lo = pytest.mark.libreoffice  # the tests that render with LibreOffice
+
+
+@pytestmark_lo
+def test_every_sheet_prints_on_a4_within_the_page_bound(printed):
+    book, pdf = printed
+    pages = _pages(pdf)
+    _assert_a4(pages)
+    # 10 printable sheets; the charts take two pages. The demo's longest tables: 28 cells in
+    # "Chi tiết" (2-4 lines a row: 4 pages), 88 criteria in "Theo tiêu chí" (7 pages), 33 files
+    # in "Nhật ký" (4 pages). 24 pages today; 30 leaves room for fonts, never for a sheet
+    # printed in two halves (that doubles a sheet's pages).
+    assert 11 <= len(pages) <= 30, len(pages)
+    hidden = [ws.title for ws in load_workbook(book).worksheets if ws.sheet_state != "visible"]
+    assert hidden == ["_du_lieu", "_meta"]
+    text = _text(pdf, "-layout")
+    assert "cell_code" not in text and "fg_meta" not in text and "fingerprint" not in text  # hidden sheets
+
+
+@pytestmark_lo
+def test_every_header_and_name_appears_whole(printed):
+    """Every text of every visible sheet (headers, names, committees, file paths, messages) is in
+    the PDF as many times as the workbook holds it, word for word: a text cut at the cell's edge
+    loses words. Words longer than a column (hashes) break inside: those must appear joined."""
+    book, pdf = printed
+    wb = load_workbook(book)
+    want: Counter[str] = Counter()
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        for row in ws.iter_rows(min_row=1):
+            for cell in row:
+                if isinstance(cell.value, str) and not cell.value.startswith("="):
+                    want.update(cell.value.split())
+    assert want["Kỳ"] >= 8 and want["Tên"] >= 3  # the headers are counted
+    text = _text(pdf, "-layout")
+    have = Counter(text.split())
+    joined = re.sub(r"\s+", "", text)
+    short = {w: n - have[w] for w, n in want.items() if have[w] < n}
+    # only words longer than a column (hashes, paths) break inside, and words at a hyphen or slash
+    # (pdftotext may split a word at a glyph drawn from a fallback font: "M ức"; joined, it is whole)
+    assert [w for w in short if len(w) <= 16 and not re.search(r"[-/]", w) and joined.count(w) < want[w]] == []
+    broken = {w for w in short if joined.count(re.split(r"(?<=[-/])", w)[0][:12]) < want[w]}  # their start is there
+    assert not broken, broken
+    for ws in wb.worksheets[:9]:  # every table's column headers, each whole (joined across its lines)
+        for cell in ws[HEAD_ROW]:
+            if cell.value:
+                assert re.sub(r"\s+", "", str(cell.value)) in joined or all(w in have for w in str(cell.value).split())
+
+
+@pytestmark_lo
+def test_nothing_overlaps_and_text_prints_at_9_points_or_more(printed):
+    """Rows tall enough for their wrapped lines (text drawn over the next row would overlap),
+    and the fit-to-width scale never below MIN_SCALE: 12 pt text is at least 9 pt on paper
+    (a word's box is 13/12 of its font size in LibreOffice's PDF)."""
+    _, pdf = printed
+    smallest = 99.0
+    for page in _words(pdf):
+        words = [w for w in page if len(w[4]) > 1]  # a lone diacritic is drawn over its letter
+        for i, (x0, y0, x1, y1, text) in enumerate(words):
+            smallest = min(smallest, (y1 - y0) * 12 / 13)
+            for a0, b0, a1, b1, other in words[i + 1:]:
+                overlap_x, overlap_y = min(x1, a1) - max(x0, a0), min(y1, b1) - max(y0, b0)
+                assert overlap_x < 1 or overlap_y < 3, (text, other)  # lines of a cell touch; a row too short overlaps by a line
+    assert smallest >= 9.0, smallest
+
+
+@pytestmark_lo
+def test_party_heading_and_signature_block(printed):
+    _, pdf = printed
+    pages = [_text(pdf, "-layout", "-f", str(i), "-l", str(i)) for i in range(1, len(_pages(pdf)) + 1)]
+    firsts = [p for p in pages if "ĐẢNG CỘNG SẢN VIỆT NAM" in p]
+    assert len(firsts) == 10  # the first page of every printable sheet, and only there
+    for page in firsts:
+        assert "ĐẢNG BỘ TỈNH HÀ TĨNH" in page and "BAN TỔ CHỨC TỈNH ỦY" in page and "Số:" in page
+        assert re.search(r"Hà Tĩnh, ngày \d\d tháng \d{1,2} năm 20\d\d", page)
+        assert "Kỳ đánh giá: tháng 11 năm 2026" in page
+    assert "TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ “CHI BỘ 4 TỐT”" in pages[0]
+    summary = "".join(p for p in pages if "Tổng hợp" in p or "Nơi nhận" in p)
+    for text in ("Nơi nhận:", "NGƯỜI LẬP BIỂU", "TRƯỞNG BAN", "(Ký tên, đóng dấu)", "- Lưu."):
+        assert text in summary
+    assert all(re.search(rf"Trang {i}/{len(pages)}", p) for i, p in enumerate(pages, 1))
+
+
+@pytestmark_lo
+def test_pdf_option_end_to_end_with_issuer_and_place(demo, capsys):
+    if not POPPLER:
+        pytest.skip("poppler-utils is not installed")
+    code, book = _consolidate(demo, "dang-uy.xlsx", "--pdf", "--issuer", "Đảng ủy xã Cẩm Bình", "--place", "Cẩm Bình")
+    pdf = book.with_suffix(".pdf")
+    assert code == 0 and book.exists() and pdf.read_bytes()[:5] == b"%PDF-"
+    assert f"Đã ghi: {pdf}" in capsys.readouterr().out
+    _assert_a4(_pages(pdf))
+    first = _text(pdf, "-layout", "-f", "1", "-l", "1")
+    assert "ĐẢNG BỘ TỈNH HÀ TĨNH" in first and "ĐẢNG ỦY XÃ CẨM BÌNH" in first and "Cẩm Bình, ngày" in first
+    assert "T/M BAN THƯỜNG VỤ" in _text(pdf, "-layout")  # a party committee signs for its standing committee
+    assert not [p for p in pdf.parent.iterdir() if p.name.startswith(".fg-pdf-")]  # the temporary folder is gone
+
+
+def test_pdf_without_libreoffice_writes_the_workbook_and_says_so(demo, monkeypatch, capsys):
+    monkeypatch.setattr(libreoffice, "soffice", lambda: None)
+    code, book = _consolidate(demo, "khong-lo.xlsx", "--pdf")
+    err = capsys.readouterr().err
+    assert code == EXIT_NO_PDF == 4
+    assert book.exists() and not book.with_suffix(".pdf").exists()
+    assert "Không tìm thấy LibreOffice" in err and f"bảng tổng hợp vẫn đã được ghi: {book}" in err
+
+
+def test_heading_from_options_province_or_placeholder(demo):
+    from fourgood.rollup import consolidate_paths
+    from fourgood.spec import load_specs
+
+    _, inbox, roster = demo
+    c = consolidate_paths([str(inbox)], load_specs(), roster=str(roster))
+    h = letterhead(c, "vi", RUN_AT)  # the forms say "Tỉnh Hà Tĩnh"
+    assert h.issuer == ["ĐẢNG BỘ TỈNH HÀ TĨNH", "BAN TỔ CHỨC TỈNH ỦY"] and h.signer() == ["TRƯỞNG BAN"]
+    assert h.date_line() == "Hà Tĩnh, ngày 23 tháng 11 năm 2026" and h.period == "tháng 11 năm 2026"
+    h = letterhead(c, "vi", dt.datetime(2027, 2, 5), province="Thành phố Hà Nội", issuer="ĐẢNG BỘ X|BAN Y")
+    assert h.issuer == ["ĐẢNG BỘ X", "BAN Y"] and h.date_line() == "Hà Nội, ngày 05 tháng 02 năm 2027"
+    h = letterhead(c, "vi", RUN_AT, province="Thành phố Hà Nội")
+    assert h.issuer == ["ĐẢNG BỘ THÀNH PHỐ HÀ NỘI", "BAN TỔ CHỨC THÀNH ỦY"]
+    none = c.cells.assign(province="")
+    assert c.province == "Đảng bộ tỉnh Hà Tĩnh"  # the top of the roster's tree
+    h = letterhead(type(c)(**{**c.__dict__, "cells": none}), "vi", RUN_AT)  # the roster's province, forms silent
+    assert h.issuer == ["ĐẢNG BỘ TỈNH HÀ TĨNH", "BAN TỔ CHỨC TỈNH ỦY"]
+    h = letterhead(type(c)(**{**c.__dict__, "cells": none, "province": ""}), "vi", RUN_AT)
+    assert h.issuer == Letterhead.placeholder("vi").issuer and h.date_line().startswith("……")
+    assert period_text(["2026", "2026-11"], "en") == "2026, November 2026"
