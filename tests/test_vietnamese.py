@@ -217,7 +217,7 @@ def test_consolidated_workbook_words_severities_and_lists_not_a_form(inbox, tmp_
     out, js = tmp_path / "tong-hop.xlsx", tmp_path / "s.json"
     assert main(["consolidate", str(inbox), "-o", str(out), "--summary-json", str(js)]) == 0
     printed = capsys.readouterr().out
-    assert _english_words(printed) == []
+    assert _english_words(printed) == [] and re.search(r"trong đó không phải phiếu chấm điểm\s*│\s*5 │", printed)
     rejected = _sheet_rows(out, "Tệp bị từ chối")
     assert {r["Mức"] for r in rejected} == {"Lỗi"} and "score_above_max" in {r["Mã lỗi"] for r in rejected}
     log = {Path(r["Tệp"]).name: r["Kết luận"] for r in _sheet_rows(out, "Nhật ký")}
