@@ -9,8 +9,8 @@ from typing import Any
 
 from fourgood import __version__
 from fourgood.check import CheckResult
-from fourgood.problems import number_text
-from fourgood.report_workbook import plain_value
+from fourgood.problems import severity_label
+from fourgood.report_workbook import FONT, plain_value
 
 RESULTS_SHEET = {"vi": "Kết quả kiểm tra", "en": "Check results"}
 PROBLEM_HEAD = {"vi": ["STT", "Mức", "Trang", "Ô", "Tiêu chí", "Nội dung"],
@@ -18,6 +18,7 @@ PROBLEM_HEAD = {"vi": ["STT", "Mức", "Trang", "Ô", "Tiêu chí", "Nội dung"
 STATUS_FILL = {"meets": (198, 239, 206), "below": (255, 199, 206), "veto": (255, 199, 206),
                "incomplete": (255, 235, 156), "invalid": (255, 199, 206)}
 HEAD_FILL = (217, 225, 242)
+SCORE_FORMAT = "0.0"  # real numbers: Excel shows 96,5 on a Vietnamese system, 96.5 on an English one
 
 
 def _t(lang: str, vi: str, en: str) -> str:
@@ -84,6 +85,7 @@ def write_results(book: Any, result: CheckResult, *, scores: bool = True, proble
         row = _score_table(sheet, result, row)
     if problems:
         row = _problem_table(sheet, result, row)
+    sheet.range((1, 1), (max(row, len(top)), 6)).font.name = FONT  # one font family in the workbook
     sheet.range("A:A").column_width = 20
     sheet.range("B:B").column_width = 44
     sheet.range("C:E").column_width = 14
@@ -104,12 +106,13 @@ def _score_table(sheet: Any, result: CheckResult, row: int) -> int:
         _t(lang, "tự chấm", "the self score")
     notes = [[None, _t(lang, "Điểm cuối cùng lấy theo ", "The final score is ") + source, None, None, None, None],
              [None, _t(lang, "Chênh lệch tự chấm - cấp trên", "Self minus upper score"), None,
-              number_text(result.gap, lang) or "–", None, None]]
+              "–" if result.gap is None or result.gap != result.gap else result.gap, None, None]]
     sheet.range((row, 1)).value = [head, *[[plain_value(v) for v in r] for r in (*body, total)], *notes]
     sheet.range((row, 1), (row, 6)).font.bold = True
     sheet.range((row, 1), (row, 6)).color = HEAD_FILL
     last = row + len(body) + 1
-    sheet.range((row + 1, 3), (last, 6)).number_format = "0.0"
+    sheet.range((row + 1, 3), (last, 6)).number_format = SCORE_FORMAT
+    sheet.range((last + 2, 4)).number_format = SCORE_FORMAT  # the gap
     sheet.range((last, 1), (last, 6)).font.bold = True
     sheet.range((last, 6)).color = STATUS_FILL.get(result.status)
     return last + len(notes) + 2
@@ -124,8 +127,7 @@ def _problem_table(sheet: Any, result: CheckResult, row: int) -> int:
     sheet.range((row, 1)).value = PROBLEM_HEAD[lang]
     sheet.range((row, 1), (row, 6)).font.bold = True
     sheet.range((row, 1), (row, 6)).color = HEAD_FILL
-    severity = {"error": _t(lang, "Lỗi", "Error"), "warning": _t(lang, "Cảnh báo", "Warning")}
-    rows = [[i, severity[p.severity], p.sheet or None, p.cell or None, p.criterion or None, p.message(lang)]
+    rows = [[i, severity_label(p.severity, lang), p.sheet or None, p.cell or None, p.criterion or None, p.message(lang)]
             for i, p in enumerate(result.problems, 1)]
     if not rows:
         sheet.range((row + 1, 1)).value = _t(lang, "Không có lỗi.", "No problems.")

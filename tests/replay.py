@@ -55,7 +55,7 @@ def replay(source: str | Path, actions: list[dict[str, Any]], target: str | Path
             prop, value = a["args"]
             for cell in _cells(ws, a):
                 font = copy(cell.font)
-                setattr(font, "b" if prop == "bold" else "sz", value)
+                setattr(font, {"bold": "b", "italic": "i", "size": "sz", "name": "name"}.get(prop, prop), value)
                 cell.font = font
         elif func == "setNumberFormat":
             if a["row_count"] <= 10000:

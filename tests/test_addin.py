@@ -61,10 +61,10 @@ def test_one_click_on_a_passing_form_writes_verdict_totals_and_an_alert(form):
     path = form("pass", total=96.5)
     book = remote_book(path)
     result = fg.check(book)
-    assert _alerts(book) == ["Đạt 'Chi bộ 4 tốt': 96,5 điểm"]
+    assert _alerts(book) == ["Đạt “Chi bộ 4 tốt”: 96,5 điểm"]
     assert [a["args"] for a in actions(book) if a["func"] == "addSheet"] == [[4, RESULTS_SHEET["vi"]]]
     rows = _values_on(book, _sheet_index(book, RESULTS_SHEET["vi"]))
-    assert ["Kết luận", "Đạt 'Chi bộ 4 tốt': 96,5 điểm"] in rows
+    assert ["Kết luận", "Đạt “Chi bộ 4 tốt”: 96,5 điểm"] in rows
     assert ["Kết quả", "Đạt 'Chi bộ 4 tốt'"] in rows
     total = next(r for r in rows if len(r) == 6 and r[1] == "Tổng cộng")
     assert total[2:] == [100, 96.5, "", 96.5]
@@ -142,7 +142,7 @@ def test_running_again_replaces_results_and_marks_and_never_writes_staff_cells(f
         next(a for a in acts if a["func"] == "setRangeColor").items()
     assert any(a["func"] == "deleteNote" and a["args"][0].replace("$", "") == cell for a in acts)
     assert not any(a["func"] == "addNote" for a in acts)
-    assert _alerts(second) == ["Đạt 'Chi bộ 4 tốt': 100 điểm"]
+    assert _alerts(second) == ["Đạt “Chi bộ 4 tốt”: 100 điểm"]
     results = [s.name for s in second.sheets].index(RESULTS_SHEET["vi"])
     for book in (first, second):  # values are only ever written on the results sheet
         assert {a["sheet_position"] for a in actions(book) if a["func"] == "setValues"} <= {results, 4}
@@ -157,7 +157,7 @@ def test_validate_and_score_are_separate_entry_points(form):
     assert not any(len(r) == 6 and r[1] == "Tổng cộng" for r in rows)  # no score table
     book = remote_book(form("s", total=97))
     fg.score(book)
-    assert _alerts(book) == ["Đạt 'Chi bộ 4 tốt': 97 điểm"]
+    assert _alerts(book) == ["Đạt “Chi bộ 4 tốt”: 97 điểm"]
     rows = _values_on(book, _sheet_index(book, RESULTS_SHEET["vi"]))
     assert not any(r[:1] == ["STT"] for r in rows)  # no problem list
 
@@ -183,7 +183,7 @@ def test_any_failure_becomes_a_readable_alert_and_a_log_entry(form, monkeypatch,
     monkeypatch.setattr(entry, "check_view", broken)
     assert fg.check(book) is None
     log = tmp_path / "home" / "fourgood.log"
-    assert _alerts(book) == [f"Không thực hiện được: disk on fire. Chi tiết kỹ thuật đã ghi vào {log}."]
+    assert _alerts(book) == [f"Không thực hiện được (chi tiết kỹ thuật: disk on fire). Nhật ký đầy đủ đã ghi vào {log}."]
     assert "Traceback" in log.read_text() and "disk on fire" in log.read_text()
     assert [a for a in actions(book) if a["func"] == "alert"][0]["args"][3] == "critical"
 
@@ -192,7 +192,7 @@ def test_a_workbook_that_is_not_a_form_is_refused_politely(template_dir):
     book = remote_book(template_dir / "danh-sach-chi-bo.xlsx")
     fg.check(book)
     assert _alerts(book) == ["Sổ tính đang mở không phải phiếu chấm điểm hay bảng tổng hợp của fourgood "
-                             "(template_kind=roster)."]
+                             "(danh sách chi bộ)."]
     assert [a["func"] for a in actions(book)] == ["alert"]
 
 
@@ -250,7 +250,7 @@ def test_control_workbook_without_a_folder_says_which_cell_to_fill(template_dir,
     payload_book = remote_book(template_dir / CONTROL_FILE, name=str(tmp_path / CONTROL_FILE))
     fg.consolidate(payload_book)
     assert _alerts(payload_book) == ["'Tổng hợp'!B3: Chưa có thư mục chứa phiếu nộp: nhập đường dẫn vào ô B3 "
-                                     "của trang 'Tổng hợp'."]
+                                     "của trang “Tổng hợp”."]
 
 
 def test_a_consolidated_workbook_reruns_its_recorded_sources(tmp_path, form):
@@ -286,4 +286,4 @@ def test_payload_is_json_like_the_office_js_client_sends(form):
     # and the deserialised payload drives the product like the file itself
     book = xw.Book(json=payload)
     fg.check(book)
-    assert _alerts(book) == ["Đạt 'Chi bộ 4 tốt': 100 điểm"]
+    assert _alerts(book) == ["Đạt “Chi bộ 4 tốt”: 100 điểm"]

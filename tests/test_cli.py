@@ -183,7 +183,7 @@ def test_validate_accepts_jobs_and_gives_the_same_verdicts(demo_like, capsys):
     assert main(["validate", "--json", "--jobs", "2", str(inbox)]) == 1
     assert json.loads(capsys.readouterr().out) == one
     assert main(["validate", "--jobs", "0", str(inbox)]) == 2
-    assert "--jobs must be at least 1" in capsys.readouterr().err
+    assert "--jobs phải từ 1 trở lên" in capsys.readouterr().err
 
 
 # ----------------------------------------------------------------------------- 6: the same counts
@@ -194,13 +194,13 @@ def test_validate_and_consolidate_count_the_same_files(mixed, tmp_path, capsys):
     data = {Path(d["file"]).name: d for d in json.loads(capsys.readouterr().out)}
     for name in ("~$a1.xlsx", "Thumbs.db"):
         assert data[name]["status"] == "skipped" and data[name]["valid"] is False
-    assert data["bien-ban.pdf"]["status"] == data["a3.xlsx"]["status"] == "invalid"
+    assert data["bien-ban.pdf"]["status"] == "not_a_form" and data["a3.xlsx"]["status"] == "invalid"
     assert sum(d["valid"] for d in data.values()) == 4  # a1, a1 ban sua, a2, a2 (1)
 
     assert main(["validate", str(mixed)]) == 1
-    assert capsys.readouterr().out.rstrip().splitlines()[-1] == "8 tệp: 4 hợp lệ, 2 có lỗi, 2 bỏ qua."
+    assert capsys.readouterr().out.rstrip().splitlines()[-1] == "8 tệp: 4 hợp lệ, 2 có lỗi (1 không phải phiếu chấm điểm), 2 bỏ qua."
     assert main(["validate", str(mixed), "--lang", "en"]) == 1
-    assert capsys.readouterr().out.rstrip().splitlines()[-1] == "8 files: 4 valid, 2 with errors, 2 skipped."
+    assert capsys.readouterr().out.rstrip().splitlines()[-1] == "8 files: 4 valid, 2 with errors (1 not a scoring form), 2 skipped."
 
     js = tmp_path / "s.json"
     assert main(["consolidate", str(mixed), "-o", str(tmp_path / "t.xlsx"), "--summary-json", str(js)]) == 0
@@ -233,7 +233,7 @@ def test_summary_counts_add_up_and_match_validate_on_a_demo_like_folder(demo_lik
     status = [d["status"] for d in files]
     assert s["files_total"] == len(files) == s["files_valid"] + s["files_rejected"] + s["files_skipped"]
     assert s["files_valid"] == sum(d["valid"] for d in files)
-    assert s["files_rejected"] == status.count("invalid") and s["files_skipped"] == status.count("skipped")
+    assert s["files_rejected"] == status.count("invalid") + status.count("not_a_form") and s["files_skipped"] == status.count("skipped")
     forms = [d for d in files if d["status"] != "skipped" and d["cell_code"] and d["period"]]
     valid_cells = {(d["cell_code"], d["period"]) for d in forms if d["valid"]}
     assert s["cells"] == len({(d["cell_code"], d["period"]) for d in forms})
@@ -256,7 +256,9 @@ def _section(title: str) -> str:
 
 def test_readme_documents_every_exit_code_and_summary_field(demo_like, tmp_path):
     codes = set(re.findall(r"^\| `(\d+)` \|", _section("Exit codes"), flags=re.M))
-    assert codes == {"0", "1", "2", "3", "130", "141"}
+    from fourgood.consolidate_cmd import EXIT_NO_PDF
+
+    assert codes == {"0", "1", "2", "3", str(EXIT_NO_PDF), "130", "141"}
     inbox, roster = demo_like
     js = tmp_path / "s.json"
     assert main(["consolidate", str(inbox), "-o", str(tmp_path / "t.xlsx"), "--summary-json", str(js)]) == 0

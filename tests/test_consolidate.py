@@ -126,11 +126,12 @@ def test_detail_under_95_missing_rejected_and_log_sheets(province):
     assert {(r["Mã chi bộ"], r["Tình trạng"]) for r in missing} == {("C-1", "Phiếu có lỗi"), ("C-2", "Chưa nộp")}
     rejected = _table(out, "Tệp bị từ chối")
     assert [(r["Tệp"].split("/")[-1], r["Mã lỗi"], r["Mức"], r["Trang"], r["Ô"], r["Tiêu chí"]) for r in rejected] == [
-        ("c1.xlsx", "score_above_max", "error", "Chấm điểm", "D9", "1.1"),  # 9 typed for 1.1 (max 7)
-        ("ghi-chu.txt", "not_spreadsheet", "error", "", "", "")]
+        ("c1.xlsx", "score_above_max", "Lỗi", "Chấm điểm", "D9", "1.1"),  # 9 typed for 1.1 (max 7)
+        ("ghi-chu.txt", "not_spreadsheet", "Lỗi", "", "", "")]
     log = _table(out, "Nhật ký")
     assert sorted(r["Tệp"].split("/")[-1] for r in log) == sorted(p.name for p in (root / "phieu").iterdir())
-    assert {r["Kết luận"] for r in log} == {"Được tính", "Trùng, không tính", "Bị từ chối"}
+    assert {r["Kết luận"] for r in log} == {"Được tính", "Trùng, không tính", "Bị từ chối", "Không phải phiếu chấm điểm"}
+    assert next(r["Kết luận"] for r in log if r["Tệp"].endswith("ghi-chu.txt")) == "Không phải phiếu chấm điểm"
 
 
 def test_grassroots_view_says_whether_all_cells_are_4good(province):
@@ -253,7 +254,7 @@ def _demo_expectations(forms: list[dict], roster: dict[str, str]) -> tuple[dict,
     summary = {
         "files_total": len(forms),
         "files_valid": sum(f["valid"] for f in forms),
-        "files_rejected": sum(f["status"] == "invalid" for f in forms),
+        "files_rejected": sum(f["status"] in ("invalid", "not_a_form") for f in forms),
         "files_skipped": sum(f["status"] == "skipped" for f in forms),
         "thresholds": sorted({s.threshold for s in load_specs().values()}),
         **counts(list(status)),
@@ -285,7 +286,7 @@ def test_demo_figures_agree_with_validating_every_file_it_wrote(tmp_path, capsys
     code = main(["validate", str(inbox), "--json", "--lang", "en"])
     forms = json.loads(capsys.readouterr().out)
     assert sorted(f["file"] for f in forms) == written  # every file the demo wrote, once
-    assert code == (1 if any(f["status"] == "invalid" for f in forms) else 0)
+    assert code == (1 if any(f["status"] in ("invalid", "not_a_form") for f in forms) else 0)
     roster_rows = _sheet(demo / "danh-sach-chi-bo.xlsx", "Danh sách chi bộ")
     head = roster_rows[0]
     roster = {r[head.index("Mã chi bộ")]: r[head.index("Cấp ủy cấp trên cơ sở")] for r in roster_rows[1:] if r[0]}

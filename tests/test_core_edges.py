@@ -94,7 +94,7 @@ def test_a_second_form_copied_into_the_workbook_is_a_located_error_naming_the_sh
     result = validate_paths([two], specs)
     (error,) = _problems(result, two)["multiple_forms"]
     assert (error.severity, error.sheet, error.value) == ("error", "Chấm điểm", "'Chi bộ 2'")
-    assert "'Chi bộ 2'" in error.message("vi") and "Chấm điểm" in error.message("vi")
+    assert "“Chi bộ 2”" in error.message("vi") and "Chấm điểm" in error.message("vi")
     assert _row(result, two)["status"] == "invalid"
     # the original, with only its own form, is fine
     assert "multiple_forms" not in _problems(validate_paths([form], specs), form)

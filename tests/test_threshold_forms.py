@@ -87,7 +87,7 @@ def test_valid_form_counts_over_an_invalid_one(tmp_path, capsys, agency_template
     assert (by_name[winner.name]["status"], by_name[winner.name]["self_total"]) == ("below", 94.5)
     for entry in entries:
         (warning,) = _duplicate_warnings(entry)
-        assert f"'{winner.name}'" in warning["message"] and loser.name not in warning["message"]
+        assert f"“{winner.name}”" in warning["message"] and loser.name not in warning["message"]
     s = _consolidate(tmp_path, capsys, inbox)
     assert (s["files_total"], s["files_valid"], s["files_rejected"], s["duplicates"]) == (2, 1, 1, 0)
     assert (s["cells"], s["cells_meeting_standard"], s["cells_below_threshold"], s["cells_incomplete"]) == (1, 0, 1, 0)
@@ -105,7 +105,7 @@ def test_complete_form_counts_over_an_incomplete_one(tmp_path, capsys, agency_te
     assert (by_name[winner.name]["status"], by_name[winner.name]["self_total"]) == ("meets", 96)
     for entry in entries:
         (warning,) = _duplicate_warnings(entry)
-        assert f"'{winner.name}'" in warning["message"] and loser.name not in warning["message"]
+        assert f"“{winner.name}”" in warning["message"] and loser.name not in warning["message"]
     s = _consolidate(tmp_path, capsys, inbox)
     assert (s["files_total"], s["files_valid"], s["files_rejected"], s["duplicates"]) == (2, 2, 0, 1)
     assert (s["cells"], s["cells_meeting_standard"], s["cells_below_threshold"], s["cells_incomplete"]) == (1, 1, 0, 0)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from fourgood.cli import main
+from fourgood.contract import status_text
 from fourgood.pipeline import validate_paths
 from fourgood.validators import normalize as N
 from fourgood.workbook_templates.writer import template_filename
@@ -130,7 +131,7 @@ def test_validate_json_lists_every_file_and_exits_1_when_any_is_invalid(corpus, 
     for path, case in cases:  # "valid" is true for the valid category only; skipped files say so in "status"
         category = _expected_category(case)
         assert by_name[path.name]["valid"] is (category == "valid"), path.name
-        assert (by_name[path.name]["status"] in ("skipped", "invalid")) is (category != "valid"), path.name
+        assert (by_name[path.name]["status"] in ("skipped", "invalid", "not_a_form")) is (category != "valid"), path.name
         assert (by_name[path.name]["status"] == "skipped") is (category == "skipped"), path.name
     keys = {"file", "valid", "cell_code", "cell_type", "period", "year", "self_total", "upper_total", "status", "errors"}
     assert all(set(d) == keys for d in data)
@@ -144,7 +145,7 @@ def test_validate_exits_0_when_all_valid_and_prints_a_table(tmp_path, specs, age
     make_submission(agency_template, specs["agency"], tmp_path / "CB Văn phòng - tháng 11.xlsx", total=96.5)
     assert main(["validate", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "Đạt 'Chi bộ 4 tốt'" in out and "96,5" in out
+    assert status_text("meets", "vi", 95) in out and "96,5" in out
     assert out.rstrip().splitlines()[-1] == "1 tệp: 1 hợp lệ, 0 có lỗi, 0 bỏ qua."
 
 
@@ -164,7 +165,7 @@ def test_duplicate_cell_and_period_says_which_file_counts_and_why(tmp_path, spec
     dup = [p for p in result.problems if p.code == "duplicate_submission"]
     # "a - copy.xlsx" sorts first, so the byte-identical "a.xlsx" is the one that counts once
     assert {p.file for p in dup} == {str(tmp_path / "a - copy.xlsx"), str(tmp_path / "b.xlsx")}
-    assert "dùng tệp 'b.xlsx' (tệp có điểm cấp trên)" in dup[0].message("vi")
+    assert "dùng tệp “b.xlsx” (tệp có điểm cấp trên)" in dup[0].message("vi")
     (same,) = [p for p in result.problems if p.code == "duplicate_file"]
     assert (same.file, same.value) == (str(tmp_path / "a.xlsx"), str(tmp_path / "a - copy.xlsx"))
 

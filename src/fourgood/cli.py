@@ -10,21 +10,117 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
 from . import __version__
 from .logfile import log_traceback
+from .messages import LANGS
 from .problems import FourgoodError
 
 LOG = logging.getLogger("fourgood")
 
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_UNEXPECTED, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 3, 130, 141
-EXIT_CODES_HELP = ("exit codes: 0 done; 1 some file is invalid (validate); 2 nothing done: usage error, missing path, "
-                   "no files, no form for --period; 3 unexpected error (logged); 130 interrupted; 141 stdout closed")
+EXIT_CODES_HELP = (
+    "Mã thoát: 0 xong; 1 có tệp bị lỗi (validate); 2 không làm gì: sai cú pháp lệnh, đường dẫn không tồn tại, "
+    "không có tệp nào, không có phiếu của kỳ --period; 3 lỗi không mong muốn (đã ghi nhật ký); 4 đã ghi bảng "
+    "tổng hợp nhưng không in được PDF (--pdf); 130 bị ngắt; 141 đầu ra bị đóng.",
+    "Exit codes: 0 done; 1 some file is invalid (validate); 2 nothing done: usage error, missing path, "
+    "no files, no form for --period; 3 unexpected error (logged); 4 workbook written but no PDF (--pdf); "
+    "130 interrupted; 141 stdout closed.")
+LANG_ENV = "FOURGOOD_LANG"  # the default language of every command; --lang overrides it
+
+# argparse words itself through gettext (`argparse._`, `argparse.ngettext`): its messages in
+# Vietnamese, by message id. Ids of Python 3.11 to 3.14; a test checks that every message the
+# running Python's argparse can show a user is here. Developer errors (conflicting options,
+# bad nargs) are never shown to a user and stay English.
+ARGPARSE_VI: dict[str, str] = {
+    "usage: ": "cách dùng: ",
+    "positional arguments": "tham số",
+    "options": "tùy chọn",
+    "optional arguments": "tùy chọn",  # before 3.10
+    "subcommands": "lệnh",
+    "%(heading)s:": "%(heading)s:",
+    "show this help message and exit": "hiện hướng dẫn này rồi thoát",
+    "show program's version number and exit": "hiện số phiên bản rồi thoát",
+    " (default: %(default)s)": " (mặc định: %(default)s)",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: lỗi: %(message)s\n",
+    "%(prog)s: warning: %(message)s\n": "%(prog)s: cảnh báo: %(message)s\n",
+    "argument %(argument_name)s: %(message)s": "tham số %(argument_name)s: %(message)s",
+    "the following arguments are required: %s": "thiếu tham số bắt buộc: %s",
+    "one of the arguments %s is required": "cần một trong các tham số %s",
+    "unrecognized arguments: %s": "tham số không nhận ra: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "giá trị “%(value)s” không nằm trong danh sách (chọn một trong: %(choices)s)",
+    "invalid choice: %(value)r, maybe you meant %(closest)r? (choose from %(choices)s)":
+        "giá trị “%(value)s” không nằm trong danh sách, có phải “%(closest)s”? (chọn một trong: %(choices)s)",
+    "unknown parser %(parser_name)r (choices: %(choices)s)":
+        "lệnh “%(parser_name)s” không có (chọn một trong: %(choices)s)",
+    "invalid %(type)s value: %(value)r": "giá trị “%(value)s” không hợp lệ (cần %(type)s)",
+    "expected one argument": "cần một giá trị",
+    "expected at most one argument": "cần nhiều nhất một giá trị",
+    "expected at least one argument": "cần ít nhất một giá trị",
+    "expected %s argument": "cần %s giá trị",
+    "expected %s arguments": "cần %s giá trị",
+    "ambiguous option: %(option)s could match %(matches)s": "tùy chọn %(option)s chưa rõ: có thể là %(matches)s",
+    "not allowed with argument %s": "không dùng cùng tham số %s",
+    "ignored explicit argument %r": "giá trị “%s” bị thừa",
+    "unexpected option string: %s": "tùy chọn không mong đợi: %s",
+    "can't open '%(filename)s': %(error)s": "không mở được “%(filename)s”: %(error)s",
+    "command '%(parser_name)s' is deprecated": "lệnh “%(parser_name)s” đã lỗi thời",
+    "option '%(option)s' is deprecated": "tùy chọn “%(option)s” đã lỗi thời",
+    "argument '%(argument_name)s' is deprecated": "tham số “%(argument_name)s” đã lỗi thời",
+}
+# What argparse's type names mean in a message ("invalid int value").
+ARGPARSE_TYPES_VI = {"int": "số nguyên", "float": "số"}
+
+
+def requested_lang(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> str:
+    """The language asked for: the last `--lang X` / `--lang=X`, else $FOURGOOD_LANG, else Vietnamese."""
+    lang = None
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg.startswith("--lang="):
+            lang = arg.split("=", 1)[1]
+        elif arg == "--lang" and i + 1 < len(argv):
+            lang = argv[i + 1]
+    if lang not in LANGS:
+        lang = (os.environ if environ is None else environ).get(LANG_ENV, "").strip().lower()
+    return lang if lang in LANGS else "vi"
+
+
+def _argparse_vi(message: str) -> str:
+    return ARGPARSE_VI.get(message, message)
+
+
+def _argparse_vi_n(singular: str, plural: str, n: int) -> str:
+    return _argparse_vi(singular if n == 1 else plural)
+
+
+@contextmanager
+def argparse_language(lang: str) -> Iterator[None]:
+    """argparse's own words (usage, section titles, errors) in `lang` while the block runs.
+
+    argparse looks its messages up through the module globals `_` and `ngettext` (bound from
+    gettext) at the moment it words them; they are swapped for the block and restored after.
+    """
+    if lang == "en":
+        yield
+        return
+    saved = {name: getattr(argparse, name) for name in ("_", "ngettext") if hasattr(argparse, name)}
+    setattr(argparse, "_", _argparse_vi)  # noqa: B010 (a private module global, set by name)
+    setattr(argparse, "ngettext", _argparse_vi_n)  # noqa: B010
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(argparse, name, value)
 
 
 class UsageError(Exception):
@@ -34,81 +130,173 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    lang = "vi"
+
     def error(self, message: str) -> NoReturn:  # exit code 2, one readable line
+        if self.lang != "en":
+            message = _quote_vi(message)
         raise UsageError(message, self.prog)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="fourgood", description="Chi bộ 4 tốt: mẫu phiếu, kiểm tra và tổng hợp kết quả đánh giá "
-                     "(4-good party cell evaluation: templates, validation, consolidation).")
-    parser.add_argument("--version", action="version", version=f"fourgood {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+class _EnglishParser(_Parser):
+    lang = "en"
 
-    p = sub.add_parser("templates", help="write the Excel templates (one per cell type), the roster and the criteria workbook")
-    p.add_argument("--out", default="mau-phieu", help="output folder (default: ./mau-phieu)")
-    p.add_argument("--criteria", help="criteria table: a YAML spec, a folder of specs or a criteria workbook (.xlsx)")
-    _lang(p)
 
-    p = sub.add_parser("validate", help="check submitted workbooks (files or folders)", epilog=EXIT_CODES_HELP)
-    p.add_argument("paths", nargs="+", help="files or folders (searched recursively)")
-    p.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
-    p.add_argument("--criteria", help="criteria table to validate against (default: the bundled one)")
-    _jobs(p)
-    _progress(p)
-    _lang(p)
+def _quote_vi(message: str) -> str:
+    """argparse's 'x' (repr) quotes as Vietnamese “x”; its type names in words."""
+    for name, words in ARGPARSE_TYPES_VI.items():
+        message = message.replace(f"(cần {name})", f"(cần {words})")
+    return re.sub(r"'([^']*)'", "“\\1”", message)
 
-    p = sub.add_parser("consolidate", help="consolidate submissions into one provincial workbook",
-                       epilog=EXIT_CODES_HELP)
-    p.add_argument("paths", nargs="+", help="files and folders of submissions (and consolidated workbooks)")
-    p.add_argument("-o", "--out", required=True, help="the consolidated workbook to write (.xlsx)")
-    p.add_argument("--roster", help="roster workbook (the roster template) listing the cells expected")
-    p.add_argument("--period", help="keep one period: a year (2026) or a year and month (2026-11)")
-    _jobs(p)
-    p.add_argument("--summary-json", help="also write the summary counts as JSON to this file")
-    p.add_argument("--criteria", help="criteria table (default: the bundled one)")
-    p.add_argument("--pdf", action="store_true", help="in thêm ra tệp PDF cùng tên, cạnh bảng tổng hợp (cần LibreOffice)")
-    p.add_argument("--issuer", help="cấp ủy ban hành, ở đầu trang in, vd. \"ĐẢNG BỘ TỈNH HÀ TĨNH|BAN TỔ CHỨC TỈNH ỦY\"")
-    p.add_argument("--place", help="địa danh ở dòng ngày tháng, vd. \"Hà Tĩnh\" (mặc định: theo tỉnh)")
-    _progress(p)
-    _lang(p)
 
-    p = sub.add_parser("addin", help="the Excel add-in: build fourgood.xlam, or install it for this user")
-    addin = p.add_subparsers(dest="addin_command", metavar="ACTION", parser_class=_Parser, required=True)
-    q = addin.add_parser("build", help="write fourgood.xlam (the “4 Tốt” ribbon tab) into a folder")
-    q.add_argument("--out", default=".", help="output folder (default: the current folder)")
-    _lang(q)
-    q = addin.add_parser("install", help="install the add-in for the current user, using this Python (Windows, macOS)")
-    _lang(q)
+def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
+    """The command line, every help text in `lang`; call inside `argparse_language(lang)` for
+    argparse's own words."""
+    def t(vi: str, en: str) -> str:
+        return en if lang == "en" else vi
 
-    p = sub.add_parser("demo", help="build a synthetic province from the templates and process it end to end")
-    p.add_argument("--out", default="fourgood-demo", help="output folder (default: ./fourgood-demo)")
-    p.add_argument("--seed", type=int, default=2026)
-    _lang(p)
+    parser_class = _EnglishParser if lang == "en" else _Parser
+    epilog = t(*EXIT_CODES_HELP)
+    default_lang = requested_lang([])
+    folder, file = t("THƯ_MỤC", "FOLDER"), t("TỆP", "FILE")
+    parser = parser_class(prog="fourgood", description=t(
+        "Chi bộ 4 tốt: mẫu phiếu, kiểm tra và tổng hợp kết quả đánh giá. Ngôn ngữ: --lang vi|en hoặc biến môi "
+        "trường FOURGOOD_LANG.",
+        "Chi bộ 4 tốt (4-good party cell) evaluation: templates, validation, consolidation. Language: "
+        "--lang vi|en or the FOURGOOD_LANG environment variable."))
+    parser.add_argument("--version", action="version", version=f"fourgood {__version__}",
+                        help=t("hiện số phiên bản rồi thoát", "show the version number and exit"))
+    parser.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS,
+                        help=t("ngôn ngữ của hướng dẫn và thông báo", "language of help and messages"))
+    sub = parser.add_subparsers(dest="command", metavar=t("LỆNH", "COMMAND"), parser_class=parser_class)
+
+    p = sub.add_parser("templates", help=t("tạo các mẫu phiếu Excel (mỗi loại chi bộ một mẫu), mẫu danh sách chi "
+                                           "bộ và bảng tiêu chí",
+                                           "write the Excel templates (one per cell type), the roster and the "
+                                           "criteria workbook"),
+                       description=t("Tạo các mẫu phiếu chấm điểm, mẫu danh sách chi bộ, bảng tiêu chí và bảng "
+                                     "tổng hợp.", "Write the scoring forms, the roster, the criteria workbook and "
+                                     "the consolidation workbook."), epilog=epilog)
+    p.add_argument("--out", default="mau-phieu", metavar=folder,
+                   help=t("thư mục ghi các mẫu (mặc định: ./mau-phieu)", "output folder (default: ./mau-phieu)"))
+    p.add_argument("--criteria", metavar=file, help=t(
+        "bảng tiêu chí: tệp YAML, thư mục các tệp YAML hoặc bảng tiêu chí Excel (.xlsx)",
+        "criteria table: a YAML spec, a folder of specs or a criteria workbook (.xlsx)"))
+    _lang(p, t, default_lang)
+
+    p = sub.add_parser("validate", help=t("kiểm tra các phiếu đã nộp (tệp hoặc thư mục)",
+                                          "check submitted workbooks (files or folders)"),
+                       description=t("Kiểm tra từng tệp phiếu chấm điểm và cho kết luận về mỗi tệp.",
+                                     "Check every submitted scoring form and give each file a verdict."),
+                       epilog=epilog)
+    p.add_argument("paths", nargs="+", metavar=t("ĐƯỜNG_DẪN", "PATH"),
+                   help=t("tệp hoặc thư mục (tìm cả trong thư mục con)", "files or folders (searched recursively)"))
+    p.add_argument("--json", action="store_true",
+                   help=t("in kết quả dạng JSON thay cho bảng", "print one JSON document instead of a table"))
+    p.add_argument("--criteria", metavar=file, help=t("bảng tiêu chí dùng để kiểm tra (mặc định: bảng kèm theo "
+                                                      "chương trình)",
+                                                      "criteria table to validate against (default: the bundled one)"))
+    _jobs(p, t)
+    _progress(p, t)
+    _lang(p, t, default_lang)
+
+    p = sub.add_parser("consolidate", help=t("tổng hợp các phiếu thành một bảng tổng hợp của tỉnh",
+                                             "consolidate submissions into one provincial workbook"),
+                       description=t("Tổng hợp các phiếu đã nộp (và các bảng tổng hợp cấp dưới) thành một tệp Excel.",
+                                     "Consolidate the submitted forms (and lower levels' consolidated workbooks) "
+                                     "into one Excel workbook."),
+                       epilog=epilog)
+    p.add_argument("paths", nargs="+", metavar=t("ĐƯỜNG_DẪN", "PATH"),
+                   help=t("tệp và thư mục chứa phiếu nộp (và bảng tổng hợp cấp dưới)",
+                          "files and folders of submissions (and consolidated workbooks)"))
+    p.add_argument("-o", "--out", required=True, metavar=t("TỆP.xlsx", "FILE.xlsx"),
+                   help=t("bảng tổng hợp sẽ ghi ra (.xlsx)", "the consolidated workbook to write (.xlsx)"))
+    p.add_argument("--roster", metavar=file, help=t("danh sách chi bộ (theo mẫu danh sách) để biết chi bộ nào "
+                                                    "chưa nộp",
+                                                    "roster workbook (the roster template) listing the cells expected"))
+    p.add_argument("--period", metavar=t("KỲ", "PERIOD"),
+                   help=t("chỉ lấy một kỳ: năm (2026) hoặc năm-tháng (2026-11)",
+                          "keep one period: a year (2026) or a year and month (2026-11)"))
+    _jobs(p, t)
+    p.add_argument("--summary-json", metavar=file, help=t("ghi thêm các số liệu tóm tắt dạng JSON vào tệp này",
+                                                          "also write the summary counts as JSON to this file"))
+    p.add_argument("--criteria", metavar=file, help=t("bảng tiêu chí (mặc định: bảng kèm theo chương trình)",
+                                                      "criteria table (default: the bundled one)"))
+    p.add_argument("--pdf", action="store_true",
+                   help=t("in thêm ra tệp PDF cùng tên, cạnh bảng tổng hợp (cần LibreOffice)",
+                          "also write the report as PDF beside the workbook (needs LibreOffice)"))
+    p.add_argument("--issuer", metavar=t("CẤP_ỦY", "ISSUER"),
+                   help=t("cấp ủy ban hành, ở đầu trang in, vd. “ĐẢNG BỘ TỈNH HÀ TĨNH|BAN TỔ CHỨC TỈNH ỦY”",
+                          "the issuing committee in the printed heading, e.g. “ĐẢNG BỘ TỈNH HÀ TĨNH|BAN TỔ CHỨC TỈNH ỦY”"))
+    p.add_argument("--place", metavar=t("ĐỊA_DANH", "PLACE"),
+                   help=t("địa danh ở dòng ngày tháng, vd. “Hà Tĩnh” (mặc định: theo tỉnh)",
+                          "the place in the date line, e.g. “Hà Tĩnh” (default: from the province)"))
+    _progress(p, t)
+    _lang(p, t, default_lang)
+
+    p = sub.add_parser("addin", help=t("add-in Excel: tạo tệp fourgood.xlam hoặc cài cho người dùng này",
+                                       "the Excel add-in: build fourgood.xlam, or install it for this user"),
+                       description=t("Add-in Excel (thẻ “4 Tốt” trên thanh công cụ).",
+                                     "The Excel add-in (the “4 Tốt” ribbon tab)."))
+    addin = p.add_subparsers(dest="addin_command", metavar=t("THAO_TÁC", "ACTION"), parser_class=parser_class,
+                             required=True)
+    q = addin.add_parser("build", help=t("ghi tệp fourgood.xlam (thẻ “4 Tốt”) vào một thư mục",
+                                         "write fourgood.xlam (the “4 Tốt” ribbon tab) into a folder"))
+    q.add_argument("--out", default=".", metavar=folder, help=t("thư mục ghi tệp (mặc định: thư mục hiện tại)",
+                                                                "output folder (default: the current folder)"))
+    _lang(q, t, default_lang)
+    q = addin.add_parser("install", help=t("cài add-in cho người dùng hiện tại, dùng Python này (Windows, macOS)",
+                                           "install the add-in for the current user, using this Python (Windows, "
+                                           "macOS)"))
+    _lang(q, t, default_lang)
+
+    p = sub.add_parser("demo", help=t("tạo một tỉnh mẫu từ các mẫu phiếu và xử lý trọn quy trình",
+                                      "build a synthetic province from the templates and process it end to end"))
+    p.add_argument("--out", default="fourgood-demo", metavar=folder,
+                   help=t("thư mục ghi kết quả (mặc định: ./fourgood-demo)", "output folder (default: ./fourgood-demo)"))
+    p.add_argument("--seed", type=int, default=2026, metavar="N",
+                   help=t("hạt giống ngẫu nhiên của dữ liệu mẫu (mặc định: 2026)",
+                          "random seed of the sample data (default: 2026)"))
+    _lang(p, t, default_lang)
     return parser
 
 
-def _jobs(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--jobs", type=int, default=1, help="processes reading files in parallel (default: 1)")
+Words = Callable[[str, str], str]
 
 
-def _progress(p: argparse.ArgumentParser) -> None:
+def _jobs(p: argparse.ArgumentParser, t: Words) -> None:
+    p.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help=t("số tiến trình đọc tệp song song (mặc định: 1)",
+                          "processes reading files in parallel (default: 1)"))
+
+
+def _progress(p: argparse.ArgumentParser, t: Words) -> None:
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                   help="show a progress bar on stderr while reading (default: only when stderr is a terminal)")
+                   help=t("hiện thanh tiến độ trên stderr khi đọc tệp (mặc định: chỉ khi stderr là màn hình)",
+                          "show a progress bar on stderr while reading (default: only when stderr is a terminal)"))
 
 
-def _lang(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of messages and workbooks (default: vi)")
+def _lang(p: argparse.ArgumentParser, t: Words, default: str) -> None:
+    p.add_argument("--lang", choices=LANGS, default=default,
+                   help=t(f"ngôn ngữ của thông báo và bảng tính (mặc định: {default}; biến môi trường FOURGOOD_LANG)",
+                          f"language of messages and workbooks (default: {default}; environment variable "
+                          "FOURGOOD_LANG)"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    lang = "en" if "--lang=en" in argv or ("--lang" in argv and argv[argv.index("--lang") + 1:][:1] == ["en"]) else "vi"
-    parser = build_parser()
+    lang = requested_lang(argv)
     try:
-        args = parser.parse_args(argv)
-        if not args.command:
-            parser.print_help()
-            return EXIT_USAGE
+        with argparse_language(lang):
+            parser = build_parser(lang)
+            try:
+                args = parser.parse_args(argv)
+            except SystemExit as exc:  # --help, --version: printed, done
+                return exc.code if isinstance(exc.code, int) else EXIT_OK
+            if not args.command:
+                parser.print_help()
+                return EXIT_USAGE
+        args.lang = lang if any(a == "--lang" or a.startswith("--lang=") for a in argv) else args.lang
         code = _run(args)
         sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
         return code
@@ -142,6 +330,10 @@ def _drop_stdout() -> None:
         pass
 
 
+def _words(lang: str, vi: str, en: str) -> str:
+    return en if lang == "en" else vi
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "templates":
         from .spec import load_specs
@@ -157,16 +349,19 @@ def _run(args: argparse.Namespace) -> int:
         from .validate_cmd import run_validate
 
         if args.jobs < 1:
-            raise UsageError("--jobs must be at least 1", "fourgood validate")
+            raise UsageError(_words(args.lang, "--jobs phải từ 1 trở lên", "--jobs must be at least 1"),
+                             "fourgood validate")
         return run_validate(args.paths, as_json=args.json, lang=args.lang, criteria=args.criteria, jobs=args.jobs,
                             progress=args.progress)
     if args.command == "consolidate":
         from .consolidate_cmd import run_consolidate
 
         if not args.out.lower().endswith(".xlsx"):
-            raise UsageError("-o/--out must name an .xlsx file", "fourgood consolidate")
+            raise UsageError(_words(args.lang, "-o/--out phải là tên một tệp .xlsx", "-o/--out must name an .xlsx file"),
+                             "fourgood consolidate")
         if args.jobs < 1:
-            raise UsageError("--jobs must be at least 1", "fourgood consolidate")
+            raise UsageError(_words(args.lang, "--jobs phải từ 1 trở lên", "--jobs must be at least 1"),
+                             "fourgood consolidate")
         code, _ = run_consolidate(args.paths, args.out, roster=args.roster, period=args.period, jobs=args.jobs,
                                   summary_json=args.summary_json, lang=args.lang, criteria=args.criteria,
                                   progress=args.progress, pdf=args.pdf, issuer=args.issuer, place=args.place)

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from . import libreoffice
 from .atomic import write_text_atomic
+from .problems import not_a_form_files
 from .report_workbook import write_consolidated
 from .rollup import Consolidation, consolidate_paths, parse_period  # noqa: F401 (parse_period: public here)
 from .spec import load_specs
@@ -71,9 +72,12 @@ def print_summary(c: Consolidation, path: Path, lang: str) -> None:
     table = Table(title="Tóm tắt" if vi else "Summary")
     table.add_column("Chỉ tiêu" if vi else "Figure")
     table.add_column("Số lượng" if vi else "Count", justify="right")
+    rejected = set(c.files.loc[c.files["verdict"] == "rejected", "file"]) if "verdict" in c.files else set()
+    not_forms = len(rejected & not_a_form_files(c.problems))
     rows: list[tuple[str, str, Any]] = [
         ("Tệp đầu vào", "Input files", s["files_total"]), ("Tệp hợp lệ", "Valid files", s["files_valid"]),
         ("Tệp bị từ chối", "Rejected files", s["files_rejected"]),
+        *([("  trong đó không phải phiếu chấm điểm", "  of which not a scoring form", not_forms)] if not_forms else []),
         ("Tệp bỏ qua", "Skipped files", s.get("files_skipped", 0)),
         ("Chi bộ có phiếu", "Cells with a form", s["cells"]),
         ("Đạt “Chi bộ 4 tốt”", "Meet the standard", s["cells_meeting_standard"]),

@@ -17,11 +17,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Cannot read the criteria table: {detail}",
     ),
     "spec_field_missing": (
-        "Bảng tiêu chí thiếu trường bắt buộc '{value}'{where}.",
+        "Bảng tiêu chí thiếu trường bắt buộc “{value}”{where}.",
         "The criteria table lacks the required field '{value}'{where}.",
     ),
     "spec_duplicate_id": (
-        "Mã '{criterion}' bị trùng trong bảng tiêu chí.",
+        "Mã “{criterion}” bị trùng trong bảng tiêu chí.",
         "The id '{criterion}' appears more than once in the criteria table.",
     ),
     "spec_points_total": (
@@ -49,19 +49,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Content {criterion} has no criteria.",
     ),
     "spec_cell_type_unknown": (
-        "Loại chi bộ '{value}' không xác định; dùng một trong: {expected}.",
+        "Loại chi bộ “{value}” không xác định; dùng một trong: {expected}.",
         "Unknown cell type '{value}'; use one of: {expected}.",
     ),
     "spec_cell_type_duplicate": (
-        "Có hai bảng tiêu chí cho cùng loại chi bộ '{value}'.",
+        "Có hai bảng tiêu chí cho cùng loại chi bộ “{value}”.",
         "Two criteria tables are given for the same cell type '{value}'.",
     ),
     "criteria_columns_missing": (
-        "Trang '{sheet}' thiếu cột bắt buộc: {value} (cần: nội dung, mã, tiêu chí, điểm chuẩn, hướng dẫn).",
+        "Trang “{sheet}” thiếu cột bắt buộc: {value} (cần: nội dung, mã, tiêu chí, điểm chuẩn, hướng dẫn).",
         "Sheet '{sheet}' lacks required columns: {value} (needed: content, id, criterion, max points, guidance).",
     ),
     "criteria_value_invalid": (
-        "Ô {cell} ('{sheet}'): giá trị '{value}' không hợp lệ cho cột {expected}.",
+        "Ô {cell} (“{sheet}”): giá trị “{value}” không hợp lệ cho cột {expected}.",
         "Cell {cell} ('{sheet}'): '{value}' is not valid for column {expected}.",
     ),
     # --- files ----------------------------------------------------------------------
@@ -80,7 +80,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The file is not an Excel or ODS spreadsheet ({detail}).",
     ),
     "corrupt_file": (
-        "Tệp bị hỏng, không đọc được ({detail}).",
+        "Tệp bị hỏng, không đọc được (chi tiết kỹ thuật: {detail}).",
         "The file is damaged and cannot be read ({detail}).",
     ),
     "password_protected": (
@@ -100,7 +100,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The file contains macros (VBA); they are never run.",
     ),
     "not_our_template": (
-        "Bảng tính không phải phiếu chấm điểm 'Chi bộ 4 tốt' theo mẫu của fourgood ({detail}).",
+        "Bảng tính không phải phiếu chấm điểm “Chi bộ 4 tốt” theo mẫu của fourgood ({detail}).",
         "The spreadsheet is not a fourgood 'Chi bộ 4 tốt' scoring form ({detail}).",
     ),
     "roster_not_submission": (
@@ -108,7 +108,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "This is a roster of cells, not a scoring form.",
     ),
     "spec_unknown": (
-        "Phiếu lập theo bảng tiêu chí không xác định ('{value}', vân tay {detail}).",
+        "Phiếu lập theo bảng tiêu chí không xác định (“{value}”, vân tay {detail}).",
         "The form was made from an unknown criteria table ('{value}', fingerprint {detail}).",
     ),
     "template_outdated": (
@@ -120,15 +120,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The criteria fingerprint ({value}) differs from the current table ({expected}) at the same version: the template was altered.",
     ),
     "sheet_missing": (
-        "Thiếu trang '{sheet}' (trang đã bị xóa hoặc đổi tên).",
+        "Thiếu trang “{sheet}” (trang đã bị xóa hoặc đổi tên).",
         "Sheet '{sheet}' is missing (deleted or renamed).",
     ),
     "name_missing": (
-        "Không tìm thấy vùng dữ liệu '{value}' của mẫu (đã bị xóa hoặc hỏng).",
+        "Không tìm thấy vùng dữ liệu “{value}” của mẫu (đã bị xóa hoặc hỏng).",
         "The template's named range '{value}' is missing (deleted or damaged).",
     ),
     "name_broken": (
-        "Vùng '{value}' trỏ tới ô đã bị xóa (#REF!): có dòng hoặc trang đã bị xóa.",
+        "Vùng “{value}” trỏ tới ô đã bị xóa (#REF!): có dòng hoặc trang đã bị xóa.",
         "Named range '{value}' points to deleted cells (#REF!): a row or sheet was deleted.",
     ),
     "located_by_content": (
@@ -136,37 +136,37 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The {value} format keeps no readable named ranges; data was located by the form's content.",
     ),
     "legacy_encoding": (
-        "Ô chứa chữ Việt bảng mã cũ (TCVN3/VNI): '{value}'. Hãy chuyển sang Unicode.",
+        "Ô chứa chữ Việt bảng mã cũ (TCVN3/VNI): “{value}”. Hãy chuyển sang Unicode.",
         "The cell holds Vietnamese in a legacy encoding (TCVN3/VNI): '{value}'. Convert it to Unicode.",
     ),
     # --- information sheet ----------------------------------------------------------
     "meta_required": ("Chưa nhập {field}.", "{field} is not filled in."),
     "cell_code_invalid": (
-        "Mã chi bộ '{value}' không hợp lệ (chỉ dùng chữ, số, '-', '_', '.', tối đa 40 ký tự).",
+        "Mã chi bộ “{value}” không hợp lệ (chỉ dùng chữ, số, “-”, “_”, “.”, tối đa 40 ký tự).",
         "Cell code '{value}' is not valid (letters, digits, '-', '_', '.', at most 40 characters).",
     ),
     "cell_type_mismatch": (
-        "Loại chi bộ '{value}' khác loại của mẫu ({expected}).",
+        "Loại chi bộ “{value}” khác loại của mẫu ({expected}).",
         "Cell type '{value}' differs from the template's type ({expected}).",
     ),
     "period_invalid": (
-        "Kỳ đánh giá '{value}' không hợp lệ (cần 'Tháng 1' … 'Tháng 12' hoặc 'Cả năm').",
+        "Kỳ đánh giá “{value}” không hợp lệ (cần “Tháng 1” … “Tháng 12” hoặc “Cả năm”).",
         "Period '{value}' is not valid (expected 'Tháng 1' … 'Tháng 12' or 'Cả năm').",
     ),
     "year_invalid": (
-        "Năm '{value}' không hợp lệ (cần số từ {expected}).",
+        "Năm “{value}” không hợp lệ (cần số từ {expected}).",
         "Year '{value}' is not valid (expected a number in {expected}).",
     ),
     "members_invalid": (
-        "Số đảng viên '{value}' không hợp lệ (cần số nguyên từ 1 trở lên).",
+        "Số đảng viên “{value}” không hợp lệ (cần số nguyên từ 1 trở lên).",
         "Member count '{value}' is not valid (expected a whole number of at least 1).",
     ),
     "attendance_invalid": (
-        "Tỷ lệ dự sinh hoạt '{value}' không hợp lệ (cần từ 0 đến 100%).",
+        "Tỷ lệ dự sinh hoạt “{value}” không hợp lệ (cần từ 0 đến 100%).",
         "Attendance '{value}' is not valid (expected 0 to 100%).",
     ),
     "meetings_invalid": (
-        "{field} '{value}' không hợp lệ cho kỳ này (cần số nguyên từ 0 đến {expected}).",
+        "{field} “{value}” không hợp lệ cho kỳ này (cần số nguyên từ 0 đến {expected}).",
         "{field} '{value}' is not possible for this period (expected a whole number from 0 to {expected}).",
     ),
     "meetings_few": (
@@ -178,11 +178,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Exclusion question {criterion} is not answered.",
     ),
     "veto_invalid": (
-        "Câu trả lời '{value}' cho câu hỏi loại trừ {criterion} không hợp lệ (chọn 'Có' hoặc 'Không').",
+        "Câu trả lời “{value}” cho câu hỏi loại trừ {criterion} không hợp lệ (chọn “Có” hoặc “Không”).",
         "Answer '{value}' to exclusion question {criterion} is not valid (choose 'Có' or 'Không').",
     ),
     "veto_triggered": (
-        "Chi bộ thuộc trường hợp loại trừ {criterion}: không xét đạt 'Chi bộ 4 tốt' dù đủ điểm.",
+        "Chi bộ thuộc trường hợp loại trừ {criterion}: không xét đạt “Chi bộ 4 tốt” dù đủ điểm.",
         "The cell meets exclusion condition {criterion}: it cannot reach 'Chi bộ 4 tốt' whatever its score.",
     ),
     # --- scores ---------------------------------------------------------------------
@@ -191,7 +191,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Criterion {criterion} is missing (its row was deleted or its id changed).",
     ),
     "criterion_extra": (
-        "Dòng có mã tiêu chí lạ '{criterion}', không có trong bảng tiêu chí.",
+        "Dòng có mã tiêu chí lạ “{criterion}”, không có trong bảng tiêu chí.",
         "A row carries the unknown criterion id '{criterion}'.",
     ),
     "criterion_duplicate": (
@@ -203,7 +203,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Criterion {criterion}: not yet scored ({column}).",
     ),
     "score_not_number": (
-        "Tiêu chí {criterion}: điểm '{value}' không phải là số ({column}).",
+        "Tiêu chí {criterion}: điểm “{value}” không phải là số ({column}).",
         "Criterion {criterion}: score '{value}' is not a number ({column}).",
     ),
     "score_formula": (
@@ -223,7 +223,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Criterion {criterion}: score {value} is not a multiple of the {expected}-point step ({column}).",
     ),
     "score_decimal_comma": (  # any number typed as text, decimal comma or point
-        "Tiêu chí {criterion}: điểm nhập dạng chữ '{value}', đã hiểu là {expected} ({column}).",
+        "Tiêu chí {criterion}: điểm nhập dạng chữ “{value}”, đã hiểu là {expected} ({column}).",
         "Criterion {criterion}: score typed as text '{value}', read as {expected} ({column}).",
     ),
     "merged_input": (
@@ -247,11 +247,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     # --- batch ----------------------------------------------------------------------
     "duplicate_submission": (
-        "Chi bộ {value} kỳ {period} được nộp nhiều lần; dùng tệp '{expected}' ({reason}).",
+        "Chi bộ {value} kỳ {period} được nộp nhiều lần; dùng tệp “{expected}” ({reason}).",
         "Cell {value}, period {period}, was submitted more than once; '{expected}' counts ({reason_en}).",
     ),
     "duplicate_file": (
-        "Tệp trùng hoàn toàn với '{value}'; chỉ tính một lần.",
+        "Tệp trùng hoàn toàn với “{value}”; chỉ tính một lần.",
         "The file is byte-identical to '{value}'; it counts once.",
     ),
     "roster_duplicate_code": (
@@ -268,7 +268,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     # --- one-click check (Excel add-in) ----------------------------------------------
     "verdict_meets": (
-        "Đạt 'Chi bộ 4 tốt': {value} điểm",
+        "Đạt “Chi bộ 4 tốt”: {value} điểm",
         "Meets 'Chi bộ 4 tốt': {value} points",
     ),
     "verdict_below": (
@@ -300,15 +300,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The open workbook is not a fourgood scoring form or consolidation workbook ({detail}).",
     ),
     "addin_failed": (
-        "Không thực hiện được: {detail}. Chi tiết kỹ thuật đã ghi vào {value}.",
+        "Không thực hiện được (chi tiết kỹ thuật: {detail}). Nhật ký đầy đủ đã ghi vào {value}.",
         "Could not finish: {detail}. Technical details were written to {value}.",
     ),
     "consolidation_no_source": (
-        "Chưa có thư mục chứa phiếu nộp: nhập đường dẫn vào ô {cell} của trang '{sheet}'.",
+        "Chưa có thư mục chứa phiếu nộp: nhập đường dẫn vào ô {cell} của trang “{sheet}”.",
         "No folder of submissions: enter its path in cell {cell} of sheet '{sheet}'.",
     ),
     "consolidation_source_missing": (
-        "Không tìm thấy thư mục hoặc tệp '{value}'.",
+        "Không tìm thấy thư mục hoặc tệp “{value}”.",
         "The folder or file '{value}' does not exist.",
     ),
     "consolidation_done": (
@@ -317,13 +317,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{rejected} files rejected.",
     ),
     "internal_error": (
-        "Lỗi của chương trình fourgood khi đọc tệp này (không phải do tệp hỏng): {detail}. Chi tiết đã ghi vào "
+        "Lỗi của chương trình fourgood khi đọc tệp này (không phải do tệp hỏng). Chi tiết kỹ thuật đã ghi vào "
         "{log}; tệp được tính là chưa kiểm tra được, các tệp khác vẫn được xử lý.",
         "A fault inside fourgood while reading this file (not a damaged file): {detail}. Details were written to "
         "{log}; the file counts as not checked and the other files were processed.",
     ),
     "multiple_forms": (
-        "Sổ tính chứa nhiều hơn một phiếu: ngoài trang '{sheet}' còn có {value}. Mỗi tệp chỉ nộp một phiếu "
+        "Sổ tính chứa nhiều hơn một phiếu: ngoài trang “{sheet}” còn có {value}. Mỗi tệp chỉ nộp một phiếu "
         "(một chi bộ, một kỳ); hãy tách các trang thừa thành tệp riêng.",
         "The workbook holds more than one form: besides sheet '{sheet}' there is {value}. Submit one form per "
         "file (one cell, one period); move the extra sheets to files of their own.",
@@ -366,6 +366,42 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Cell code {value} is not on the roster{expected_note}.",
     ),
 }
+
+
+# Quotation rule: Vietnamese texts quote terms, values, sheet and file names with “…” only; a
+# straight quote appears only inside an Excel address ('Chấm điểm'!D9, `Problem.location`),
+# which is Excel's syntax, never in a catalogue text. Technical details quoted from other
+# software (a library's exception text) are not translated: they follow "chi tiết kỹ thuật:".
+QUOTES_VI = ("“", "”")
+
+# What fourgood's own `{detail}` values say, in Vietnamese (validators word them in English).
+KIND_VI = {"roster": "danh sách chi bộ", "control": "bảng điều khiển tổng hợp của ban tổ chức",
+           "consolidated": "bảng tổng hợp", "cell": "phiếu chấm điểm", "?": "không rõ loại"}
+NOT_SPREADSHEET_VI = {"văn bản/text": "văn bản", "CSV/text": "văn bản CSV", "zip": "tệp nén zip"}
+
+
+def detail_text(code: str, detail: Any, lang: str) -> Any:
+    """fourgood's own technical details in the language asked for: the sheets found, the kind
+    of a fourgood workbook, what a non-spreadsheet file is."""
+    if lang == "en" or not isinstance(detail, str):
+        return detail
+    if detail.startswith("sheets: "):
+        return "các trang: " + detail[len("sheets: "):]
+    if detail.startswith("template_kind="):
+        kind = detail[len("template_kind="):]
+        return KIND_VI.get(kind, f"loại mẫu {QUOTES_VI[0]}{kind}{QUOTES_VI[1]}")
+    if code == "not_spreadsheet":
+        return NOT_SPREADSHEET_VI.get(detail, detail)
+    return detail
+
+
+def quoted_vi(text: Any) -> Any:
+    """A list fourgood quoted with straight quotes ('Bảng điểm', 'Sheet2') in Vietnamese quotes."""
+    if not isinstance(text, str):
+        return text
+    import re
+
+    return re.sub(r"'([^']*)'", QUOTES_VI[0] + r"\1" + QUOTES_VI[1], text)
 
 
 def render(code: str, lang: str, context: dict[str, Any]) -> str:

@@ -10,9 +10,23 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
-from .messages import render
+from .messages import detail_text, quoted_vi, render
 
 Severity = Literal["error", "warning"]
+SEVERITY_LABELS: dict[str, tuple[str, str]] = {"error": ("Lỗi", "Error"), "warning": ("Cảnh báo", "Warning")}
+
+# Files that are not scoring forms at all (a PDF, a Word file, a picture, a text file, the roster,
+# the board's consolidation control workbook): their status is `not_a_form`, their verdict
+# "Không phải phiếu chấm điểm"; they stay in the invalid category (listed, never counted as a form).
+NOT_A_FORM_CODES = frozenset({"not_spreadsheet", "roster_not_submission"})
+NOT_A_FORM_DETAILS = frozenset({"template_kind=control"})  # a `not_our_template` control workbook
+NOT_A_FORM_LABEL = ("Không phải phiếu chấm điểm", "Not a scoring form")
+
+
+def severity_label(severity: str, lang: str) -> str:
+    """"Lỗi" / "Cảnh báo" (Error / Warning); JSON keeps the stable values "error" / "warning"."""
+    vi, en = SEVERITY_LABELS.get(severity, (severity, severity))
+    return en if lang == "en" else vi
 
 
 @dataclass(frozen=True)
@@ -40,6 +54,10 @@ class Problem:
             "expected": _show(self.expected, lang),
         }
         ctx.update(self.params)
+        if "detail" in ctx:
+            ctx["detail"] = detail_text(self.code, ctx["detail"], lang)
+        if self.code == "multiple_forms" and lang != "en":  # the other sheets, quoted by the reader
+            ctx["value"] = quoted_vi(ctx["value"])
         # Labels are stored as keys and worded in the language asked for.
         from .contract import COLUMN_LABELS, INFO_BY_KEY, column_label
 
@@ -67,6 +85,18 @@ class Problem:
         data["expected"] = _jsonable(self.expected)
         data["message"] = self.message(lang)
         return data
+
+
+def is_not_a_form(problem: Problem) -> bool:
+    """The problem says the file is not a scoring form at all (see NOT_A_FORM_CODES)."""
+    return problem.severity == "error" and (
+        problem.code in NOT_A_FORM_CODES
+        or (problem.code == "not_our_template" and problem.params.get("detail") in NOT_A_FORM_DETAILS))
+
+
+def not_a_form_files(problems: list[Problem]) -> set[str]:
+    """Files one of whose problems says they are not a scoring form."""
+    return {p.file for p in problems if is_not_a_form(p)}
 
 
 def _show(value: Any, lang: str) -> str:

@@ -33,7 +33,7 @@ from .contract import (
     meta_rows,
     status_text,
 )
-from .problems import number_text
+from .problems import NOT_A_FORM_LABEL, not_a_form_files, number_text, severity_label
 from .rollup import CELL_COLUMNS, Consolidation, content_columns
 from .spec import CELL_TYPES, DEFAULT_THRESHOLD, TOTAL_POINTS
 from .structure import DEPARTMENT, GRASSROOTS, kind_label
@@ -591,15 +591,20 @@ def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
         ("cell_name", "Tên chi bộ", "Cell name", 32, None), ("cell_type", "Loại chi bộ", "Cell type", 22, None),
         ("status_label", "Tình trạng", "State", 22, None)], m))
 
+    # Severities in words (Lỗi / Cảnh báo); the stable problem code keeps a column of its own.
+    rj = c.rejected.assign(severity_label=[severity_label(v, lang) for v in c.rejected["severity"]])
     tables.append(ReportTable("rejected", names["rejected"], _t(lang, ("TỆP BỊ TỪ CHỐI VÀ LÝ DO", "REJECTED FILES AND WHY")), [
         ("file", "Tệp", "File", 44, None), ("code", "Mã lỗi", "Code", 20, None),
-        ("severity", "Mức", "Severity", 9, None), ("message", "Nội dung", "Message", 70, None),
+        ("severity_label", "Mức", "Severity", 9, None), ("message", "Nội dung", "Message", 70, None),
         ("sheet", "Trang", "Sheet", 14, None), ("cell", "Ô", "Cell", 8, None),
-        ("criterion", "Tiêu chí", "Criterion", 9, "@")], _with_shown_files(c.rejected, shown)))
+        ("criterion", "Tiêu chí", "Criterion", 9, "@")], _with_shown_files(rj, shown)))
 
     verdicts = {"counted": ("Được tính", "Counted"), "superseded": ("Trùng, không tính", "Duplicate, not counted"),
-                "rejected": ("Bị từ chối", "Rejected"), "skipped": ("Bỏ qua", "Skipped")}
-    lg = c.files.assign(verdict_label=c.files["verdict"].map(lambda v: _t(lang, verdicts[v])))
+                "rejected": ("Bị từ chối", "Rejected"), "skipped": ("Bỏ qua", "Skipped"),
+                "not_a_form": NOT_A_FORM_LABEL}
+    not_forms = not_a_form_files(c.problems)  # rejected, and not a scoring form at all (a PDF, the roster…)
+    verdict = [("not_a_form" if v == "rejected" and f in not_forms else v) for v, f in zip(c.files["verdict"], c.files["file"])]
+    lg = c.files.assign(verdict_label=[_t(lang, verdicts[v]) for v in verdict])
     tables.append(ReportTable("log", names["log"], _t(lang, ("NHẬT KÝ: MỖI TỆP ĐẦU VÀO MỘT DÒNG", "LOG: ONE ROW PER INPUT FILE")), [
         ("file", "Tệp", "File", 50, None), ("size", "Dung lượng (byte)", "Size (bytes)", 12, "#,##0"),
         ("sha256", "SHA-256", "SHA-256", 20, None), ("verdict_label", "Kết luận", "Verdict", 18, None),

@@ -14,11 +14,13 @@ from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from .contract import status_text
 from .pipeline import BatchResult, check_inputs, validate_paths
+from .problems import NOT_A_FORM_LABEL, not_a_form_files, number_text, severity_label
 from .spec import load_specs
 
 JSON_ERROR_FIELDS = ("code", "severity", "message", "sheet", "cell", "criterion")
@@ -86,11 +88,15 @@ def _num(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() and value > 1000 else value
 
 
-def _status(row: Mapping[Hashable, Any]) -> str:
-    """`skipped` for skipped files only; an unreadable or missing file is `invalid`."""
+def _status(row: Mapping[Hashable, Any], not_forms: set[str] | frozenset[str] = frozenset()) -> str:
+    """`skipped` for skipped files only; `not_a_form` for an invalid file that is no scoring form
+    at all (a PDF, the roster, …: see `problems.NOT_A_FORM_CODES`); any other unreadable or
+    missing file is `invalid`."""
     if row["category"] == "skipped":
         return "skipped"
-    return "invalid" if row["category"] == "invalid" else row["status"]
+    if row["category"] == "invalid":
+        return "not_a_form" if row["file"] in not_forms else "invalid"
+    return row["status"]
 
 
 def to_json(result: BatchResult, lang: str = "vi") -> list[dict[str, Any]]:
@@ -98,6 +104,7 @@ def to_json(result: BatchResult, lang: str = "vi") -> list[dict[str, Any]]:
     by_file: dict[str, list] = {}
     for p in result.problems:
         by_file.setdefault(p.file, []).append(p)
+    not_forms = not_a_form_files(result.problems)
     for row in result.files.to_dict("records"):
         out.append({
             "file": row["file"],
@@ -108,7 +115,7 @@ def to_json(result: BatchResult, lang: str = "vi") -> list[dict[str, Any]]:
             "year": _num(row["year"]),
             "self_total": _num(row["self_total"]),
             "upper_total": _num(row["upper_total"]),
-            "status": _status(row),
+            "status": _status(row, not_forms),
             "errors": [{k: v for k, v in p.to_dict(lang).items() if k in JSON_ERROR_FIELDS}
                        for p in by_file.get(row["file"], [])],
         })
@@ -116,8 +123,9 @@ def to_json(result: BatchResult, lang: str = "vi") -> list[dict[str, Any]]:
 
 
 STATUS_STYLE = {"meets": "green", "below": "red", "incomplete": "yellow", "veto": "red", "invalid": "bold red",
-                "skipped": "dim", "consolidated": "cyan"}
-OTHER_LABELS = {"skipped": ("Bỏ qua", "Skipped"), "consolidated": ("Bảng tổng hợp", "Consolidated workbook")}
+                "not_a_form": "magenta", "skipped": "dim", "consolidated": "cyan"}
+OTHER_LABELS = {"skipped": ("Bỏ qua", "Skipped"), "consolidated": ("Bảng tổng hợp", "Consolidated workbook"),
+                "not_a_form": NOT_A_FORM_LABEL}
 
 
 def print_table(result: BatchResult, lang: str = "vi") -> None:
@@ -127,35 +135,47 @@ def print_table(result: BatchResult, lang: str = "vi") -> None:
     for head in (("Tệp", "File"), ("Mã chi bộ", "Cell code"), ("Kỳ", "Period"), ("Tự chấm", "Self"),
                  ("Cấp trên", "Upper"), ("Kết quả", "Result"), ("Lỗi", "Errors"), ("Cảnh báo", "Warnings")):
         table.add_column(head[0] if vi else head[1])
+    not_forms = not_a_form_files(result.problems)
     for row in result.files.to_dict("records"):
-        status = _status(row)
+        status = _status(row, not_forms)
         other = OTHER_LABELS.get(status, (status, status))
         threshold = row.get("threshold")
         threshold = None if threshold is None or threshold != threshold else float(threshold)
         label = status_text(status, lang, threshold) if status not in OTHER_LABELS else other[0 if vi else 1]
-        table.add_row(row["name"], str(row["cell_code"] or "") if isinstance(row["cell_code"], str) else "",
+        table.add_row(escape(row["name"]), escape(row["cell_code"]) if isinstance(row["cell_code"], str) else "",
                       row["period"] if isinstance(row["period"], str) else "", _fmt(row["self_total"], lang),
-                      _fmt(row["upper_total"], lang), f"[{STATUS_STYLE.get(status, '')}]{label}[/]",
+                      _fmt(row["upper_total"], lang), f"[{STATUS_STYLE.get(status, '')}]{escape(label)}[/]",
                       str(row["errors"]), str(row["warnings"]))
     console.print(table)
     for p in result.problems:
-        mark = "[red]✗[/]" if p.severity == "error" else "[yellow]![/]"
-        where = f" {p.location}" if p.location else ""
-        console.print(f"{mark} {p.file}{where} [dim]{p.code}[/]: {p.message(lang)}", markup=True)
+        console.print(problem_line(p, lang), markup=True)
     console.print(closing_line(result, lang))
 
 
+def problem_line(p: Any, lang: str = "vi") -> str:
+    """One problem under the table: mark, severity in words, file and cell, the message, and the
+    stable code last, in parentheses (the code is never inside the sentence)."""
+    mark = "[red]✗[/]" if p.severity == "error" else "[yellow]![/]"
+    style = "red" if p.severity == "error" else "yellow"
+    where = f" {p.location}" if p.location else ""
+    return (f"{mark} [{style}]{severity_label(p.severity, lang)}[/] {escape(p.file + where)}: "
+            f"{escape(p.message(lang))} [dim]({p.code})[/]")
+
+
 def closing_line(result: BatchResult, lang: str = "vi") -> str:
-    """'N tệp: a hợp lệ, b có lỗi, c bỏ qua.' — the same three counts as consolidate's summary."""
+    """“N tệp: a hợp lệ, b có lỗi, c bỏ qua.” — the same three counts as consolidate's summary;
+    files that are no scoring form at all are among those with errors, and said so."""
     n = counts(result)
     total = sum(n.values())
+    invalid = set(result.files.loc[result.files["category"] == "invalid", "file"])
+    not_forms = len(invalid & not_a_form_files(result.problems))
     if lang == "vi":
-        return f"{total} tệp: {n['valid']} hợp lệ, {n['invalid']} có lỗi, {n['skipped']} bỏ qua."
-    return f"{total} files: {n['valid']} valid, {n['invalid']} with errors, {n['skipped']} skipped."
+        among = f" ({not_forms} không phải phiếu chấm điểm)" if not_forms else ""
+        return f"{total} tệp: {n['valid']} hợp lệ, {n['invalid']} có lỗi{among}, {n['skipped']} bỏ qua."
+    among = f" ({not_forms} not a scoring form)" if not_forms else ""
+    return f"{total} files: {n['valid']} valid, {n['invalid']} with errors{among}, {n['skipped']} skipped."
 
 
 def _fmt(value: Any, lang: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    text = f"{value:g}"
-    return text.replace(".", ",") if lang == "vi" else text
+    """96.5 -> "96,5" in Vietnamese (problems.number_text)."""
+    return number_text(value, lang)
