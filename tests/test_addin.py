@@ -65,7 +65,7 @@ def test_one_click_on_a_passing_form_writes_verdict_totals_and_an_alert(form):
     assert [a["args"] for a in actions(book) if a["func"] == "addSheet"] == [[4, RESULTS_SHEET["vi"]]]
     rows = _values_on(book, _sheet_index(book, RESULTS_SHEET["vi"]))
     assert ["Kết luận", "Đạt “Chi bộ 4 tốt”: 96,5 điểm"] in rows
-    assert ["Kết quả", "Đạt 'Chi bộ 4 tốt'"] in rows
+    assert ["Kết quả", "Đạt “Chi bộ 4 tốt”"] in rows
     total = next(r for r in rows if len(r) == 6 and r[1] == "Tổng cộng")
     assert total[2:] == [100, 96.5, "", 96.5]
     contents = [r for r in rows if len(r) == 6 and r[0] in ("I", "II", "III", "IV")]

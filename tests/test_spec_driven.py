@@ -125,8 +125,8 @@ def test_validate_consolidate_and_roll_up_carry_every_content(province, tmp_path
     head = detail[HEAD_ROW - 1]  # under the print heading (report_workbook.HEAD_ROW)
     assert [h for h in head if h.startswith("Nội dung ")] == [f"Nội dung {x}" for x in IDS]
     labels = {r[head.index("Mã chi bộ")]: r[head.index("Kết quả")] for r in detail[HEAD_ROW:]}
-    assert labels == {"DN-001": "Đạt 'Chi bộ 4 tốt'", "DN-002": "Không đạt (dưới 90 điểm)",
-                      "DN-003": "Đạt 'Chi bộ 4 tốt'"}
+    assert labels == {"DN-001": "Đạt “Chi bộ 4 tốt”", "DN-002": "Không đạt (dưới 90 điểm)",
+                      "DN-003": "Đạt “Chi bộ 4 tốt”"}
     below = book.get_sheet_by_name("Dưới ngưỡng đạt").to_python()
     assert "90" in below[TITLE_ROW - 1][0]
     bhead, brow = below[HEAD_ROW - 1], below[HEAD_ROW]

@@ -307,7 +307,5 @@ def test_rendered_messages_keep_the_quotation_rule():
                    params={"column": "self"}).message("vi") == "Tiêu chí 1.1: điểm 9,5 vượt điểm chuẩn 8 (Chi bộ tự chấm)."
 
 
-@pytest.mark.xfail(reason="contract.status_text is being edited on the forms branch: 'Chi bộ 4 tốt' → “Chi bộ 4 tốt” "
-                          "there (the forms' formulas carry the same text)", strict=False)
 def test_verdict_texts_quote_with_curly_quotes():
     assert status_text("meets", "vi", 95) == "Đạt “Chi bộ 4 tốt”"

@@ -244,7 +244,7 @@ def _info_validation(f: InfoField, lang: str) -> DataValidation:
     if f.kind == "period":
         periods = PERIODS_EN if lang == "en" else PERIODS_VI
         return DataValidation(type="list", formula1='"' + ",".join(periods) + '"',
-                              prompt=t(lang, "Chọn tháng (Tháng 1 … Tháng 12) hoặc 'Cả năm'.",
+                              prompt=t(lang, "Chọn tháng (Tháng 1 … Tháng 12) hoặc “Cả năm”.",
                                        "Pick a month or 'Whole year'."),
                               error=t(lang, "Chọn kỳ đánh giá trong danh sách.", "Pick a period from the list."), **common)
     if f.kind == "year":

@@ -65,7 +65,7 @@ class CheckResult:
         return status_text(self.status, self.lang, None if math.isnan(self.threshold) else self.threshold)
 
     def headline(self, focus: str = "score") -> str:
-        """The verdict in one sentence, e.g. "Đạt 'Chi bộ 4 tốt': 96,5 điểm" or "Còn 3 lỗi cần sửa".
+        """The verdict in one sentence, e.g. “Đạt “Chi bộ 4 tốt”: 96,5 điểm” or "Còn 3 lỗi cần sửa".
 
         focus="validate" speaks about errors only (the validate button), "score" about points.
         """

@@ -109,7 +109,7 @@ IDENTITY_FIELDS: tuple[InfoField, ...] = (
     InfoField("cell_code", "Mã chi bộ", "Party cell code", "code", True,
               "Mã do Ban Tổ chức cấp, ví dụ CQD-012", "Code given by the organisation board, e.g. CQD-012"),
     InfoField("cell_type", "Loại chi bộ", "Party cell type", "fixed", True, "Cố định theo mẫu", "Fixed by the template"),
-    InfoField("period", "Kỳ đánh giá", "Period", "period", True, "Chọn tháng hoặc 'Cả năm'", "Pick a month or 'Cả năm'"),
+    InfoField("period", "Kỳ đánh giá", "Period", "period", True, "Chọn tháng hoặc “Cả năm”", "Pick a month or 'Cả năm'"),
     InfoField("year", "Năm", "Year", "year", True),
     InfoField("members", "Số đảng viên", "Number of members", "whole", True),
     InfoField("secretary", "Bí thư chi bộ", "Cell secretary", "text", False),
@@ -184,7 +184,7 @@ def status_text(status: str, lang: str, threshold: float | None) -> str:
         t_vi = f"{threshold:g}".replace(".", ",") + " điểm"
         t_en = f"{threshold:g} points"
     vi = {
-        "meets": "Đạt 'Chi bộ 4 tốt'",
+        "meets": "Đạt “Chi bộ 4 tốt”",
         "below": f"Không đạt (dưới {t_vi})",
         "incomplete": "Chưa chấm đủ",
         "veto": "Không đạt (thuộc trường hợp loại trừ)",
