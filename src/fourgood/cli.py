@@ -81,7 +81,65 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="fourgood-demo", help="output folder (default: ./fourgood-demo)")
     p.add_argument("--seed", type=int, default=2026)
     _lang(p)
+    _serve_parser(sub)
     return parser
+
+
+# ---- `fourgood serve`: the province's server (fourgood.server; needs the extra fourgood[server]) ----
+def _serve_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="chạy máy chủ của Ban Tổ chức: trang kiểm tra và nộp phiếu, hộp thư phiếu, "
+                       "add-in Excel (xlwings Server)")
+    _serve_places(p, argparse.SUPPRESS)
+    p.add_argument("--host", default="127.0.0.1", help="địa chỉ lắng nghe (mặc định 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="cổng (mặc định 8000)")
+    p.add_argument("--certfile", help="chứng chỉ HTTPS (bắt buộc khi không chạy trên 127.0.0.1)")
+    p.add_argument("--keyfile", help="khóa riêng của chứng chỉ HTTPS")
+    p.add_argument("--hostname", help="tên miền công khai của máy chủ, ghi vào manifest.xml của add-in")
+    p.add_argument("--max-upload-mb", type=float, default=10, help="dung lượng tối đa mỗi tệp tải lên, MB (mặc định 10)")
+    p.add_argument("--rate", type=int, default=30, help="số lần gửi tối đa mỗi phút cho một mã truy cập (mặc định 30)")
+    p.add_argument("--criteria", help="bảng tiêu chí (mặc định: bảng kèm theo)")
+    _lang(p)
+    tok = p.add_subparsers(dest="serve_command", metavar="token", parser_class=_Parser)
+    t = tok.add_parser("token", help="cấp, liệt kê, thu hồi mã truy cập")
+    actions = t.add_subparsers(dest="token_action", metavar="ACTION", parser_class=_Parser, required=True)
+    a = actions.add_parser("add", help="cấp mã truy cập mới cho một đơn vị (chỉ hiển thị một lần)")
+    a.add_argument("unit", metavar="UNIT_CODE", help="mã chi bộ hoặc mã tổ chức đảng trong danh sách chi bộ")
+    a.add_argument("--role", choices=("unit", "board"), default="unit",
+                   help="unit: nộp phiếu của các chi bộ trực thuộc; board: Ban Tổ chức, xem và tổng hợp hộp thư")
+    lst = actions.add_parser("list", help="liệt kê các mã truy cập (không hiện mã)")
+    r = actions.add_parser("revoke", help="thu hồi một mã truy cập")
+    r.add_argument("token_id", metavar="ID", help="số hiệu mã (xem: fourgood serve token list)")
+    for q in (a, lst, r):
+        _serve_places(q, argparse.SUPPRESS)
+
+
+def _serve_places(p: argparse.ArgumentParser, default: str) -> None:
+    p.add_argument("--inbox", default=default, help="thư mục hộp thư: phiếu được nhận lưu tại đây (bắt buộc)")
+    p.add_argument("--state", default=default,
+                   help="thư mục dữ liệu của máy chủ (mặc định: bên cạnh hộp thư, tên HỘP-THƯ.fourgood)")
+    p.add_argument("--roster", default=default,
+                   help="danh sách chi bộ (.xlsx): đơn vị chỉ được nộp phiếu của chi bộ trực thuộc")
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from .server import ServeError, serve, token_command
+
+    for key in ("inbox", "state", "roster"):
+        setattr(args, key, getattr(args, key, None))
+    if not args.inbox:
+        raise UsageError("--inbox is required", "fourgood serve")
+    try:
+        if args.serve_command == "token":
+            return token_command(args.token_action, inbox=args.inbox, state=args.state, unit=getattr(args, "unit", None),
+                                 role=getattr(args, "role", "unit"), token_id=getattr(args, "token_id", None),
+                                 roster=args.roster)
+        return serve(inbox=args.inbox, roster=args.roster, host=args.host, port=args.port, certfile=args.certfile,
+                     keyfile=args.keyfile, state=args.state, criteria=args.criteria, max_upload_mb=args.max_upload_mb,
+                     rate=args.rate, hostname=args.hostname, lang=args.lang)
+    except ServeError as exc:
+        print(f"fourgood serve: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+# ---- end of `fourgood serve` ----
 
 
 def _jobs(p: argparse.ArgumentParser) -> None:
@@ -182,6 +240,8 @@ def _run(args: argparse.Namespace) -> int:
         from .demo import run_demo
 
         return run_demo(Path(args.out), seed=args.seed, lang=args.lang)
+    if args.command == "serve":
+        return _run_serve(args)
     raise UsageError(args.command)
 
 
