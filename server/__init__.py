@@ -108,15 +108,21 @@ def serve(*, inbox: str, roster: str | None, host: str = "127.0.0.1", port: int 
         raise ServeError(f"Thiếu gói cho máy chủ ({exc.name}): cài bằng  pip install \"fourgood[server]\"") from None
     config = make_config(inbox, roster, state=state, criteria=criteria, max_upload_mb=max_upload_mb, rate=rate,
                          lang=lang)
-    app = full_app(config, hostname=hostname)
+    if os.environ.get("XLWINGS_LICENSE_KEY"):
+        app = full_app(config, hostname=hostname)
+    else:  # xlwings refuses to load on a server without a key: the page and the API still run
+        from .api import plain_app
+
+        app = plain_app(config)
     scheme = "https" if certfile else "http"
     print(f"fourgood: trang kiểm tra và nộp phiếu tại {scheme}://{host}:{port}/ ; add-in Excel: "
           f"{scheme}://{host}:{port}/manifest.xml", file=sys.stderr)
     print(f"fourgood: hộp thư phiếu nộp {config.inbox.inbox} (tổng hợp: fourgood consolidate {config.inbox.inbox})",
           file=sys.stderr)
     if not os.environ.get("XLWINGS_LICENSE_KEY"):
-        print("fourgood: chưa đặt biến môi trường XLWINGS_LICENSE_KEY: trang web và API vẫn chạy, nhưng các nút của "
-              "add-in Excel (xlwings Server) cần khóa giấy phép xlwings (README).", file=sys.stderr)
+        print("fourgood: chưa đặt biến môi trường XLWINGS_LICENSE_KEY: trang web và API vẫn chạy, nhưng add-in Excel "
+              "(xlwings Server: /manifest.xml, các nút của thẻ “4 Tốt”) chỉ bật khi có khóa giấy phép xlwings (README).",
+              file=sys.stderr)
     uvicorn.run(app, host=host, port=port, ssl_certfile=certfile, ssl_keyfile=keyfile, log_level="warning",
                 timeout_graceful_shutdown=10)
     return 0

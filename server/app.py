@@ -50,15 +50,37 @@ def full_app(config: ServerConfig, *, hostname: str | None = None) -> Any:
     configure(config)
     if _APP is not None:
         return _APP
-    for key, value in XLWINGS_SETTINGS.items():
-        os.environ[key] = value  # ours, not the environment's: the project folder decides what is served
-    if hostname:
-        os.environ["XLWINGS_HOSTNAME"] = hostname
+    ours = {**XLWINGS_SETTINGS, **({"XLWINGS_HOSTNAME": hostname} if hostname else {})}
+    saved = {key: os.environ.get(key) for key in [*ours, "XLWINGS_ON_SERVER"]}
+    os.environ.update(ours)  # ours, not the environment's: the project folder decides what is served
+    try:
+        return _import_xlwings_server()
+    finally:
+        # xlwings Server read its settings on import; leave the process environment as it was, so that
+        # other code in this process (the tests, subprocesses) does not run as "xlwings on a server"
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _import_xlwings_server() -> Any:
+    global _APP
+    import sys
+
+    loaded = sys.modules.get("xlwings_server.config")
+    if loaded is not None and Path(loaded.PROJECT_DIR).resolve() != PROJECT.resolve():
+        raise RuntimeError("xlwings_server was imported before fourgood configured it")
     import xlwings_server.main as xs
 
-    # xlwings Server answers "/" with a health check; the check-and-submit page is ours.
-    xs.app.router.routes[:] = [r for r in xs.app.router.routes
-                               if not (getattr(r, "path", None) == "/" and "GET" in (getattr(r, "methods", None) or ()))]
+    # xlwings Server answers "/" with a health check; the check-and-submit page is ours, so our routes
+    # go first.
+    routes = xs.app.router.routes
+    before = len(routes)
     xs.app.include_router(build_router(current_config))
+    ours = routes[before:]
+    del routes[before:]
+    routes[0:0] = ours
     _APP = BodyLimit(xs.main_app, current_config)
     return _APP
