@@ -258,10 +258,86 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
                    help=t("hạt giống ngẫu nhiên của dữ liệu mẫu (mặc định: 2026)",
                           "random seed of the sample data (default: 2026)"))
     _lang(p, t, default_lang)
+    _serve_parser(sub, t, parser_class, default_lang)
     return parser
 
 
 Words = Callable[[str, str], str]
+
+
+# ---- `fourgood serve`: the province's server (fourgood.server; needs the extra fourgood[server]) ----
+def _serve_parser(sub: argparse._SubParsersAction, t: Words, parser_class: type[argparse.ArgumentParser],
+                  default_lang: str) -> None:
+    p = sub.add_parser("serve", help=t("chạy máy chủ của Ban Tổ chức: trang kiểm tra và nộp phiếu, hộp thư phiếu, "
+                                       "add-in Excel (xlwings Server)",
+                                       "run the board's server: the check-and-submit page, the inbox, the Excel "
+                                       "add-in (xlwings Server)"))
+    _serve_places(p, t, argparse.SUPPRESS)
+    p.add_argument("--host", default="127.0.0.1", help=t("địa chỉ lắng nghe (mặc định 127.0.0.1)",
+                                                         "address to listen on (default 127.0.0.1)"))
+    p.add_argument("--port", type=int, default=8000, help=t("cổng (mặc định 8000)", "port (default 8000)"))
+    p.add_argument("--certfile", help=t("chứng chỉ HTTPS (bắt buộc khi không chạy trên 127.0.0.1)",
+                                        "HTTPS certificate (required unless on 127.0.0.1)"))
+    p.add_argument("--keyfile", help=t("khóa riêng của chứng chỉ HTTPS", "the HTTPS certificate's private key"))
+    p.add_argument("--hostname", help=t("tên miền công khai của máy chủ, ghi vào manifest.xml của add-in",
+                                        "the server's public host name, written into the add-in's manifest.xml"))
+    p.add_argument("--max-upload-mb", type=float, default=10,
+                   help=t("dung lượng tối đa mỗi tệp tải lên, MB (mặc định 10)", "largest upload, MB (default 10)"))
+    p.add_argument("--rate", type=int, default=30,
+                   help=t("số lần gửi tối đa mỗi phút cho một mã truy cập (mặc định 30)",
+                          "most submissions per minute per token (default 30)"))
+    p.add_argument("--criteria", help=t("bảng tiêu chí (mặc định: bảng kèm theo)", "criteria table (default: bundled)"))
+    _lang(p, t, default_lang)
+    tok = p.add_subparsers(dest="serve_command", metavar="token", parser_class=parser_class)
+    token = tok.add_parser("token", help=t("cấp, liệt kê, thu hồi mã truy cập", "issue, list, revoke access tokens"))
+    actions = token.add_subparsers(dest="token_action", metavar=t("THAO_TÁC", "ACTION"), parser_class=parser_class,
+                                   required=True)
+    a = actions.add_parser("add", help=t("cấp mã truy cập mới cho một đơn vị (chỉ hiển thị một lần)",
+                                         "issue a new token to a unit (shown once)"))
+    a.add_argument("unit", metavar=t("MÃ_ĐƠN_VỊ", "UNIT_CODE"),
+                   help=t("mã chi bộ hoặc mã tổ chức đảng trong danh sách chi bộ",
+                          "a cell code or an organisation code of the roster"))
+    a.add_argument("--role", choices=("unit", "board"), default="unit",
+                   help=t("unit: nộp phiếu của các chi bộ trực thuộc; board: Ban Tổ chức, xem và tổng hợp hộp thư",
+                          "unit: submits the forms of its cells; board: reads and consolidates the inbox"))
+    lst = actions.add_parser("list", help=t("liệt kê các mã truy cập (không hiện mã)", "list tokens (never shown)"))
+    r = actions.add_parser("revoke", help=t("thu hồi một mã truy cập", "revoke a token"))
+    r.add_argument("token_id", metavar="ID", help=t("số hiệu mã (xem: fourgood serve token list)",
+                                                    "the token's id (see: fourgood serve token list)"))
+    for q in (a, lst, r):
+        _serve_places(q, t, argparse.SUPPRESS)
+
+
+def _serve_places(p: argparse.ArgumentParser, t: Words, default: str) -> None:
+    p.add_argument("--inbox", default=default, help=t("thư mục hộp thư: phiếu được nhận lưu tại đây (bắt buộc)",
+                                                      "the inbox folder: accepted forms are stored here (required)"))
+    p.add_argument("--state", default=default,
+                   help=t("thư mục dữ liệu của máy chủ (mặc định: bên cạnh hộp thư, tên HỘP-THƯ.fourgood)",
+                          "the server's data folder (default: beside the inbox, INBOX.fourgood)"))
+    p.add_argument("--roster", default=default,
+                   help=t("danh sách chi bộ (.xlsx): đơn vị chỉ được nộp phiếu của chi bộ trực thuộc",
+                          "the roster (.xlsx): a unit may submit only the forms of its cells"))
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from .server import ServeError, serve, token_command
+
+    for key in ("inbox", "state", "roster"):
+        setattr(args, key, getattr(args, key, None))
+    if not args.inbox:
+        raise UsageError(_words(getattr(args, "lang", "vi"), "thiếu --inbox", "--inbox is required"), "fourgood serve")
+    try:
+        if args.serve_command == "token":
+            return token_command(args.token_action, inbox=args.inbox, state=args.state, unit=getattr(args, "unit", None),
+                                 role=getattr(args, "role", "unit"), token_id=getattr(args, "token_id", None),
+                                 roster=args.roster)
+        return serve(inbox=args.inbox, roster=args.roster, host=args.host, port=args.port, certfile=args.certfile,
+                     keyfile=args.keyfile, state=args.state, criteria=args.criteria, max_upload_mb=args.max_upload_mb,
+                     rate=args.rate, hostname=args.hostname, lang=args.lang)
+    except ServeError as exc:
+        print(f"fourgood serve: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+# ---- end of `fourgood serve` ----
 
 
 def _jobs(p: argparse.ArgumentParser, t: Words) -> None:
@@ -380,6 +456,8 @@ def _run(args: argparse.Namespace) -> int:
         from .demo import run_demo
 
         return run_demo(Path(args.out), seed=args.seed, lang=args.lang)
+    if args.command == "serve":
+        return _run_serve(args)
     raise UsageError(args.command)
 
 

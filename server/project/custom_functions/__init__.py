@@ -1,0 +1,1 @@
+"""fourgood defines no custom functions (this module keeps xlwings Server from loading its examples)."""
