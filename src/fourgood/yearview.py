@@ -84,7 +84,7 @@ def _verdicts(cells: pd.DataFrame, base: pd.DataFrame, year: str, rules: pd.Seri
     score = month.pivot_table(index="cell_code", columns="_m", values="final_total", aggfunc="first")
     status = month.pivot_table(index="cell_code", columns="_m", values="status", aggfunc="first")
     score = score.reindex(index=base.index, columns=list(MONTHS))
-    status = status.reindex(index=base.index, columns=list(MONTHS)).fillna("missing")
+    status = status.reindex(index=base.index, columns=list(MONTHS)).astype(object).fillna("missing")
     scored = status.isin(SCORED)
     score = score.where(scored)
     end = rows[rows["period"].astype(str) == year].drop_duplicates("cell_code").set_index("cell_code")
@@ -144,7 +144,7 @@ def year_view(cells: pd.DataFrame, roster: pd.DataFrame | None, specs: dict[str,
         out["prev_rule"] = before["rule"]
     else:
         out["prev_score"], out["prev_status"], out["prev_rule"] = np.nan, "", ""
-    out["change"] = out["year_score"] - out["prev_score"]
+    out["change"] = (out["year_score"] - out["prev_score"]).round(2)
     out = out.reset_index(drop=True)
     hierarchy = _hierarchy(out, lang, by_name)
     missing = out[out["expected"] & (out["months_submitted"] < len(MONTHS))].copy()
@@ -190,8 +190,9 @@ def _hierarchy(cells: pd.DataFrame, lang: str, by_name: bool) -> pd.DataFrame:
     agg["prev_avg_score"] = (before["_score_sum"] / before["_scored"]).where(before["_scored"] > 0)
     has_prev = before["decided"] > 0
     agg["change_meets"] = (agg["meets"] - agg["prev_meets"]).where(has_prev)
+    agg["avg_score"], agg["prev_avg_score"] = agg["avg_score"].round(2), agg["prev_avg_score"].round(2)
     agg["change_pass_rate"] = agg["pass_rate"] - agg["prev_pass_rate"]
-    agg["change_avg_score"] = agg["avg_score"] - agg["prev_avg_score"]
+    agg["change_avg_score"] = (agg["avg_score"] - agg["prev_avg_score"]).round(2)
     for c in YEAR_COUNTS:
         agg[c] = agg[c].astype(int)
     agg = agg.drop(columns=["_score_sum", "_scored"])
