@@ -146,8 +146,11 @@ def test_a_period_with_no_form_exits_2_listing_the_periods_found_and_writes_noth
     err = capsys.readouterr().err
     assert err.strip() == "Không có phiếu nào thuộc kỳ 2026-12; các kỳ có trong các phiếu đã nộp: 2026-11."
     assert not out.exists()
-    assert main(["consolidate", str(mixed), "-o", str(out), "--period", "2026", "--lang", "en"]) == 2
-    assert "No submitted form is for period 2026; periods found in the forms: 2026-11." in capsys.readouterr().err
+    assert main(["consolidate", str(mixed), "-o", str(out), "--period", "2025", "--lang", "en"]) == 2
+    assert "No submitted form is for period 2025; periods found in the forms: 2026-11." in capsys.readouterr().err
+    assert not out.exists()
+    # a year is the year view: every month of it (November here) and the year-end evaluation
+    assert main(["consolidate", str(mixed), "-o", str(out), "--period", "2026", "--lang", "en"]) == 0
 
 
 def test_a_period_with_forms_keeps_them_and_notes_the_others(tmp_path, specs, agency_template, capsys):

@@ -190,8 +190,8 @@ def test_period_filter_and_parsing(province, tmp_path, template_dir, specs):
     root, _, before = province
     assert parse_period("2026-11") == "2026-11" == parse_period("11/2026") == parse_period("T11/2026")
     assert parse_period("2026") == "2026"
-    with pytest.raises(FourgoodError) as err:  # no form is for the whole year: nothing written (tests/test_cli.py)
-        run_consolidate([str(root / "phieu")], str(tmp_path / "nam.xlsx"), period="2026", quiet=True)
+    with pytest.raises(FourgoodError) as err:  # no form is of that year: nothing written (tests/test_cli.py)
+        run_consolidate([str(root / "phieu")], str(tmp_path / "nam.xlsx"), period="2025", quiet=True)
     assert err.value.problems[0].code == "period_not_found" and not (tmp_path / "nam.xlsx").exists()
     # A-2 also sends its October form (99 points): consolidating November leaves it out, with one warning
     october = make_submission(template_dir / template_filename("agency"), specs["agency"], tmp_path / "a2-t10.xlsx",

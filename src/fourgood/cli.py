@@ -257,6 +257,9 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2026, metavar="N",
                    help=t("hạt giống ngẫu nhiên của dữ liệu mẫu (mặc định: 2026)",
                           "random seed of the sample data (default: 2026)"))
+    p.add_argument("--year-cells", type=int, default=3, metavar="N",
+                   help=t("số chi bộ được tạo phiếu đủ các tháng trong năm cho bảng cả năm (mặc định: 3; 0: bỏ qua)",
+                          "cells given forms for the other months, for the year view (default: 3; 0: none)"))
     _lang(p, t, default_lang)
     _serve_parser(sub, t, parser_class, default_lang)
     return parser
@@ -455,7 +458,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from .demo import run_demo
 
-        return run_demo(Path(args.out), seed=args.seed, lang=args.lang)
+        return run_demo(Path(args.out), seed=args.seed, lang=args.lang, year_cells=args.year_cells)
     if args.command == "serve":
         return _run_serve(args)
     raise UsageError(args.command)

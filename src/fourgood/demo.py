@@ -200,13 +200,62 @@ def build_demo(out: Path, seed: int = 2026) -> tuple[Path, Path, Path]:
     return inbox, roster_path, templates
 
 
-def run_demo(out: Path, seed: int = 2026, lang: str = "vi") -> int:
+YEAR = 2026
+YEAR_CELLS = 3  # cells given a whole year of forms by default: the year view's three outcomes, quickly
+
+
+def build_year(out: Path, templates: Path, seed: int = 2026, year_cells: int = YEAR_CELLS) -> Path:
+    """The other months of the year for `year_cells` cells that sent November's form (folder
+    phieu-cac-thang): by turns all twelve months (the average decides), months 1-10 and the
+    year-end evaluation (it decides), and months 1-9 only (not decided); each also has last year's
+    year-end evaluation, for the comparison. The other cells have November only: not decided."""
+    rng = random.Random(seed)
+    cells = province(rng)
+    silent = set(rng.sample(range(len(cells)), 2))  # the same draw as build_demo
+    specs = load_specs()
+    folder = out / "phieu-cac-thang"
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    rng = random.Random(seed + 1)
+    chosen = [c for i, c in enumerate(cells) if i not in silent][:max(0, year_cells)]
+    for k, c in enumerate(chosen):
+        spec = specs[c.cell_type]
+        profile = k % 3
+        months = list(range(1, 11)) + ([12] if profile == 0 else []) if profile < 2 else list(range(1, 10))
+        periods: list[tuple[str, int]] = [(f"Tháng {m}", YEAR) for m in months] + [("Cả năm", YEAR - 1)]
+        if profile == 1:
+            periods.append(("Cả năm", YEAR))
+        for label, year in periods:
+            target = min(spec.total, spec.threshold + rng.choice([-1.5, -0.5, 0, 0.5, 1, 2, 3]))
+            month = int(label.split()[-1]) if label.startswith("Tháng") else 12
+            info = {"province": PROVINCE, "upper_committee": c.upper, "grassroots": c.grassroots,
+                    "cell_name": c.name, "cell_code": c.code, "period": label, "year": year, "members": c.members,
+                    "secretary": _person(rng), "date": dt.date(year, month, 25),
+                    "regular_meetings": 12 if label == "Cả năm" else 1, "thematic_meetings": 4 if label == "Cả năm" else 1,
+                    "attendance": 95}
+            stem = c.name.replace("Chi bộ ", "CB ") + f" ({c.code}) - " + (
+                f"thang {month} {year}" if label.startswith("Tháng") else f"ca nam {year}")
+            fill_template(templates / template_filename(c.cell_type),
+                          Submission(info=info, self_scores=dict(_scores(rng, spec, target)), upper_scores={},
+                                     vetoes={v.id: "Không" for v in spec.vetoes}), folder / f"{stem}.xlsx")
+    return folder
+
+
+def run_demo(out: Path, seed: int = 2026, lang: str = "vi", year_cells: int = YEAR_CELLS) -> int:
     inbox, roster, templates = build_demo(out, seed)
     workbook = out / "tong-hop-tinh.xlsx"
     summary = out / "tong-hop-tinh.json"
     code, _ = run_consolidate([str(inbox)], str(workbook), roster=str(roster), summary_json=str(summary), lang=lang,
                               jobs=1)
     vi = lang == "vi"
+    if year_cells > 0:  # the year view: November's forms, the other months, last year's evaluations
+        months = build_year(out, templates, seed, year_cells)
+        year_book, year_json = out / f"tong-hop-nam-{YEAR}.xlsx", out / f"tong-hop-nam-{YEAR}.json"
+        code = max(code, run_consolidate([str(inbox), str(months)], str(year_book), roster=str(roster),
+                                         period=str(YEAR), summary_json=str(year_json), lang=lang, jobs=1,
+                                         quiet=True)[0])
+        print(("Cả năm: " if vi else "The year: ") + f"{year_book}, {year_json}")
     print(("Mẫu phiếu: " if vi else "Templates: ") + str(templates))
     print(("Danh sách chi bộ: " if vi else "Roster: ") + str(roster))
     print(("Phiếu đã nộp: " if vi else "Submissions: ") + str(inbox))

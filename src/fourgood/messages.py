@@ -40,6 +40,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Bước chấm điểm không hợp lệ: {value} (phải là số dương).",
         "Invalid score step: {value} (must be a positive number).",
     ),
+    "spec_year_rule": (
+        "Cách xét kết quả cả năm (year_rule) “{value}” không hợp lệ (cần một trong: {expected}).",
+        "The year rule (year_rule) '{value}' is not valid (expected one of: {expected}).",
+    ),
     "spec_threshold": (
         "Ngưỡng đạt {value} điểm không được lớn hơn tổng điểm {expected}.",
         "The pass threshold {value} may not exceed the total of {expected} points.",

@@ -36,7 +36,7 @@ from .contract import (
 from .problems import NOT_A_FORM_LABEL, not_a_form_files, number_text, severity_label
 from .rollup import CELL_COLUMNS, Consolidation, content_columns
 from .spec import CELL_TYPES, DEFAULT_THRESHOLD, TOTAL_POINTS
-from .structure import DEPARTMENT, GRASSROOTS, kind_label
+from .structure import DEPARTMENT, GRASSROOTS, chain_from_text, kind_label
 from .workbook_templates.meta import write_meta_sheet
 
 DATA_SHEET = ROLLUP_SHEET
@@ -267,7 +267,7 @@ def letterhead(c: Consolidation, lang: str, run_at: dt.datetime, *, issuer: str 
         board = "BAN TỔ CHỨC " + ("THÀNH ỦY" if kind == "thành phố" else "TỈNH ỦY")
         lines = [top, board] if name else [DOTS * 2]
     periods = sorted({str(p) for f in (c.cells, c.missing) if "period" in f for p in f["period"].dropna() if str(p)})
-    text = period_text(periods or ([period] if period else []), lang)
+    text = period_text([c.year.year] if c.year is not None else periods or ([period] if period else []), lang)
     return Letterhead(lines, (place or name or DOTS).strip(), run_at.date(), text, lang)
 
 
@@ -610,6 +610,95 @@ def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
         ("sha256", "SHA-256", "SHA-256", 20, None), ("verdict_label", "Kết luận", "Verdict", 18, None),
         ("reason", "Lý do", "Reason", 60, None), ("spec_version", "Phiên bản tiêu chí", "Criteria version", 10, "@"),
         ("fingerprint", "Vân tay tiêu chí", "Criteria fingerprint", 24, None)], _with_shown_files(lg, shown)))
+    if c.year is not None:  # --period YYYY: the year view's sheets after the month-level ones
+        tables += year_tables(c.year, lang, st, type_name)
+    return tables
+
+
+YEAR_SHEETS = {"year_cells": ("Cả năm - từng chi bộ", "Year - each cell"),
+               "year_hierarchy": ("Cả năm - theo cấp", "Year - by level"),
+               "year_missing": ("Cả năm - thiếu tháng", "Year - missing months")}
+YEAR_RULE_LABELS = {"year_end": ("Đánh giá cuối năm", "Year-end evaluation"),
+                    "average": ("Bình quân 12 tháng", "Average of 12 months"),
+                    "": ("Chưa đủ dữ liệu", "Not enough data")}
+MONTH_MARKS = {"veto": ("LT", "Ex"), "incomplete": ("CĐ", "Inc"), "invalid": ("Lỗi", "Err")}
+
+
+def year_tables(y: Any, lang: str, st: Any, type_name: Any) -> list[ReportTable]:
+    """The year view (yearview.YearView) as three sheets: each cell's months and verdict, the tree's
+    figures for the year (with last year's and the change when the batch holds them), missing months."""
+    names = {k: _t(lang, v) for k, v in YEAR_SHEETS.items()}
+    undecided = _t(lang, YEAR_RULE_LABELS[""])
+
+    def verdict(status: Any, threshold: Any) -> Any:
+        return "" if not status else undecided if status == "undecided" else st(status, threshold)
+
+    def month(score: Any, status: Any) -> Any:  # the final score; a short mark when there is none
+        if status in MONTH_MARKS:
+            return _t(lang, MONTH_MARKS[status])
+        return None if status == "missing" else score
+
+    cells = y.cells
+    parent = [(chain_from_text(ch)[-1].name if chain_from_text(ch) else "") for ch in cells["org_chain"]]
+    months = {f"T{m}": [month(v, s) for v, s in zip(cells[f"m{m:02d}"], cells[f"m{m:02d}_status"])]
+              for m in range(1, 13)}
+    d = cells.assign(parent_name=parent, **months,
+                     verdict_label=[verdict(s, t) for s, t in zip(cells["year_status"], cells["threshold"])],
+                     rule_label=[_t(lang, YEAR_RULE_LABELS.get(r, ("", ""))) for r in cells["rule"]],
+                     prev_label=[verdict(s, t) for s, t in zip(cells["prev_status"], cells["threshold"])])
+    cols: list[Col] = [("parent_name", "Trực thuộc", "Under", 26, None), ("cell_code", "Mã chi bộ", "Cell code", 10, "@"),
+                       ("cell_name", "Tên chi bộ", "Cell name", 26, None),
+                       *[(f"T{m}", f"T{m}", f"M{m}", 6, "0.0") for m in range(1, 13)],
+                       ("months_submitted", "Số tháng đã nộp", "Months sent", 8, "0"),
+                       ("months_meeting", "Số tháng đạt", "Months meeting", 8, "0"),
+                       ("year_end_score", "Điểm đánh giá cuối năm", "Year-end score", 9, "0.0"),
+                       ("average", "Bình quân 12 tháng", "Average of 12 months", 9, "0.00"),
+                       ("verdict_label", "Kết quả cả năm", "Year's result", 18, None),
+                       ("rule_label", "Căn cứ xét", "Decided by", 14, None)]
+    if y.has_previous:
+        cols += [("prev_score", "Điểm năm trước", "Last year's score", 9, "0.00"),
+                 ("prev_label", "Kết quả năm trước", "Last year's result", 18, None),
+                 ("change", "Tăng/giảm điểm", "Change", 8, "0.00")]
+    title = _t(lang, (f"KẾT QUẢ CẢ NĂM {y.year} CỦA TỪNG CHI BỘ (điểm cuối cùng từng tháng; LT: loại trừ, "
+                      "CĐ: chưa chấm đủ, trống: chưa nộp)",
+                      f"THE YEAR {y.year} FOR EACH CELL (final score of each month; Ex: excluded, Inc: incomplete, "
+                      "blank: missing)"))
+    tables = [ReportTable("year_cells", names["year_cells"], title, cols, d)]
+
+    h = y.hierarchy.assign(level_label=[kind_label(k, lang) for k in y.hierarchy["kind"]],
+                           org_label=[INDENT * int(dp) + str(n) for dp, n in zip(y.hierarchy["depth"], y.hierarchy["name"])])
+    hcols: list[Col] = [("org_label", "Tổ chức đảng", "Party organisation", 40, None),
+                        ("level_label", "Cấp", "Level", 14, None),
+                        ("cells", "Số chi bộ", "Cells", 9, "0"), ("decided", "Đã xét được", "Decided", 9, "0"),
+                        ("meets", "Đạt 4 tốt cả năm", "Meet the standard", 10, "0"),
+                        ("below", "Không đạt", "Below", 9, "0"), ("veto", "Loại trừ", "Excluded", 9, "0"),
+                        ("undecided", "Chưa đủ dữ liệu", "Not enough data", 10, "0"),
+                        ("pass_rate", "Tỷ lệ đạt", "Pass rate", 9, "0.0%"),
+                        ("avg_score", "Điểm bình quân", "Average score", 9, "0.00")]
+    if y.has_previous:
+        hcols += [("prev_meets", "Đạt năm trước", "Met last year", 9, "0"),
+                  ("change_meets", "Tăng/giảm số đạt", "Change in cells meeting", 9, "0"),
+                  ("prev_pass_rate", "Tỷ lệ đạt năm trước", "Last year's pass rate", 9, "0.0%"),
+                  ("change_avg_score", "Tăng/giảm điểm bình quân", "Change in average", 9, "0.00")]
+    tables.append(ReportTable("year_hierarchy", names["year_hierarchy"],
+                              _t(lang, (f"TỔNG HỢP KẾT QUẢ CẢ NĂM {y.year} THEO CẤP",
+                                        f"THE YEAR {y.year} AT EVERY LEVEL")), hcols, h))
+
+    mm = y.missing.assign(parent_name=[(chain_from_text(ch)[-1].name if chain_from_text(ch) else "")
+                                       for ch in y.missing["org_chain"]],
+                          months_text=[", ".join(f"T{m}" if lang != "en" else f"M{m}" for m in ms)
+                                       for ms in y.missing["missing_months"]],
+                          year_end_label=[verdict(s, t) if s in ("meets", "below", "veto") else
+                                          _t(lang, ("Chưa có", "None")) for s, t in
+                                          zip(y.missing["year_end_status"], y.missing["threshold"])],
+                          cell_type_label=y.missing["cell_type"].map(type_name))
+    tables.append(ReportTable("year_missing", names["year_missing"],
+                              _t(lang, (f"CHI BỘ CÒN THIẾU THÁNG TRONG NĂM {y.year}", f"CELLS MISSING MONTHS OF {y.year}")), [
+        ("parent_name", "Trực thuộc", "Under", 30, None), ("cell_code", "Mã chi bộ", "Cell code", 12, "@"),
+        ("cell_name", "Tên chi bộ", "Cell name", 32, None), ("cell_type_label", "Loại chi bộ", "Cell type", 22, None),
+        ("months_submitted", "Số tháng đã nộp", "Months sent", 9, "0"),
+        ("months_text", "Các tháng còn thiếu", "Months missing", 30, None),
+        ("year_end_label", "Đánh giá cuối năm", "Year-end evaluation", 18, None)], mm))
     return tables
 
 

@@ -20,6 +20,7 @@ from .problems import FourgoodError, Problem, number_text
 from .spec import Spec, fold
 from .structure import GRASSROOTS, ancestors, chain_from_names, chain_from_text, chain_to_text, tree
 from .validators.roster import read_roster
+from .yearview import YearView, in_scope, is_year, of_year, year_view
 
 CELL_COLUMNS = list(ROLLUP_COLUMNS)  # the detail rows (then one subtotal column per content)
 COUNTS = ("expected", "submitted", "valid", "meets", "below", "veto", "incomplete", "invalid")
@@ -39,6 +40,7 @@ class Consolidation:
     summary: dict[str, Any]
     problems: list[Problem] = field(default_factory=list)
     province: str = ""  # the top of the roster's tree (the issuing province of the report), if any
+    year: YearView | None = None  # with --period YYYY: every month and the year-end evaluation (yearview.py)
 
 
 def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFrame | None = None,
@@ -50,13 +52,15 @@ def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFram
     # A form whose period cannot be read belongs to no period: it is listed among the rejected files.
     cells = cells[cells["period"].astype(object).fillna("") != ""]
     if period:
-        outside = files["counted"] & files["period"].notna() & (files["period"] != period)
+        outside = files["counted"] & files["period"].notna() & ~in_scope(files["period"], period)
         for f, p in zip(files.loc[outside, "file"], files.loc[outside, "period"]):
             problems.append(Problem("outside_period", "warning", f, value=p, expected=period))
-        cells = cells[cells["period"] == period]
+        cells = cells[in_scope(cells["period"], period)]
     if roster is not None and not roster.empty:
         cells, strangers = _with_roster_hierarchy(cells, roster, lang)
         problems += strangers
+    year = year_view(cells, roster, specs, str(period), lang, roster is None or roster.empty) if is_year(period) else None
+    cells = cells[of_year(cells["period"], year.year)] if year else cells  # last year's forms: the comparison only
     known = cells["period"].astype(object).fillna("")
     periods = sorted(p for p in known.unique() if p) or ([period] if period else [])
     expected = _expected(cells, roster, periods)
@@ -74,12 +78,14 @@ def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFram
     below = _below(cells, specs)
     by_criterion = _by_criterion(result, cells, specs)
     summary = _summary(files, expected, problems)
+    if year:
+        summary["year"] = year.summary
     province = ""
     if roster is not None and "province" in roster:
         named = roster["province"][roster["province"] != ""]
         province = str(named.mode().iloc[0]) if not named.empty else ""
     return Consolidation(files, cells, hierarchy, by_type, grassroots, below, by_criterion, missing, rejected, summary,
-                         problems, province)
+                         problems, province, year)
 
 
 def content_columns(specs: dict[str, Spec], *frames: pd.DataFrame) -> list[str]:
@@ -387,7 +393,8 @@ def consolidate_paths(paths: list[str], specs: dict[str, Spec], *, roster: str |
     result = validate_paths(paths, specs, jobs=jobs, lang=lang, progress=progress)
     if wanted:
         found = periods_found(result)
-        if wanted not in found:
+        if not (of_year(pd.Series(found, dtype=object), wanted) if is_year(wanted) else
+                pd.Series(found, dtype=object) == wanted).any():
             raise FourgoodError([Problem("period_not_found", value=wanted, expected=", ".join(found) or None)])
     return consolidate(result, specs, roster_frame, wanted, lang)
 

@@ -25,6 +25,10 @@ from .problems import FourgoodError, Problem
 TOTAL_POINTS = 100.0
 DEFAULT_THRESHOLD = 95.0  # "95 points or more meets the standard", when a spec does not say otherwise
 DEFAULT_STEP = 0.5
+# How the year's verdict of a cell is decided (README, "Periods and the year view"): the year-end
+# evaluation when present, else the average of the twelve months when all twelve are scored.
+YEAR_RULES = ("year_end_else_average", "year_end", "average")
+DEFAULT_YEAR_RULE = YEAR_RULES[0]
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,7 @@ class Spec:
     contents: tuple[Content, ...]
     vetoes: tuple[Veto, ...] = ()
     source: str = field(default="", compare=False)
+    year_rule: str = DEFAULT_YEAR_RULE  # how the year's verdict is decided; not part of the form's table
 
     @cached_property
     def criteria(self) -> list[Criterion]:
@@ -129,6 +134,7 @@ class Spec:
         """sha256 of the canonical JSON of everything but `version` and `source`."""
         data = self.to_dict()
         data.pop("version")
+        data.pop("year_rule")  # a rule of the year's roll-up, not of the table a form is filled against
         canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
@@ -216,6 +222,9 @@ def spec_from_dict(data: dict[str, Any], source: str = "") -> Spec:
         problems.append(Problem("spec_step_invalid", file=source, value=data.get("step")))
         step = None
     threshold = _number(data.get("threshold", DEFAULT_THRESHOLD)) or 0.0
+    year_rule = str(data.get("year_rule") or DEFAULT_YEAR_RULE).strip()
+    if year_rule not in YEAR_RULES:
+        problems.append(Problem("spec_year_rule", file=source, value=year_rule, expected=", ".join(YEAR_RULES)))
 
     contents: list[Content] = []
     ids: dict[str, int] = {}
@@ -270,6 +279,7 @@ def spec_from_dict(data: dict[str, Any], source: str = "") -> Spec:
         contents=tuple(contents),
         vetoes=tuple(vetoes),
         source=source,
+        year_rule=year_rule,
     )
 
 
