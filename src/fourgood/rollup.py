@@ -401,10 +401,10 @@ def consolidate_paths(paths: list[str], specs: dict[str, Spec], *, roster: str |
         if history:
             history.record(sources_key(paths), c.files)
             c.history = history.report
+            c.summary["files_disappeared"] = len(history.report.disappeared)
     finally:
         if history:
             history.close()
-    c.summary["files_disappeared"] = len(c.history.disappeared) if c.history else 0
     return c
 
 
