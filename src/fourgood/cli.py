@@ -222,6 +222,12 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
                                                           "also write the summary counts as JSON to this file"))
     p.add_argument("--criteria", metavar=file, help=t("bảng tiêu chí (mặc định: bảng kèm theo chương trình)",
                                                       "criteria table (default: the bundled one)"))
+    kept = p.add_mutually_exclusive_group()
+    kept.add_argument("--store", metavar=file, help=t(
+        "kho lịch sử (mặc định: TÊN.fourgood.sqlite cạnh bảng tổng hợp); chỉ đọc các tệp chưa có trong kho",
+        "history store (default: NAME.fourgood.sqlite beside the workbook); only files not in it are read"))
+    kept.add_argument("--no-store", action="store_true", help=t("không dùng kho lịch sử: đọc lại mọi tệp",
+                                                                "no history store: read every file"))
     p.add_argument("--pdf", action="store_true",
                    help=t("in thêm ra tệp PDF cùng tên, cạnh bảng tổng hợp (cần LibreOffice)",
                           "also write the report as PDF beside the workbook (needs LibreOffice)"))
@@ -433,7 +439,7 @@ def _run(args: argparse.Namespace) -> int:
         return run_validate(args.paths, as_json=args.json, lang=args.lang, criteria=args.criteria, jobs=args.jobs,
                             progress=args.progress)
     if args.command == "consolidate":
-        from .consolidate_cmd import run_consolidate
+        from .consolidate_cmd import run_consolidate, store_beside
 
         if not args.out.lower().endswith(".xlsx"):
             raise UsageError(_words(args.lang, "-o/--out phải là tên một tệp .xlsx", "-o/--out must name an .xlsx file"),
@@ -443,7 +449,8 @@ def _run(args: argparse.Namespace) -> int:
                              "fourgood consolidate")
         code, _ = run_consolidate(args.paths, args.out, roster=args.roster, period=args.period, jobs=args.jobs,
                                   summary_json=args.summary_json, lang=args.lang, criteria=args.criteria,
-                                  progress=args.progress, pdf=args.pdf, issuer=args.issuer, place=args.place)
+                                  progress=args.progress, pdf=args.pdf, issuer=args.issuer, place=args.place,
+                                  store=None if args.no_store else args.store or str(store_beside(args.out)))
         return code
     if args.command == "addin":
         from .addin.build import build_addin, install_addin

@@ -17,6 +17,7 @@ from .problems import not_a_form_files
 from .report_workbook import write_consolidated
 from .rollup import Consolidation, consolidate_paths, parse_period  # noqa: F401 (parse_period: public here)
 from .spec import load_specs
+from .store import beside as store_beside  # noqa: F401 (the CLI's default store)
 from .validate_cmd import StdoutConsole, reading_progress
 
 
@@ -24,10 +25,12 @@ def run_consolidate(paths: list[str], out: str, *, roster: str | None = None, pe
                     jobs: int = 1, summary_json: str | None = None, lang: str = "vi", criteria: str | None = None,
                     quiet: bool = False, run_at: dt.datetime | None = None,
                     progress: bool | None = None, pdf: bool = False, issuer: str | None = None,
-                    place: str | None = None) -> tuple[int, Consolidation]:
+                    place: str | None = None, store: str | None = None) -> tuple[int, Consolidation]:
     specs = load_specs(criteria)
     with reading_progress(lang, False if quiet else progress) as tick:
-        c = consolidate_paths(paths, specs, roster=roster, period=period, jobs=jobs, lang=lang, progress=tick)
+        c = consolidate_paths(paths, specs, roster=roster, period=period, jobs=jobs, lang=lang, progress=tick,
+                              store=store)
+    print_store_warnings(c, lang)
     path = write_consolidated(c, out, lang, run_at=run_at, sources=[str(p) for p in paths], roster=roster,
                               period=period, issuer=issuer, place=place)
     if summary_json:
@@ -35,6 +38,25 @@ def run_consolidate(paths: list[str], out: str, *, roster: str | None = None, pe
     if not quiet:
         print_summary(c, path, lang)
     return (print_pdf(path, lang, quiet) if pdf else 0), c
+
+
+def print_store_warnings(c: Consolidation, lang: str) -> None:
+    """The history store's warnings (stderr, even with --quiet): a damaged store, vanished files."""
+    h, vi = c.history, lang == "vi"
+    if h is None:
+        return
+    if h.unusable:
+        print(f"Cảnh báo: không dùng được kho lịch sử {h.path} ({h.unusable}); lần này đã đọc lại mọi tệp." if vi else
+              f"Warning: the history store {h.path} cannot be used ({h.unusable}); every file was read.",
+              file=sys.stderr)
+    elif h.damaged:
+        print(f"Cảnh báo: kho lịch sử {h.path} bị hỏng ({h.damaged}); đã tạo lại, mọi tệp được đọc lại." if vi else
+              f"Warning: the history store {h.path} was damaged ({h.damaged}); rebuilt, every file read again.",
+              file=sys.stderr)
+    if h.disappeared:
+        names = ", ".join(Path(p).name for p in h.disappeared[:10]) + (" …" if len(h.disappeared) > 10 else "")
+        print(f"Cảnh báo: {len(h.disappeared)} tệp có ở lần tổng hợp trước nay không còn: {names}" if vi else
+              f"Warning: {len(h.disappeared)} file(s) of the last consolidation are gone: {names}", file=sys.stderr)
 
 
 EXIT_NO_PDF = 4  # the workbook was written, its PDF was not (README, "Printing")
@@ -84,8 +106,14 @@ def print_summary(c: Consolidation, path: Path, lang: str) -> None:
         ("Dưới ngưỡng đạt", "Below the pass mark", below_threshold(s)),
         ("Chưa chấm đủ", "Incomplete", s["cells_incomplete"]),
         ("Chưa nộp phiếu hợp lệ", "No valid form", s["cells_missing"]), ("Tệp trùng", "Duplicates", s["duplicates"]),
+        *([("Tệp không còn (so với lần trước)", "Files gone since the last run", s["files_disappeared"])]
+          if s.get("files_disappeared") else []),
     ]
     for vi_label, en_label, value in rows:
         table.add_row(vi_label if vi else en_label, str(value))
     console.print(table)
+    if c.history and not c.history.unusable:
+        h = c.history
+        console.print(f"Kho lịch sử {h.path}: {h.reused} tệp đã có sẵn, {h.read} tệp được đọc." if vi else
+                      f"History store {h.path}: {h.reused} file(s) already stored, {h.read} read.")
     console.print(("Đã ghi: " if vi else "Written: ") + str(path))

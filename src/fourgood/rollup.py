@@ -18,6 +18,8 @@ from .contract import CONTENT_PREFIX, ROLLUP_COLUMNS, content_column
 from .pipeline import BatchResult, Progress, check_inputs, validate_paths
 from .problems import FourgoodError, Problem, number_text
 from .spec import Spec, fold
+from .store import Store, StoreReport, sources_key
+from .store import validate_paths as validate_with_store
 from .structure import GRASSROOTS, ancestors, chain_from_names, chain_from_text, chain_to_text, tree
 from .validators.roster import read_roster
 from .yearview import YearView, in_scope, is_year, of_year, year_view
@@ -41,6 +43,7 @@ class Consolidation:
     problems: list[Problem] = field(default_factory=list)
     province: str = ""  # the top of the roster's tree (the issuing province of the report), if any
     year: YearView | None = None  # with --period YYYY: every month and the year-end evaluation (yearview.py)
+    history: StoreReport | None = None  # what the history store did (README, "History store"), if one was used
 
 
 def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFrame | None = None,
@@ -381,22 +384,35 @@ def parse_period(text: str | None) -> str | None:
 
 
 def consolidate_paths(paths: list[str], specs: dict[str, Spec], *, roster: str | None = None,
-                      period: str | None = None, jobs: int = 1, lang: str = "vi", progress: Progress | None = None) -> Consolidation:
+                      period: str | None = None, jobs: int = 1, lang: str = "vi", progress: Progress | None = None,
+                      store: str | Path | None = None) -> Consolidation:
     """Read, validate, score and roll up: the whole job short of writing (shared with the add-in).
 
     Raises FourgoodError, before anything is written, when there is nothing to consolidate: a
     path that does not exist, no file to read, or no submitted form for the period asked.
+    `store`: the history store's file (only files whose content it has not seen are read).
     """
     wanted = parse_period(period)
     check_inputs(paths, also=[roster] if roster else [])
     roster_frame = read_roster(roster) if roster else None
-    result = validate_paths(paths, specs, jobs=jobs, lang=lang, progress=progress)
-    if wanted:
-        found = periods_found(result)
-        if not (of_year(pd.Series(found, dtype=object), wanted) if is_year(wanted) else
-                pd.Series(found, dtype=object) == wanted).any():
-            raise FourgoodError([Problem("period_not_found", value=wanted, expected=", ".join(found) or None)])
-    return consolidate(result, specs, roster_frame, wanted, lang)
+    history = Store(store, specs) if store else None
+    try:
+        result = (validate_with_store(paths, specs, history, jobs=jobs, lang=lang, progress=progress) if history
+                  else validate_paths(paths, specs, jobs=jobs, lang=lang, progress=progress))
+        if wanted:
+            found = periods_found(result)
+            if not (of_year(pd.Series(found, dtype=object), wanted) if is_year(wanted) else
+                    pd.Series(found, dtype=object) == wanted).any():
+                raise FourgoodError([Problem("period_not_found", value=wanted, expected=", ".join(found) or None)])
+        c = consolidate(result, specs, roster_frame, wanted, lang)
+        if history:
+            history.record(sources_key(paths), c.files)
+            c.history = history.report
+            c.summary["files_disappeared"] = len(history.report.disappeared)
+    finally:
+        if history:
+            history.close()
+    return c
 
 
 def periods_found(result: BatchResult) -> list[str]:

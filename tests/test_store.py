@@ -1,0 +1,181 @@
+"""The history store (README, "History store"): a run with it is the same computation as one
+without, reading only the files whose content it has not seen."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import fourgood.pipeline as pipeline
+import fourgood.store as store_module
+from fourgood.cli import main
+from fourgood.consolidate_cmd import run_consolidate
+from fourgood.demo import build_demo
+from fourgood.store import beside
+
+RUN_AT = dt.datetime(2026, 11, 30, 9, 0)
+
+
+@pytest.fixture(scope="module")
+def demo_inbox(tmp_path_factory) -> tuple[Path, Path]:
+    inbox, roster, _ = build_demo(tmp_path_factory.mktemp("demo"), seed=5)
+    return inbox, roster
+
+
+@pytest.fixture
+def inbox(demo_inbox, tmp_path) -> Path:
+    """The demo's inbox (valid, invalid, duplicate, lock and non-spreadsheet files) plus a byte copy of a form."""
+    folder = tmp_path / "inbox"
+    shutil.copytree(demo_inbox[0], folder)
+    form = _forms(folder)[0]
+    shutil.copy(form, form.with_name("ban-sao-" + form.name))
+    (folder / "ghi-chu-2.txt").write_text("không phải phiếu", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[str]:
+    """Every path `read_file` parses in this process (consolidate runs with --jobs 1)."""
+    seen: list[str] = []
+    real = pipeline.read_file
+
+    def counting(path, index):
+        seen.append(Path(path).name)
+        return real(path, index)
+
+    monkeypatch.setattr(pipeline, "read_file", counting)
+    return seen
+
+
+def _forms(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.xlsx") if not p.name.startswith("~$"))
+
+
+def _run(inbox: Path, out: Path, roster: Path, store: Path | None) -> tuple[dict, dict]:
+    code, c = run_consolidate([str(inbox)], str(out), roster=str(roster), summary_json=str(out.with_suffix(".json")),
+                              quiet=True, run_at=RUN_AT, store=str(store) if store else None)
+    assert code == 0
+    summary = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    return summary, _sheets(out)
+
+
+def _sheets(path: Path) -> dict:
+    book = openpyxl.load_workbook(path)
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in book.worksheets}
+
+
+def _same_as_without_store(inbox, roster, tmp_path, summary, sheets, name) -> None:
+    plain_summary, plain_sheets = _run(inbox, tmp_path / name / "t.xlsx", roster, None)
+    assert "files_disappeared" not in plain_summary  # only with a store
+    assert {k: v for k, v in summary.items() if k != "files_disappeared"} == plain_summary
+    assert sheets.keys() == plain_sheets.keys()
+    for title in sheets:
+        assert sheets[title] == plain_sheets[title], title
+
+
+def test_a_run_with_the_store_equals_one_without_and_rereads_only_new_content(inbox, demo_inbox, tmp_path, reads):
+    roster = demo_inbox[1]
+    store = tmp_path / "kho.sqlite"
+    summary, sheets = _run(inbox, tmp_path / "a" / "t.xlsx", roster, store)
+    candidates = [p for p in inbox.rglob("*") if p.is_file() and not p.name.startswith("~$")]
+    assert len(reads) == len(candidates)  # an empty store: everything read
+    assert summary["files_disappeared"] == 0 and summary["duplicates"] >= 1 and summary["files_rejected"] >= 2
+    reads.clear()
+    _same_as_without_store(inbox, roster, tmp_path, summary, sheets, "plain1")
+    reads.clear()
+
+    # The same folder again: nothing is parsed, the results are the same.
+    again, again_sheets = _run(inbox, tmp_path / "b" / "t.xlsx", roster, store)
+    assert reads == []
+    assert again == summary and again_sheets == sheets
+
+    # New files (one new content, one byte copy of a stored form), one changed, one deleted.
+    forms = _forms(inbox)
+    changed, deleted, copied = forms[1], forms[2], forms[3]
+    before = changed.read_bytes()
+    book = openpyxl.load_workbook(changed)
+    book.save(changed)
+    assert changed.read_bytes() != before
+    deleted.unlink()
+    (inbox / "moi.txt").write_text("một tệp mới, không phải phiếu", encoding="utf-8")
+    shutil.copy(copied, inbox / ("moi-" + copied.name))
+    summary, sheets = _run(inbox, tmp_path / "c" / "t.xlsx", roster, store)
+    assert sorted(reads) == sorted([changed.name, "moi.txt"])
+    assert summary["files_disappeared"] == 1
+    reads.clear()
+    _same_as_without_store(inbox, roster, tmp_path, summary, sheets, "plain2")
+
+    # Reported once: the next run's last run no longer had the deleted file.
+    assert _run(inbox, tmp_path / "d" / "t.xlsx", roster, store)[0]["files_disappeared"] == 0
+
+
+def test_a_damaged_store_is_reported_and_rebuilt(inbox, demo_inbox, tmp_path, reads, capsys):
+    roster = demo_inbox[1]
+    store = tmp_path / "kho.sqlite"
+    store.write_bytes(b"not a database at all" * 100)
+    summary, sheets = _run(inbox, tmp_path / "a" / "t.xlsx", roster, store)
+    assert "kho lịch sử" in capsys.readouterr().err
+    _same_as_without_store(inbox, roster, tmp_path, summary, sheets, "plain")
+    reads.clear()
+    assert _run(inbox, tmp_path / "b" / "t.xlsx", roster, store) == (summary, sheets)
+    assert reads == []  # rebuilt: the second run finds everything
+
+    # A store cut short (a copy interrupted on a shared drive) is damaged too, never a crash.
+    data = store.read_bytes()
+    store.write_bytes(data[: len(data) // 3])
+    reads.clear()
+    assert _run(inbox, tmp_path / "c" / "t.xlsx", roster, store) == (summary, sheets)
+    assert "kho lịch sử" in capsys.readouterr().err
+
+
+def test_a_new_fourgood_or_another_criteria_table_reads_everything_again(inbox, demo_inbox, tmp_path, reads,
+                                                                          monkeypatch):
+    roster = demo_inbox[1]
+    store = tmp_path / "kho.sqlite"
+    first = _run(inbox, tmp_path / "a" / "t.xlsx", roster, store)
+    n = len(reads)
+    reads.clear()
+    monkeypatch.setattr(store_module, "__version__", "99.0.0")
+    assert _run(inbox, tmp_path / "b" / "t.xlsx", roster, store) == first
+    assert len(reads) == n
+    reads.clear()
+    monkeypatch.setattr(store_module, "specs_key", lambda specs: "another table")
+    _run(inbox, tmp_path / "c" / "t.xlsx", roster, store)
+    assert len(reads) == n
+
+
+def test_a_tampered_row_is_a_cache_miss_not_code_run():
+    import pickle
+
+    class Boom:
+        def __reduce__(self):
+            return (print, ("pwned",))
+
+    with pytest.raises(pickle.UnpicklingError):
+        store_module._loads(pickle.dumps(("", Boom())))
+
+
+def test_the_cli_keeps_the_store_beside_the_workbook_unless_told_otherwise(inbox, tmp_path, capsys):
+    out = tmp_path / "o" / "tong-hop.xlsx"
+    js = tmp_path / "s.json"
+    assert main(["consolidate", str(inbox), "-o", str(out), "--summary-json", str(js), "--no-progress"]) == 0
+    assert beside(out) == out.with_name("tong-hop.fourgood.sqlite") and beside(out).exists()
+    assert "Kho lịch sử" in capsys.readouterr().out
+    assert json.loads(js.read_text(encoding="utf-8"))["files_disappeared"] == 0
+    other = tmp_path / "khac.sqlite"
+    out2 = tmp_path / "p" / "t.xlsx"
+    assert main(["consolidate", str(inbox), "-o", str(out2), "--store", str(other), "--no-progress"]) == 0
+    assert other.exists() and not beside(out2).exists()
+    out3 = tmp_path / "q" / "t.xlsx"
+    assert main(["consolidate", str(inbox), "-o", str(out3), "--no-store", "--no-progress", "--lang", "en"]) == 0
+    assert not beside(out3).exists() and "History store" not in capsys.readouterr().out
+    next(p for p in _forms(inbox)).unlink()
+    assert main(["consolidate", str(inbox), "-o", str(out), "--summary-json", str(js), "--no-progress",
+                 "--lang", "en"]) == 0
+    assert json.loads(js.read_text(encoding="utf-8"))["files_disappeared"] == 1
+    assert "1 file(s) of the last consolidation are gone" in capsys.readouterr().err
