@@ -375,7 +375,8 @@ def parse_period(text: str | None) -> str | None:
 
 
 def consolidate_paths(paths: list[str], specs: dict[str, Spec], *, roster: str | None = None,
-                      period: str | None = None, jobs: int = 1, lang: str = "vi", progress: Progress | None = None) -> Consolidation:
+                      period: str | None = None, jobs: int = 1, lang: str = "vi", progress: Progress | None = None,
+                      scheduler: str | None = None) -> Consolidation:
     """Read, validate, score and roll up: the whole job short of writing (shared with the add-in).
 
     Raises FourgoodError, before anything is written, when there is nothing to consolidate: a
@@ -384,7 +385,7 @@ def consolidate_paths(paths: list[str], specs: dict[str, Spec], *, roster: str |
     wanted = parse_period(period)
     check_inputs(paths, also=[roster] if roster else [])
     roster_frame = read_roster(roster) if roster else None
-    result = validate_paths(paths, specs, jobs=jobs, lang=lang, progress=progress)
+    result = validate_paths(paths, specs, jobs=jobs, lang=lang, progress=progress, scheduler=scheduler)
     if wanted:
         found = periods_found(result)
         if wanted not in found:
