@@ -345,7 +345,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "No submitted form is for period {value}; periods found in the forms: {expected}.",
     ),
     "dask_missing": (
-        "--scheduler cần Dask: cài bằng pip install \"fourgood[dask]\" (hoặc bỏ --scheduler để đọc bằng các "
+        "--scheduler cần Dask: cài bằng lệnh pip install fourgood[dask] (hoặc bỏ --scheduler để đọc bằng các "
         "tiến trình trên máy này).",
         "--scheduler needs Dask: install it with pip install \"fourgood[dask]\" (or drop --scheduler to read with "
         "processes on this machine).",
