@@ -197,6 +197,7 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
                                                       "chương trình)",
                                                       "criteria table to validate against (default: the bundled one)"))
     _jobs(p, t)
+    _scheduler(p, t)
     _progress(p, t)
     _lang(p, t, default_lang)
 
@@ -218,6 +219,7 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
                    help=t("chỉ lấy một kỳ: năm (2026) hoặc năm-tháng (2026-11)",
                           "keep one period: a year (2026) or a year and month (2026-11)"))
     _jobs(p, t)
+    _scheduler(p, t)
     p.add_argument("--summary-json", metavar=file, help=t("ghi thêm các số liệu tóm tắt dạng JSON vào tệp này",
                                                           "also write the summary counts as JSON to this file"))
     p.add_argument("--criteria", metavar=file, help=t("bảng tiêu chí (mặc định: bảng kèm theo chương trình)",
@@ -355,6 +357,14 @@ def _jobs(p: argparse.ArgumentParser, t: Words) -> None:
                           "processes reading files in parallel (default: 1)"))
 
 
+def _scheduler(p: argparse.ArgumentParser, t: Words) -> None:
+    p.add_argument("--scheduler", metavar=t("ĐỊA_CHỈ", "ADDRESS"),
+                   help=t("đọc và kiểm tra tệp trên cụm Dask tại địa chỉ này (ví dụ tcp://10.0.0.5:8786; cần "
+                          "fourgood[dask]; các máy phải thấy cùng đường dẫn tệp) thay cho --jobs",
+                          "read and check files on the Dask cluster at this address (e.g. tcp://10.0.0.5:8786; needs "
+                          "fourgood[dask]; workers must see the same file paths) instead of --jobs"))
+
+
 def _progress(p: argparse.ArgumentParser, t: Words) -> None:
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help=t("hiện thanh tiến độ trên stderr khi đọc tệp (mặc định: chỉ khi stderr là màn hình)",
@@ -437,7 +447,7 @@ def _run(args: argparse.Namespace) -> int:
             raise UsageError(_words(args.lang, "--jobs phải từ 1 trở lên", "--jobs must be at least 1"),
                              "fourgood validate")
         return run_validate(args.paths, as_json=args.json, lang=args.lang, criteria=args.criteria, jobs=args.jobs,
-                            progress=args.progress)
+                            progress=args.progress, scheduler=args.scheduler)
     if args.command == "consolidate":
         from .consolidate_cmd import run_consolidate, store_beside
 
@@ -450,7 +460,8 @@ def _run(args: argparse.Namespace) -> int:
         code, _ = run_consolidate(args.paths, args.out, roster=args.roster, period=args.period, jobs=args.jobs,
                                   summary_json=args.summary_json, lang=args.lang, criteria=args.criteria,
                                   progress=args.progress, pdf=args.pdf, issuer=args.issuer, place=args.place,
-                                  store=None if args.no_store else args.store or str(store_beside(args.out)))
+                                  store=None if args.no_store else args.store or str(store_beside(args.out)),
+                                  scheduler=args.scheduler)
         return code
     if args.command == "addin":
         from .addin.build import build_addin, install_addin

@@ -25,11 +25,12 @@ def run_consolidate(paths: list[str], out: str, *, roster: str | None = None, pe
                     jobs: int = 1, summary_json: str | None = None, lang: str = "vi", criteria: str | None = None,
                     quiet: bool = False, run_at: dt.datetime | None = None,
                     progress: bool | None = None, pdf: bool = False, issuer: str | None = None,
-                    place: str | None = None, store: str | None = None) -> tuple[int, Consolidation]:
+                    place: str | None = None, store: str | None = None,
+                    scheduler: str | None = None) -> tuple[int, Consolidation]:
     specs = load_specs(criteria)
     with reading_progress(lang, False if quiet else progress) as tick:
         c = consolidate_paths(paths, specs, roster=roster, period=period, jobs=jobs, lang=lang, progress=tick,
-                              store=store)
+                              store=store, scheduler=scheduler)
     print_store_warnings(c, lang)
     path = write_consolidated(c, out, lang, run_at=run_at, sources=[str(p) for p in paths], roster=roster,
                               period=period, issuer=issuer, place=place)

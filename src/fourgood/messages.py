@@ -348,6 +348,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Không có phiếu nào thuộc kỳ {value}; các kỳ có trong các phiếu đã nộp: {expected}.",
         "No submitted form is for period {value}; periods found in the forms: {expected}.",
     ),
+    "dask_missing": (
+        "--scheduler cần Dask: cài bằng lệnh pip install fourgood[dask] (hoặc bỏ --scheduler để đọc bằng các "
+        "tiến trình trên máy này).",
+        "--scheduler needs Dask: install it with pip install \"fourgood[dask]\" (or drop --scheduler to read with "
+        "processes on this machine).",
+    ),
+    "scheduler_unreachable": (
+        "Không kết nối được bộ điều phối Dask tại {value}: {reason}. Kiểm tra địa chỉ (ví dụ tcp://10.0.0.5:8786) "
+        "và bộ điều phối đang chạy.",
+        "Cannot connect to the Dask scheduler at {value}: {reason}. Check the address (for example "
+        "tcp://10.0.0.5:8786) and that the scheduler is running.",
+    ),
     # --- the roster's party structure ------------------------------------------------
     "roster_parent_unknown": (
         "Mã tổ chức cấp trên “{value}” của {criterion} không có trong trang tổ chức đảng của danh sách.",

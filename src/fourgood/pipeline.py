@@ -67,6 +67,7 @@ def discover(paths: Iterable[str | Path]) -> list[tuple[Path, str | None]]:
 
 
 _INDEX: SpecIndex | None = None
+_CLUSTER_INDEX: tuple[dict[str, Spec], SpecIndex] | None = None
 
 
 def _init_worker(specs: dict[str, Spec]) -> None:
@@ -79,8 +80,53 @@ def _read_one(path: str) -> FileRead:
     return read_file(path, _INDEX)
 
 
-def read_all(paths: list[str], specs: dict[str, Spec], jobs: int = 1, progress: Progress | None = None) -> Iterator[FileRead]:
+def _read_with(specs: dict[str, Spec], paths: list[str]) -> list[FileRead]:
+    """A batch of reads on a Dask worker: the specs travel with the task, as the pool's initializer
+    passes them to each local process (a worker keeps the last index it built)."""
+    global _CLUSTER_INDEX
+    if _CLUSTER_INDEX is None or _CLUSTER_INDEX[0] is not specs:
+        _CLUSTER_INDEX = (specs, SpecIndex(specs))
+    index = _CLUSTER_INDEX[1]
+    return [read_file(p, index) for p in paths]
+
+
+def _read_on_cluster(paths: list[str], specs: dict[str, Spec], scheduler: str,
+                     progress: Progress | None) -> Iterator[FileRead]:
+    """Read and validate on a dask.distributed cluster (`--scheduler ADDRESS`), results in input order.
+
+    Every worker must see the paths (a shared folder). Batches of up to 64 files keep the
+    scheduler's per-task overhead small; the specs are scattered once and shared by every batch.
+    """
+    try:
+        from dask.distributed import Client
+    except ImportError as exc:
+        raise FourgoodError([Problem("dask_missing")]) from exc
+    try:
+        client = Client(scheduler, timeout="10s", set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise FourgoodError([Problem("scheduler_unreachable", value=scheduler, params={"reason": str(exc)})]) from exc
     total = len(paths)
+    with client:
+        workers = max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})))
+        size = max(1, min(64, total // (workers * 8) or 1))
+        batches = [paths[i:i + size] for i in range(0, total, size)]
+        (shared,) = client.scatter([specs], broadcast=True)  # a list: one object, not one per key
+        futures = [client.submit(_read_with, shared, b, pure=False) for b in batches]
+        done = 0
+        for future in futures:  # in order: the pipeline's results do not depend on the backend
+            for result in future.result():
+                done += 1
+                yield result
+            if progress:
+                progress(done, total)
+
+
+def read_all(paths: list[str], specs: dict[str, Spec], jobs: int = 1, progress: Progress | None = None,
+             scheduler: str | None = None) -> Iterator[FileRead]:
+    total = len(paths)
+    if scheduler:
+        yield from _read_on_cluster(paths, specs, scheduler, progress)
+        return
     if jobs <= 1 or total < 8:
         _init_worker(specs)
         for i, p in enumerate(paths, 1):
@@ -119,10 +165,10 @@ def check_inputs(paths: Sequence[str], *, also: Sequence[str] = ()) -> None:
 
 
 def validate_paths(paths: Iterable[str | Path], specs: dict[str, Spec], *, jobs: int = 1, lang: str = "vi",
-                   progress: Progress | None = None) -> BatchResult:
+                   progress: Progress | None = None, scheduler: str | None = None) -> BatchResult:
     entries = discover(paths)
     to_read = [str(p) for p, skip in entries if skip is None]
-    reads = {r.path: r for r in read_all(to_read, specs, jobs, progress)}
+    reads = {r.path: r for r in read_all(to_read, specs, jobs, progress, scheduler=scheduler)}
     return assemble(entries, reads, specs, lang)
 
 

@@ -385,7 +385,7 @@ def parse_period(text: str | None) -> str | None:
 
 def consolidate_paths(paths: list[str], specs: dict[str, Spec], *, roster: str | None = None,
                       period: str | None = None, jobs: int = 1, lang: str = "vi", progress: Progress | None = None,
-                      store: str | Path | None = None) -> Consolidation:
+                      store: str | Path | None = None, scheduler: str | None = None) -> Consolidation:
     """Read, validate, score and roll up: the whole job short of writing (shared with the add-in).
 
     Raises FourgoodError, before anything is written, when there is nothing to consolidate: a
@@ -397,8 +397,9 @@ def consolidate_paths(paths: list[str], specs: dict[str, Spec], *, roster: str |
     roster_frame = read_roster(roster) if roster else None
     history = Store(store, specs) if store else None
     try:
-        result = (validate_with_store(paths, specs, history, jobs=jobs, lang=lang, progress=progress) if history
-                  else validate_paths(paths, specs, jobs=jobs, lang=lang, progress=progress))
+        result = (validate_with_store(paths, specs, history, jobs=jobs, lang=lang, progress=progress,
+                                               scheduler=scheduler) if history
+                  else validate_paths(paths, specs, jobs=jobs, lang=lang, progress=progress, scheduler=scheduler))
         if wanted:
             found = periods_found(result)
             if not (of_year(pd.Series(found, dtype=object), wanted) if is_year(wanted) else

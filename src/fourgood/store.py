@@ -196,7 +196,7 @@ def cacheable(r: FileRead) -> bool:
 
 
 def validate_paths(paths: Sequence[str | Path], specs: dict[str, Spec], store: Store, *, jobs: int = 1,
-                   lang: str = "vi", progress: Progress | None = None) -> BatchResult:
+                   lang: str = "vi", progress: Progress | None = None, scheduler: str | None = None) -> BatchResult:
     """`pipeline.validate_paths` with the store: only files whose content it has not seen are read."""
     entries = discover(paths)
     candidates = [str(p) for p, skip in entries if skip is None]
@@ -210,7 +210,7 @@ def validate_paths(paths: Sequence[str | Path], specs: dict[str, Spec], store: S
             reads[p] = _restore(cached[known[2]], p, *known, specs)
         else:
             to_read.append(p)
-    fresh = list(read_all(to_read, specs, jobs, progress))
+    fresh = list(read_all(to_read, specs, jobs, progress, scheduler=scheduler))
     store.save(fresh)
     reads.update({r.path: r for r in fresh})
     store.report.reused, store.report.read = len(candidates) - len(to_read), len(to_read)

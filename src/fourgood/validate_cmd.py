@@ -28,11 +28,11 @@ CATEGORIES = ("valid", "invalid", "skipped")  # the `category` column of BatchRe
 
 
 def run_validate(paths: list[str], *, as_json: bool, lang: str, criteria: str | None = None, jobs: int = 1,
-                 progress: bool | None = None) -> int:
+                 progress: bool | None = None, scheduler: str | None = None) -> int:
     check_inputs(paths)
     specs = load_specs(criteria)
     with reading_progress(lang, progress) as tick:
-        result = validate_paths(paths, specs, jobs=jobs, lang=lang, progress=tick)
+        result = validate_paths(paths, specs, jobs=jobs, lang=lang, progress=tick, scheduler=scheduler)
     if as_json:
         json.dump(to_json(result, lang), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
