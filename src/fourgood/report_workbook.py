@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import weakref
+from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,6 +78,37 @@ A4_PT = (595.3, 841.9)  # portrait width, height
 SIDE = Side(style="thin", color="808080")
 BOX = Border(left=SIDE, right=SIDE, top=SIDE, bottom=SIDE)
 DOTS = "……………………"
+
+
+class Style:
+    """A cell style built once: its font, fill, border, alignment and number format (None: left
+    as the cell has it). `apply` gives a cell the style by copying a prepared StyleArray, the
+    indexes into the workbook's fonts, fills, borders… that openpyxl would compute, hashing every
+    Font/Border object, on each assignment (two thirds of writing a large report)."""
+
+    __slots__ = ("attrs", "__weakref__")
+
+    def __init__(self, **attrs: Any) -> None:
+        self.attrs = {k: v for k, v in attrs.items() if v is not None}
+
+    def apply(self, cell: Any) -> Any:
+        """Style `cell` exactly as assigning each attribute would: the result depends on the cell's
+        style before (a date value has already set a date format), so that is part of the key."""
+        cache = _STYLES.setdefault(cell.parent.parent, {})
+        key = (id(self), tuple(cell._style or _UNSTYLED))  # None: never styled, all zeros
+        done = cache.get(key)
+        if done is None:
+            for name, value in self.attrs.items():
+                setattr(cell, name, value)
+            cache[key] = (self, copy(cell._style))  # holding self keeps id(self) from being reused
+        else:
+            cell._style = copy(done[1])
+        return cell
+
+
+_UNSTYLED = (0,) * 9
+# per workbook: (style, a cell's StyleArray before) -> (style, its StyleArray after)
+_STYLES: weakref.WeakKeyDictionary[Any, dict[tuple[int, tuple[int, ...]], tuple[Style, Any]]] = weakref.WeakKeyDictionary()
 
 
 def column_pt(width: float) -> float:
@@ -308,11 +341,20 @@ def _with_shown_files(frame: pd.DataFrame, shown: dict[str, str]) -> pd.DataFram
     return frame.assign(file=frame["file"].map(lambda f: shown.get(f, f) if isinstance(f, str) else f))
 
 
+_MERGED: dict[tuple[Font, str], Style] = {}
+
+
+def _merged_style(font: Font, horizontal: str) -> Style:
+    style = _MERGED.get((font, horizontal))
+    if style is None:
+        style = _MERGED[(font, horizontal)] = Style(
+            font=font, alignment=Alignment(horizontal=horizontal, vertical="center", wrap_text=True))
+    return style
+
+
 def _merge(ws: Worksheet, row: int, first: int, last: int, value: Any, font: Font,
            horizontal: str = "center") -> None:
-    cell = ws.cell(row, first, value)
-    cell.font = font
-    cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=True)
+    _merged_style(font, horizontal).apply(ws.cell(row, first, value))
     if last > first:
         ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
 
@@ -400,6 +442,22 @@ def put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None):
     return cell
 
 
+HEADER_STYLE = Style(font=Font(name=FONT, bold=True, size=BODY_PT), fill=HEAD, border=BOX,
+                     alignment=Alignment(wrap_text=True, horizontal="center", vertical="center"))
+BODY_FONT, BOLD_FONT = Font(name=FONT, size=BODY_PT), Font(name=FONT, size=BODY_PT, bold=True)
+BOLD_STYLE = Style(font=BOLD_FONT)  # the upper levels of the summary
+_BODY: dict[str | None, Style] = {}
+
+
+def body_style(fmt: str | None) -> Style:
+    """A table's body cell: 12 pt, wrapped, top-aligned, boxed, in the column's number format."""
+    style = _BODY.get(fmt)
+    if style is None:
+        style = _BODY[fmt] = Style(font=BODY_FONT, alignment=Alignment(wrap_text=True, vertical="top"),
+                                   border=BOX, number_format=fmt or None)
+    return style
+
+
 def write_table(ws: Worksheet, frame: pd.DataFrame, cols: list[Col], lang: str, title: str,
                 heading: Letterhead | None = None) -> int:
     """Lay out one table under its print heading; return the header row (always HEAD_ROW).
@@ -415,22 +473,22 @@ def write_table(ws: Worksheet, frame: pd.DataFrame, cols: list[Col], lang: str, 
     for j, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(j)].width = width
     _heading(ws, heading, widths, title)
-    wrap = Alignment(wrap_text=True, vertical="top")
     for j, (_, vi, en, _, _) in enumerate(cols, 1):
-        cell = ws.cell(head, j, en if lang == "en" else vi)
-        cell.font = Font(name=FONT, bold=True, size=BODY_PT)
-        cell.fill = HEAD
-        cell.border = BOX
-        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+        HEADER_STYLE.apply(ws.cell(head, j, en if lang == "en" else vi))
     ws.row_dimensions[head].height = _height([en if lang == "en" else vi for _, vi, en, _, _ in cols], widths, True)
-    body = Font(name=FONT, size=BODY_PT)
+    styles = [body_style(fmt) for *_, fmt in cols]
+    keys = [(key, fmt) for key, *_, fmt in cols]
+    cell_at, rows = ws.cell, ws.row_dimensions
     for i, rec in enumerate(records, head + 1):
         texts = []
-        for j, (key, _, _, _, fmt) in enumerate(cols, 1):
-            cell = put(ws, i, j, rec.get(key), fmt)
-            cell.font, cell.alignment, cell.border = body, wrap, BOX
+        for j, (key, fmt) in enumerate(keys, 1):
+            value = plain_value(rec.get(key))
+            cell = cell_at(i, j, value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text from submissions is always text, never a formula (as put)
+            styles[j - 1].apply(cell)
             texts.append(_shown_text(cell.value, fmt))
-        ws.row_dimensions[i].height = _height(texts, widths)
+        rows[i].height = _height(texts, widths)
     last = head + max(len(records), 1)
     ws.freeze_panes = f"A{head + 1}"
     ws.auto_filter.ref = f"A{head}:{get_column_letter(len(cols))}{last}"
@@ -734,7 +792,7 @@ def write_consolidated(c: Consolidation, out: str | Path, lang: str = "vi", run_
             for i, kind in enumerate(table.frame["kind"], head + 1):
                 if kind != GRASSROOTS and kind != DEPARTMENT:  # the top and the upper levels in bold
                     for j in range(1, len(table.cols) + 1):
-                        ws.cell(i, j).font = Font(name=FONT, size=BODY_PT, bold=True)
+                        BOLD_STYLE.apply(ws.cell(i, j))
             widths = [ws.column_dimensions[get_column_letter(j)].width for j in range(1, len(table.cols) + 1)]
             signature_block(ws, heading, widths, max(last, head + 1) + 2)
         keys = [col[0] for col in table.cols]
@@ -759,23 +817,18 @@ def _charts(wb: Workbook, c: Consolidation, names: dict[str, str], lang: str, he
         ws.column_dimensions[get_column_letter(j)].width = width
     _heading(ws, heading or Letterhead.placeholder(lang), widths, _t(lang, ("BIỂU ĐỒ", "CHARTS")))
     page_setup(ws, "landscape", lang)
-    body, bold = Font(name=FONT, size=BODY_PT), Font(name=FONT, size=BODY_PT, bold=True)
     page_pt = A4_PT[0] - (MARGIN_IN["top"] + MARGIN_IN["bottom"]) * 72 - 6
 
     def table(top: int, header: tuple[str, str], rows: list[tuple[str, Any, str]]) -> float:
         """Write a two-column table of the figures; return its height in points."""
         height = 0.0
         for j, text in enumerate(header, 1):
-            cell = ws.cell(top, j, text)
-            cell.font, cell.fill, cell.border = bold, HEAD, BOX
-            cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+            HEADER_STYLE.apply(ws.cell(top, j, text))
         ws.row_dimensions[top].height = _height(list(header), widths[:2], True)
         height += ws.row_dimensions[top].height
         for i, (label, value, fmt) in enumerate(rows, top + 1):
             for j, (v, f) in enumerate(((label, None), (value, fmt)), 1):
-                cell = put(ws, i, j, v, f)
-                cell.font, cell.border = body, BOX
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                body_style(f).apply(put(ws, i, j, v, f))
             ws.row_dimensions[i].height = _height([label], widths[:1])
             height += ws.row_dimensions[i].height
         return height
