@@ -5,8 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from openpyxl import load_workbook
+
+from fourgood.contract import ORG_SHEET, ROSTER_COLUMNS
 from fourgood.fill import Submission, fill_template
 from fourgood.spec import Spec
+from fourgood.workbook_templates.writer import ROSTER_FILE
 
 INFO = {
     "province": "Tỉnh Hà Tĩnh",
@@ -51,3 +55,21 @@ def make_submission(template: Path, spec: Spec, out: Path, total: float | None =
         vetoes=vetoes if vetoes is not None else no_vetoes(spec),
     )
     return fill_template(template, sub, out)
+
+
+def write_roster(template_dir: Path, path: Path, cells, orgs) -> Path:
+    """Fill the roster template: cells as (code, name, type, parent code), organisations as rows of
+    the organisations sheet (code, name, level, parent code)."""
+    wb = load_workbook(template_dir / ROSTER_FILE)
+    ws = wb.worksheets[0]
+    keys = [k for k, _, _ in ROSTER_COLUMNS]
+    for i, (code, name, kind, parent) in enumerate(cells, 2):
+        values = {"cell_code": code, "cell_name": name, "cell_type": kind, "parent_code": parent, "members": 20}
+        for key, value in values.items():
+            ws.cell(i, keys.index(key) + 1, value)
+    org_ws = wb[ORG_SHEET["vi"]]
+    for i, row in enumerate(orgs, 2):
+        for j, value in enumerate(row, 1):
+            org_ws.cell(i, j, value)
+    wb.save(path)
+    return path

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl import load_workbook
+from fourgood.workbook_templates.writer import template_filename
 
-from fourgood.contract import ORG_SHEET, ROSTER_COLUMNS
-from fourgood.workbook_templates.writer import ROSTER_FILE, template_filename
-
+from . import helpers
 from .helpers import make_submission
 
 ORGS = [  # code, name, level, parent
@@ -28,19 +26,7 @@ KIND = {code: kind for code, _, kind, _ in CELLS}
 
 
 def write_roster(template_dir: Path, path: Path, cells=CELLS, orgs=ORGS) -> Path:
-    wb = load_workbook(template_dir / ROSTER_FILE)
-    ws = wb.worksheets[0]
-    keys = [k for k, _, _ in ROSTER_COLUMNS]
-    for i, (code, name, kind, parent) in enumerate(cells, 2):
-        values = {"cell_code": code, "cell_name": name, "cell_type": kind, "parent_code": parent, "members": 20}
-        for key, value in values.items():
-            ws.cell(i, keys.index(key) + 1, value)
-    org_ws = wb[ORG_SHEET["vi"]]
-    for i, row in enumerate(orgs, 2):
-        for j, value in enumerate(row, 1):
-            org_ws.cell(i, j, value)
-    wb.save(path)
-    return path
+    return helpers.write_roster(template_dir, path, cells, orgs)
 
 
 def form(template_dir: Path, specs, out: Path, code: str, total: float | None = 97, **kwargs) -> Path:

@@ -11,18 +11,17 @@ from __future__ import annotations
 import json
 
 import pytest
-from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from fourgood.consolidate_cmd import run_consolidate
-from fourgood.contract import ORG_SHEET, ROLLUP_SHEET, ROSTER_COLUMNS
+from fourgood.contract import ROLLUP_SHEET
 from fourgood.problems import FourgoodError
 from fourgood.report_workbook import HEAD_ROW
 from fourgood.structure import chain_from_text
 from fourgood.validators.roster import read_roster
-from fourgood.workbook_templates.writer import ROSTER_FILE, template_filename
+from fourgood.workbook_templates.writer import template_filename
 
-from .helpers import make_submission
+from .helpers import make_submission, write_roster
 
 ORGS = [  # code, name, level as a board types it, parent
     ("T", "Đảng bộ tỉnh Quảng Trị", "Đảng bộ tỉnh", ""),
@@ -42,19 +41,7 @@ CELLS = [  # code, name, type, parent, total (None: no form)
 
 
 def _roster(template_dir, path, orgs=ORGS, cells=CELLS):
-    wb = load_workbook(template_dir / ROSTER_FILE)
-    ws = wb.worksheets[0]
-    keys = [k for k, _, _ in ROSTER_COLUMNS]
-    for i, (code, name, kind, parent, _) in enumerate(cells, 2):
-        values = {"cell_code": code, "cell_name": name, "cell_type": kind, "parent_code": parent, "members": 20}
-        for key, value in values.items():
-            ws.cell(i, keys.index(key) + 1, value)
-    org_ws = wb[ORG_SHEET["vi"]]
-    for i, row in enumerate(orgs, 2):
-        for j, value in enumerate(row, 1):
-            org_ws.cell(i, j, value)
-    wb.save(path)
-    return path
+    return write_roster(template_dir, path, [c[:4] for c in cells], orgs)
 
 
 @pytest.fixture(scope="module")

@@ -89,7 +89,7 @@ def open_view(data: bytes) -> WorkbookView:
             return _ods_view(pkg, exc)
         if pkg.format == "xls" and _xls_encrypted(data):  # calamine says only "Cannot detect file format"
             raise Refused(Problem("password_protected")) from None
-        raise Refused(Problem("corrupt_file", params={"detail": _short(exc)})) from None
+        raise Refused(Problem("corrupt_file", params={"detail": error_summary(exc)})) from None
     if pkg.format == "xlsb":
         return _xlsb_view(pkg, book)
     if pkg.format == "xls":
@@ -97,7 +97,8 @@ def open_view(data: bytes) -> WorkbookView:
     return _calamine_view(pkg, book)
 
 
-def _short(exc: BaseException) -> str:
+def error_summary(exc: BaseException) -> str:
+    """'Type: first line of the message', the detail of a located problem (the traceback goes to the log)."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return f"{type(exc).__name__}: {text[:160]}"
 
@@ -151,7 +152,7 @@ def _xlrd_book(data: bytes):
     try:
         return xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
     except Exception as exc:
-        raise Refused(Problem("corrupt_file", params={"detail": _short(exc)})) from None
+        raise Refused(Problem("corrupt_file", params={"detail": error_summary(exc)})) from None
 
 
 def _xls_encrypted(data: bytes) -> bool:
@@ -450,7 +451,7 @@ def _ods_view(pkg: Package, calamine_error: Exception) -> WorkbookView:
     try:
         sheets = _OdsContent(read_part(pkg, "content.xml")).sheets
     except ET.ParseError as exc:
-        detail = f"content.xml: {exc}; {_short(calamine_error)}"
+        detail = f"content.xml: {exc}; {error_summary(calamine_error)}"
         raise Refused(Problem("corrupt_file", params={"detail": detail[:200]})) from None
     return WorkbookView(pkg.format, list(sheets), pkg.names, lambda name: sheets[name].grid,
                         lambda name: sheets[name].special if name in sheets else {},

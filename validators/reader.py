@@ -37,7 +37,7 @@ from fourgood.problems import Problem
 from fourgood.spec import Spec
 
 from . import normalize as N
-from .formats import WorkbookView, open_view
+from .formats import WorkbookView, error_summary, open_view
 from .locate import ContentLocator, ExistingSheets, Grid, Locator, NameLocator, scoring_tables, value_at
 from .package import Refused, address
 
@@ -168,7 +168,7 @@ def _guarded(read: Callable[[], None], out: FileRead) -> FileRead:
     except Refused as r:
         out.problems.append(r.problem.at(out.path))
     except PARSE_ERRORS as exc:
-        out.problems.append(Problem("corrupt_file", file=out.path, params={"detail": _short(exc)}))
+        out.problems.append(Problem("corrupt_file", file=out.path, params={"detail": error_summary(exc)}))
     except Exception as exc:  # a bug of ours: say so, log it, and let the batch go on
         _internal(out, exc)
     except BaseException as exc:  # a Rust panic inside calamine (pyo3's PanicException is a BaseException)
@@ -181,12 +181,7 @@ def _guarded(read: Callable[[], None], out: FileRead) -> FileRead:
 def _internal(out: FileRead, exc: BaseException) -> None:
     log = log_traceback(f"reading {out.path}")
     LOG.error("internal error reading %s: %s", out.path, exc)
-    out.problems.append(Problem("internal_error", file=out.path, params={"detail": _short(exc), "log": str(log)}))
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return f"{type(exc).__name__}: {text[:160]}"
+    out.problems.append(Problem("internal_error", file=out.path, params={"detail": error_summary(exc), "log": str(log)}))
 
 
 def _file_view(data: bytes) -> WorkbookView:
