@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,12 @@ Progress = Callable[[int, int], None]
 SKIPPED = ("skipped_lock_file", "skipped_system_file")  # skip codes of files that are listed, never judged
 
 
+class CriterionSums(Protocol):
+    """Per-criterion sums computed where the score rows are (the history store's aggregate query)."""
+
+    def criterion_sums(self, used: pd.DataFrame) -> pd.DataFrame: ...
+
+
 @dataclass
 class BatchResult:
     files: pd.DataFrame  # one row per input file, in discovery order (FileRows + verdict columns)
@@ -39,6 +46,8 @@ class BatchResult:
     scored: pd.DataFrame  # one row per readable form, index: file (scoring.score_batch)
     problems: list[Problem] = field(default_factory=list)
     rolled: pd.DataFrame = field(default_factory=pd.DataFrame)  # cell rows from lower-level consolidations
+    criteria: CriterionSums | None = None  # where the per-criterion sums come from when `scores` is not held
+
 
     def problems_of(self, file: str) -> list[Problem]:
         return [p for p in self.problems if p.file == file]
@@ -172,9 +181,29 @@ def validate_paths(paths: Iterable[str | Path], specs: dict[str, Spec], *, jobs:
     return assemble(entries, reads, specs, lang)
 
 
+@dataclass
+class Assessed:
+    """A batch judged file by file (validated and scored), before the rules across files (which
+    file counts for a cell and period). Each row depends on its own file only: what the history
+    store keeps per content."""
+
+    files: pd.DataFrame  # as BatchResult.files, without `counted`
+    meta: pd.DataFrame
+    scores: pd.DataFrame
+    scored: pd.DataFrame
+    problems: list[Problem]
+    rolled: pd.DataFrame
+
+
 def assemble(entries: list[Entry], reads: dict[str, FileRead], specs: dict[str, Spec],
              lang: str = "vi") -> BatchResult:
     """Validate, score and settle a batch already read (the add-in runs a batch of one)."""
+    return settle(entries, assess(entries, reads, specs, lang))
+
+
+def assess(entries: list[Entry], reads: dict[str, FileRead], specs: dict[str, Spec],
+           lang: str = "vi") -> Assessed:
+    """Validate and score every file on its own."""
     index = SpecIndex(specs)
     problems: list[Problem] = []
     for p, skip in entries:
@@ -185,19 +214,25 @@ def assemble(entries: list[Entry], reads: dict[str, FileRead], specs: dict[str, 
         problems += r.problems
     frames = build_frames(entries, reads, index)
     problems += validate_frames(frames, _expected_criteria(frames, index), lang)
-
     errors = {p.file for p in problems if p.severity == "error"}
     scored = _score(frames, errors)
-    files = _files_frame(frames, scored, problems)
-    duplicates, counted = settle_duplicates(files)
-    problems += duplicates
-    files = _files_frame(frames, scored, problems)
+    return Assessed(_files_frame(frames, scored, problems), frames.info, frames.scores, scored, problems,
+                    frames.rolled)
+
+
+def settle(entries: list[Entry], a: Assessed) -> BatchResult:
+    """The rules across files: byte-identical files and one file per cell and period count once."""
+    duplicates, counted = settle_duplicates(a.files)
+    files = a.files.copy()
+    extra = pd.Series([p.file for p in duplicates], dtype=object).value_counts()  # duplicates are warnings
+    files["warnings"] = files["warnings"] + files["file"].map(extra).fillna(0).astype(int)
     files["counted"] = files["file"].isin(counted)
+    problems = a.problems + duplicates
     order = {str(p): i for i, (p, _) in enumerate(entries)}
     problems.sort(key=lambda p: (order.get(p.file, len(order)), p.severity != "error", p.sheet, _cell_key(p.cell),
                                  p.code))
-    return BatchResult(files=files, meta=frames.info, scores=frames.scores, scored=scored, problems=problems,
-                       rolled=frames.rolled)
+    return BatchResult(files=files, meta=a.meta, scores=a.scores, scored=a.scored, problems=problems,
+                       rolled=a.rolled)
 
 
 def _cell_key(cell: str) -> tuple[int, int]:

@@ -15,14 +15,14 @@ import numpy as np
 import pandas as pd
 
 from .contract import CONTENT_PREFIX, ROLLUP_COLUMNS, content_column
-from .pipeline import BatchResult, Progress, check_inputs, validate_paths
+from .pipeline import BatchResult, Progress, check_inputs
 from .problems import FourgoodError, Problem, number_text
 from .spec import Spec, fold
 from .store import Store, StoreReport, sources_key
-from .store import validate_paths as validate_with_store
+from .store import batch as store_batch
 from .structure import GRASSROOTS, ancestors, chain_from_names, chain_from_text, chain_to_text, tree
 from .validators.roster import read_roster
-from .yearview import YearView, in_scope, is_year, of_year, year_view
+from .yearview import YearView, in_scope, is_year, of_year, previous_year, year_view
 
 CELL_COLUMNS = list(ROLLUP_COLUMNS)  # the detail rows (then one subtotal column per content)
 COUNTS = ("expected", "submitted", "valid", "meets", "below", "veto", "incomplete", "invalid")
@@ -47,7 +47,9 @@ class Consolidation:
 
 
 def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFrame | None = None,
-                period: str | None = None, lang: str = "vi") -> Consolidation:
+                period: str | None = None, lang: str = "vi", earlier: pd.DataFrame | None = None) -> Consolidation:
+    """`earlier`: results of the previous year kept by the history store; used by the year view
+    for the cells and periods the batch holds no form of."""
     files = result.files.copy()
     problems = list(result.problems)
     cells, conflicts = _merge_rolled(_cells(result, specs), result.rolled, files, lang)
@@ -62,7 +64,14 @@ def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFram
     if roster is not None and not roster.empty:
         cells, strangers = _with_roster_hierarchy(cells, roster, lang)
         problems += strangers
-    year = year_view(cells, roster, specs, str(period), lang, roster is None or roster.empty) if is_year(period) else None
+    if is_year(period) and earlier is not None and not earlier.empty:
+        present = set(zip(cells["cell_code"], cells["period"]))
+        kept = earlier[[(c, p) not in present for c, p in zip(earlier["cell_code"], earlier["period"])]]
+        cells_for_year = pd.concat([cells, kept], ignore_index=True) if not kept.empty else cells
+    else:
+        cells_for_year = cells
+    year = (year_view(cells_for_year, roster, specs, str(period), lang, roster is None or roster.empty)
+            if is_year(period) else None)
     cells = cells[of_year(cells["period"], year.year)] if year else cells  # last year's forms: the comparison only
     known = cells["period"].astype(object).fillna("")
     periods = sorted(p for p in known.unique() if p) or ([period] if period else [])
@@ -294,22 +303,41 @@ def _below(cells: pd.DataFrame, specs: dict[str, Spec]) -> pd.DataFrame:
 
 def _by_criterion(result: BatchResult, cells: pd.DataFrame, specs: dict[str, Spec]) -> pd.DataFrame:
     used = cells[cells["status"].isin(["meets", "below", "veto", "incomplete"])]
-    scores = result.scores[result.scores["file"].isin(used["file"]) & (result.scores["content_id"] != "")]
-    if scores.empty:
-        return pd.DataFrame(columns=["cell_type", "content_id", "criterion_id", "criterion", "max", "cells",
-                                     "avg_score", "avg_share"])
     by_file = used.drop_duplicates("file").set_index("file")  # rolled-up rows share their workbook's name
+    if result.criteria is not None:  # the history store sums its own rows
+        sha = result.files.drop_duplicates("file").set_index("file")["sha256"]
+        sums = result.criteria.criterion_sums(pd.DataFrame({
+            "sha256": by_file.index.map(sha.to_dict()), "cell_type": by_file["cell_type"],
+            "upper": by_file["final_source"] == "upper"}).dropna(subset=["sha256"]))
+    else:
+        sums = criterion_sums(result.scores, by_file)
+    # Rounded far below what is shown: sums added in another order (the store's query) give the same table.
+    out = sums.assign(avg_score=(sums["score_sum"] / sums["cells"]).astype(float).round(9),
+                      avg_share=(sums["share_sum"] / sums["cells"]).astype(float).round(9))
+    out = out.drop(columns=["score_sum", "share_sum"])
+    text = {(s.cell_type, c.id): c.text_vi for s in specs.values() for c in s.criteria}
+    out["criterion"] = [text.get((t, c), "") for t, c in zip(out["cell_type"], out["criterion_id"])]
+    out = out[["cell_type", "content_id", "criterion_id", "criterion", "max", "cells", "avg_score", "avg_share"]]
+    return out.sort_values(["avg_share", "cell_type", "criterion_id"]).reset_index(drop=True)
+
+
+def criterion_sums(scores: pd.DataFrame, by_file: pd.DataFrame) -> pd.DataFrame:
+    """Per (cell type, content, criterion), in order of first appearance: the maximum, the cells
+    scored, the sum of their final scores and of their shares of the maximum (the final score is
+    the upper level's when the form's final total is). The store's aggregate query is the same sum."""
+    cols = ["cell_type", "content_id", "criterion_id", "max", "cells", "score_sum", "share_sum"]
+    scores = scores[scores["file"].isin(by_file.index) & (scores["content_id"] != "")] if not scores.empty else scores
+    if scores.empty:
+        return pd.DataFrame(columns=cols)
     source = scores["file"].map(by_file["final_source"])
     value = np.where(source == "upper", scores["upper"], scores["self"])
     frame = scores.assign(value=value, cell_type=scores["file"].map(by_file["cell_type"]))
     frame = frame[frame["value"].notna()]
     frame["share"] = frame["value"] / frame["spec_max"]
     out = frame.groupby(["cell_type", "content_id", "criterion_id"], sort=False).agg(
-        max=("spec_max", "first"), cells=("value", "size"), avg_score=("value", "mean"), avg_share=("share", "mean"),
+        max=("spec_max", "min"), cells=("value", "size"), score_sum=("value", "sum"), share_sum=("share", "sum"),
     ).reset_index()
-    text = {(s.cell_type, c.id): c.text_vi for s in specs.values() for c in s.criteria}
-    out["criterion"] = [text.get((t, c), "") for t, c in zip(out["cell_type"], out["criterion_id"])]
-    return out.sort_values(["avg_share", "cell_type", "criterion_id"]).reset_index(drop=True)
+    return out[cols]
 
 
 def _first_reasons(problems: list[Problem], lang: str) -> dict[str, str]:
@@ -395,24 +423,23 @@ def consolidate_paths(paths: list[str], specs: dict[str, Spec], *, roster: str |
     wanted = parse_period(period)
     check_inputs(paths, also=[roster] if roster else [])
     roster_frame = read_roster(roster) if roster else None
-    history = Store(store, specs) if store else None
+    history = Store(store, specs, lang)  # None: a temporary store, the same computation
     try:
-        result = (validate_with_store(paths, specs, history, jobs=jobs, lang=lang, progress=progress,
-                                               scheduler=scheduler) if history
-                  else validate_paths(paths, specs, jobs=jobs, lang=lang, progress=progress, scheduler=scheduler))
+        result = store_batch(paths, specs, history, jobs=jobs, lang=lang, progress=progress, scheduler=scheduler)
         if wanted:
             found = periods_found(result)
             if not (of_year(pd.Series(found, dtype=object), wanted) if is_year(wanted) else
                     pd.Series(found, dtype=object) == wanted).any():
                 raise FourgoodError([Problem("period_not_found", value=wanted, expected=", ".join(found) or None)])
-        c = consolidate(result, specs, roster_frame, wanted, lang)
-        if history:
+        earlier = history.cells_of_year(previous_year(wanted)) if wanted and is_year(wanted) else None
+        c = consolidate(result, specs, roster_frame, wanted, lang, earlier=earlier)
+        history.remember_cells(c.cells)
+        if not history.temporary:
             history.record(sources_key(paths), c.files)
             c.history = history.report
             c.summary["files_disappeared"] = len(history.report.disappeared)
     finally:
-        if history:
-            history.close()
+        history.close()
     return c
 
 

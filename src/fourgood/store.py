@@ -1,20 +1,28 @@
 """The history store: an SQLite file that remembers what each file contributed, so that a
-consolidation run again (as forms keep arriving during the month) reads only files whose content
-it has not seen.
+consolidation run again (as forms keep arriving during the month, and once more for the year)
+reads, validates and scores only the files whose content it has not seen, and builds the
+report from what it holds.
 
 What it holds (README, "History store"):
 
-- `reads`: per file content (sha256), the reader's output (`validators.reader.FileRead`, pickled,
-  without its path, size, mtime and spec object, which belong to the file on disk and the run).
-  Keyed by sha256 AND the fingerprints of the criteria tables in use AND the fourgood version:
-  a changed criteria table or a new fourgood reads everything again. Never keyed by path.
-- `files`: one row per accepted input of the last run for the same sources (path, size, mtime,
-  sha256, category, verdict, spec fingerprint and version): what lets the next run report the
-  files that disappeared.
+- `forms`: per file content (sha256), the file judged on its own (`pipeline.assess`): its row of
+  the files table, the form's information and totals, its located problems. Keyed by sha256 AND
+  the run's key (the criteria tables' fingerprints, the fourgood version and the language of the
+  messages): a changed criteria table or a new fourgood judges everything again. Never keyed by path.
+- `scores`: the normalised score rows of those forms, one per criterion (content, maximum, the
+  cell's and the upper level's score); the per-criterion table of the report is an aggregate
+  query over them, so the rows never come into memory.
+- `stat`: path, size, modification and change times and sha256 of every file hashed: a file
+  whose size and times are unchanged is not hashed again (as git and rsync do; the change time
+  cannot be set back by a user's tools).
+- `files`: the accepted inputs of the last run for the same sources (what lets the next run
+  report the files that disappeared).
+- `cells`: the counted result of every cell and period of every run: the previous year of the
+  year view comes from here when its forms are no longer among the inputs.
 
-A run with the store is the same computation as one without: the reads restored from the store
-go through `pipeline.assemble` (validate → score → settle) exactly like fresh ones. Deleting the
-file only costs a full re-read; a damaged file is reported and rebuilt.
+A run always goes through a store: without `--store` (`--no-store`) through a temporary one, so
+the results with and without the store are the same computation. Deleting the file only costs a
+full re-read; a damaged file is reported and rebuilt; a store of an older layout is rebuilt silently.
 """
 
 from __future__ import annotations
@@ -26,7 +34,8 @@ import io
 import os
 import pickle
 import sqlite3
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,18 +43,32 @@ from typing import Any
 import pandas as pd
 
 from . import __version__
-from .pipeline import BatchResult, Progress, assemble, discover, read_all
+from .pipeline import Assessed, BatchResult, Progress, assess, discover, read_all, settle
+from .problems import Problem
 from .spec import Spec
-from .validators.reader import FileRead
 
 SUFFIX = ".fourgood.sqlite"
-SCHEMA = "1"
+SCHEMA = "2"
+CHUNK = 2000  # files read and judged at a time: memory stays flat whatever the batch
+META_KEEP = ("cell_name", "cell_type", "grassroots", "upper_committee", "province", "members", "threshold",
+             "fingerprint", "spec_version")  # the form's information the roll-up uses (rollup._cells)
+PATH_COLUMNS = ("file", "name", "skipped", "size", "mtime")  # of the file on disk, not of its content
+CELL_COLUMNS = ("cell_code", "period", "status", "final_total", "threshold", "cell_name", "cell_type",
+                "upper_committee", "grassroots", "org_chain")
 _DDL = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)",
-    "CREATE TABLE IF NOT EXISTS reads (sha256 TEXT NOT NULL, specs TEXT NOT NULL, version TEXT NOT NULL, "
-    "fingerprint TEXT, kind TEXT, size INTEGER, payload BLOB NOT NULL, PRIMARY KEY (sha256, specs, version))",
+    "CREATE TABLE IF NOT EXISTS layouts (id INTEGER PRIMARY KEY, columns BLOB NOT NULL UNIQUE)",
+    "CREATE TABLE IF NOT EXISTS forms (sha256 TEXT NOT NULL, run_key TEXT NOT NULL, kind TEXT, cell_code TEXT, "
+    "period TEXT, status TEXT, final_total REAL, layout INTEGER NOT NULL, record BLOB NOT NULL, "
+    "PRIMARY KEY (sha256, run_key))",
+    "CREATE TABLE IF NOT EXISTS scores (sha256 TEXT NOT NULL, run_key TEXT NOT NULL, criterion_id TEXT, "
+    "content_id TEXT, spec_max REAL, self REAL, upper REAL)",
+    "CREATE INDEX IF NOT EXISTS scores_form ON scores (sha256, run_key)",
+    "CREATE TABLE IF NOT EXISTS stat (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, "
+    "sha256 TEXT)",
     "CREATE TABLE IF NOT EXISTS files (sources TEXT NOT NULL, path TEXT NOT NULL, size INTEGER, mtime REAL, "
     "sha256 TEXT, category TEXT, verdict TEXT, fingerprint TEXT, spec_version TEXT, PRIMARY KEY (sources, path))",
+    f"CREATE TABLE IF NOT EXISTS cells ({', '.join(CELL_COLUMNS)}, PRIMARY KEY (cell_code, period))",
 )
 
 
@@ -60,6 +83,11 @@ def specs_key(specs: dict[str, Spec]) -> str:
     return hashlib.sha256("\n".join(sorted(s.fingerprint for s in specs.values())).encode()).hexdigest()
 
 
+def run_key(specs: dict[str, Spec], lang: str) -> str:
+    """What a stored judgement depends on besides the file: criteria tables, fourgood, message language."""
+    return hashlib.sha256(f"{specs_key(specs)}\n{__version__}\n{lang}".encode()).hexdigest()
+
+
 def sources_key(paths: Sequence[str | Path]) -> str:
     return "\n".join(sorted({os.path.abspath(p) for p in paths}))
 
@@ -69,18 +97,32 @@ class StoreReport:
     """What the store did in one run (shown by `consolidate`; `files_disappeared` in the summary)."""
 
     path: str
-    reused: int = 0  # files whose read came from the store
+    reused: int = 0  # files whose judgement came from the store
     read: int = 0  # files read from disk
     disappeared: list[str] = field(default_factory=list)  # in the last run for these sources, gone now
     damaged: str = ""  # the store could not be used as it was: rebuilt (the detail)
     unusable: str = ""  # the store could not be opened or written at all: the run went on without it
 
 
+@dataclass(frozen=True)
+class Seen:
+    """A file on disk as the run found it."""
+
+    size: int
+    mtime: float
+    sha256: str
+
+
 class Store:
-    def __init__(self, path: str | Path, specs: dict[str, Spec]):
+    def __init__(self, path: str | Path | None, specs: dict[str, Spec], lang: str = "vi"):
+        """`path` None: a temporary store, removed by `close` (a run with `--no-store`)."""
+        self._temp: tempfile.TemporaryDirectory[str] | None = None
+        if path is None:
+            self._temp = tempfile.TemporaryDirectory(prefix="fourgood-")
+            path = Path(self._temp.name) / ("run" + SUFFIX)
         self.path = Path(path)
         self.specs = specs
-        self.key = specs_key(specs)
+        self.key = run_key(specs, lang)
         self.report = StoreReport(str(self.path))
         self.con: sqlite3.Connection | None = None
         try:
@@ -89,6 +131,10 @@ class Store:
             self.report.damaged = str(exc)
             self._rebuild()
 
+    @property
+    def temporary(self) -> bool:
+        return self._temp is not None
+
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = sqlite3.connect(self.path)
@@ -96,16 +142,21 @@ class Store:
             check = con.execute("PRAGMA quick_check").fetchone()
             if not check or check[0] != "ok":
                 raise sqlite3.DatabaseError(str(check[0] if check else "quick_check failed"))
+            con.execute("PRAGMA journal_mode = WAL")  # a crash mid-run leaves the last committed state
+            con.execute("PRAGMA synchronous = NORMAL")
+            old = _schema(con)
+            if old is not None and old != SCHEMA:  # an older fourgood's store: start again, silently
+                with con:
+                    for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+                        con.execute(f'DROP TABLE IF EXISTS "{name}"')
             with con:
                 for ddl in _DDL:
                     con.execute(ddl)
-                row = con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-                if row is None:
-                    con.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA,))
-                elif row[0] != SCHEMA:
-                    raise sqlite3.DatabaseError(f"schema {row[0]}, expected {SCHEMA}")
-                # Reads made against other criteria tables or by another fourgood are never used again.
-                con.execute("DELETE FROM reads WHERE specs != ? OR version != ?", (self.key, __version__))
+                con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA,))
+                # Judgements made against other criteria tables, by another fourgood or in another
+                # language are never used again.
+                con.execute("DELETE FROM forms WHERE run_key != ?", (self.key,))
+                con.execute("DELETE FROM scores WHERE run_key != ?", (self.key,))
         except BaseException:
             con.close()
             raise
@@ -134,35 +185,152 @@ class Store:
             self._rebuild()
             return default
 
-    # ------------------------------------------------------------------ reads, by content
+    # ------------------------------------------------------------------ which content a path holds
 
-    def lookup(self, shas: Iterable[str]) -> dict[str, tuple[str, FileRead]]:
-        wanted = sorted(set(shas))
-
-        def run(con: sqlite3.Connection) -> dict[str, tuple[str, FileRead]]:
-            found: dict[str, tuple[str, FileRead]] = {}
-            for i in range(0, len(wanted), 500):
-                part = wanted[i:i + 500]
-                rows = con.execute(f"SELECT sha256, payload FROM reads WHERE specs = ? AND version = ? AND sha256 IN "
-                                   f"({','.join('?' * len(part))})", (self.key, __version__, *part))
-                for sha, payload in rows:
-                    try:
-                        found[sha] = _loads(payload)
-                    except Exception:  # an unreadable row is only a cache miss: the file is read again
-                        continue
-            return found
-
-        return self._guard(run, {})
-
-    def save(self, reads: Iterable[FileRead]) -> None:
-        rows = [(r.sha256, self.key, __version__, r.spec.fingerprint if r.spec else "", r.kind, r.size, _dumps(r))
-                for r in reads if cacheable(r)]
+    def identify(self, paths: list[str]) -> dict[str, Seen | None]:
+        """Size, mtime and sha256 of each path (None: cannot be read; `read_file` says why). A path
+        whose size and times match the `stat` table is not hashed again."""
+        known: dict[str, tuple[int, int, int, str]] = self._guard(
+            lambda con: {p: (s, m, c, h) for p, s, m, c, h in con.execute("SELECT * FROM stat")}, {})
+        out: dict[str, Seen | None] = {}
+        hashed: list[tuple[str, int, int, int, str]] = []
+        for p in paths:
+            try:
+                st = os.stat(p)
+                key = os.path.abspath(p)
+                was = known.get(key)
+                if was and was[:3] == (st.st_size, st.st_mtime_ns, st.st_ctime_ns):
+                    sha = was[3]
+                else:
+                    with open(p, "rb") as fh:
+                        sha = hashlib.file_digest(fh, "sha256").hexdigest()
+                    hashed.append((key, st.st_size, st.st_mtime_ns, st.st_ctime_ns, sha))
+            except OSError:
+                out[p] = None
+                continue
+            out[p] = Seen(st.st_size, st.st_mtime, sha)
 
         def run(con: sqlite3.Connection) -> None:
             with con:
-                con.executemany("INSERT OR REPLACE INTO reads VALUES (?,?,?,?,?,?,?)", rows)
+                con.executemany("INSERT OR REPLACE INTO stat VALUES (?,?,?,?,?)", hashed)
 
-        self._guard(run, None)
+        if hashed:
+            self._guard(run, None)
+        return out
+
+    def known(self, shas: Iterable[str]) -> set[str]:
+        def run(con: sqlite3.Connection) -> set[str]:
+            _wanted(con, shas)
+            return {s for (s,) in con.execute("SELECT f.sha256 FROM forms f JOIN temp.wanted w ON f.sha256 = w.sha256 "
+                                               "WHERE f.run_key = ?", (self.key,))}
+        return self._guard(run, set())
+
+    # ------------------------------------------------------------------ judgements, by content
+
+    def save(self, a: Assessed) -> set[str]:
+        """Keep the judgement of every file whose content is known and whose judgement is its own
+        (no failure of ours in it). Returns the paths kept."""
+        problems: dict[str, list[Problem]] = {}
+        for p in a.problems:
+            problems.setdefault(p.file, []).append(p)
+        files = a.files[(a.files["sha256"] != "") & (a.files["skipped"] == "")]
+        keep = [f for f in files["file"] if not any(p.code == "internal_error" for p in problems.get(f, []))]
+        if not keep:
+            return set()
+        files = files.set_index("file", drop=False).loc[keep]
+        layout = (tuple(c for c in files.columns if c not in PATH_COLUMNS),
+                  tuple(c for c in META_KEEP if c in a.meta.columns), tuple(a.scored.columns))
+        meta = a.meta.reindex(index=keep, columns=list(layout[1]))
+        scored = a.scored.reindex(index=keep, columns=list(layout[2]))
+        rolled = a.rolled.groupby("file") if not a.rolled.empty else None
+        rolled_files = set(a.rolled["file"]) if not a.rolled.empty else set()
+        forms = []
+        for f, frow, mrow, srow in zip(keep, _records(files[list(layout[0])]), _records(meta), _records(scored)):
+            mine = [dataclasses.replace(p, file="") for p in problems.get(f, [])]
+            up: tuple[Any, ...] = ()
+            if rolled is not None and f in rolled_files:
+                mine_rolled = rolled.get_group(f).drop(columns="file")
+                up = (tuple(mine_rolled.columns), _records(mine_rolled))
+            record = pickle.dumps((frow, mrow, srow, mine, up), protocol=pickle.HIGHEST_PROTOCOL)
+            head = dict(zip(layout[0], frow))
+            forms.append((head["sha256"], self.key, head.get("kind"), _text(head.get("cell_code")),
+                          _text(head.get("period")), head.get("status"), _number(head.get("final_total")), record))
+        sha_of = dict(zip(files["file"], files["sha256"]))
+        firsts = set(files.drop_duplicates("sha256")["file"])  # byte-identical files: their rows once
+        sc = a.scores[a.scores["file"].isin(firsts) & (a.scores["content_id"] != "")]
+        score_rows = [(sha_of[f], self.key, c, k, _number(m), _number(s), _number(u)) for f, c, k, m, s, u in
+                      zip(sc["file"], sc["criterion_id"], sc["content_id"], sc["spec_max"], sc["self"], sc["upper"])]
+
+        def run(con: sqlite3.Connection) -> set[str]:
+            with con:
+                blob = pickle.dumps(layout, protocol=pickle.HIGHEST_PROTOCOL)
+                con.execute("INSERT OR IGNORE INTO layouts (columns) VALUES (?)", (blob,))
+                (lid,) = con.execute("SELECT id FROM layouts WHERE columns = ?", (blob,)).fetchone()
+                shas = sorted({r[0] for r in forms})
+                _wanted(con, shas)
+                con.execute("DELETE FROM scores WHERE run_key = ? AND sha256 IN (SELECT sha256 FROM temp.wanted)",
+                            (self.key,))
+                con.executemany("INSERT OR REPLACE INTO forms VALUES (?,?,?,?,?,?,?,?,?)",
+                                [(*r[:7], lid, r[7]) for r in forms])
+                con.executemany("INSERT INTO scores VALUES (?,?,?,?,?,?,?)", score_rows)
+            return set(keep)
+
+        return self._guard(run, set())
+
+    def load(self, seen: dict[str, Seen]) -> tuple[Assessed, list[str]] | None:
+        """The stored judgements of these paths, as `assess` made them, for this file on disk
+        (its path, size and mtime), and the paths whose record could not be used (a damaged or
+        tampered row: read again). None when the store cannot be used."""
+        by_sha: dict[str, list[str]] = {}
+        for p, s in seen.items():
+            by_sha.setdefault(s.sha256, []).append(p)
+
+        def run(con: sqlite3.Connection) -> tuple[Assessed, list[str]]:
+            _wanted(con, by_sha)
+            layouts = {}
+            for i, b in con.execute("SELECT id, columns FROM layouts"):
+                try:
+                    layouts[i] = _Unpickler(io.BytesIO(b)).load()
+                except Exception:  # an unusable row is a cache miss, never code run
+                    continue
+            groups: dict[int, list[tuple[str, tuple[Any, ...]]]] = {}
+            found: set[str] = set()
+            for sha, lid, blob in con.execute("SELECT f.sha256, f.layout, f.record FROM forms f JOIN temp.wanted w "
+                                              "ON f.sha256 = w.sha256 WHERE f.run_key = ?", (self.key,)):
+                try:
+                    record = _loads(blob)
+                except Exception:
+                    continue
+                if lid in layouts:
+                    groups.setdefault(lid, []).append((sha, record))
+                    found.add(sha)
+            parts = [_assessed(layouts[lid], rows, by_sha, seen) for lid, rows in groups.items()]
+            lost = [p for sha, ps in by_sha.items() if sha not in found for p in ps]
+            return _concat(parts), lost
+
+        return self._guard(run, None)
+
+    def criterion_sums(self, used: pd.DataFrame) -> pd.DataFrame:
+        """Per (cell type, content, criterion): maximum, cells scored, sum of scores and of shares
+        of the maximum, over the used forms (`used`: sha256, cell_type, upper: the final score is
+        the upper level's). An aggregate query: the score rows never come into memory."""
+        cols = ["cell_type", "content_id", "criterion_id", "max", "cells", "score_sum", "share_sum"]
+
+        def run(con: sqlite3.Connection) -> pd.DataFrame:
+            con.execute("CREATE TEMP TABLE IF NOT EXISTS used (sha256 TEXT PRIMARY KEY, cell_type TEXT, "
+                        "upper INTEGER)")
+            con.execute("DELETE FROM temp.used")
+            con.executemany("INSERT OR IGNORE INTO temp.used VALUES (?,?,?)",
+                            zip(used["sha256"], used["cell_type"], used["upper"].astype(int)))
+            rows = con.execute(
+                "SELECT cell_type, content_id, criterion_id, MIN(spec_max), COUNT(*), SUM(v), SUM(v / spec_max), "
+                "MIN(rowid) AS first FROM (SELECT u.cell_type, s.content_id, s.criterion_id, s.spec_max, s.rowid, "
+                "CASE WHEN u.upper THEN s.upper ELSE s.self END AS v FROM scores s JOIN temp.used u "
+                "ON s.sha256 = u.sha256 WHERE s.run_key = ?) WHERE v IS NOT NULL "
+                "GROUP BY cell_type, content_id, criterion_id ORDER BY first", (self.key,)).fetchall()
+            return pd.DataFrame([r[:7] for r in rows], columns=cols)
+
+        return self._guard(run, pd.DataFrame(columns=cols))
 
     # ------------------------------------------------------------------ files, by the sources of a run
 
@@ -184,67 +352,175 @@ class Store:
 
         self._guard(run, None)
 
+    # ------------------------------------------------------------------ results per cell and period
+
+    def remember_cells(self, cells: pd.DataFrame) -> None:
+        """Keep the counted result of each cell and period (the latest run's wins)."""
+        frame = cells.reindex(columns=list(CELL_COLUMNS))
+        frame = frame[frame["cell_code"].astype(object).fillna("") != ""]
+        rows = [tuple(_plain(v) for v in r) for r in frame.itertuples(index=False)]
+
+        def run(con: sqlite3.Connection) -> None:
+            with con:
+                con.executemany(f"INSERT OR REPLACE INTO cells VALUES ({','.join('?' * len(CELL_COLUMNS))})", rows)
+
+        self._guard(run, None)
+
+    def cells_of_year(self, year: str) -> pd.DataFrame:
+        """The stored results of every cell for the months and the year-end evaluation of `year`."""
+        def run(con: sqlite3.Connection) -> pd.DataFrame:
+            rows = con.execute(f"SELECT {', '.join(CELL_COLUMNS)} FROM cells WHERE substr(period, 1, 4) = ?",
+                               (year,)).fetchall()
+            return pd.DataFrame(rows, columns=list(CELL_COLUMNS))
+        return self._guard(run, pd.DataFrame(columns=list(CELL_COLUMNS)))
+
     def close(self) -> None:
         if self.con is not None:
             self.con.close()
             self.con = None
+        if self._temp is not None:
+            self._temp.cleanup()
+            self._temp = None
 
 
-def cacheable(r: FileRead) -> bool:
-    """A read worth keeping: its content is known, and no failure of ours (internal_error) is in it."""
-    return bool(r.sha256) and not any(p.code == "internal_error" for p in r.problems)
-
-
-def validate_paths(paths: Sequence[str | Path], specs: dict[str, Spec], store: Store, *, jobs: int = 1,
-                   lang: str = "vi", progress: Progress | None = None, scheduler: str | None = None) -> BatchResult:
-    """`pipeline.validate_paths` with the store: only files whose content it has not seen are read."""
+def batch(paths: Sequence[str | Path], specs: dict[str, Spec], store: Store, *, jobs: int = 1, lang: str = "vi",
+          progress: Progress | None = None, scheduler: str | None = None) -> BatchResult:
+    """`pipeline.validate_paths` through the store: files whose content it holds are not read
+    again; the others are read and judged `CHUNK` at a time and kept; then every file's judgement
+    comes from the store, and the rules across files run over the whole batch."""
     entries = discover(paths)
     candidates = [str(p) for p, skip in entries if skip is None]
-    seen = {p: _stat_and_hash(p) for p in candidates}
-    cached = store.lookup(s for _, _, s in (v for v in seen.values() if v))
-    reads: dict[str, FileRead] = {}
-    to_read: list[str] = []
-    for p in candidates:
-        known = seen[p]
-        if known and known[2] in cached:
-            reads[p] = _restore(cached[known[2]], p, *known, specs)
-        else:
-            to_read.append(p)
-    fresh = list(read_all(to_read, specs, jobs, progress, scheduler=scheduler))
-    store.save(fresh)
-    reads.update({r.path: r for r in fresh})
+    seen = store.identify(candidates)
+    stored = store.known(s.sha256 for s in seen.values() if s)
+    to_read = [p for p in candidates if not (seen[p] and seen[p].sha256 in stored)]  # type: ignore[union-attr]
+    parts: list[Assessed] = [assess([e for e in entries if e[1] is not None], {}, specs, lang)]
+    kept: set[str] = set()
+    for start, window in _windows(to_read, CHUNK):
+        step = (lambda done, total, start=start: progress(start + done, len(to_read))) if progress else None
+        reads = {r.path: r for r in read_all(window, specs, jobs, step, scheduler=scheduler)}
+        judged = assess([(Path(p), None) for p in window], reads, specs, lang)
+        saved = store.save(judged)
+        kept |= saved
+        if len(saved) < len(window):  # judgements the store does not keep stay in memory (few)
+            parts.append(_only(judged, [p for p in window if p not in saved]))
+    restore = {p: s for p in candidates if (s := seen[p]) and (p in kept or p not in to_read)}
+    if restore:
+        loaded = store.load(restore)
+        again = list(restore) if loaded is None else loaded[1]  # the store failed us: judge those here
+        if loaded is not None:
+            parts.append(loaded[0])
+        if again:
+            reads = {r.path: r for r in read_all(again, specs, jobs, None, scheduler=scheduler)}
+            parts.append(assess([(Path(p), None) for p in again], reads, specs, lang))
     store.report.reused, store.report.read = len(candidates) - len(to_read), len(to_read)
     previous = store.previous_files(sources_key(paths))
     now = {os.path.abspath(p) for p, _ in entries}
     store.report.disappeared = sorted(p for p in previous if p not in now and not os.path.exists(p))
-    return assemble(entries, {p: reads[p] for p in candidates}, specs, lang)
+    whole = _concat(parts)
+    order = {str(p): i for i, (p, _) in enumerate(entries)}
+    whole.files = whole.files.sort_values("file", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+    result = settle(entries, whole)
+    result.criteria = store
+    return result
 
 
-def _stat_and_hash(path: str) -> tuple[int, float, str] | None:
+def _windows(items: list[str], size: int) -> Iterator[tuple[int, list[str]]]:
+    for start in range(0, len(items), size):
+        yield start, items[start:start + size]
+
+
+def _only(a: Assessed, paths: list[str]) -> Assessed:
+    keep = set(paths)
+    return Assessed(a.files[a.files["file"].isin(keep)], a.meta[a.meta.index.isin(keep)],
+                    a.scores[a.scores["file"].isin(keep)],
+                    a.scored[a.scored.index.isin(keep)] if not a.scored.empty else a.scored,
+                    [p for p in a.problems if p.file in keep],
+                    a.rolled[a.rolled["file"].isin(keep)] if not a.rolled.empty else a.rolled)
+
+
+def _concat(parts: list[Assessed]) -> Assessed:
+    def cat(frames: list[pd.DataFrame], ignore_index: bool) -> pd.DataFrame:
+        frames = [f for f in frames if not f.empty]
+        if not frames:
+            return pd.DataFrame()
+        return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=ignore_index)
+
+    files = pd.concat([a.files for a in parts if len(a.files.columns)], ignore_index=True) \
+        if any(len(a.files.columns) for a in parts) else pd.DataFrame()
+    return Assessed(files, cat([a.meta for a in parts], False), cat([a.scores for a in parts], True),
+                    cat([a.scored for a in parts], False), [p for a in parts for p in a.problems],
+                    cat([a.rolled for a in parts], True))
+
+
+def _assessed(layout: tuple[tuple[str, ...], ...], rows: list[tuple[str, tuple[Any, ...]]],
+              by_sha: dict[str, list[str]], seen: dict[str, Seen]) -> Assessed:
+    """Stored records of one layout -> the frames `assess` gives, one row per path of each content."""
+    fcols, mcols, scols = layout
+    files, meta, scored, problems, index = [], [], [], [], []
+    rolled: list[pd.DataFrame] = []
+    for sha, (frow, mrow, srow, probs, up) in rows:
+        for path in by_sha[sha]:
+            s = seen[path]
+            files.append((path, Path(path).name, "", s.size, s.mtime, *frow))
+            meta.append(mrow)
+            scored.append(srow)
+            index.append(path)
+            problems += [dataclasses.replace(p, file=path) for p in probs]
+            if up:
+                rolled.append(pd.DataFrame.from_records(up[1], columns=list(up[0])).assign(file=path))
+    frame = pd.DataFrame.from_records(files, columns=[*PATH_COLUMNS, *fcols])
+    ordered = [c for c in _FILE_ORDER if c in frame.columns] + [c for c in frame.columns if c not in _FILE_ORDER]
+    return Assessed(frame[ordered], pd.DataFrame.from_records(meta, columns=list(mcols), index=index),
+                    pd.DataFrame(), pd.DataFrame.from_records(scored, columns=list(scols), index=index)
+                    if scols else pd.DataFrame(index=index), problems,
+                    pd.concat(rolled, ignore_index=True) if rolled else pd.DataFrame())
+
+
+_FILE_ORDER = ("file", "name", "skipped", "size", "sha256", "mtime")  # pipeline._files_frame's first columns
+
+
+def _records(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
+    """Rows as tuples of plain Python values (what the restricted unpickler accepts)."""
+    if frame.empty and not len(frame.columns):
+        return [()] * len(frame)
+    return [tuple(_plain(v) for v in row) for row in frame.astype(object).itertuples(index=False, name=None)]
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        try:
+            return value.item()
+        except (ValueError, AttributeError):
+            return value
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _number(value: Any) -> float | None:
     try:
-        stat = os.stat(path)
-        with open(path, "rb") as fh:
-            digest = hashlib.file_digest(fh, "sha256").hexdigest()
-    except OSError:
-        return None  # read_file says why, located
-    return stat.st_size, stat.st_mtime, digest
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number
 
 
-def _restore(stored: tuple[str, FileRead], path: str, size: int, mtime: float, sha256: str,
-             specs: dict[str, Spec]) -> FileRead:
-    """The stored read as if `read_file(path)` had just made it: this file's path, size and mtime,
-    and the criteria table of this run (the store's key guarantees the same fingerprint)."""
-    fingerprint, read = stored
-    spec = next((s for s in specs.values() if s.fingerprint == fingerprint), None) if fingerprint else None
-    return dataclasses.replace(
-        read, path=path, size=size, mtime=mtime, sha256=sha256, spec=spec,
-        problems=[dataclasses.replace(p, file=path) if p.file == read.path else p for p in read.problems])
+def _schema(con: sqlite3.Connection) -> str | None:
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+    except sqlite3.OperationalError:
+        return None  # no meta table: a new store
+    return row[0] if row else None
 
 
-def _dumps(r: FileRead) -> bytes:
-    """The read without its criteria table (a Spec object; the fingerprint names it) ."""
-    return pickle.dumps((r.spec.fingerprint if r.spec else "", dataclasses.replace(r, spec=None)),
-                        protocol=pickle.HIGHEST_PROTOCOL)
+def _wanted(con: sqlite3.Connection, shas: Iterable[str]) -> None:
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (sha256 TEXT PRIMARY KEY)")
+    con.execute("DELETE FROM temp.wanted")
+    con.executemany("INSERT OR IGNORE INTO temp.wanted VALUES (?)", ((s,) for s in shas))
 
 
 class _Unpickler(pickle.Unpickler):
@@ -257,17 +533,15 @@ class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) in self.SAFE:
             return super().find_class(module, name)
-        if module.startswith("fourgood.") or module.startswith("numpy"):
+        if module.startswith("fourgood."):
             found = super().find_class(module, name)
             if isinstance(found, type) and (dataclasses.is_dataclass(found) or issubclass(found, enum.Enum)):
-                return found
-            if module.startswith("numpy") and name in ("scalar", "dtype", "_reconstruct", "ndarray"):
                 return found
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the store")
 
 
-def _loads(payload: bytes) -> tuple[str, FileRead]:
-    fingerprint, read = _Unpickler(io.BytesIO(payload)).load()
-    if not isinstance(read, FileRead) or not isinstance(fingerprint, str):
-        raise pickle.UnpicklingError("not a stored read")
-    return fingerprint, read
+def _loads(payload: bytes) -> tuple[Any, ...]:
+    record = _Unpickler(io.BytesIO(payload)).load()
+    if not isinstance(record, tuple) or len(record) != 5:
+        raise pickle.UnpicklingError("not a stored record")
+    return record
