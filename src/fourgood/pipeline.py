@@ -9,9 +9,11 @@ rejected (with every problem).
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Protocol
 
@@ -79,14 +81,23 @@ _INDEX: SpecIndex | None = None
 _CLUSTER_INDEX: tuple[dict[str, Spec], SpecIndex] | None = None
 
 
+_SPECS: dict[str, Spec] = {}
+
+
 def _init_worker(specs: dict[str, Spec]) -> None:
-    global _INDEX
-    _INDEX = SpecIndex(specs)
+    global _INDEX, _SPECS
+    _INDEX, _SPECS = SpecIndex(specs), specs
 
 
 def _read_one(path: str) -> FileRead:
     assert _INDEX is not None
     return read_file(path, _INDEX)
+
+
+def _judge_chunk(paths: list[str], lang: str) -> Assessed:
+    """Read and judge a chunk of files in a worker: the validation runs where the reading ran."""
+    reads = {p: _read_one(p) for p in paths}
+    return assess([(Path(p), None) for p in paths], reads, _SPECS, lang)
 
 
 def _read_with(specs: dict[str, Spec], paths: list[str]) -> list[FileRead]:
@@ -151,6 +162,62 @@ def read_all(paths: list[str], specs: dict[str, Spec], jobs: int = 1, progress: 
                 progress(i, total)
 
 
+def judge_all(paths: list[str], specs: dict[str, Spec], jobs: int = 1, lang: str = "vi",
+              progress: Progress | None = None, scheduler: str | None = None,
+              chunk: int = 500) -> Iterator[Assessed]:
+    """Read and judge (`assess`) every file, a chunk at a time, in input order.
+
+    Local processes each read and judge a whole chunk, so validation and scoring run in parallel
+    with the reading; at most two chunks per process are in flight, so memory stays flat however
+    many files there are. On a Dask cluster the workers read and this process judges.
+    """
+    total = len(paths)
+    if not total:
+        return
+    if scheduler:
+        window: list[FileRead] = []
+        for r in read_all(paths, specs, jobs, progress, scheduler=scheduler):
+            window.append(r)
+            if len(window) == chunk:
+                yield _assess_reads(window, specs, lang)
+                window = []
+        if window:
+            yield _assess_reads(window, specs, lang)
+        return
+    if jobs <= 1 or total < 8:
+        _init_worker(specs)
+        done = 0
+        for start in range(0, total, chunk):
+            part, reads = paths[start:start + chunk], {}
+            for p in part:
+                reads[p] = _read_one(p)
+                done += 1
+                if progress:
+                    progress(done, total)
+            yield assess([(Path(p), None) for p in part], reads, specs, lang)
+        return
+    size = max(16, min(chunk, -(-total // (jobs * 4))))
+    parts = iter([paths[i:i + size] for i in range(0, total, size)])
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(specs,)) as pool:
+        pending: deque[tuple[int, Future[Assessed]]] = deque(
+            (len(part), pool.submit(_judge_chunk, part, lang)) for part in islice(parts, jobs * 2))
+        done = 0
+        while pending:
+            n, future = pending.popleft()
+            result = future.result()
+            following = next(parts, None)
+            if following is not None:
+                pending.append((len(following), pool.submit(_judge_chunk, following, lang)))
+            done += n
+            if progress:
+                progress(done, total)
+            yield result
+
+
+def _assess_reads(reads: list[FileRead], specs: dict[str, Spec], lang: str) -> Assessed:
+    return assess([(Path(r.path), None) for r in reads], {r.path: r for r in reads}, specs, lang)
+
+
 def check_inputs(paths: Sequence[str], *, also: Sequence[str] = ()) -> None:
     """Refuse, before anything is read, a path that does not exist or inputs with no file to read.
 
@@ -177,8 +244,8 @@ def validate_paths(paths: Iterable[str | Path], specs: dict[str, Spec], *, jobs:
                    progress: Progress | None = None, scheduler: str | None = None) -> BatchResult:
     entries = discover(paths)
     to_read = [str(p) for p, skip in entries if skip is None]
-    reads = {r.path: r for r in read_all(to_read, specs, jobs, progress, scheduler=scheduler)}
-    return assemble(entries, reads, specs, lang)
+    skipped = assess([e for e in entries if e[1] is not None], {}, specs, lang)
+    return settle(entries, Assessed.concat([skipped, *judge_all(to_read, specs, jobs, lang, progress, scheduler)]))
 
 
 @dataclass
@@ -193,6 +260,21 @@ class Assessed:
     scored: pd.DataFrame
     problems: list[Problem]
     rolled: pd.DataFrame
+
+    @staticmethod
+    def concat(parts: list[Assessed]) -> Assessed:
+        """Chunks judged apart, as one batch (the files in the order of the parts)."""
+        def cat(frames: list[pd.DataFrame], ignore_index: bool) -> pd.DataFrame:
+            frames = [f for f in frames if not f.empty]
+            if not frames:
+                return pd.DataFrame()
+            return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=ignore_index)
+
+        shaped = [a.files for a in parts if len(a.files.columns)]
+        files = pd.concat(shaped, ignore_index=True) if shaped else pd.DataFrame()
+        return Assessed(files, cat([a.meta for a in parts], False), cat([a.scores for a in parts], True),
+                        cat([a.scored for a in parts], False), [p for a in parts for p in a.problems],
+                        cat([a.rolled for a in parts], True))
 
 
 def assemble(entries: list[Entry], reads: dict[str, FileRead], specs: dict[str, Spec],
@@ -222,13 +304,14 @@ def assess(entries: list[Entry], reads: dict[str, FileRead], specs: dict[str, Sp
 
 def settle(entries: list[Entry], a: Assessed) -> BatchResult:
     """The rules across files: byte-identical files and one file per cell and period count once."""
-    duplicates, counted = settle_duplicates(a.files)
-    files = a.files.copy()
+    order = {str(p): i for i, (p, _) in enumerate(entries)}
+    files = a.files.sort_values("file", key=lambda f: f.map(order), kind="stable").reset_index(drop=True) \
+        if not a.files.empty else a.files.copy()
+    duplicates, counted = settle_duplicates(files)
     extra = pd.Series([p.file for p in duplicates], dtype=object).value_counts()  # duplicates are warnings
     files["warnings"] = files["warnings"] + files["file"].map(extra).fillna(0).astype(int)
     files["counted"] = files["file"].isin(counted)
     problems = a.problems + duplicates
-    order = {str(p): i for i, (p, _) in enumerate(entries)}
     problems.sort(key=lambda p: (order.get(p.file, len(order)), p.severity != "error", p.sheet, _cell_key(p.cell),
                                  p.code))
     return BatchResult(files=files, meta=a.meta, scores=a.scores, scored=a.scored, problems=problems,

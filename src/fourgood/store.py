@@ -35,7 +35,7 @@ import os
 import pickle
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,7 @@ from typing import Any
 import pandas as pd
 
 from . import __version__
-from .pipeline import Assessed, BatchResult, Progress, assess, discover, read_all, settle
+from .pipeline import Assessed, BatchResult, Progress, assess, discover, judge_all, settle
 from .problems import Problem
 from .spec import Spec
 
@@ -306,7 +306,7 @@ class Store:
                     found.add(sha)
             parts = [_assessed(layouts[lid], rows, by_sha, seen) for lid, rows in groups.items()]
             lost = [p for sha, ps in by_sha.items() if sha not in found for p in ps]
-            return _concat(parts), lost
+            return Assessed.concat(parts), lost
 
         return self._guard(run, None)
 
@@ -395,61 +395,35 @@ def batch(paths: Sequence[str | Path], specs: dict[str, Spec], store: Store, *, 
     to_read = [p for p in candidates if not (seen[p] and seen[p].sha256 in stored)]  # type: ignore[union-attr]
     parts: list[Assessed] = [assess([e for e in entries if e[1] is not None], {}, specs, lang)]
     kept: set[str] = set()
-    for start, window in _windows(to_read, CHUNK):
-        step = (lambda done, total, start=start: progress(start + done, len(to_read))) if progress else None
-        reads = {r.path: r for r in read_all(window, specs, jobs, step, scheduler=scheduler)}
-        judged = assess([(Path(p), None) for p in window], reads, specs, lang)
+    for judged in judge_all(to_read, specs, jobs, lang, progress, scheduler, chunk=CHUNK):
         saved = store.save(judged)
         kept |= saved
-        if len(saved) < len(window):  # judgements the store does not keep stay in memory (few)
-            parts.append(_only(judged, [p for p in window if p not in saved]))
+        if len(saved) < len(judged.files):  # judgements the store does not keep stay in memory (few)
+            parts.append(_only(judged, [p for p in judged.files["file"] if p not in saved]))
     restore = {p: s for p in candidates if (s := seen[p]) and (p in kept or p not in to_read)}
     if restore:
         loaded = store.load(restore)
         again = list(restore) if loaded is None else loaded[1]  # the store failed us: judge those here
         if loaded is not None:
             parts.append(loaded[0])
-        if again:
-            reads = {r.path: r for r in read_all(again, specs, jobs, None, scheduler=scheduler)}
-            parts.append(assess([(Path(p), None) for p in again], reads, specs, lang))
+        parts += judge_all(again, specs, jobs, lang, None, scheduler, chunk=CHUNK)
     store.report.reused, store.report.read = len(candidates) - len(to_read), len(to_read)
     previous = store.previous_files(sources_key(paths))
     now = {os.path.abspath(p) for p, _ in entries}
     store.report.disappeared = sorted(p for p in previous if p not in now and not os.path.exists(p))
-    whole = _concat(parts)
-    order = {str(p): i for i, (p, _) in enumerate(entries)}
-    whole.files = whole.files.sort_values("file", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+    whole = Assessed.concat(parts)
     result = settle(entries, whole)
     result.criteria = store
     return result
 
 
-def _windows(items: list[str], size: int) -> Iterator[tuple[int, list[str]]]:
-    for start in range(0, len(items), size):
-        yield start, items[start:start + size]
-
-
 def _only(a: Assessed, paths: list[str]) -> Assessed:
     keep = set(paths)
     return Assessed(a.files[a.files["file"].isin(keep)], a.meta[a.meta.index.isin(keep)],
-                    a.scores[a.scores["file"].isin(keep)],
+                    a.scores[a.scores["file"].isin(keep)] if not a.scores.empty else a.scores,
                     a.scored[a.scored.index.isin(keep)] if not a.scored.empty else a.scored,
                     [p for p in a.problems if p.file in keep],
                     a.rolled[a.rolled["file"].isin(keep)] if not a.rolled.empty else a.rolled)
-
-
-def _concat(parts: list[Assessed]) -> Assessed:
-    def cat(frames: list[pd.DataFrame], ignore_index: bool) -> pd.DataFrame:
-        frames = [f for f in frames if not f.empty]
-        if not frames:
-            return pd.DataFrame()
-        return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=ignore_index)
-
-    files = pd.concat([a.files for a in parts if len(a.files.columns)], ignore_index=True) \
-        if any(len(a.files.columns) for a in parts) else pd.DataFrame()
-    return Assessed(files, cat([a.meta for a in parts], False), cat([a.scores for a in parts], True),
-                    cat([a.scored for a in parts], False), [p for a in parts for p in a.problems],
-                    cat([a.rolled for a in parts], True))
 
 
 def _assessed(layout: tuple[tuple[str, ...], ...], rows: list[tuple[str, tuple[Any, ...]]],
