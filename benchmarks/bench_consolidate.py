@@ -1,15 +1,37 @@
-"""Benchmark: fourgood consolidate vs the naive openpyxl + pandera loop vs the calamine read floor.
+"""Benchmark: fourgood consolidate vs the naive openpyxl + pandera loop vs the calamine read floor,
+plus the history store's figures (incremental and no-op re-runs, the year view, peak RSS at 100,000).
 
-    python benchmarks/bench_consolidate.py --files 10000 [--repeat 3] [--profile] [--rss-100k]
+    python benchmarks/bench_consolidate.py --files 10000 [--repeat 3] [--only PARTS] [--skip-naive]
+        [--incremental-new 100] [--year-cells N] [--profile] [--rss-100k]
 
-Submissions are generated once from the real templates and cached in benchmarks/.cache/N: by
-default with benchmarks/fastfill.py (writes the form's XML directly, ~15x faster than openpyxl;
-tests/test_fastfill.py proves the files read the same), `--openpyxl` for `fill_template`.
-Each contender runs in its own process (so peak RSS is its own); times are medians of
---repeat runs. The read floor runs with the same process counts as the pipeline (1 and 2), and
-the pipeline is compared with the floor at its own process count. `--profile` prints where
-`--jobs 1` spends its time (cProfile); `--rss-100k` also generates 100,000 submissions and
-measures the pipeline's peak RSS on them. The last line printed is JSON.
+Parts (`--only`, comma-separated; default floor,pipeline,naive,incremental,year; `--skip-naive`
+drops naive, `--profile` adds profile, `--rss-100k` adds rss100k):
+
+- floor: calamine reads the three sheets fourgood reads, with 1 and 2 processes;
+- pipeline: `fourgood consolidate --no-store`, `--jobs 1` and `--jobs 2`;
+- naive: openpyxl `load_workbook` + DataFrame + pandera per file;
+- incremental: a store filled from the N forms, then the same folder re-consolidated with nothing
+  new (no-op) and with `--incremental-new` new cells' forms added;
+- year: 12 monthly forms (and for every 4th cell the year-end evaluation) of `--year-cells` cells,
+  `--period 2026` with a store: the filling run, then the run over the stored results;
+- rss100k: 100,000 forms, `consolidate --jobs 2` with a fresh store: time and peak RSS;
+- profile: where `--jobs 1` spends its time (cProfile).
+
+Submissions are generated once from the real templates and cached in benchmarks/.cache/ (with
+benchmarks/fastfill.py, ~15x faster than openpyxl; tests/test_fastfill.py proves the files read
+the same; `--openpyxl`: every set through `fill_template`); an interrupted generation resumes.
+fourgood runs through its command line (`fourgood.cli.main`), the interface that stays while the
+store and pipeline are rewritten. Each run is a fresh process that reports its own peak RSS
+(`getrusage(RUSAGE_SELF)`) and its largest child's (`RUSAGE_CHILDREN`: the pool's workers, reaped
+before it reports, and helpers the libraries fork, which start with the parent's pages). Times
+are medians of --repeat runs, taken inside the process after the imports (the naive loop's
+imports are outside its clock too; `cli_import_s` says what fourgood's cost). Every run's summary
+JSON is checked: each generated form must count as valid. A table follows the figures; the last
+line printed is JSON (null: not measured). Its store figures: `store_fill_s` (first run, empty
+store), `noop_s` (nothing new), `incremental_s` (`--incremental-new` forms added) and
+`incremental_ratio` (that / `pipeline_jobs2_s`), all `--jobs 2`, each from the same store;
+`year_view_fill_s` and `year_view_s` (the store in place); `pipeline_100k_s`, `peak_rss_mb_100k`.
+Peak RSS figures are the larger of the process and its largest child.
 """
 
 from __future__ import annotations
@@ -19,71 +41,117 @@ import json
 import os
 import platform
 import random
+import shutil
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NamedTuple
 
 HERE = Path(__file__).resolve().parent
+CACHE = HERE / ".cache"
+OUT = CACHE / "out"
+NOVEMBER = "Tháng 11"  # the monthly forms' period: 2026-11
+YEAR_END = "Cả năm"
+YEAR_END_EVERY = 4  # cells 0, 4, 8, … also send the year-end evaluation
+PARTS = ("floor", "pipeline", "naive", "incremental", "year", "rss100k", "profile")
+DEFAULT_PARTS = "floor,pipeline,naive,incremental,year"
+
+
+class Form(NamedTuple):
+    """One submission to generate: cell number `i` (code CB-{i:05d}), its file name and period label."""
+
+    i: int
+    name: str
+    period: str = NOVEMBER
 
 
 _SPECS: dict = {}
 
 
-def _make(args: tuple[int, str, str, bool]) -> None:
-    i, out, seed, slow = args
+def _make(args: tuple[Form, str, bool]) -> None:
+    form, folder, slow = args
     from fourgood.fill import Submission, fill_template
     from fourgood.spec import load_specs
     from fourgood.workbook_templates import writer
 
-    rng = random.Random(f"{seed}-{i}")
+    # November's seed is the one the first cached sets used, so they stay valid and a year-view cell's
+    # November form is the monthly set's form of the same cell
+    rng = random.Random(f"bench-{form.i}" if form.period == NOVEMBER else f"bench-{form.i}-{form.period}")
     specs = _SPECS or _SPECS.update(load_specs()) or _SPECS  # once per process: parsing the YAML takes 0.1 s
-    kind = list(specs)[i % 4]
+    kind = list(specs)[form.i % 4]
     spec = specs[kind]
     scores = {c.id: c.max for c in spec.criteria}
     for _ in range(rng.randint(0, 12)):
         c = rng.choice(spec.criteria)
         scores[c.id] = max(0.0, scores[c.id] - spec.step)
-    info = {"upper_committee": f"Đảng bộ huyện {i % 12}", "grassroots": f"Đảng bộ xã {i % 97}",
-            "cell_name": f"Chi bộ số {i}", "cell_code": f"CB-{i:05d}", "period": "Tháng 11", "year": 2026,
-            "members": rng.randint(8, 60)}
+    info = {"upper_committee": f"Đảng bộ huyện {form.i % 12}", "grassroots": f"Đảng bộ xã {form.i % 97}",
+            "cell_name": f"Chi bộ số {form.i}", "cell_code": f"CB-{form.i:05d}", "period": form.period,
+            "year": 2026, "members": rng.randint(8, 60)}
     template = Path(writer.__file__).parent / writer.template_filename(kind)
     sub = Submission(info=info, self_scores=scores, vetoes={v.id: "Không" for v in spec.vetoes})
     if slow:
-        fill_template(template, sub, Path(out) / f"cb-{i:05d}.xlsx")
+        fill_template(template, sub, Path(folder) / form.name)
     else:
-        sys.path.insert(0, str(HERE))
-        from fastfill import fast_fill
+        from fastfill import fast_fill  # benchmarks/ is on the path: this script's folder, or put there by the tests
 
-        fast_fill(template, sub, Path(out) / f"cb-{i:05d}.xlsx")
+        fast_fill(template, sub, Path(folder) / form.name)
 
 
-def generate(n: int, jobs: int, slow: bool = False) -> Path:
-    out = HERE / ".cache" / (f"{n}-openpyxl" if slow else str(n))
-    done = out / ".done"
+def build(name: str, forms: list[Form], slow: bool = False) -> Path:
+    """CACHE/name (name-openpyxl with `slow`) holding `forms`, generated once. The completion marker
+    sits beside the folder, not in it (consolidate would read it as an input); both writers replace
+    files atomically, so an interrupted generation resumes where it stopped."""
+    name += "-openpyxl" if slow else ""
+    folder, done = CACHE / name, CACHE / f"{name}.done"
     if done.exists():
-        return out
-    out.mkdir(parents=True, exist_ok=True)
-    with ProcessPoolExecutor(jobs) as pool:
-        list(pool.map(_make, [(i, str(out), "bench", slow) for i in range(n)], chunksize=256))
-    done.write_text(str(n))
-    return out
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    for leftover in [folder / ".done", *folder.glob("*.tmp")]:  # earlier versions' marker; an interrupted write
+        leftover.unlink(missing_ok=True)
+    have = {p.name for p in folder.iterdir()}
+    todo = [(f, str(folder), slow) for f in forms if f.name not in have]
+    t = time.perf_counter()
+    with ProcessPoolExecutor(os.cpu_count() or 1) as pool:
+        list(pool.map(_make, todo, chunksize=256))
+    done.write_text(str(len(forms)))
+    print(f"generated {len(todo):,} forms into {folder} in {time.perf_counter() - t:.1f} s", flush=True)
+    return folder
 
 
-PIPELINE = """
-import resource, sys, time
-from fourgood.consolidate_cmd import run_consolidate
+def monthly_forms(start: int, stop: int) -> list[Form]:
+    return [Form(i, f"cb-{i:05d}.xlsx") for i in range(start, stop)]
+
+
+def year_forms(cells: int) -> list[Form]:
+    months = [Form(i, f"cb-{i:05d}-t{m:02d}.xlsx", f"Tháng {m}") for i in range(cells) for m in range(1, 13)]
+    return months + [Form(i, f"cb-{i:05d}-ca-nam.xlsx", YEAR_END) for i in range(0, cells, YEAR_END_EVERY)]
+
+
+# fourgood's command line, timed after the imports (the consolidate command's module is imported
+# lazily by the CLI: imported here before the clock, as the naive loop's libraries are)
+CLI = """
+import json, resource, sys, time
+t0 = time.perf_counter()
+from fourgood.cli import main
+import fourgood.consolidate_cmd
+imported = time.perf_counter() - t0
 t = time.perf_counter()
-run_consolidate([sys.argv[1]], sys.argv[2], jobs=int(sys.argv[3]), quiet=True)
+code = main(sys.argv[1:])
 dt = time.perf_counter() - t
-rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-print(dt, rss // 1024)
+if code != 0:
+    sys.exit(f"fourgood exited with {code}")
+print(json.dumps({"s": dt, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+                  "children_rss": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
+                  "import_s": imported}))
 """
 
 NAIVE = """
-import resource, sys, time
+import json, resource, sys, time
 from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
@@ -111,13 +179,13 @@ for path in sorted(Path(sys.argv[1]).glob("*.xlsx")):
     rows.append({"file": path.name, "code": info["B9"].value, "total": frame["score"].sum(), "ok": ok})
 pd.DataFrame(rows).to_excel(sys.argv[2], index=False)
 dt = time.perf_counter() - t
-print(dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+print(json.dumps({"s": dt, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, "children_rss": 0}))
 """
 
 # The floor: calamine reads the three sheets fourgood reads, nothing more, with as many processes
 # and the same chunking as pipeline.read_all (so the comparison at --jobs 2 is fair).
 FLOOR = """
-import resource, sys, time
+import json, resource, sys, time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from python_calamine import CalamineWorkbook
@@ -141,85 +209,262 @@ if __name__ == "__main__":
             for _ in pool.map(read, paths, chunksize=chunk):
                 pass
     dt = time.perf_counter() - t
-    rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    print(dt, rss // 1024)
+    print(json.dumps({"s": dt, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+                      "children_rss": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024}))
 """
 
 PROFILE = """
-import cProfile, pstats, sys
-from fourgood.consolidate_cmd import run_consolidate
+import cProfile, json, pstats, sys
+from fourgood.cli import main
+import fourgood.consolidate_cmd
 prof = cProfile.Profile()
 prof.enable()
-run_consolidate([sys.argv[1]], sys.argv[2], jobs=1, quiet=True)
+main(sys.argv[1:])
 prof.disable()
 stats = pstats.Stats(prof)
 stats.sort_stats("tottime").print_stats(25)
 stats.sort_stats("cumulative").print_stats(30)
-print(0, 0)
+print(json.dumps({"s": 0, "rss": 0, "children_rss": 0}))
 """
 
 
-def run(code: str, *args: str, show: bool = False) -> tuple[float, int]:
-    script = HERE / ".cache" / "contender.py"  # a file, not -c: the floor's worker processes import it
+@dataclass(frozen=True)
+class Run:
+    """One measurement (a median over repeats: seconds; the largest RSS seen)."""
+
+    seconds: float
+    rss_mb: int  # the run's own process
+    children_rss_mb: int  # its largest child process, a pool worker as a rule (0: none)
+    import_s: float | None = None  # fourgood's imports, before the clock (CLI runs)
+    store: str | None = None  # what the CLI said of its history store: "n file(s) already stored, m read."
+
+    @property
+    def peak_mb(self) -> int:
+        return max(self.rss_mb, self.children_rss_mb)
+
+
+def run(code: str, args: list[str], show: bool = False) -> Run:
+    script = CACHE / "contender.py"  # a file, not -c: the floor's worker processes import it
     script.write_text(code, encoding="utf-8")
-    proc = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, check=True)
+    # a wide console: rich would wrap the store line (and its path) at 80 columns
+    proc = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "400"})
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(args[:3])} … failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     if show:
         print(proc.stdout, flush=True)
-    seconds, rss = proc.stdout.split()[-2:]
-    return float(seconds), int(rss)
+    lines = proc.stdout.strip().splitlines()
+    got = json.loads(lines[-1])
+    # "History store PATH: n file(s) already stored, m read.": the counts, without the path
+    store = next((line.strip().rsplit(": ", 1)[-1] for line in lines if line.startswith("History store")), None)
+    return Run(got["s"], got["rss"], got["children_rss"], got.get("import_s"), store)
 
 
-def median_of(repeat: int, code: str, *args: str) -> tuple[float, int]:
-    results = [run(code, *args) for _ in range(repeat)]
-    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+def median_of(repeat: int, code: str, args: list[str], setup: Callable[[], object] | None = None) -> Run:
+    """Median time of `repeat` runs, each after `setup` (which puts the store back as it was)."""
+    runs = []
+    for _ in range(repeat):
+        if setup:
+            setup()
+        runs.append(run(code, args))
+    imports = [r.import_s for r in runs if r.import_s is not None]
+    return Run(statistics.median(r.seconds for r in runs), max(r.rss_mb for r in runs),
+               max(r.children_rss_mb for r in runs), statistics.median(imports) if imports else None, runs[-1].store)
+
+
+def consolidate(repeat: int, paths: list[Path], out: Path, *, expect: int, jobs: int = 2, store: Path | None = None,
+                period: str | None = None, setup: Callable[[], object] | None = None) -> tuple[Run, dict[str, Any]]:
+    """`fourgood consolidate` (`--no-store` unless `store`), and its summary JSON. Fails unless all
+    `expect` generated forms were found and counted valid: otherwise the time would measure something else."""
+    summary = out.with_suffix(".json")
+    argv = ["consolidate", *map(str, paths), "-o", str(out), "--jobs", str(jobs), "--summary-json", str(summary),
+            "--no-progress", "--lang", "en", *(["--store", str(store)] if store else ["--no-store"]),
+            *(["--period", period] if period else [])]
+    result = median_of(repeat, CLI, argv, setup)
+    s = json.loads(summary.read_text(encoding="utf-8"))
+    if (s["files_total"], s["files_valid"]) != (expect, expect):
+        raise SystemExit(f"{out.name}: {s['files_valid']} valid of {s['files_total']} files, expected {expect} valid")
+    return result, s
+
+
+def fresh(folder: Path) -> Path:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def restore(snapshot: Path, live: Path) -> Callable[[], None]:
+    """Put the store's folder (the database and any journal beside it) back as it was at `snapshot`."""
+    def setup() -> None:
+        shutil.rmtree(live, ignore_errors=True)
+        shutil.copytree(snapshot, live)
+    return setup
+
+
+class Report:
+    """The figures (for the JSON line) and the table's rows, filled part by part."""
+
+    def __init__(self) -> None:
+        self.figures: dict[str, Any] = {}
+        self.rows: list[tuple[str, Run]] = []
+        self.imports: list[float] = []  # each CLI measurement's import time
+
+    def add(self, label: str, result: Run) -> Run:
+        self.rows.append((label, result))
+        store = f"  [{result.store}]" if result.store else ""
+        print(f"{label}: {result.seconds:.2f} s, {result.rss_mb} MB (largest child {result.children_rss_mb} MB){store}",
+              flush=True)
+        if result.import_s is not None:
+            self.imports.append(result.import_s)
+        return result
+
+    def table(self) -> str:
+        width = max((len(label) for label, _ in self.rows), default=3)
+        lines = [f"{'run':<{width}}  {'seconds':>9}  {'RSS MB':>7}  {'child MB':>9}  store",
+                 f"{'-' * width}  {'-' * 9}  {'-' * 7}  {'-' * 9}  -----"]
+        lines += [f"{label:<{width}}  {r.seconds:>9.2f}  {r.rss_mb:>7}  {r.children_rss_mb:>9}  {r.store or ''}"
+                  for label, r in self.rows]
+        return "\n".join(lines)
+
+
+def part_floor(rep: Report, folder: Path, repeat: int) -> tuple[Run, Run]:
+    f1 = rep.add("read floor (calamine), 1 process", median_of(repeat, FLOOR, [str(folder), "1"]))
+    f2 = rep.add("read floor (calamine), 2 processes", median_of(repeat, FLOOR, [str(folder), "2"]))
+    return f1, f2
+
+
+def part_pipeline(rep: Report, folder: Path, n: int, repeat: int, jobs: tuple[int, ...]) -> dict[int, Run]:
+    return {j: rep.add(f"consolidate --jobs {j} --no-store",
+                       consolidate(repeat, [folder], OUT / f"p{j}.xlsx", expect=n, jobs=j)[0]) for j in jobs}
+
+
+def part_incremental(rep: Report, folder: Path, n: int, new: int, repeat: int, slow: bool) -> dict[str, Any]:
+    """Fill a store from the N forms, then re-run with nothing new and with `new` forms added.
+
+    The inbox is a folder of hard links to the cached forms (regular files to the reader, the cache
+    untouched); the new forms (cells N … N+new-1, same period) are cached like the others and linked
+    in after the no-op runs. Each timed run starts from the same store, copied back beforehand."""
+    added = build(f"{n}-new{new}", monthly_forms(n, n + new), slow)
+    work = fresh(OUT / "incremental")
+    inbox, live, filled = work / "inbox", work / "store", work / "store-filled"
+    inbox.mkdir()
+    for p in folder.glob("*.xlsx"):
+        os.link(p, inbox / p.name)
+    store = live / "inbox.fourgood.sqlite"
+    fill = rep.add("store: first run, fills it (--jobs 2)", consolidate(
+        repeat, [inbox], work / "out.xlsx", expect=n, store=store, setup=lambda: fresh(live))[0])
+    shutil.copytree(live, filled)
+    noop = rep.add("store: re-run, nothing new", consolidate(
+        repeat, [inbox], work / "out.xlsx", expect=n, store=store, setup=restore(filled, live))[0])
+    for p in added.glob("*.xlsx"):
+        os.link(p, inbox / p.name)
+    inc = rep.add(f"store: re-run, {new} new forms", consolidate(
+        repeat, [inbox], work / "out.xlsx", expect=n + new, store=store, setup=restore(filled, live))[0])
+    return {"store_fill_s": round(fill.seconds, 3), "noop_s": round(noop.seconds, 3),
+            "incremental_s": round(inc.seconds, 3), "store_peak_rss_mb": max(r.peak_mb for r in (fill, noop, inc))}
+
+
+def part_year(rep: Report, cells: int, repeat: int, slow: bool) -> dict[str, Any]:
+    """`--period 2026` over 12 months (and some year-end evaluations) of `cells` cells: the run that
+    fills the store, then the run over the stored results (the store restored before each)."""
+    forms = year_forms(cells)
+    folder = build(f"year-{cells}", forms, slow)
+    work = fresh(OUT / "year")
+    live, filled = work / "store", work / "store-filled"
+    store = live / "year.fourgood.sqlite"
+    fill, _ = consolidate(repeat, [folder], work / "year.xlsx", expect=len(forms), store=store, period="2026",
+                          setup=lambda: fresh(live))
+    rep.add(f"year view --period 2026, {cells:,} cells: fills the store", fill)
+    shutil.copytree(live, filled)
+    view, summary = consolidate(repeat, [folder], work / "year.xlsx", expect=len(forms), store=store, period="2026",
+                                setup=restore(filled, live))
+    rep.add(f"year view --period 2026, {cells:,} cells: store in place", view)
+    if summary["year"]["cells"] != cells:
+        raise SystemExit(f"year view: {summary['year']['cells']} cells, expected {cells}")
+    return {"year_cells": cells, "year_files": len(forms), "year_view_fill_s": round(fill.seconds, 3),
+            "year_view_s": round(view.seconds, 3), "year_view_fill_rss_mb": fill.peak_mb,
+            "year_view_rss_mb": view.peak_mb}
+
+
+def part_rss100k(rep: Report, openpyxl: bool, n: int = 100_000) -> dict[str, Any]:
+    """One run of `consolidate --jobs 2` over `n` forms with a fresh store beside the workbook (the
+    command's default): what a first consolidation of that size needs."""
+    folder = build(str(n), monthly_forms(0, n), openpyxl)
+    work = fresh(OUT / "100k")
+    big = rep.add(f"consolidate --jobs 2 at N = {n:,} (fresh store)", consolidate(
+        1, [folder], work / "p100k.xlsx", expect=n, store=work / "p100k.fourgood.sqlite")[0])
+    return {"pipeline_100k_s": round(big.seconds, 3), "peak_rss_mb_100k": big.peak_mb}
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 3) if a is not None and b else None
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--files", type=int, default=1000)
-    parser.add_argument("--repeat", type=int, default=1)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", type=int, default=1000, help="N, the monthly forms consolidated")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per figure (the median is kept)")
+    parser.add_argument("--only", default=DEFAULT_PARTS, help=f"comma-separated parts of {','.join(PARTS)}")
     parser.add_argument("--skip-naive", action="store_true", help="for very large N: the naive loop takes long")
     parser.add_argument("--openpyxl", action="store_true", help="generate through fill_template (slow)")
     parser.add_argument("--profile", action="store_true", help="cProfile of consolidate --jobs 1")
     parser.add_argument("--rss-100k", action="store_true", help="peak RSS of consolidate --jobs 2 at N = 100,000")
+    parser.add_argument("--incremental-new", type=int, default=100, help="new forms added for the incremental run")
+    parser.add_argument("--year-cells", type=int, help="cells of the year view (12 monthly forms each; default N)")
     args = parser.parse_args()
-    t = time.perf_counter()
-    folder = generate(args.files, os.cpu_count() or 1, args.openpyxl)
-    print(f"submissions: {folder} (generated or cached in {time.perf_counter() - t:.1f} s)", flush=True)
-    out = HERE / ".cache" / "out"
-    out.mkdir(exist_ok=True)
-    f1, floor_rss = median_of(args.repeat, FLOOR, str(folder), "1")
-    print(f"read floor (calamine), 1 process: {f1:.2f} s, {floor_rss} MB", flush=True)
-    f2, floor_rss = median_of(args.repeat, FLOOR, str(folder), "2")
-    print(f"read floor (calamine), 2 processes: {f2:.2f} s, {floor_rss} MB", flush=True)
-    p1, rss1 = median_of(args.repeat, PIPELINE, str(folder), str(out / "p1.xlsx"), "1")
-    print(f"fourgood consolidate --jobs 1: {p1:.2f} s, {rss1} MB", flush=True)
-    p2, rss2 = median_of(args.repeat, PIPELINE, str(folder), str(out / "p2.xlsx"), "2")
-    print(f"fourgood consolidate --jobs 2: {p2:.2f} s, {rss2} MB", flush=True)
-    naive_s = float("nan")
-    if not args.skip_naive:
-        naive_s, naive_rss = median_of(args.repeat, NAIVE, str(folder), str(out / "naive.xlsx"))
-        print(f"naive openpyxl + pandera loop: {naive_s:.2f} s, {naive_rss} MB", flush=True)
-    best = min(p1, p2)
-    floor_s = f1 if p1 <= p2 else f2  # the floor at the pipeline's own process count
-    if args.profile:
-        run(PROFILE, str(folder), str(out / "profile.xlsx"), show=True)
-    rss_100k = None
-    if args.rss_100k:
-        t = time.perf_counter()
-        big = generate(100_000, os.cpu_count() or 1)
-        print(f"100,000 submissions: {big} (generated or cached in {time.perf_counter() - t:.1f} s)", flush=True)
-        s100, rss_100k = run(PIPELINE, str(big), str(out / "p100k.xlsx"), "2")
-        print(f"fourgood consolidate --jobs 2 at N = 100,000: {s100:.2f} s, {rss_100k} MB", flush=True)
-    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    parts = {p.strip() for p in args.only.split(",") if p.strip()}
+    if unknown := parts - set(PARTS):
+        parser.error(f"unknown part(s): {', '.join(sorted(unknown))}; choose from {', '.join(PARTS)}")
+    parts -= {"naive"} if args.skip_naive else set()
+    parts |= ({"profile"} if args.profile else set()) | ({"rss100k"} if args.rss_100k else set())
+    n, repeat = args.files, args.repeat
+    OUT.mkdir(parents=True, exist_ok=True)
+    rep = Report()
+    f1 = f2 = naive = None
+    pipe: dict[int, Run] = {}
+    if parts & {"floor", "pipeline", "naive", "incremental", "profile"}:
+        folder = build(str(n), monthly_forms(0, n), args.openpyxl)
+        print(f"submissions: {folder} ({n:,} forms)", flush=True)
+        if "floor" in parts:
+            f1, f2 = part_floor(rep, folder, repeat)
+        # the incremental ratio's denominator is the --jobs 2 run without a store, measured in this run
+        jobs = (1, 2) if "pipeline" in parts else (2,) if "incremental" in parts else ()
+        pipe = part_pipeline(rep, folder, n, repeat, jobs)
+        if "naive" in parts:
+            naive = rep.add("naive openpyxl + pandera loop",
+                            median_of(repeat, NAIVE, [str(folder), str(OUT / "naive.xlsx")]))
+        if "incremental" in parts:
+            rep.figures |= {"incremental_new": args.incremental_new,
+                            **part_incremental(rep, folder, n, args.incremental_new, repeat, args.openpyxl)}
+        if "profile" in parts:
+            run(PROFILE, ["consolidate", str(folder), "-o", str(OUT / "profile.xlsx"), "--jobs", "1", "--no-store",
+                          "--no-progress", "--lang", "en"], show=True)
+    if "year" in parts:
+        rep.figures |= part_year(rep, n if args.year_cells is None else args.year_cells, repeat, args.openpyxl)
+    if "rss100k" in parts:
+        rep.figures |= part_rss100k(rep, args.openpyxl)
+    machine = f"{platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    print(f"\nmachine: {machine}; medians of {repeat} run(s)\n{rep.table()}")
+
+    def s(r: Run | None) -> float | None:
+        return round(r.seconds, 3) if r else None
+    p1, p2 = pipe.get(1), pipe.get(2)
+    best = min((r for r in (p1, p2) if r), key=lambda r: r.seconds, default=None)
+    floor = (f1 if best is p1 else f2) if best and f1 else None  # the floor at the pipeline's own process count
+    fig = rep.figures
     print(json.dumps({
-        "files": args.files, "pipeline_s": round(best, 3), "pipeline_jobs1_s": round(p1, 3),
-        "pipeline_jobs2_s": round(p2, 3), "naive_s": round(naive_s, 3), "read_floor_s": round(floor_s, 3),
-        "read_floor_jobs1_s": round(f1, 3), "read_floor_jobs2_s": round(f2, 3),
-        "speedup_vs_naive": round(naive_s / best, 2), "ratio_to_read_floor": round(best / floor_s, 2),
-        "peak_rss_mb": max(rss1, rss2), "peak_rss_mb_100k": rss_100k,
-        # the history store's and the year view's figures (issue 12 parts 1-2) are not measured here
-        "incremental_s": None, "incremental_ratio": None, "year_view_s": None,
+        "files": n, "pipeline_s": s(best), "pipeline_jobs1_s": s(p1), "pipeline_jobs2_s": s(p2),
+        "naive_s": s(naive), "read_floor_s": s(floor), "read_floor_jobs1_s": s(f1), "read_floor_jobs2_s": s(f2),
+        "speedup_vs_naive": ratio(s(naive), s(best)), "ratio_to_read_floor": ratio(s(best), s(floor)),
+        "peak_rss_mb": max((r.peak_mb for r in (p1, p2) if r), default=None),
+        "peak_rss_mb_100k": fig.get("peak_rss_mb_100k"), "pipeline_100k_s": fig.get("pipeline_100k_s"),
+        "incremental_new": fig.get("incremental_new"), "store_fill_s": fig.get("store_fill_s"),
+        "noop_s": fig.get("noop_s"), "incremental_s": fig.get("incremental_s"),
+        "incremental_ratio": ratio(fig.get("incremental_s"), s(p2)), "store_peak_rss_mb": fig.get("store_peak_rss_mb"),
+        "year_cells": fig.get("year_cells"), "year_files": fig.get("year_files"),
+        "year_view_fill_s": fig.get("year_view_fill_s"), "year_view_s": fig.get("year_view_s"),
+        "year_view_fill_rss_mb": fig.get("year_view_fill_rss_mb"), "year_view_rss_mb": fig.get("year_view_rss_mb"),
+        "cli_import_s": round(statistics.median(rep.imports), 3) if rep.imports else None, "machine": machine,
     }))
 
 

@@ -106,3 +106,21 @@ def test_generated_files_are_valid_packages(tmp_path, specs, template_dir):
             if name.startswith("xl/worksheets/"):
                 xml = zf.read(name).decode()
                 assert "</f><v>" not in xml.replace("</f><v></v>", "")
+
+
+def test_year_view_forms_read_as_openpyxl_filled_ones(tmp_path, cli):
+    """The benchmark's year-view set (one cell: the twelve months and the year-end evaluation), written
+    by its own generator through both writers, reads the same and carries the periods it claims."""
+    import bench_consolidate as bench
+
+    forms = bench.year_forms(1)
+    for folder, slow in ((tmp_path / "openpyxl", True), (tmp_path / "fast", False)):
+        folder.mkdir()
+        for form in forms:
+            bench._make((form, str(folder), slow))
+    for form in forms:
+        assert _values(tmp_path / "fast" / form.name) == _values(tmp_path / "openpyxl" / form.name), form.name
+    expected = _validate_json(cli, tmp_path / "openpyxl")
+    assert _validate_json(cli, tmp_path / "fast") == expected
+    assert all(row["valid"] for row in expected)
+    assert sorted(row["period"] for row in expected) == ["2026", *(f"2026-{m:02d}" for m in range(1, 13))]
