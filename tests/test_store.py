@@ -179,3 +179,117 @@ def test_the_cli_keeps_the_store_beside_the_workbook_unless_told_otherwise(inbox
                  "--lang", "en"]) == 0
     assert json.loads(js.read_text(encoding="utf-8"))["files_disappeared"] == 1
     assert "1 file(s) of the last consolidation are gone" in capsys.readouterr().err
+
+
+def test_a_tampered_row_in_the_store_is_read_again_and_never_run(inbox, demo_inbox, tmp_path, reads, capsys):
+    import pickle
+    import sqlite3
+
+    class Boom:
+        def __reduce__(self):
+            return (print, ("pwned",))
+
+    roster = demo_inbox[1]
+    store = tmp_path / "kho.sqlite"
+    first = _run(inbox, tmp_path / "a" / "t.xlsx", roster, store)
+    n = len(reads)
+    with sqlite3.connect(store) as con:
+        victims = [s for (s,) in con.execute("SELECT sha256 FROM forms LIMIT 3")]
+        con.executemany("UPDATE forms SET record = ? WHERE sha256 = ?",
+                        [(pickle.dumps(("", Boom())), s) for s in victims])
+    reads.clear()
+    assert _run(inbox, tmp_path / "b" / "t.xlsx", roster, store) == first
+    assert "pwned" not in capsys.readouterr().out
+    assert 3 <= len(reads) < n  # those three contents (and their byte copies) only
+
+
+def test_unchanged_files_are_not_hashed_again(inbox, demo_inbox, tmp_path, monkeypatch):
+    import hashlib
+
+    roster = demo_inbox[1]
+    store = tmp_path / "kho.sqlite"
+    hashed: list[str] = []
+    real = hashlib.file_digest
+
+    def counting(fh, digest):
+        hashed.append(Path(fh.name).name)
+        return real(fh, digest)
+
+    monkeypatch.setattr(store_module.hashlib, "file_digest", counting)
+    first = _run(inbox, tmp_path / "a" / "t.xlsx", roster, store)
+    assert hashed  # the first run hashes every candidate
+    hashed.clear()
+    assert _run(inbox, tmp_path / "b" / "t.xlsx", roster, store) == first
+    assert hashed == []
+    form = _forms(inbox)[0]
+    book = openpyxl.load_workbook(form)
+    book.save(form)  # new content: new size or times
+    _run(inbox, tmp_path / "c" / "t.xlsx", roster, store)
+    assert hashed == [form.name]
+
+
+def test_a_store_of_an_older_layout_is_replaced_without_a_warning(inbox, demo_inbox, tmp_path, reads, capsys):
+    import sqlite3
+
+    roster = demo_inbox[1]
+    store = tmp_path / "kho.sqlite"
+    with sqlite3.connect(store) as con:  # what fourgood's first store looked like
+        con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        con.execute("INSERT INTO meta VALUES ('schema', '1')")
+        con.execute("CREATE TABLE reads (sha256 TEXT, specs TEXT, version TEXT, fingerprint TEXT, kind TEXT, "
+                    "size INTEGER, payload BLOB)")
+    summary, sheets = _run(inbox, tmp_path / "a" / "t.xlsx", roster, store)
+    assert "kho lịch sử" not in capsys.readouterr().err
+    _same_as_without_store(inbox, roster, tmp_path, summary, sheets, "plain")
+    reads.clear()
+    _run(inbox, tmp_path / "b" / "t.xlsx", roster, store)
+    assert reads == []
+
+
+def test_the_criterion_table_from_the_store_equals_the_one_from_memory(inbox, demo_inbox, tmp_path):
+    """Two implementations of one sum: the store's aggregate query and pandas over the rows."""
+    from fourgood.pipeline import validate_paths
+    from fourgood.rollup import consolidate, consolidate_paths
+    from fourgood.spec import load_specs
+    from fourgood.validators.roster import read_roster
+
+    specs = load_specs()
+    roster = read_roster(demo_inbox[1])
+    from_store = consolidate_paths([str(inbox)], specs, roster=str(demo_inbox[1]), store=tmp_path / "kho.sqlite")
+    in_memory = consolidate(validate_paths([str(inbox)], specs), specs, roster)
+    assert len(from_store.by_criterion) > 10
+    pd_testing = pytest.importorskip("pandas.testing")
+    pd_testing.assert_frame_equal(from_store.by_criterion, in_memory.by_criterion, check_dtype=False)
+
+
+def test_last_year_comes_from_the_store_when_its_forms_are_gone(tmp_path, capsys):
+    """The board consolidated 2025 last year; in 2026 only this year's forms are in the folders,
+    and the year view still compares each cell and committee with 2025."""
+    from fourgood.demo import build_year
+
+    inbox, roster, templates = build_demo(tmp_path / "demo", seed=7)
+    months = build_year(tmp_path / "demo", templates, seed=7)
+    last_year = tmp_path / "nam-2025"
+    last_year.mkdir()
+    for form in months.glob("*ca nam 2025*"):
+        form.rename(last_year / form.name)
+    store = tmp_path / "kho.sqlite"
+    out = tmp_path / "o"
+
+    def year(paths: list[Path], period: str, name: str, store_path: Path | None) -> dict:
+        code, _ = run_consolidate([str(p) for p in paths], str(out / f"{name}.xlsx"), roster=str(roster),
+                                  period=period, summary_json=str(out / f"{name}.json"), quiet=True, run_at=RUN_AT,
+                                  store=str(store_path) if store_path else None)
+        assert code == 0
+        return json.loads((out / f"{name}.json").read_text(encoding="utf-8"))["year"]
+
+    assert year([last_year], "2025", "y2025", store)["decided"] == 3
+    assert year([inbox, months], "2026", "plain", None)["previous_year"] is None
+    with_store = year([inbox, months], "2026", "y2026", store)
+    assert with_store["previous_year"] == {"year": "2025", "decided": 3, "meeting": with_store["previous_year"]["meeting"]}
+    all_in_one = year([inbox, months, last_year], "2026", "all", None)
+    assert with_store == all_in_one  # the same figures as with last year's forms among the inputs
+    book = openpyxl.load_workbook(out / "y2026.xlsx", read_only=True)
+    plain = openpyxl.load_workbook(out / "all.xlsx", read_only=True)
+    for title in ("Cả năm - từng chi bộ", "Cả năm - theo cấp"):
+        assert [r for r in book[title].iter_rows(values_only=True)] == [r for r in plain[title].iter_rows(values_only=True)]

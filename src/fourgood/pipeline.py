@@ -32,6 +32,9 @@ from .validators.reader import FileRead, SpecIndex, file_is_candidate, read_file
 
 Progress = Callable[[int, int], None]
 SKIPPED = ("skipped_lock_file", "skipped_system_file")  # skip codes of files that are listed, never judged
+# Judging a chunk has a fixed cost (pandera's schema set-up, about 0.3-0.5 s) whatever its size:
+# chunks smaller than this would spend more on it than they gain from a second process.
+MIN_CHUNK = 256
 
 
 class CriterionSums(Protocol):
@@ -196,7 +199,7 @@ def judge_all(paths: list[str], specs: dict[str, Spec], jobs: int = 1, lang: str
                     progress(done, total)
             yield assess([(Path(p), None) for p in part], reads, specs, lang)
         return
-    size = max(16, min(chunk, -(-total // (jobs * 4))))
+    size = max(min(MIN_CHUNK, chunk), min(chunk, -(-total // (jobs * 4))))
     parts = iter([paths[i:i + size] for i in range(0, total, size)])
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(specs,)) as pool:
         pending: deque[tuple[int, Future[Assessed]]] = deque(
