@@ -48,7 +48,7 @@ from .problems import Problem
 from .spec import Spec
 
 SUFFIX = ".fourgood.sqlite"
-SCHEMA = "2"
+SCHEMA = "3"
 CHUNK = 2000  # files read and judged at a time: memory stays flat whatever the batch
 META_KEEP = ("cell_name", "cell_type", "grassroots", "upper_committee", "province", "members", "threshold",
              "fingerprint", "spec_version")  # the form's information the roll-up uses (rollup._cells)
@@ -58,12 +58,12 @@ CELL_COLUMNS = ("cell_code", "period", "status", "final_total", "threshold", "ce
 _DDL = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)",
     "CREATE TABLE IF NOT EXISTS layouts (id INTEGER PRIMARY KEY, columns BLOB NOT NULL UNIQUE)",
-    "CREATE TABLE IF NOT EXISTS forms (sha256 TEXT NOT NULL, run_key TEXT NOT NULL, kind TEXT, cell_code TEXT, "
-    "period TEXT, status TEXT, final_total REAL, layout INTEGER NOT NULL, record BLOB NOT NULL, "
-    "PRIMARY KEY (sha256, run_key))",
-    "CREATE TABLE IF NOT EXISTS scores (sha256 TEXT NOT NULL, run_key TEXT NOT NULL, criterion_id TEXT, "
-    "content_id TEXT, spec_max REAL, self REAL, upper REAL)",
-    "CREATE INDEX IF NOT EXISTS scores_form ON scores (sha256, run_key)",
+    "CREATE TABLE IF NOT EXISTS forms (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, run_key TEXT NOT NULL, "
+    "kind TEXT, cell_code TEXT, period TEXT, status TEXT, final_total REAL, layout INTEGER NOT NULL, "
+    "record BLOB NOT NULL, UNIQUE (sha256, run_key))",
+    "CREATE TABLE IF NOT EXISTS scores (form INTEGER NOT NULL, criterion_id TEXT, content_id TEXT, spec_max REAL, "
+    "self REAL, upper REAL)",
+    "CREATE INDEX IF NOT EXISTS scores_form ON scores (form)",
     "CREATE TABLE IF NOT EXISTS stat (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, "
     "sha256 TEXT)",
     "CREATE TABLE IF NOT EXISTS files (sources TEXT NOT NULL, path TEXT NOT NULL, size INTEGER, mtime REAL, "
@@ -155,8 +155,8 @@ class Store:
                 con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA,))
                 # Judgements made against other criteria tables, by another fourgood or in another
                 # language are never used again.
+                con.execute("DELETE FROM scores WHERE form IN (SELECT id FROM forms WHERE run_key != ?)", (self.key,))
                 con.execute("DELETE FROM forms WHERE run_key != ?", (self.key,))
-                con.execute("DELETE FROM scores WHERE run_key != ?", (self.key,))
         except BaseException:
             con.close()
             raise
@@ -258,21 +258,25 @@ class Store:
         sha_of = dict(zip(files["file"], files["sha256"]))
         firsts = set(files.drop_duplicates("sha256")["file"])  # byte-identical files: their rows once
         sc = a.scores[a.scores["file"].isin(firsts) & (a.scores["content_id"] != "")]
-        score_rows = [(sha_of[f], self.key, c, k, _number(m), _number(s), _number(u)) for f, c, k, m, s, u in
-                      zip(sc["file"], sc["criterion_id"], sc["content_id"], sc["spec_max"], sc["self"], sc["upper"])]
+        numbers = sc[["spec_max", "self", "upper"]].astype(float)
+        numbers = numbers.astype(object).where(numbers.notna(), None)
+        score_rows = list(zip(sc["file"].map(sha_of), sc["criterion_id"], sc["content_id"], numbers["spec_max"],
+                              numbers["self"], numbers["upper"]))
 
         def run(con: sqlite3.Connection) -> set[str]:
             with con:
                 blob = pickle.dumps(layout, protocol=pickle.HIGHEST_PROTOCOL)
                 con.execute("INSERT OR IGNORE INTO layouts (columns) VALUES (?)", (blob,))
                 (lid,) = con.execute("SELECT id FROM layouts WHERE columns = ?", (blob,)).fetchone()
-                shas = sorted({r[0] for r in forms})
-                _wanted(con, shas)
-                con.execute("DELETE FROM scores WHERE run_key = ? AND sha256 IN (SELECT sha256 FROM temp.wanted)",
-                            (self.key,))
-                con.executemany("INSERT OR REPLACE INTO forms VALUES (?,?,?,?,?,?,?,?,?)",
+                _wanted(con, {r[0] for r in forms})
+                con.execute("DELETE FROM scores WHERE form IN (SELECT f.id FROM forms f JOIN temp.wanted w "
+                            "ON f.sha256 = w.sha256 WHERE f.run_key = ?)", (self.key,))
+                con.executemany("INSERT OR REPLACE INTO forms (sha256, run_key, kind, cell_code, period, status, "
+                                "final_total, layout, record) VALUES (?,?,?,?,?,?,?,?,?)",
                                 [(*r[:7], lid, r[7]) for r in forms])
-                con.executemany("INSERT INTO scores VALUES (?,?,?,?,?,?,?)", score_rows)
+                ids = dict(con.execute("SELECT f.sha256, f.id FROM forms f JOIN temp.wanted w ON f.sha256 = w.sha256 "
+                                       "WHERE f.run_key = ?", (self.key,)).fetchall())
+                con.executemany("INSERT INTO scores VALUES (?,?,?,?,?,?)", ((ids[r[0]], *r[1:]) for r in score_rows))
             return set(keep)
 
         return self._guard(run, set())
@@ -325,8 +329,8 @@ class Store:
             rows = con.execute(
                 "SELECT cell_type, content_id, criterion_id, MIN(spec_max), COUNT(*), SUM(v), SUM(v / spec_max), "
                 "MIN(rowid) AS first FROM (SELECT u.cell_type, s.content_id, s.criterion_id, s.spec_max, s.rowid, "
-                "CASE WHEN u.upper THEN s.upper ELSE s.self END AS v FROM scores s JOIN temp.used u "
-                "ON s.sha256 = u.sha256 WHERE s.run_key = ?) WHERE v IS NOT NULL "
+                "CASE WHEN u.upper THEN s.upper ELSE s.self END AS v FROM temp.used u JOIN forms f "
+                "ON f.sha256 = u.sha256 AND f.run_key = ? JOIN scores s ON s.form = f.id) WHERE v IS NOT NULL "
                 "GROUP BY cell_type, content_id, criterion_id ORDER BY first", (self.key,)).fetchall()
             return pd.DataFrame([r[:7] for r in rows], columns=cols)
 
@@ -454,10 +458,14 @@ _FILE_ORDER = ("file", "name", "skipped", "size", "sha256", "mtime")  # pipeline
 
 
 def _records(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
-    """Rows as tuples of plain Python values (what the restricted unpickler accepts)."""
-    if frame.empty and not len(frame.columns):
+    """Rows as tuples of plain Python values (what the restricted unpickler accepts): a missing
+    value of any kind (NaN, NA, NaT) is None."""
+    if not len(frame.columns):
         return [()] * len(frame)
-    return [tuple(_plain(v) for v in row) for row in frame.astype(object).itertuples(index=False, name=None)]
+    values = frame.astype(object)
+    values = values.where(values.notna(), None)
+    return [tuple(_plain(v) for v in row) if any(hasattr(v, "item") for v in row) else tuple(row)
+            for row in values.itertuples(index=False, name=None)]
 
 
 def _plain(value: Any) -> Any:
