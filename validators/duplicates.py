@@ -34,7 +34,8 @@ def settle_duplicates(files: pd.DataFrame) -> tuple[list[Problem], set[str]]:
         problems.append(Problem("duplicate_file", "warning", f, value=firsts[sha]))
         files.loc[files["file"] == f, "counted"] = False
     cand = files[files["counted"] & (files["cell_code"].astype(object).fillna("") != "")
-                 & (files["period"].astype(object).fillna("") != "")].copy()
+                 & (files["period"].astype(object).fillna("") != "")]
+    cand = cand[cand.duplicated(["cell_code", "period"], keep=False)].copy()  # only cells sent more than once
     if cand.empty:
         return problems, set(files.loc[files["counted"], "file"])
     cand["_valid"] = cand["valid"].astype(int)

@@ -127,12 +127,22 @@ def _cells(result: BatchResult, specs: dict[str, Spec]) -> pd.DataFrame:
         "threshold": meta["threshold"],
         "status": counted["status"], "file": counted["file"], "fingerprint": meta["fingerprint"],
         "spec_version": meta["spec_version"],
-        "org_chain": [chain_to_text(chain_from_names(p, u, g)) for p, u, g in
-                      zip(meta["province"], meta["upper_committee"], meta["grassroots"])],
+        "org_chain": _chains(meta),
         **{c: scored[c] if c in scored else np.nan for c in contents},
     })
     out = out[out["cell_code"].astype(object).fillna("") != ""]
     return out.sort_values(["period", "upper_committee", "grassroots", "cell_code"]).reset_index(drop=True)
+
+
+def _chains(meta: pd.DataFrame) -> list[str]:
+    """The organisation chain of each form, worked out once per distinct (province, upper, grassroots)."""
+    memo: dict[tuple[Any, Any, Any], str] = {}
+    out = []
+    for key in zip(meta["province"], meta["upper_committee"], meta["grassroots"]):
+        if key not in memo:
+            memo[key] = chain_to_text(chain_from_names(*key))
+        out.append(memo[key])
+    return out
 
 
 def _merge_rolled(cells: pd.DataFrame, rolled: pd.DataFrame, files: pd.DataFrame,
