@@ -7,13 +7,16 @@ import datetime as dt
 import math
 import os
 import weakref
+from collections.abc import Iterator
 from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -24,7 +27,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import __version__
-from .atomic import save_workbook_atomic
+from .atomic import atomic_path
 from .contract import (
     REPORT_SHEETS,
     ROLLUP_SHEET,
@@ -37,6 +40,7 @@ from .contract import (
 )
 from .problems import NOT_A_FORM_LABEL, not_a_form_files, number_text, severity_label
 from .rollup import CELL_COLUMNS, Consolidation, content_columns
+from .sheet_stream import TIME_TYPES, SheetRows, cell_value, cell_xml, row_xml, save_with_rows
 from .spec import CELL_TYPES, DEFAULT_THRESHOLD, TOTAL_POINTS
 from .structure import DEPARTMENT, GRASSROOTS, chain_from_text, kind_label
 from .workbook_templates.meta import write_meta_sheet
@@ -136,7 +140,9 @@ WRAP_PT, BOLD_WRAP_PT = 5.5, 6.4
 def _lines(text: str, width: float, bold: bool = False) -> int:
     """Lines `text` wraps to in a column `width` characters wide (words broken when too long);
     the column as LibreOffice draws it (6 pt a character, no padding), the narrower of the two."""
-    per_line = max(1, int((width * 6 - PAD_PT) / (BOLD_WRAP_PT if bold else WRAP_PT)))
+    per_line = _per_line(width, bold)
+    if len(text) <= per_line and "\n" not in text:  # what the loop below finds, without it
+        return 1
     total = 0
     for para in str(text).split("\n"):
         lines, used = 1, 0
@@ -151,6 +157,11 @@ def _lines(text: str, width: float, bold: bool = False) -> int:
             used += n
         total += lines
     return total
+
+
+def _per_line(width: float, bold: bool = False) -> int:
+    """Characters that fit on one line of a column `width` characters wide, as `_lines` counts."""
+    return max(1, int((width * 6 - PAD_PT) / (BOLD_WRAP_PT if bold else WRAP_PT)))
 
 
 def _height(texts: list[str], widths: list[float], bold: bool = False) -> float:
@@ -175,9 +186,23 @@ class ColumnLayout:
     widths: list[float]
     orientation: str
     scale: float  # the fit-to-width scale a spreadsheet program will print at (1 when it fits)
+    # per column: every body cell fits one line (no text longer than a line, no line break), so
+    # no row needs it measured for its height
+    one_line: list[bool]
 
 
-def fit_columns(cols: list[Col], records: list[dict[Any, Any]], lang: str) -> ColumnLayout:
+def _distinct(column: pd.Series) -> list[Any]:
+    """The values of `column` that can print differently, each once: floats by their bits (0.0
+    and -0.0 print differently), other typed columns by value; an object column's all (True, 1
+    and 1.0 are one key but print differently)."""
+    if column.dtype == "float64":
+        return np.unique(column.to_numpy().view("i8")).view("f8").tolist()
+    if column.dtype == object:
+        return column.tolist()
+    return column.unique().tolist()
+
+
+def fit_columns(cols: list[Col], frame: pd.DataFrame, lang: str) -> ColumnLayout:
     """Column widths from the content, for print.
 
     Each column is at least as wide as its longest word (a longer word than MAX_WORD_PT, a path
@@ -185,15 +210,21 @@ def fit_columns(cols: list[Col], records: list[dict[Any, Any]], lang: str) -> Co
     shorter. A table that fits A4 portrait at COMFORT_SCALE prints portrait; else landscape,
     filling the page at 100% when it fits, else at the declared widths when they fit at
     MIN_SCALE, else squeezed towards the longest words to fit at MIN_SCALE."""
-    lows, wants = [], []
+    lows, wants, longests, breaks = [], [], [], []
     for key, vi, en, declared, fmt in cols:
         header = en if lang == "en" else vi
-        texts = [_shown_text(plain_value(r.get(key)), fmt) for r in records]
+        word, longest, broken = 1, 0, False  # the column's longest word and text (characters); a line break?
+        values = [] if frame.empty else _distinct(frame[key]) if key in frame else [None]
+        for value in values:
+            text = value if value.__class__ is str else _shown_text(plain_value(value), fmt)
+            if len(text) > word:  # a longer word can only be in a longer text
+                word = max(word, *(len(w) for w in text.split()), 1)
+            longest, broken = max(longest, len(text)), broken or "\n" in text
+        longests.append(longest)
+        breaks.append(broken)
         head_word = max([len(w) for w in header.split()] or [1])
-        word = max([len(w) for t in texts for w in t.split()] or [1])
         # body words measured bold too: the summary prints its upper levels in bold
         low = min(max(head_word, word) * BOLD_CHAR_PT + PAD_PT, MAX_WORD_PT)
-        longest = max([len(t) for t in texts] or [0])
         want = max(low, min(column_pt(declared), longest * CHAR_PT + PAD_PT) if longest else low)
         lows.append(low)
         wants.append(want)
@@ -212,7 +243,8 @@ def fit_columns(cols: list[Col], records: list[dict[Any, Any]], lang: str) -> Co
         else:
             pts = [lo * target / sum(lows) for lo in lows]
     widths = [width_of(pt) for pt in pts]
-    return ColumnLayout(widths, orientation, min(1.0, page / sum(column_pt(w) for w in widths)))
+    one_line = [n <= _per_line(w) and not b for n, w, b in zip(longests, widths, breaks)]
+    return ColumnLayout(widths, orientation, min(1.0, page / sum(column_pt(w) for w in widths)), one_line)
 
 
 PAD_PT = 9.0  # cell padding and a border each side
@@ -325,14 +357,16 @@ def _province_parts(province: str) -> tuple[str, str]:
 def shown_paths(files: list[str]) -> dict[str, str]:
     """Each input file as the board knows it: its path inside the folder that holds them all (the
     folder consolidated), whole, never shortened, so two files of the same name stay apart."""
-    paths = {f: Path(f).resolve() for f in files if isinstance(f, str) and f}
+    # strings, and the common folder of the distinct folders: 100,000 resolved Paths and their
+    # split parts held at once took about 100 MB
+    paths = {f: os.path.realpath(f) for f in files if isinstance(f, str) and f}
     if len(paths) < 2:
-        return {f: p.name for f, p in paths.items()}
+        return {f: os.path.basename(p) for f, p in paths.items()}
     try:
-        base = Path(os.path.commonpath([p.parent for p in paths.values()]))
+        base = os.path.commonpath({os.path.dirname(p) for p in paths.values()})
     except ValueError:  # different drives
         return {}
-    return {f: p.relative_to(base).as_posix() for f, p in paths.items()}
+    return {f: os.path.relpath(p, base).replace(os.sep, "/") for f, p in paths.items()}
 
 
 def _with_shown_files(frame: pd.DataFrame, shown: dict[str, str]) -> pd.DataFrame:
@@ -459,16 +493,17 @@ def body_style(fmt: str | None) -> Style:
 
 
 def write_table(ws: Worksheet, frame: pd.DataFrame, cols: list[Col], lang: str, title: str,
-                heading: Letterhead | None = None) -> int:
-    """Lay out one table under its print heading; return the header row (always HEAD_ROW).
+                heading: Letterhead | None = None, bold: pd.Series | None = None) -> SheetRows:
+    """Lay out one table under its print heading; return its body rows, to be written by
+    `save_with_rows` (openpyxl would hold every cell of a large table in memory).
 
     The rows above the table are the party document's heading (rows 1-4), the title (TITLE_ROW)
     and the period (PERIOD_ROW); the header row is HEAD_ROW on every sheet whatever the heading
-    holds, and is repeated on every printed page."""
+    holds, and is repeated on every printed page. `bold`: the rows printed in bold (the summary's
+    upper levels), one flag per row of `frame`."""
     heading = heading or Letterhead.placeholder(lang)
     head = HEAD_ROW
-    records = frame.to_dict("records") if not frame.empty else []
-    layout = fit_columns(cols, records, lang)
+    layout = fit_columns(cols, frame, lang)
     widths = layout.widths
     for j, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(j)].width = width
@@ -476,25 +511,92 @@ def write_table(ws: Worksheet, frame: pd.DataFrame, cols: list[Col], lang: str, 
     for j, (_, vi, en, _, _) in enumerate(cols, 1):
         HEADER_STYLE.apply(ws.cell(head, j, en if lang == "en" else vi))
     ws.row_dimensions[head].height = _height([en if lang == "en" else vi for _, vi, en, _, _ in cols], widths, True)
-    styles = [body_style(fmt) for *_, fmt in cols]
-    keys = [(key, fmt) for key, *_, fmt in cols]
-    cell_at, rows = ws.cell, ws.row_dimensions
-    for i, rec in enumerate(records, head + 1):
-        texts = []
-        for j, (key, fmt) in enumerate(keys, 1):
-            value = plain_value(rec.get(key))
-            cell = cell_at(i, j, value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # text from submissions is always text, never a formula (as put)
-            styles[j - 1].apply(cell)
-            texts.append(_shown_text(cell.value, fmt))
-        rows[i].height = _height(texts, widths)
-    last = head + max(len(records), 1)
+    body = TableBody(ws, frame, [key for key, *_ in cols], [fmt for *_, fmt in cols], layout, head + 1, bold)
+    rows = body.rows()
+    last = head + max(rows.last - head, 1)
     ws.freeze_panes = f"A{head + 1}"
     ws.auto_filter.ref = f"A{head}:{get_column_letter(len(cols))}{last}"
     ws.print_title_rows = f"{head}:{head}"
     page_setup(ws, layout.orientation, lang)
-    return head
+    return rows
+
+
+ROW_CHUNK = 1000  # rows turned into XML at a time: memory stays flat, per-call costs are shared
+
+
+def _chunks(column: pd.Series | None, n: int) -> Iterator[list[Any]]:
+    """The first `n` values of `column` (None for each when there is no column), ROW_CHUNK at a
+    time, as Python values: what `frame.to_dict("records")` gave, without a dict per row."""
+    for a in range(0, n, ROW_CHUNK):
+        b = min(n, a + ROW_CHUNK)
+        yield column.iloc[a:b].tolist() if column is not None else [None] * (b - a)
+
+
+def _column_chunks(frame: pd.DataFrame, key: str) -> Iterator[list[Any]]:
+    """`frame[key]` in chunks; a table's rows are none when the frame is empty (as records were)."""
+    return _chunks(frame[key] if key in frame else None, 0 if frame.empty else len(frame))
+
+
+class TableBody:
+    """A table's body cells, styled as `body_style` (and `BOLD_STYLE` on the `bold` rows) when laid
+    out (`layout`), each row as high as `_height` measures it; unstyled, with no heights, when not
+    (the hidden roll-up sheet). Made into XML ROW_CHUNK rows at a time while saving."""
+
+    def __init__(self, ws: Worksheet, frame: pd.DataFrame, keys: list[str], fmts: list[str | None],
+                 layout: ColumnLayout | None, first: int, bold: pd.Series | None = None) -> None:
+        self.ws, self.frame, self.keys, self.fmts, self.layout, self.first = ws, frame, keys, fmts, layout, first
+        self.bold = bold
+        self._ids: dict[tuple[int, bool, type | None], int | None] = {}
+
+    def rows(self) -> SheetRows:
+        n = 0 if self.frame.empty else len(self.frame)
+        return SheetRows(self.ws, self.first, self.first + n - 1, len(self.keys), self._xml())
+
+    def style_id(self, j: int, value: Any, bold: bool) -> int | None:
+        """The cell format (xf) of column `j`'s cell holding `value`: found by styling a cell that
+        is never placed, exactly as a placed one was styled (a date value first sets a date format)."""
+        date = type(value) if isinstance(value, TIME_TYPES) else None
+        key = (j, bold, date)
+        if key not in self._ids:
+            cell = Cell(self.ws, self.first, j + 1, value if date else None)
+            if self.layout is not None:
+                body_style(self.fmts[j]).apply(cell)
+                if bold:
+                    BOLD_STYLE.apply(cell)
+            self._ids[key] = cell.style_id if cell.has_style else None
+        return self._ids[key]
+
+    def _xml(self) -> Iterator[str]:
+        letters = [get_column_letter(j) for j in range(1, len(self.keys) + 1)]
+        chunks = [_column_chunks(self.frame, key) for key in self.keys]
+        bolds = _chunks(self.bold, len(self.bold)) if self.bold is not None else None
+        first = self.first
+        for raw in zip(*chunks):
+            size = len(raw[0])
+            numbers = range(first, first + size)
+            bold = next(bolds) if bolds is not None else [False] * size
+            cells, lines = [], []
+            for j, (letter, values) in enumerate(zip(letters, raw)):
+                values = [_stored(v) for v in values]
+                ids = (self.style_id(j, None, False), self.style_id(j, None, True) if True in bold else None)
+                cells.append([cell_xml(f"{letter}{r}", v, self.style_id(j, v, b) if isinstance(v, TIME_TYPES) else ids[b])
+                              for r, v, b in zip(numbers, values, bold)])
+                if self.layout is not None and not self.layout.one_line[j]:
+                    fmt, width = self.fmts[j], self.layout.widths[j]
+                    texts = (v if v.__class__ is str else _shown_text(v, fmt) for v in values)
+                    lines.append([_lines(t, width) if t else 1 for t in texts])
+            heights: list[float | None] = [None] * size
+            if self.layout is not None:  # as _height: the most lines of any cell of the row
+                heights = [max(row) * LINE_PT + 3 for row in zip(*lines)] if lines else [LINE_PT + 3] * size
+            yield "".join(row_xml(r, "".join(row), h) for r, row, h in zip(numbers, zip(*cells), heights))
+            first += size
+
+
+def _stored(value: Any) -> Any:
+    """What write_table's cell held: plain_value, then as openpyxl stores it (sheet_stream.cell_value)."""
+    if value.__class__ is float:  # most cells: a float column's values, NaN for empty
+        return None if value != value else value
+    return cell_value(value if value.__class__ is str else plain_value(value))
 
 
 def _status_rules(ws: Worksheet, col: int, head: int, last: int, lang: str, thresholds: list[float]) -> None:
@@ -784,15 +886,15 @@ def write_consolidated(c: Consolidation, out: str | Path, lang: str = "vi", run_
     names = {k: _t(lang, v) for k, v in SHEET_NAMES.items()}
     wb.remove(wb.worksheets[0])  # the empty sheet a new workbook starts with
     heading = letterhead(c, lang, run_at, issuer=issuer, place=place, period=period)
+    bodies = []
     for table in report_tables(c, lang):
         ws = wb.create_sheet(table.sheet)
-        head = write_table(ws, table.frame, table.cols, lang, table.title, heading)
-        last = head + len(table.frame)
+        # the top and the upper levels of the summary in bold
+        bold = ~table.frame["kind"].isin([GRASSROOTS, DEPARTMENT]) if table.key == "hierarchy" else None
+        rows = write_table(ws, table.frame, table.cols, lang, table.title, heading, bold)
+        bodies.append(rows)
+        head, last = HEAD_ROW, rows.last
         if table.key == "hierarchy":
-            for i, kind in enumerate(table.frame["kind"], head + 1):
-                if kind != GRASSROOTS and kind != DEPARTMENT:  # the top and the upper levels in bold
-                    for j in range(1, len(table.cols) + 1):
-                        BOLD_STYLE.apply(ws.cell(i, j))
             widths = [ws.column_dimensions[get_column_letter(j)].width for j in range(1, len(table.cols) + 1)]
             signature_block(ws, heading, widths, max(last, head + 1) + 2)
         keys = [col[0] for col in table.cols]
@@ -803,10 +905,12 @@ def write_consolidated(c: Consolidation, out: str | Path, lang: str = "vi", run_
             _status_rules(ws, keys.index("status_label") + 1, head, last, lang, thresholds_of(c))
 
     _charts(wb, c, names, lang, heading)
-    _data_sheet(wb, c)
+    bodies.append(_data_sheet(wb, c))
     settings = {"sources": "; ".join(sources or []), "roster": roster or "", "period": period or ""}
     write_meta_sheet(wb, consolidated_meta(lang, settings))
-    return save_workbook_atomic(wb, out)
+    with atomic_path(out) as tmp:
+        save_with_rows(wb, tmp, bodies)
+    return Path(out)
 
 
 def _charts(wb: Workbook, c: Consolidation, names: dict[str, str], lang: str, heading: Letterhead | None = None) -> None:
@@ -878,15 +982,13 @@ CHART_CM = 16.0  # with columns A-C the sheet is 26 cm wide: landscape A4 at 100
 CHART_COLUMN = width_of(CHART_CM / 2.54 * 72)  # column D holds the charts' width
 
 
-def _data_sheet(wb: Workbook, c: Consolidation) -> None:
-    """Machine-readable cell results for roll-up by a higher level (hidden)."""
+def _data_sheet(wb: Workbook, c: Consolidation) -> SheetRows:
+    """Machine-readable cell results for roll-up by a higher level (hidden); returns its rows."""
     ws = wb.create_sheet(DATA_SHEET)
     columns = data_columns(c)
     ws.append(columns)
-    for row, rec in enumerate(c.cells[columns].to_dict("records"), 2):
-        for j, key in enumerate(columns, 1):
-            put(ws, row, j, rec[key])
     ws.sheet_state = "hidden"
+    return TableBody(ws, c.cells[columns], columns, [None] * len(columns), None, 2).rows()
 
 
 def data_columns(c: Consolidation) -> list[str]:
