@@ -10,6 +10,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from xml.etree import ElementTree as ET
 
 from fourgood.problems import Problem
@@ -181,6 +182,7 @@ def _ods_to_a1(address: str) -> str:
 _A1 = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
 
 
+@lru_cache(maxsize=4096)  # every form of a template has the same references
 def parse_reference(text: str) -> tuple[str, int, int, int, int] | None:
     """'Chấm điểm'!$D$9:$D$30 -> (sheet, row0, col0, row1, col1), zero-based; None if broken."""
     if not text or "#REF!" in text or "!" not in text:
@@ -205,6 +207,7 @@ def col_index(letters: str) -> int:
     return n - 1
 
 
+@lru_cache(maxsize=1024)
 def col_letter(index: int) -> str:
     out = ""
     index += 1
