@@ -50,7 +50,7 @@ def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFram
                 period: str | None = None, lang: str = "vi", earlier: pd.DataFrame | None = None) -> Consolidation:
     """`earlier`: results of the previous year kept by the history store; used by the year view
     for the cells and periods the batch holds no form of."""
-    files = result.files.copy()
+    files = result.files.copy(deep=False)  # columns are added, none changed: no need to copy the data
     problems = list(result.problems)
     cells, conflicts = _merge_rolled(_cells(result, specs), result.rolled, files, lang)
     problems += conflicts

@@ -50,6 +50,7 @@ from .spec import Spec
 SUFFIX = ".fourgood.sqlite"
 SCHEMA = "3"
 CHUNK = 2000  # files read and judged at a time: memory stays flat whatever the batch
+LOAD_BATCH = 20_000  # stored records turned into frames at a time
 META_KEEP = ("cell_name", "cell_type", "grassroots", "upper_committee", "province", "members", "threshold",
              "fingerprint", "spec_version")  # the form's information the roll-up uses (rollup._cells)
 PATH_COLUMNS = ("file", "name", "skipped", "size", "mtime")  # of the file on disk, not of its content
@@ -299,6 +300,7 @@ class Store:
                     continue
             groups: dict[int, list[tuple[str, tuple[Any, ...]]]] = {}
             found: set[str] = set()
+            parts: list[Assessed] = []
             for sha, lid, blob in con.execute("SELECT f.sha256, f.layout, f.record FROM forms f JOIN temp.wanted w "
                                               "ON f.sha256 = w.sha256 WHERE f.run_key = ?", (self.key,)):
                 try:
@@ -306,9 +308,13 @@ class Store:
                 except Exception:
                     continue
                 if lid in layouts:
-                    groups.setdefault(lid, []).append((sha, record))
+                    rows = groups.setdefault(lid, [])
+                    rows.append((sha, record))
                     found.add(sha)
-            parts = [_assessed(layouts[lid], rows, by_sha, seen) for lid, rows in groups.items()]
+                    if len(rows) == LOAD_BATCH:  # frames a batch at a time: the records are freed as they go
+                        parts.append(_assessed(layouts[lid], rows, by_sha, seen))
+                        rows.clear()
+            parts += [_assessed(layouts[lid], rows, by_sha, seen) for lid, rows in groups.items() if rows]
             lost = [p for sha, ps in by_sha.items() if sha not in found for p in ps]
             return Assessed.concat(parts), lost
 
