@@ -110,7 +110,7 @@ def differences(a_path: str, b_path: str, limit: int = 20) -> list[str]:
 
 def _formats(path: str) -> list[str]:
     """Each cell format (xf) of the workbook, by number, as the facts it names."""
-    wb = load_workbook(path)
+    wb = load_workbook(path, read_only=True)  # the style table, not the cells
     out = []
     for xf in wb._cell_styles:
         fmt = BUILTIN_FORMATS.get(xf.numFmtId) if xf.numFmtId < 164 else wb._number_formats[xf.numFmtId - 164]
