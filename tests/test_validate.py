@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -251,3 +252,41 @@ def test_a_missing_file_has_the_status_of_its_category(specs, tmp_path):
     assert result.files[["category", "status"]].values.tolist() == [["invalid", "invalid"]]
 
 
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])
+def test_the_entity_check_reads_each_part_head_as_zipfile_does(tmp_path, method):
+    """The check inflates each part's first KiB from the package's bytes; the same bytes as
+    zipfile gives, a DOCTYPE is refused in a stored part as in a deflated one, and a damaged part
+    goes back to zipfile (which says what is wrong)."""
+    import io
+
+    from fourgood.validators.package import Refused, _head, open_package
+
+    parts = {"[Content_Types].xml": b"<Types/>" * 300, "xl/workbook.xml": b"<workbook/>" + b" " * 5000,
+             "xl/worksheets/sheet1.xml": b"<?xml version='1.0'?>" + b"<x/>" * 2000}
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", method) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    data = buf.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for info in z.infolist():
+            assert _head(data, info, 1024) == z.read(info.filename)[:1024]
+    bad = io.BytesIO()
+    with zipfile.ZipFile(bad, "w", method) as z:
+        for name, part in parts.items():
+            z.writestr(name, b"<!DOCTYPE x [<!ENTITY a 'b'>]>" + part if name.endswith("sheet1.xml") else part)
+    with pytest.raises(Refused) as refused:
+        open_package(bad.getvalue())
+    assert refused.value.problem.code == "xml_entities"
+    if method == zipfile.ZIP_DEFLATED:  # a damaged deflate stream: zipfile's own error, located
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            info = z.getinfo("xl/workbook.xml")
+            start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+        broken = bytearray(data)
+        broken[start:start + 8] = b"\xff" * 8
+        assert _head(bytes(broken), info, 1024) is None
+        with pytest.raises(Refused) as damaged:
+            open_package(bytes(broken))
+        assert damaged.value.problem.code == "corrupt_file"

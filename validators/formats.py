@@ -111,9 +111,13 @@ def _calamine_view(pkg: Package, book: CalamineWorkbook,
         loaded[name] = book.get_sheet_by_name(name)
         return loaded[name].to_python(skip_empty_area=False)
 
-    def special(name: str) -> Flags:
-        part = pkg.sheet_parts.get(name)
-        return special_cells(read_part(pkg, part)) if part else {}
+    flags: dict[str, Flags] = {}
+
+    def special(name: str) -> Flags:  # once per sheet: the totals and the table ask for the same sheet
+        if name not in flags:
+            part = pkg.sheet_parts.get(name)
+            flags[name] = special_cells(read_part(pkg, part)) if part else {}
+        return flags[name]
 
     return WorkbookView(pkg.format, list(book.sheet_names), pkg.names, values or calamine_values, special,
                         lambda name: _merged_cells(loaded.get(name)), pkg.macros,

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from xml.etree import ElementTree as ET
@@ -72,7 +74,7 @@ def open_package(data: bytes) -> Package:
     else:
         kind = "Word" if "word/document.xml" in names else "PowerPoint" if "ppt/presentation.xml" in names else "zip"
         raise Refused(Problem("not_spreadsheet", params={"detail": kind}))
-    _refuse_entities(zf, infos)
+    _refuse_entities(zf, infos, data)
     if fmt == "ods" and "META-INF/manifest.xml" in names and _ods_encrypted(zf):
         raise Refused(Problem("password_protected"))
     pkg = Package(fmt, zip=zf, macros="xl/vbaProject.bin" in names)
@@ -87,8 +89,8 @@ def _read(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
     try:
         with zf.open(name) as fh:
             return fh.read(limit)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
-        # RuntimeError: a part encrypted with a zip password
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, zlib.error) as exc:
+        # RuntimeError: a part encrypted with a zip password; zlib.error: a damaged deflate stream
         raise Refused(Problem("corrupt_file", params={"detail": f"{name}: {exc}"})) from None
 
 
@@ -99,13 +101,33 @@ def read_part(pkg: Package, name: str) -> bytes:
     return data
 
 
-def _refuse_entities(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+def _refuse_entities(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], data: bytes) -> None:
     """A DOCTYPE may only stand before the root element: the first KiB of each part tells."""
     for info in infos:
         if info.filename.endswith((".xml", ".rels")) and info.file_size:
-            head = _read(zf, info.filename, 1024)
+            head = _head(data, info, 1024) or _read(zf, info.filename, 1024)
             if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                 raise Refused(Problem("xml_entities", params={"detail": info.filename}))
+
+
+def _head(data: bytes, info: zipfile.ZipInfo, limit: int) -> bytes | None:
+    """The first `limit` bytes of a part, inflated straight from the package's bytes (opening
+    each part through zipfile costs more than the check itself); None when the part is not a
+    plain stored or deflated one, or looks damaged: then zipfile reads it and says what is wrong."""
+    off = info.header_offset
+    if info.flag_bits & 1 or data[off:off + 4] != b"PK\x03\x04":
+        return None
+    name_len, extra_len = struct.unpack_from("<HH", data, off + 26)
+    start = off + 30 + name_len + extra_len
+    raw = memoryview(data)[start:start + info.compress_size]
+    if info.compress_type == zipfile.ZIP_STORED:
+        return bytes(raw[:limit])
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        return None
+    try:
+        return zlib.decompressobj(-zlib.MAX_WBITS).decompress(raw, limit)
+    except zlib.error:
+        return None
 
 
 MANIFEST_NS = "{urn:oasis:names:tc:opendocument:xmlns:manifest:1.0}"
