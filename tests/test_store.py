@@ -293,3 +293,14 @@ def test_last_year_comes_from_the_store_when_its_forms_are_gone(tmp_path, capsys
     plain = openpyxl.load_workbook(out / "all.xlsx", read_only=True)
     for title in ("Cả năm - từng chi bộ", "Cả năm - theo cấp"):
         assert [r for r in book[title].iter_rows(values_only=True)] == [r for r in plain[title].iter_rows(values_only=True)]
+
+
+def test_judgements_the_store_could_not_keep_still_count_in_every_sheet(inbox, demo_inbox, tmp_path, monkeypatch):
+    """A store that fails to keep what was judged (a full disk mid-run): the forms stay in memory
+    and every sheet, the per-criterion table included, is what a run without the store gives."""
+    roster = demo_inbox[1]
+    monkeypatch.setattr(store_module.Store, "save", lambda self, judged: set())
+    summary, sheets = _run(inbox, tmp_path / "a" / "t.xlsx", roster, tmp_path / "kho.sqlite")
+    assert len(sheets["Theo tiêu chí"]) > 20
+    monkeypatch.undo()
+    _same_as_without_store(inbox, roster, tmp_path, summary, sheets, "plain")

@@ -314,13 +314,15 @@ def _below(cells: pd.DataFrame, specs: dict[str, Spec]) -> pd.DataFrame:
 def _by_criterion(result: BatchResult, cells: pd.DataFrame, specs: dict[str, Spec]) -> pd.DataFrame:
     used = cells[cells["status"].isin(["meets", "below", "veto", "incomplete"])]
     by_file = used.drop_duplicates("file").set_index("file")  # rolled-up rows share their workbook's name
-    if result.criteria is not None:  # the history store sums its own rows
+    sums = criterion_sums(result.scores, by_file)  # the rows held in memory (all of them without a store)
+    if result.criteria is not None:  # the history store sums its own rows: those not held in memory
+        held = set(result.scores["file"]) if not result.scores.empty else set()
+        stored = by_file[~by_file.index.isin(held)]
         sha = result.files.drop_duplicates("file").set_index("file")["sha256"]
-        sums = result.criteria.criterion_sums(pd.DataFrame({
-            "sha256": by_file.index.map(sha.to_dict()), "cell_type": by_file["cell_type"],
-            "upper": by_file["final_source"] == "upper"}).dropna(subset=["sha256"]))
-    else:
-        sums = criterion_sums(result.scores, by_file)
+        from_store = result.criteria.criterion_sums(pd.DataFrame({
+            "sha256": stored.index.map(sha.to_dict()), "cell_type": stored["cell_type"],
+            "upper": stored["final_source"] == "upper"}).dropna(subset=["sha256"]))
+        sums = _add_sums(from_store, sums)
     # Rounded far below what is shown: sums added in another order (the store's query) give the same table.
     out = sums.assign(avg_score=(sums["score_sum"] / sums["cells"]).astype(float).round(9),
                       avg_share=(sums["share_sum"] / sums["cells"]).astype(float).round(9))
@@ -329,6 +331,18 @@ def _by_criterion(result: BatchResult, cells: pd.DataFrame, specs: dict[str, Spe
     out["criterion"] = [text.get((t, c), "") for t, c in zip(out["cell_type"], out["criterion_id"])]
     out = out[["cell_type", "content_id", "criterion_id", "criterion", "max", "cells", "avg_score", "avg_share"]]
     return out.sort_values(["avg_share", "cell_type", "criterion_id"]).reset_index(drop=True)
+
+
+def _add_sums(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """Per-criterion sums of two sets of forms, as one."""
+    if b.empty:
+        return a
+    if a.empty:
+        return b
+    keys = ["cell_type", "content_id", "criterion_id"]
+    both = pd.concat([a, b], ignore_index=True).groupby(keys, sort=False)
+    return both.agg(max=("max", "min"), cells=("cells", "sum"), score_sum=("score_sum", "sum"),
+                    share_sum=("share_sum", "sum")).reset_index()
 
 
 def criterion_sums(scores: pd.DataFrame, by_file: pd.DataFrame) -> pd.DataFrame:
