@@ -191,8 +191,14 @@ class Store:
     def identify(self, paths: list[str]) -> dict[str, Seen | None]:
         """Size, mtime and sha256 of each path (None: cannot be read; `read_file` says why). A path
         whose size and times match the `stat` table is not hashed again."""
-        known: dict[str, tuple[int, int, int, str]] = self._guard(
-            lambda con: {p: (s, m, c, h) for p, s, m, c, h in con.execute("SELECT * FROM stat")}, {})
+        def stored(con: sqlite3.Connection) -> dict[str, tuple[int, int, int, str]]:
+            con.execute("CREATE TEMP TABLE IF NOT EXISTS paths (path TEXT PRIMARY KEY)")
+            con.execute("DELETE FROM temp.paths")
+            con.executemany("INSERT OR IGNORE INTO temp.paths VALUES (?)", ((os.path.abspath(p),) for p in paths))
+            return {p: (s, m, c, h) for p, s, m, c, h in con.execute(
+                "SELECT s.path, s.size, s.mtime_ns, s.ctime_ns, s.sha256 FROM stat s JOIN temp.paths t ON s.path = t.path")}
+
+        known = self._guard(stored, {})  # only this run's paths: the table keeps every path ever hashed
         out: dict[str, Seen | None] = {}
         hashed: list[tuple[str, int, int, int, str]] = []
         for p in paths:
