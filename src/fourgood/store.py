@@ -143,7 +143,8 @@ class Store:
             check = con.execute("PRAGMA quick_check").fetchone()
             if not check or check[0] != "ok":
                 raise sqlite3.DatabaseError(str(check[0] if check else "quick_check failed"))
-            con.execute("PRAGMA journal_mode = WAL")  # a crash mid-run leaves the last committed state
+            # The default rollback journal, not WAL: the store often sits beside the workbook on a
+            # shared drive, where SQLite's WAL mode is not safe. A crash leaves the last commit.
             con.execute("PRAGMA synchronous = NORMAL")
             old = _schema(con)
             if old is not None and old != SCHEMA:  # an older fourgood's store: start again, silently
