@@ -193,14 +193,18 @@ def test_a_tampered_row_in_the_store_is_read_again_and_never_run(inbox, demo_inb
     store = tmp_path / "kho.sqlite"
     first = _run(inbox, tmp_path / "a" / "t.xlsx", roster, store)
     n = len(reads)
+    payloads = [pickle.dumps(("", Boom())),
+                b"\x80\x04cfourgood.__main__\nX\n.",  # importing it would run the command line
+                pickle.dumps((1, 2, 3, 4, 5)),  # well-formed, wrong shape
+                pickle.dumps(((), (), (), [], ())),  # right shape, no value for any column
+                pickle.dumps((("x",) * 40, (), (), [], ()))]  # values that do not fit the layout
     with sqlite3.connect(store) as con:
-        victims = [s for (s,) in con.execute("SELECT sha256 FROM forms LIMIT 3")]
-        con.executemany("UPDATE forms SET record = ? WHERE sha256 = ?",
-                        [(pickle.dumps(("", Boom())), s) for s in victims])
+        victims = [s for (s,) in con.execute(f"SELECT sha256 FROM forms LIMIT {len(payloads)}")]
+        con.executemany("UPDATE forms SET record = ? WHERE sha256 = ?", list(zip(payloads, victims)))
     reads.clear()
     assert _run(inbox, tmp_path / "b" / "t.xlsx", roster, store) == first
     assert "pwned" not in capsys.readouterr().out
-    assert 3 <= len(reads) < n  # those three contents (and their byte copies) only
+    assert len(payloads) <= len(reads) < n  # those contents (and their byte copies) only
 
 
 def test_unchanged_files_are_not_hashed_again(inbox, demo_inbox, tmp_path, monkeypatch):
@@ -304,3 +308,46 @@ def test_judgements_the_store_could_not_keep_still_count_in_every_sheet(inbox, d
     assert len(sheets["Theo tiêu chí"]) > 20
     monkeypatch.undo()
     _same_as_without_store(inbox, roster, tmp_path, summary, sheets, "plain")
+
+
+def test_a_store_locked_by_another_run_is_left_intact_and_the_run_goes_on(inbox, demo_inbox, tmp_path, capsys):
+    import sqlite3
+
+    roster = demo_inbox[1]
+    store = tmp_path / "kho.sqlite"
+    summary, sheets = _run(inbox, tmp_path / "a" / "t.xlsx", roster, store)
+    before = store.read_bytes()
+    other = sqlite3.connect(store, timeout=0)
+    other.execute("BEGIN EXCLUSIVE")  # another board member's run, mid-write
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(store_module.sqlite3, "connect", lambda path, **kw: sqlite3.Connection(path, timeout=0.2))
+    try:
+        locked, locked_sheets = _run(inbox, tmp_path / "b" / "t.xlsx", roster, store)
+    finally:
+        monkey.undo()
+        other.rollback()
+        other.close()
+    assert "kho lịch sử" in capsys.readouterr().err
+    assert {k: v for k, v in locked.items() if k != "files_disappeared"} == \
+        {k: v for k, v in summary.items() if k != "files_disappeared"} and locked_sheets == sheets
+    assert store.read_bytes() == before  # not deleted, not rebuilt: its history is kept
+
+
+def test_a_file_that_cannot_be_hashed_at_first_is_still_counted(inbox, demo_inbox, tmp_path, monkeypatch):
+    """A file busy when the run lists it (a copy or a sync in progress) but readable a moment later."""
+    import hashlib
+
+    roster = demo_inbox[1]
+    plain, plain_sheets = _run(inbox, tmp_path / "a" / "t.xlsx", roster, None)
+    busy = _forms(inbox)[0].name
+    real = hashlib.file_digest
+
+    def once_busy(fh, digest):
+        if Path(fh.name).name == busy:
+            raise PermissionError(13, "being copied")
+        return real(fh, digest)
+
+    monkeypatch.setattr(store_module.hashlib, "file_digest", once_busy)
+    summary, sheets = _run(inbox, tmp_path / "b" / "t.xlsx", roster, tmp_path / "kho.sqlite")
+    assert summary["files_total"] == plain["files_total"]
+    assert {k: v for k, v in summary.items() if k != "files_disappeared"} == plain and sheets == plain_sheets

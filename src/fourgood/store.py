@@ -28,7 +28,6 @@ full re-read; a damaged file is reported and rebuilt; a store of an older layout
 from __future__ import annotations
 
 import dataclasses
-import enum
 import hashlib
 import io
 import os
@@ -51,6 +50,8 @@ SUFFIX = ".fourgood.sqlite"
 SCHEMA = "3"
 CHUNK = 2000  # files read and judged at a time: memory stays flat whatever the batch
 LOAD_BATCH = 20_000  # stored records turned into frames at a time
+# On Windows st_ctime is the creation time, which an overwrite in place keeps: hash every file there.
+TRUST_STAT = os.name != "nt"
 META_KEEP = ("cell_name", "cell_type", "grassroots", "upper_committee", "province", "members", "threshold",
              "fingerprint", "spec_version")  # the form's information the roll-up uses (rollup._cells)
 PATH_COLUMNS = ("file", "name", "skipped", "size", "mtime")  # of the file on disk, not of its content
@@ -128,6 +129,8 @@ class Store:
         self.con: sqlite3.Connection | None = None
         try:
             self.con = self._open()
+        except sqlite3.OperationalError as exc:  # locked by another run, or the drive failing: keep it
+            self.report.unusable = str(exc)
         except sqlite3.DatabaseError as exc:
             self.report.damaged = str(exc)
             self._rebuild()
@@ -177,11 +180,21 @@ class Store:
             self.report.unusable = str(exc)
 
     def _guard(self, what: Any, default: Any) -> Any:
-        """Run a database step; a store damaged mid-run is rebuilt and the step gives `default`."""
+        """Run a database step and end its transaction (no lock is held between steps). A store
+        damaged mid-run is rebuilt; one locked by another run or on a failing drive is left as it
+        is and the run goes on without it; either way the step gives `default`."""
         if self.con is None:
             return default
         try:
-            return what(self.con)
+            out = what(self.con)
+            if self.con.in_transaction:
+                self.con.commit()
+            return out
+        except sqlite3.OperationalError as exc:
+            self.report.unusable = self.report.unusable or str(exc)
+            self.con.close()
+            self.con = None
+            return default
         except sqlite3.DatabaseError as exc:
             self.report.damaged = self.report.damaged or str(exc)
             self._rebuild()
@@ -207,7 +220,7 @@ class Store:
                 st = os.stat(p)
                 key = os.path.abspath(p)
                 was = known.get(key)
-                if was and was[:3] == (st.st_size, st.st_mtime_ns, st.st_ctime_ns):
+                if TRUST_STAT and was and was[:3] == (st.st_size, st.st_mtime_ns, st.st_ctime_ns):
                     sha = was[3]
                 else:
                     with open(p, "rb") as fh:
@@ -312,9 +325,9 @@ class Store:
                                               "ON f.sha256 = w.sha256 WHERE f.run_key = ?", (self.key,)):
                 try:
                     record = _loads(blob)
-                except Exception:
+                except Exception:  # a damaged or tampered row: a cache miss, read again
                     continue
-                if lid in layouts:
+                if lid in layouts and _fits(layouts[lid], record):
                     rows = groups.setdefault(lid, [])
                     rows.append((sha, record))
                     found.add(sha)
@@ -411,13 +424,15 @@ def batch(paths: Sequence[str | Path], specs: dict[str, Spec], store: Store, *, 
     stored = store.known(s.sha256 for s in seen.values() if s)
     to_read = [p for p in candidates if not (seen[p] and seen[p].sha256 in stored)]  # type: ignore[union-attr]
     parts: list[Assessed] = [assess([e for e in entries if e[1] is not None], {}, specs, lang)]
-    kept: set[str] = set()
+    kept: dict[str, Seen] = {}
     for judged in judge_all(to_read, specs, jobs, lang, progress, scheduler, chunk=CHUNK):
         saved = store.save(judged)
-        kept |= saved
+        rows = judged.files[judged.files["file"].isin(saved)]
+        kept |= {f: Seen(int(n), float(m), h) for f, n, m, h in zip(rows["file"], rows["size"], rows["mtime"],
+                                                                     rows["sha256"])}  # as the reader saw them
         if len(saved) < len(judged.files):  # judgements the store does not keep stay in memory (few)
             parts.append(_only(judged, [p for p in judged.files["file"] if p not in saved]))
-    restore = {p: s for p in candidates if (s := seen[p]) and (p in kept or p not in to_read)}
+    restore = {p: s for p in candidates if (s := kept.get(p) or (seen[p] if p not in to_read else None))}
     if restore:
         loaded = store.load(restore)
         again = list(restore) if loaded is None else loaded[1]  # the store failed us: judge those here
@@ -519,24 +534,29 @@ def _wanted(con: sqlite3.Connection, shas: Iterable[str]) -> None:
 
 
 class _Unpickler(pickle.Unpickler):
-    """Only fourgood's own records (dataclasses, enums) and plain values: a store is a file on a
-    shared drive, and unpickling must never run code."""
+    """Plain values, dates and fourgood's `Problem`, nothing else: a store is a file on a shared
+    drive, and unpickling must never import a module or call anything that could act."""
 
-    SAFE = {("builtins", n) for n in ("set", "frozenset", "complex", "slice", "bytearray", "range")} | {
-        ("datetime", n) for n in ("datetime", "date", "time", "timedelta", "timezone")} | {("decimal", "Decimal")}
+    SAFE = {("datetime", n) for n in ("datetime", "date", "time", "timedelta", "timezone")} | {
+        ("fourgood.problems", "Problem")}
 
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) in self.SAFE:
             return super().find_class(module, name)
-        if module.startswith("fourgood."):
-            found = super().find_class(module, name)
-            if isinstance(found, type) and (dataclasses.is_dataclass(found) or issubclass(found, enum.Enum)):
-                return found
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the store")
 
 
 def _loads(payload: bytes) -> tuple[Any, ...]:
     record = _Unpickler(io.BytesIO(payload)).load()
-    if not isinstance(record, tuple) or len(record) != 5:
+    if not (isinstance(record, tuple) and len(record) == 5 and all(isinstance(x, tuple) for x in record[:3])
+            and isinstance(record[3], list) and all(isinstance(p, Problem) for p in record[3])
+            and isinstance(record[4], tuple) and len(record[4]) in (0, 2)):
         raise pickle.UnpicklingError("not a stored record")
     return record
+
+
+def _fits(layout: Any, record: tuple[Any, ...]) -> bool:
+    """A record has exactly one value per column of its layout (anything else is a cache miss)."""
+    return (isinstance(layout, tuple) and len(layout) == 3
+            and all(isinstance(cols, tuple) and all(isinstance(c, str) for c in cols) for cols in layout)
+            and all(len(values) == len(cols) for values, cols in zip(record[:3], layout)))
