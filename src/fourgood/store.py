@@ -315,9 +315,11 @@ class Store:
             layouts = {}
             for i, b in con.execute("SELECT id, columns FROM layouts"):
                 try:
-                    layouts[i] = _Unpickler(io.BytesIO(b)).load()
+                    layout = _Unpickler(io.BytesIO(b)).load()
                 except Exception:  # an unusable row is a cache miss, never code run
                     continue
+                if _is_layout(layout):
+                    layouts[i] = layout
             groups: dict[int, list[tuple[str, tuple[Any, ...]]]] = {}
             found: set[str] = set()
             parts: list[Assessed] = []
@@ -555,8 +557,12 @@ def _loads(payload: bytes) -> tuple[Any, ...]:
     return record
 
 
-def _fits(layout: Any, record: tuple[Any, ...]) -> bool:
-    """A record has exactly one value per column of its layout (anything else is a cache miss)."""
+def _is_layout(layout: Any) -> bool:
+    """Three tuples of column names (files, information, totals)."""
     return (isinstance(layout, tuple) and len(layout) == 3
-            and all(isinstance(cols, tuple) and all(isinstance(c, str) for c in cols) for cols in layout)
-            and all(len(values) == len(cols) for values, cols in zip(record[:3], layout)))
+            and all(isinstance(cols, tuple) and all(isinstance(c, str) for c in cols) for cols in layout))
+
+
+def _fits(layout: tuple[tuple[str, ...], ...], record: tuple[Any, ...]) -> bool:
+    """A record has exactly one value per column of its layout (anything else is a cache miss)."""
+    return len(record[0]) == len(layout[0]) and len(record[1]) == len(layout[1]) and len(record[2]) == len(layout[2])
