@@ -22,7 +22,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 def forms(n: int, k: int) -> tuple[list[tuple], list[tuple]]:
@@ -55,8 +57,14 @@ def bench_sqlite(path: Path, files: list[tuple], scores: list[tuple], shape: str
         if shape == "rows":
             con.executemany("INSERT INTO scores VALUES (?,?,?,?,?)", scores)
     con.close()
+    return _read_back(lambda: sqlite3.connect(path), path, shape, len(scores), t0)
+
+
+def _read_back(connect: Callable[[], Any], path: Path, shape: str, expected: int, t0: float) -> dict[str, float]:
+    """Read everything back through a new connection (SQLite or DuckDB: the same DB-API calls);
+    the write took from t0 to now."""
     t1 = time.perf_counter()
-    con = sqlite3.connect(path)
+    con = connect()
     got = con.execute("SELECT sha256, path, size, mtime, fingerprint, payload FROM reads").fetchall()
     if shape == "blob":
         n = sum(len(pickle.loads(r[5])["criteria"]) for r in got)
@@ -64,7 +72,7 @@ def bench_sqlite(path: Path, files: list[tuple], scores: list[tuple], shape: str
         n = len(con.execute("SELECT * FROM scores").fetchall())
     con.close()
     t2 = time.perf_counter()
-    assert n == len(scores)
+    assert n == expected
     return {"write_s": round(t1 - t0, 3), "read_s": round(t2 - t1, 3), "mb": round(path.stat().st_size / 1e6, 1)}
 
 
@@ -87,17 +95,7 @@ def bench_duckdb(path: Path, files: list[tuple], scores: list[tuple], shape: str
         con.register("sdf", sdf)
         con.execute("INSERT INTO scores SELECT * FROM sdf")
     con.close()
-    t1 = time.perf_counter()
-    con = duckdb.connect(str(path))
-    got = con.execute("SELECT sha256, path, size, mtime, fingerprint, payload FROM reads").fetchall()
-    if shape == "blob":
-        n = sum(len(pickle.loads(r[5])["criteria"]) for r in got)
-    else:
-        n = len(con.execute("SELECT * FROM scores").fetchall())
-    con.close()
-    t2 = time.perf_counter()
-    assert n == len(scores)
-    return {"write_s": round(t1 - t0, 3), "read_s": round(t2 - t1, 3), "mb": round(path.stat().st_size / 1e6, 1)}
+    return _read_back(lambda: duckdb.connect(str(path)), path, shape, len(scores), t0)
 
 
 def _import_s(module: str) -> float:

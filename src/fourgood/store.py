@@ -55,7 +55,7 @@ TRUST_STAT = os.name != "nt"
 META_KEEP = ("cell_name", "cell_type", "grassroots", "upper_committee", "province", "members", "threshold",
              "fingerprint", "spec_version")  # the form's information the roll-up uses (rollup._cells)
 PATH_COLUMNS = ("file", "name", "skipped", "size", "mtime")  # of the file on disk, not of its content
-CELL_COLUMNS = ("cell_code", "period", "status", "final_total", "threshold", "cell_name", "cell_type",
+HISTORY_COLUMNS = ("cell_code", "period", "status", "final_total", "threshold", "cell_name", "cell_type",
                 "upper_committee", "grassroots", "org_chain")
 _DDL = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)",
@@ -70,7 +70,7 @@ _DDL = (
     "sha256 TEXT)",
     "CREATE TABLE IF NOT EXISTS files (sources TEXT NOT NULL, path TEXT NOT NULL, size INTEGER, mtime REAL, "
     "sha256 TEXT, category TEXT, verdict TEXT, fingerprint TEXT, spec_version TEXT, PRIMARY KEY (sources, path))",
-    f"CREATE TABLE IF NOT EXISTS cells ({', '.join(CELL_COLUMNS)}, PRIMARY KEY (cell_code, period))",
+    f"CREATE TABLE IF NOT EXISTS cells ({', '.join(HISTORY_COLUMNS)}, PRIMARY KEY (cell_code, period))",
 )
 
 
@@ -206,9 +206,7 @@ class Store:
         """Size, mtime and sha256 of each path (None: cannot be read; `read_file` says why). A path
         whose size and times match the `stat` table is not hashed again."""
         def stored(con: sqlite3.Connection) -> dict[str, tuple[int, int, int, str]]:
-            con.execute("CREATE TEMP TABLE IF NOT EXISTS paths (path TEXT PRIMARY KEY)")
-            con.execute("DELETE FROM temp.paths")
-            con.executemany("INSERT OR IGNORE INTO temp.paths VALUES (?)", ((os.path.abspath(p),) for p in paths))
+            _temp_table(con, "paths", "path TEXT PRIMARY KEY", ((os.path.abspath(p),) for p in paths))
             return {p: (s, m, c, h) for p, s, m, c, h in con.execute(
                 "SELECT s.path, s.size, s.mtime_ns, s.ctime_ns, s.sha256 FROM stat s JOIN temp.paths t ON s.path = t.path")}
 
@@ -349,11 +347,8 @@ class Store:
         cols = ["cell_type", "content_id", "criterion_id", "max", "cells", "score_sum", "share_sum"]
 
         def run(con: sqlite3.Connection) -> pd.DataFrame:
-            con.execute("CREATE TEMP TABLE IF NOT EXISTS used (sha256 TEXT PRIMARY KEY, cell_type TEXT, "
-                        "upper INTEGER)")
-            con.execute("DELETE FROM temp.used")
-            con.executemany("INSERT OR IGNORE INTO temp.used VALUES (?,?,?)",
-                            zip(used["sha256"], used["cell_type"], used["upper"].astype(int)))
+            _temp_table(con, "used", "sha256 TEXT PRIMARY KEY, cell_type TEXT, upper INTEGER",
+                        zip(used["sha256"], used["cell_type"], used["upper"].astype(int)))
             rows = con.execute(
                 "SELECT cell_type, content_id, criterion_id, MIN(spec_max), COUNT(*), SUM(v), SUM(v / spec_max), "
                 "MIN(rowid) AS first FROM (SELECT u.cell_type, s.content_id, s.criterion_id, s.spec_max, s.rowid, "
@@ -388,23 +383,23 @@ class Store:
 
     def remember_cells(self, cells: pd.DataFrame) -> None:
         """Keep the counted result of each cell and period (the latest run's wins)."""
-        frame = cells.reindex(columns=list(CELL_COLUMNS))
+        frame = cells.reindex(columns=list(HISTORY_COLUMNS))
         frame = frame[frame["cell_code"].astype(object).fillna("") != ""]
         rows = [tuple(_plain(v) for v in r) for r in frame.itertuples(index=False)]
 
         def run(con: sqlite3.Connection) -> None:
             with con:
-                con.executemany(f"INSERT OR REPLACE INTO cells VALUES ({','.join('?' * len(CELL_COLUMNS))})", rows)
+                con.executemany(f"INSERT OR REPLACE INTO cells VALUES ({','.join('?' * len(HISTORY_COLUMNS))})", rows)
 
         self._guard(run, None)
 
     def cells_of_year(self, year: str) -> pd.DataFrame:
         """The stored results of every cell for the months and the year-end evaluation of `year`."""
         def run(con: sqlite3.Connection) -> pd.DataFrame:
-            rows = con.execute(f"SELECT {', '.join(CELL_COLUMNS)} FROM cells WHERE substr(period, 1, 4) = ?",
+            rows = con.execute(f"SELECT {', '.join(HISTORY_COLUMNS)} FROM cells WHERE substr(period, 1, 4) = ?",
                                (year,)).fetchall()
-            return pd.DataFrame(rows, columns=list(CELL_COLUMNS))
-        return self._guard(run, pd.DataFrame(columns=list(CELL_COLUMNS)))
+            return pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
+        return self._guard(run, pd.DataFrame(columns=list(HISTORY_COLUMNS)))
 
     def close(self) -> None:
         if self.con is not None:
@@ -529,10 +524,17 @@ def _schema(con: sqlite3.Connection) -> str | None:
     return row[0] if row else None
 
 
+def _temp_table(con: sqlite3.Connection, name: str, columns: str, rows: Iterable[tuple[Any, ...]]) -> None:
+    """Fill the connection's temporary table `name` with `rows` (what a query joins this run's
+    paths, contents or forms against)."""
+    con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({columns})")
+    con.execute(f"DELETE FROM temp.{name}")
+    marks = ",".join("?" * (columns.count(",") + 1))
+    con.executemany(f"INSERT OR IGNORE INTO temp.{name} VALUES ({marks})", rows)
+
+
 def _wanted(con: sqlite3.Connection, shas: Iterable[str]) -> None:
-    con.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (sha256 TEXT PRIMARY KEY)")
-    con.execute("DELETE FROM temp.wanted")
-    con.executemany("INSERT OR IGNORE INTO temp.wanted VALUES (?)", ((s,) for s in shas))
+    _temp_table(con, "wanted", "sha256 TEXT PRIMARY KEY", ((s,) for s in shas))
 
 
 class _Unpickler(pickle.Unpickler):
