@@ -236,6 +236,16 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     p.add_argument("--issuer", metavar=t("CẤP_ỦY", "ISSUER"),
                    help=t("cấp ủy ban hành, ở đầu trang in, vd. “ĐẢNG BỘ TỈNH HÀ TĨNH|BAN TỔ CHỨC TỈNH ỦY”",
                           "the issuing committee in the printed heading, e.g. “ĐẢNG BỘ TỈNH HÀ TĨNH|BAN TỔ CHỨC TỈNH ỦY”"))
+    p.add_argument("--signer", metavar=t("NGƯỜI_KÝ", "SIGNER"),
+                   help=t("cách ký báo cáo: “TRƯỞNG BAN”, “K/T TRƯỞNG BAN”, “T/M BAN THƯỜNG VỤ”, “T/M ĐẢNG ỦY”, "
+                          "“T/M CHI BỘ”, “T/L BAN THƯỜNG VỤ”; chức vụ người ký có thể thêm sau dấu | (mặc định: theo "
+                          "cấp ban hành)",
+                          "how the report is signed: “TRƯỞNG BAN”, “K/T TRƯỞNG BAN”, “T/M BAN THƯỜNG VỤ”, “T/M ĐẢNG ỦY”, "
+                          "“T/M CHI BỘ”, “T/L BAN THƯỜNG VỤ”; the signer's office may follow a | (default: from the "
+                          "issuer)"))
+    p.add_argument("--weakest", type=int, default=10, metavar="N",
+                   help=t("số tiêu chí yếu nhất nêu trong báo cáo (mặc định 10; đủ các tiêu chí ở phụ lục)",
+                          "how many of the weakest criteria the report lists (default 10; all are in an appendix)"))
     p.add_argument("--place", metavar=t("ĐỊA_DANH", "PLACE"),
                    help=t("địa danh ở dòng ngày tháng, vd. “Hà Tĩnh” (mặc định: theo tỉnh)",
                           "the place in the date line, e.g. “Hà Tĩnh” (default: from the province)"))
@@ -460,6 +470,7 @@ def _run(args: argparse.Namespace) -> int:
         code, _ = run_consolidate(args.paths, args.out, roster=args.roster, period=args.period, jobs=args.jobs,
                                   summary_json=args.summary_json, lang=args.lang, criteria=args.criteria,
                                   progress=args.progress, pdf=args.pdf, issuer=args.issuer, place=args.place,
+                                  signer=args.signer, weakest=args.weakest,
                                   store=None if args.no_store else args.store or str(store_beside(args.out)),
                                   scheduler=args.scheduler)
         return code

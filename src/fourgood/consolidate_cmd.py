@@ -13,6 +13,7 @@ from rich.table import Table
 
 from . import libreoffice
 from .atomic import write_text_atomic
+from .document import parse_signer
 from .problems import not_a_form_files
 from .report_workbook import write_consolidated
 from .rollup import Consolidation, consolidate_paths, parse_period  # noqa: F401 (parse_period: public here)
@@ -26,14 +27,16 @@ def run_consolidate(paths: list[str], out: str, *, roster: str | None = None, pe
                     quiet: bool = False, run_at: dt.datetime | None = None,
                     progress: bool | None = None, pdf: bool = False, issuer: str | None = None,
                     place: str | None = None, store: str | None = None,
-                    scheduler: str | None = None) -> tuple[int, Consolidation]:
+                    scheduler: str | None = None, signer: str | None = None,
+                    weakest: int = 10) -> tuple[int, Consolidation]:
     specs = load_specs(criteria)
+    who = parse_signer(signer)  # a usage error before anything is read
     with reading_progress(lang, False if quiet else progress) as tick:
         c = consolidate_paths(paths, specs, roster=roster, period=period, jobs=jobs, lang=lang, progress=tick,
                               store=store, scheduler=scheduler)
     print_store_warnings(c, lang)
     path = write_consolidated(c, out, lang, run_at=run_at, sources=[str(p) for p in paths], roster=roster,
-                              period=period, issuer=issuer, place=place)
+                              period=period, issuer=issuer, place=place, signer=who, weakest=weakest)
     if summary_json:
         write_text_atomic(summary_json, json.dumps(c.summary, ensure_ascii=False, indent=2) + "\n")
     if not quiet:

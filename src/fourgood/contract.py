@@ -255,6 +255,7 @@ CONTROL_FIELDS = [
 
 # The consolidated workbook's report sheets: (Vietnamese, English) by key.
 REPORT_SHEETS: dict[str, tuple[str, str]] = {
+    "report": ("Báo cáo", "Report"),
     "hierarchy": ("Tổng hợp theo cấp", "By hierarchy"),
     "by_type": ("Theo loại chi bộ", "By cell type"),
     "grassroots": ("Đảng bộ cơ sở", "Grassroots committees"),

@@ -348,6 +348,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Không có phiếu nào thuộc kỳ {value}; các kỳ có trong các phiếu đã nộp: {expected}.",
         "No submitted form is for period {value}; periods found in the forms: {expected}.",
     ),
+    "signer_unknown": (
+        "Người ký “{value}” không có trong các cách ký của văn bản đảng; chọn một trong: {expected} (có thể thêm "
+        "chức vụ sau dấu |, ví dụ “T/M BAN THƯỜNG VỤ|PHÓ BÍ THƯ”).",
+        "Signer '{value}' is not one of the ways a party document is signed; choose one of: {expected} (an office "
+        "line may follow a |, for example 'T/M BAN THƯỜNG VỤ|PHÓ BÍ THƯ').",
+    ),
     "dask_missing": (
         "--scheduler cần Dask: cài bằng lệnh pip install fourgood[dask] (hoặc bỏ --scheduler để đọc bằng các "
         "tiến trình trên máy này).",

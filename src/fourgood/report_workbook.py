@@ -9,7 +9,7 @@ import os
 import weakref
 from collections.abc import Iterator
 from copy import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
-from openpyxl.formatting.rule import CellIsRule, FormulaRule
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
@@ -38,11 +38,22 @@ from .contract import (
     meta_rows,
     status_text,
 )
+from .document import (
+    DOTS,
+    UNKNOWN_ISSUER,
+    Letterhead,
+    Signer,
+    issuer_from_text,
+    issuer_from_top,
+    period_text,
+    province_parts,
+)
 from .problems import NOT_A_FORM_LABEL, not_a_form_files, number_text, severity_label
+from .report_text import month_paragraphs, year_paragraphs
 from .rollup import CELL_COLUMNS, Consolidation, content_columns
 from .sheet_stream import TIME_TYPES, SheetRows, cell_value, cell_xml, row_xml, save_with_rows
 from .spec import CELL_TYPES, DEFAULT_THRESHOLD, TOTAL_POINTS
-from .structure import DEPARTMENT, GRASSROOTS, chain_from_text, kind_label
+from .structure import DEPARTMENT, GRASSROOTS, PROVINCE, chain_from_text, kind_label
 from .workbook_templates.meta import write_meta_sheet
 
 DATA_SHEET = ROLLUP_SHEET
@@ -66,7 +77,6 @@ COUNT_COLS: list[Col] = [
     ("avg_gap", "Chênh lệch tự chấm - cấp trên", "Self minus upper (avg)", 14, "0.00"),
 ]
 SHEET_NAMES = REPORT_SHEETS
-INDENT = "\u2003" * 2  # per level of the party tree, in the organisation column (kept by Excel and PDF text)
 
 # --- Print layout ------------------------------------------------------------------------------
 # Every table sheet is a party document on A4: the heading (issuing committee and number on the
@@ -81,7 +91,6 @@ MARGIN_IN = {"left": 0.5, "right": 0.4, "top": 0.55, "bottom": 0.6, "header": 0.
 A4_PT = (595.3, 841.9)  # portrait width, height
 SIDE = Side(style="thin", color="808080")
 BOX = Border(left=SIDE, right=SIDE, top=SIDE, bottom=SIDE)
-DOTS = "……………………"
 
 
 class Style:
@@ -276,64 +285,27 @@ def page_setup(ws: Worksheet, orientation: str, lang: str) -> None:
     footer.center.font, footer.center.size = FONT, 10
 
 
-@dataclass
-class Letterhead:
-    """The heading of a party document and the signature block that closes it."""
-
-    issuer: list[str]  # the committee above the issuer, then the issuing committee (upper case)
-    place: str
-    date: dt.date
-    period: str
-    lang: str = "vi"
-
-    @classmethod
-    def placeholder(cls, lang: str) -> Letterhead:
-        return cls([DOTS * 2], DOTS, dt.date.today(), "", lang)
-
-    def date_line(self) -> str:
-        d = self.date
-        if self.lang == "en":
-            return f"{self.place}, {d.day} {d.strftime('%B')} {d.year}"
-        # a party document writes days under 10 and months under 3 with a leading zero
-        day = f"{d.day:02d}"
-        month = f"{d.month:02d}" if d.month < 3 else str(d.month)
-        return f"{self.place}, ngày {day} tháng {month} năm {d.year}"
-
-    def signer(self) -> list[str]:
-        """Who signs: a board (Ban …) signs as its head; a party committee for its standing committee."""
-        own = self.issuer[-1] if self.issuer else ""
-        if own.startswith("BAN "):
-            return [_t(self.lang, ("TRƯỞNG BAN", "HEAD OF THE BOARD"))]
-        return [_t(self.lang, ("T/M BAN THƯỜNG VỤ", "FOR THE STANDING COMMITTEE"))]
-
-
-def period_text(periods: list[str], lang: str) -> str:
-    """"tháng 11 năm 2026" for 2026-11, "năm 2026" for 2026; several joined by commas."""
-    def one(p: str) -> str:
-        year, _, month = str(p).partition("-")
-        if lang == "en":
-            return dt.date(int(year), int(month), 1).strftime("%B %Y") if month.isdigit() else year
-        return f"tháng {int(month)} năm {year}" if month.isdigit() else f"năm {year}"
-    shown = [one(p) for p in periods if str(p)[:4].isdigit()]
-    return ", ".join(shown)
-
-
 def letterhead(c: Consolidation, lang: str, run_at: dt.datetime, *, issuer: str | None = None,
-               place: str | None = None, province: str | None = None, period: str | None = None) -> Letterhead:
-    """The heading: --issuer and --place when given, else derived from the province (the
-    roster's, else the forms'), else dotted lines to fill by hand."""
+               place: str | None = None, province: str | None = None, period: str | None = None,
+               signer: Signer | None = None) -> Letterhead:
+    """The heading: --issuer and --place when given, else derived from the top organisation of the
+    roster's tree (or of the forms'), else dotted lines to fill by hand."""
     province = (province or c.province or _mode(c.cells, "province") or "").strip()
-    kind, name = _province_parts(province)
-    lines = [x.strip().upper() for x in (issuer or "").replace("|", "\n").splitlines() if x.strip()]
-    top = f"ĐẢNG BỘ {kind} {name}".upper() if name else ""
-    if len(lines) == 1 and top and lines[0] != top:
-        lines.insert(0, top)  # the committee above the issuer, as a party document names it
-    if not lines:
-        board = "BAN TỔ CHỨC " + ("THÀNH ỦY" if kind == "thành phố" else "TỈNH ỦY")
-        lines = [top, board] if name else [DOTS * 2]
+    tops = c.hierarchy[c.hierarchy["depth"] == 0] if "depth" in c.hierarchy else c.hierarchy.iloc[0:0]
+    top_name, top_kind = (str(tops["name"].iloc[0]), str(tops["kind"].iloc[0])) if not tops.empty else ("", "")
+    if issuer and issuer.strip():
+        who = issuer_from_text(issuer, province)
+    elif top_kind:
+        above = (_mode(c.cells, "upper_committee") or "") if top_kind == GRASSROOTS else ""
+        who = issuer_from_top(top_name, top_kind, province, above)
+    elif province:
+        who = issuer_from_top(province, PROVINCE, province)
+    else:
+        who = UNKNOWN_ISSUER
     periods = sorted({str(p) for f in (c.cells, c.missing) if "period" in f for p in f["period"].dropna() if str(p)})
     text = period_text([c.year.year] if c.year is not None else periods or ([period] if period else []), lang)
-    return Letterhead(lines, (place or name or DOTS).strip(), run_at.date(), text, lang)
+    name = province_parts(province)[1] if province else ""
+    return Letterhead(who, (place or name or DOTS).strip(), run_at.date(), text, lang, signer)
 
 
 def _mode(frame: pd.DataFrame, col: str) -> str | None:
@@ -342,16 +314,6 @@ def _mode(frame: pd.DataFrame, col: str) -> str | None:
     values = frame[col].dropna().astype(str).str.strip()
     values = values[values != ""]
     return str(values.mode().iloc[0]) if not values.empty else None
-
-
-def _province_parts(province: str) -> tuple[str, str]:
-    """("tỉnh", "Hà Tĩnh") from "Tỉnh Hà Tĩnh"; ("thành phố", "Hà Nội") from "TP. Hà Nội"."""
-    low = province.lower()
-    for prefix, kind in (("đảng bộ thành phố ", "thành phố"), ("đảng bộ tỉnh ", "tỉnh"), ("thành phố ", "thành phố"),
-                         ("tp. ", "thành phố"), ("tp ", "thành phố"), ("tỉnh ", "tỉnh")):
-        if low.startswith(prefix):
-            return kind, province[len(prefix):].strip()
-    return "tỉnh", province
 
 
 def shown_paths(files: list[str]) -> dict[str, str]:
@@ -411,54 +373,203 @@ def _split(widths: list[float], shares: list[float]) -> list[tuple[int, int]]:
     return spans
 
 
-def _heading(ws: Worksheet, h: Letterhead, widths: list[float], title: str) -> None:
+def _heading(ws: Worksheet, h: Letterhead, widths: list[float], title: str, appendix: int = 0) -> None:
+    """An appendix's heading: "Phụ lục N" and, in one line, the number and date of the report it is
+    attached to (an appendix has no issuer block or number of its own); then its title and period."""
     n = len(widths)
-    (l1, l2), (r1, r2) = _split(widths, [0.42, 0.58]) if n > 1 else [(1, 1), (1, 1)]
-    regular, bold = Font(name=FONT, size=13), Font(name=FONT, size=13, bold=True)
-    issuer = h.issuer if len(h.issuer) > 1 else ["", *h.issuer]
-    _merge(ws, 1, l1, l2, issuer[0], regular)
-    _merge(ws, 2, l1, l2, issuer[1], bold)
-    _merge(ws, 3, l1, l2, "*", regular)
-    _merge(ws, 4, l1, l2, _t(h.lang, ("Số: ……-BC", "No.: ……")), regular)
-    if n > 1:
-        _merge(ws, 1, r1, r2, _t(h.lang, ("ĐẢNG CỘNG SẢN VIỆT NAM", "COMMUNIST PARTY OF VIET NAM")),
-               Font(name=FONT, size=14, bold=True, underline="single"))
-        _merge(ws, 4, r1, r2, h.date_line(), Font(name=FONT, size=13, italic=True))
-    for r in range(1, 5):
-        ws.row_dimensions[r].height = 19
-    ws.row_dimensions[5].height = 12
-    _merge(ws, TITLE_ROW, 1, n, title, Font(name=FONT, size=15, bold=True))
-    ws.row_dimensions[TITLE_ROW].height = max(24.0, 22.0 * _lines(title, sum(widths) * 0.8, True))
+    label = _t(h.lang, (f"Phụ lục {appendix}", f"Appendix {appendix}")) if appendix else ""
+    _merge(ws, 1, 1, n, label, Font(name=FONT, size=13, bold=True))
+    _merge(ws, 2, 1, n, h.appendix_line(), Font(name=FONT, size=12, italic=True))
+    ws.row_dimensions[1].height = ws.row_dimensions[2].height = 19
+    for r in range(3, TITLE_ROW):
+        ws.row_dimensions[r].height = 6
+    _merge(ws, TITLE_ROW, 1, n, title, Font(name=FONT, size=14, bold=True))
+    ws.row_dimensions[TITLE_ROW].height = max(22.0, 20.0 * _lines(title, sum(widths) * 0.8, True))
     period = _t(h.lang, ("Kỳ đánh giá: ", "Period: ")) + (h.period or DOTS)
     _merge(ws, PERIOD_ROW, 1, n, period, Font(name=FONT, size=13, italic=True))
     ws.row_dimensions[PERIOD_ROW].height = 19
     ws.row_dimensions[HEAD_ROW - 1].height = 8
 
 
-def signature_block(ws: Worksheet, h: Letterhead, widths: list[float], first_row: int) -> int:
-    """Close the sheet as a party report: recipients on the left, who drew up the table in the
-    middle, the signer for the issuing committee on the right, with room to sign. Returns its last row."""
-    (a1, a2), (b1, b2), (c1, c2) = _split(widths, [0.34, 0.28, 0.38]) if len(widths) >= 3 else [(1, 1)] * 3
-    lang = h.lang
-    plain, bold, italic = Font(name=FONT, size=12), Font(name=FONT, size=13, bold=True), Font(name=FONT, size=12, italic=True)
-    r = first_row
-    _merge(ws, r, a1, a2, _t(lang, ("Nơi nhận:", "To:")), Font(name=FONT, size=12, bold=True, underline="single"), "left")
-    _merge(ws, r, b1, b2, _t(lang, ("NGƯỜI LẬP BIỂU", "PREPARED BY")), bold)
-    _merge(ws, r, c1, c2, h.signer()[0], bold)
-    _merge(ws, r + 1, a1, a2, _t(lang, ("- Cấp ủy cấp trên (để báo cáo),", "- The committee above (for report),")),
-           plain, "left")
-    _merge(ws, r + 1, b1, b2, _t(lang, ("(Ký, ghi rõ họ tên)", "(Signature, full name)")), italic)
-    _merge(ws, r + 1, c1, c2, _t(lang, ("(Ký tên, đóng dấu)", "(Signature and seal)")), italic)
-    _merge(ws, r + 2, a1, a2, _t(lang, ("- Các cấp ủy trực thuộc,", "- The committees below,")), plain, "left")
-    _merge(ws, r + 3, a1, a2, _t(lang, ("- Lưu.", "- File.")), plain, "left")
-    for k in range(r, r + 4):
-        ws.row_dimensions[k].height = 18
-    for k in range(r + 4, r + 7):
-        ws.row_dimensions[k].height = 22  # room to sign
-    _merge(ws, r + 7, b1, b2, DOTS, plain)
-    _merge(ws, r + 7, c1, c2, DOTS, plain)
-    return r + 7
+def prepared_by(ws: Worksheet, lang: str, widths: list[float], first_row: int) -> int:
+    """Who drew up an appendix table: right, under the table, with room to sign. Returns its last row."""
+    (c1, c2), = _split(widths, [0.62, 0.38])[1:] if len(widths) >= 2 else [(1, 1)]
+    _merge(ws, first_row, c1, c2, _t(lang, ("NGƯỜI LẬP BIỂU", "PREPARED BY")), Font(name=FONT, size=13, bold=True))
+    _merge(ws, first_row + 1, c1, c2, _t(lang, ("(Ký, ghi rõ họ tên)", "(Signature, full name)")),
+           Font(name=FONT, size=12, italic=True))
+    for k in range(first_row + 2, first_row + 5):
+        ws.row_dimensions[k].height = 20
+    _merge(ws, first_row + 5, c1, c2, DOTS, Font(name=FONT, size=12))
+    return first_row + 5
 
+
+# --- The report itself (the first sheet) --------------------------------------------------------
+# Portrait A4 at 100%: eight columns, 523 pt of the 530 pt printable. The issuer block spans the
+# first three, the party's name and the date line the other five.
+REPORT_WIDTHS = [5.0, 30.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0]
+REPORT_PT = 13
+TEXT_CHAR_PT = 5.9  # Times New Roman 13: average character width for wrapping a paragraph
+
+
+@dataclass
+class ReportPage:
+    """What the report sheet says, decided from the consolidation (`report_page`)."""
+
+    kind_line: str  # "Kết quả đánh giá “Chi bộ 4 tốt” tháng 11 năm 2026"
+    paragraphs: list[str]
+    summary_title: str
+    summary_header: list[str]
+    summary_rows: list[list[Any]]  # [label, numbers…]; the first row is the whole (bold)
+    summary_formats: list[str | None]
+    criteria_title: str = ""
+    criteria_header: list[str] = field(default_factory=list)
+    criteria_rows: list[list[Any]] = field(default_factory=list)
+
+
+def report_page(c: Consolidation, h: Letterhead, lang: str, weakest: int = 10) -> ReportPage:
+    thresholds = thresholds_of(c)
+    if c.year is not None:
+        y = c.year
+        kind_line = _t(lang, (f"Kết quả đánh giá, đề nghị công nhận “Chi bộ 4 tốt” năm {y.year}",
+                              f"Evaluation and proposed recognition of “Chi bộ 4 tốt” cells, {y.year}"))
+        hy = y.hierarchy[y.hierarchy["depth"] <= 1]
+        rows = [[str(n), int(a), int(b), int(m), (m / a if a else None), int(bl) + int(v), int(u)]
+                for n, a, b, m, bl, v, u in zip(hy["name"], hy["cells"], hy["decided"], hy["meets"], hy["below"],
+                                                 hy["veto"], hy["undecided"])]
+        header = [_t(lang, p) for p in (("Tổ chức đảng", "Party organisation"), ("Số chi bộ", "Cells"),
+                                        ("Đã đủ căn cứ xét", "Decided"), ("Đề nghị công nhận", "Proposed"),
+                                        ("Tỷ lệ", "Share"), ("Không đạt, loại trừ", "Below or excluded"),
+                                        ("Chưa đủ dữ liệu", "Not enough data"))]
+        return ReportPage(kind_line, year_paragraphs(c, thresholds, lang),
+                          _t(lang, ("KẾT QUẢ THEO CẤP ỦY TRỰC THUỘC", "BY ORGANISATION")), header, rows,
+                          [None, "0", "0", "0", "0.0%", "0", "0"])
+    kind_line = _t(lang, ("Kết quả đánh giá “Chi bộ 4 tốt” ", "Results of the “Chi bộ 4 tốt” evaluation, ")) + h.period
+    periods = [p for p in dict.fromkeys(c.hierarchy["period"]) if p] if "period" in c.hierarchy else []
+    paragraphs: list[str] = []
+    for p in periods:
+        paragraphs += month_paragraphs(c, p, period_text([p], lang), thresholds, lang)
+    hy = c.hierarchy[c.hierarchy["depth"] <= 1]
+    many = len(periods) > 1
+    rows = [[(f"{n} ({p})" if many else str(n)), int(e), int(v), int(m), (m / e if e else None), int(b) + int(x),
+             int(e) - int(v)]
+            for n, p, e, v, m, b, x in zip(hy["name"], hy["period"], hy["expected"], hy["valid"], hy["meets"],
+                                           hy["below"], hy["veto"])]
+    header = [_t(lang, p) for p in (("Tổ chức đảng", "Party organisation"), ("Số chi bộ", "Cells"),
+                                    ("Phiếu hợp lệ", "Valid forms"), ("Đạt “Chi bộ 4 tốt”", "Meet the standard"),
+                                    ("Tỷ lệ đạt", "Pass rate"), ("Dưới ngưỡng, loại trừ", "Below or excluded"),
+                                    ("Chưa có phiếu hợp lệ", "No valid form"))]
+    page = ReportPage(kind_line, paragraphs, _t(lang, ("KẾT QUẢ THEO CẤP ỦY TRỰC THUỘC", "BY ORGANISATION")),
+                      header, rows, [None, "0", "0", "0", "0.0%", "0", "0"])
+    top = c.by_criterion.head(max(0, weakest))
+    if not top.empty:
+        page.criteria_title = _t(lang, (f"CÁC TIÊU CHÍ CÓ TỶ LỆ ĐIỂM BÌNH QUÂN THẤP NHẤT ({len(top)} tiêu chí; đủ các "
+                                        "tiêu chí ở phụ lục)",
+                                        f"THE {len(top)} WEAKEST CRITERIA (all criteria in the appendix)"))
+        page.criteria_header = [_t(lang, p) for p in (("Tiêu chí", "Criterion"), ("Loại chi bộ", "Cell type"),
+                                                      ("Điểm chuẩn", "Max"), ("Bình quân", "Average"),
+                                                      ("Tỷ lệ", "Share"), ("Số phiếu", "Forms"))]
+        page.criteria_rows = [[f"{cid}. {text}", _type_name(t, lang), mx, avg, share, int(n)] for cid, text, t, mx, avg,
+                              share, n in zip(top["criterion_id"], top["criterion"], top["cell_type"], top["max"],
+                                              top["avg_score"], top["avg_share"], top["cells"])]
+    return page
+
+
+def _type_name(code: Any, lang: str) -> str:
+    t = CELL_TYPES.get(code)
+    return (t.name_en if lang == "en" else t.name_vi) if t else str(code)
+
+
+def write_report_sheet(ws: Worksheet, c: Consolidation, h: Letterhead, lang: str, weakest: int = 10) -> None:
+    """The report (Hướng dẫn 36): issuer block and number, the party's name, place and date; "BÁO CÁO"
+    and what it is about; the text; the summary table; the weakest criteria; "Nơi nhận" and the signature."""
+    page = report_page(c, h, lang, weakest)
+    widths = REPORT_WIDTHS
+    for j, w in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(j)].width = w
+    n = len(widths)
+    f13, b13 = Font(name=FONT, size=REPORT_PT), Font(name=FONT, size=REPORT_PT, bold=True)
+    _merge(ws, 1, 1, 3, h.issuer.above, f13)
+    _merge(ws, 2, 1, 3, h.issuer.own, b13)
+    _merge(ws, 3, 1, 3, "*", f13)
+    _merge(ws, 4, 1, 3, h.number(), f13)
+    _merge(ws, 1, 4, n, _t(lang, ("ĐẢNG CỘNG SẢN VIỆT NAM", "COMMUNIST PARTY OF VIET NAM")),
+           Font(name=FONT, size=14, bold=True, underline="single"))
+    _merge(ws, 4, 4, n, h.date_line(), Font(name=FONT, size=REPORT_PT, italic=True))
+    for r in range(1, 5):
+        ws.row_dimensions[r].height = max(19.0, 17.0 * _lines(h.lines[min(r, 2) - 1] if r <= 2 else "",
+                                                               sum(widths[:3]), True))
+    ws.row_dimensions[5].height = 12
+    _merge(ws, 6, 1, n, _t(lang, ("BÁO CÁO", "REPORT")), Font(name=FONT, size=15, bold=True))
+    _merge(ws, 7, 1, n, page.kind_line, Font(name=FONT, size=14, bold=True))
+    ws.row_dimensions[6].height, ws.row_dimensions[7].height = 22, max(20.0, 19.0 * _lines(page.kind_line, 75, True))
+    ws.row_dimensions[8].height = 10
+    row = 9
+    text_width = sum(column_pt(w) for w in widths)
+    for para in page.paragraphs:
+        _merge(ws, row, 1, n, para, f13, "justify")
+        lines = max(1, math.ceil(len(para) * TEXT_CHAR_PT / (text_width - 12)) + (1 if len(para) > 300 else 0))
+        ws.row_dimensions[row].height = lines * 17.0 + 3
+        row += 1
+    row += 1
+    row = _report_table(ws, row, page.summary_title, page.summary_header, page.summary_rows,
+                        page.summary_formats, spans=[(1, 2)] + [(k, k) for k in range(3, n + 1)], bold_first=True)
+    if page.criteria_rows:
+        row = _report_table(ws, row + 1, page.criteria_title, page.criteria_header, page.criteria_rows,
+                            [None, None, "0.0", "0.00", "0.0%", "0"],
+                            spans=[(1, 2), (3, 4), (5, 5), (6, 6), (7, 7), (8, 8)])
+    _signature(ws, h, row + 1)
+    page_setup(ws, "portrait", lang)
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+
+
+def _report_table(ws: Worksheet, row: int, title: str, header: list[str], rows: list[list[Any]],
+                  fmts: list[str | None], spans: list[tuple[int, int]], bold_first: bool = False) -> int:
+    """A small boxed table on the report page, its columns over `spans` of the page's eight. Returns
+    the row after it."""
+    widths = REPORT_WIDTHS
+    _merge(ws, row, 1, len(widths), title, Font(name=FONT, size=12, bold=True), "left")
+    ws.row_dimensions[row].height = 18 * _lines(title, sum(widths), True)
+    row += 1
+    span_w = [sum(widths[a - 1:b]) for a, b in spans]
+    for (a, b), text in zip(spans, header):
+        for k in range(a, b + 1):
+            HEADER_STYLE.apply(ws.cell(row, k))
+        HEADER_STYLE.apply(ws.cell(row, a, text))
+        if b > a:
+            ws.merge_cells(start_row=row, start_column=a, end_row=row, end_column=b)
+    ws.row_dimensions[row].height = _height(header, span_w, True)
+    row += 1
+    for i, values in enumerate(rows):
+        bold = bold_first and i == 0
+        for (a, b), value, fmt in zip(spans, values, fmts):
+            for k in range(a, b + 1):
+                body_style(fmt).apply(ws.cell(row, k))
+            cell = body_style(fmt).apply(put(ws, row, a, value, fmt))
+            if bold:
+                BOLD_STYLE.apply(cell)
+            if b > a:
+                ws.merge_cells(start_row=row, start_column=a, end_row=row, end_column=b)
+        ws.row_dimensions[row].height = _height([v if isinstance(v, str) else "" for v in values], span_w)
+        row += 1
+    return row
+
+
+def _signature(ws: Worksheet, h: Letterhead, row: int) -> int:
+    """ "Nơi nhận:" bottom left; the signer's capacity and office right, room to sign and seal, the name."""
+    lang = h.lang
+    plain, bold = Font(name=FONT, size=12), Font(name=FONT, size=REPORT_PT, bold=True)
+    _merge(ws, row, 1, 2, _t(lang, ("Nơi nhận:", "To:")), Font(name=FONT, size=12, bold=True, italic=True), "left")
+    signer = h.signature()
+    for k, line in enumerate(signer):
+        _merge(ws, row + k, 4, len(REPORT_WIDTHS), line, bold)
+    for k, line in enumerate(h.to_whom(), 1):
+        _merge(ws, row + k, 1, 3, line, Font(name=FONT, size=11), "left")
+    for k in range(row, row + 4):
+        ws.row_dimensions[k].height = 17
+    for k in range(row + 4, row + 8):
+        ws.row_dimensions[k].height = 20  # room to sign and seal
+    _merge(ws, row + 8, 4, len(REPORT_WIDTHS), DOTS, plain)
+    return row + 8
 
 
 def _t(lang: str, pair: tuple[str, str]) -> str:
@@ -493,7 +604,8 @@ def body_style(fmt: str | None) -> Style:
 
 
 def write_table(ws: Worksheet, frame: pd.DataFrame, cols: list[Col], lang: str, title: str,
-                heading: Letterhead | None = None, bold: pd.Series | None = None) -> SheetRows:
+                heading: Letterhead | None = None, bold: pd.Series | None = None, appendix: int = 0,
+                indent: pd.Series | None = None, indent_key: str = "", unprinted: tuple[str, ...] = ()) -> SheetRows:
     """Lay out one table under its print heading; return its body rows, to be written by
     `save_with_rows` (openpyxl would hold every cell of a large table in memory).
 
@@ -503,20 +615,29 @@ def write_table(ws: Worksheet, frame: pd.DataFrame, cols: list[Col], lang: str, 
     upper levels), one flag per row of `frame`."""
     heading = heading or Letterhead.placeholder(lang)
     head = HEAD_ROW
-    layout = fit_columns(cols, frame, lang)
-    widths = layout.widths
-    for j, width in enumerate(widths, 1):
+    printed = len(cols) - len(unprinted)
+    assert all(c[0] in unprinted for c in cols[printed:]), "columns not printed come last"
+    layout = fit_columns(cols[:printed], frame, lang)
+    # columns kept in the file, never printed (the source file's path, problem codes): after the print area
+    layout.widths += [float(c[3]) for c in cols[printed:]]
+    layout.one_line += [True] * (len(cols) - printed)
+    widths = layout.widths[:printed]
+    for j, width in enumerate(layout.widths, 1):
         ws.column_dimensions[get_column_letter(j)].width = width
-    _heading(ws, heading, widths, title)
+    _heading(ws, heading, widths, title, appendix)
     for j, (_, vi, en, _, _) in enumerate(cols, 1):
         HEADER_STYLE.apply(ws.cell(head, j, en if lang == "en" else vi))
-    ws.row_dimensions[head].height = _height([en if lang == "en" else vi for _, vi, en, _, _ in cols], widths, True)
-    body = TableBody(ws, frame, [key for key, *_ in cols], [fmt for *_, fmt in cols], layout, head + 1, bold)
+    ws.row_dimensions[head].height = _height([en if lang == "en" else vi for _, vi, en, _, _ in cols[:printed]], widths,
+                                             True)
+    body = TableBody(ws, frame, [key for key, *_ in cols], [fmt for *_, fmt in cols], layout, head + 1, bold,
+                     indent, indent_key)
     rows = body.rows()
     last = head + max(rows.last - head, 1)
     ws.freeze_panes = f"A{head + 1}"
     ws.auto_filter.ref = f"A{head}:{get_column_letter(len(cols))}{last}"
     ws.print_title_rows = f"{head}:{head}"
+    if unprinted:
+        ws.print_area = f"A1:{get_column_letter(printed)}{last}"
     page_setup(ws, layout.orientation, lang)
     return rows
 
@@ -543,26 +664,32 @@ class TableBody:
     (the hidden roll-up sheet). Made into XML ROW_CHUNK rows at a time while saving."""
 
     def __init__(self, ws: Worksheet, frame: pd.DataFrame, keys: list[str], fmts: list[str | None],
-                 layout: ColumnLayout | None, first: int, bold: pd.Series | None = None) -> None:
+                 layout: ColumnLayout | None, first: int, bold: pd.Series | None = None,
+                 indent: pd.Series | None = None, indent_key: str = "") -> None:
         self.ws, self.frame, self.keys, self.fmts, self.layout, self.first = ws, frame, keys, fmts, layout, first
         self.bold = bold
-        self._ids: dict[tuple[int, bool, type | None], int | None] = {}
+        # per row, the indent level of the `indent_key` column (the party tree's depth): a cell
+        # indent, kept on every wrapped line, where spaces typed into the text are lost
+        self.indent, self.indent_col = indent, (keys.index(indent_key) if indent_key in keys else -1)
+        self._ids: dict[tuple[int, bool, type | None, int], int | None] = {}
 
     def rows(self) -> SheetRows:
         n = 0 if self.frame.empty else len(self.frame)
         return SheetRows(self.ws, self.first, self.first + n - 1, len(self.keys), self._xml())
 
-    def style_id(self, j: int, value: Any, bold: bool) -> int | None:
+    def style_id(self, j: int, value: Any, bold: bool, indent: int = 0) -> int | None:
         """The cell format (xf) of column `j`'s cell holding `value`: found by styling a cell that
         is never placed, exactly as a placed one was styled (a date value first sets a date format)."""
         date = type(value) if isinstance(value, TIME_TYPES) else None
-        key = (j, bold, date)
+        key = (j, bold, date, indent)
         if key not in self._ids:
             cell = Cell(self.ws, self.first, j + 1, value if date else None)
             if self.layout is not None:
                 body_style(self.fmts[j]).apply(cell)
                 if bold:
                     BOLD_STYLE.apply(cell)
+                if indent:
+                    _indented(indent).apply(cell)
             self._ids[key] = cell.style_id if cell.has_style else None
         return self._ids[key]
 
@@ -570,26 +697,48 @@ class TableBody:
         letters = [get_column_letter(j) for j in range(1, len(self.keys) + 1)]
         chunks = [_column_chunks(self.frame, key) for key in self.keys]
         bolds = _chunks(self.bold, len(self.bold)) if self.bold is not None else None
+        indents = _chunks(self.indent, len(self.indent)) if self.indent is not None else None
         first = self.first
         for raw in zip(*chunks):
             size = len(raw[0])
             numbers = range(first, first + size)
             bold = next(bolds) if bolds is not None else [False] * size
+            indent = [int(x) for x in next(indents)] if indents is not None else [0] * size
             cells, lines = [], []
             for j, (letter, values) in enumerate(zip(letters, raw)):
                 values = [_stored(v) for v in values]
-                ids = (self.style_id(j, None, False), self.style_id(j, None, True) if True in bold else None)
-                cells.append([cell_xml(f"{letter}{r}", v, self.style_id(j, v, b) if isinstance(v, TIME_TYPES) else ids[b])
-                              for r, v, b in zip(numbers, values, bold)])
-                if self.layout is not None and not self.layout.one_line[j]:
+                if j == self.indent_col:
+                    cells.append([cell_xml(f"{letter}{r}", v, self.style_id(j, v, b, k))
+                                  for r, v, b, k in zip(numbers, values, bold, indent)])
+                else:
+                    ids = (self.style_id(j, None, False), self.style_id(j, None, True) if True in bold else None)
+                    cells.append([cell_xml(f"{letter}{r}", v, self.style_id(j, v, b) if isinstance(v, TIME_TYPES)
+                                           else ids[b]) for r, v, b in zip(numbers, values, bold)])
+                if self.layout is not None and (not self.layout.one_line[j] or j == self.indent_col):
                     fmt, width = self.fmts[j], self.layout.widths[j]
                     texts = (v if v.__class__ is str else _shown_text(v, fmt) for v in values)
-                    lines.append([_lines(t, width) if t else 1 for t in texts])
+                    if j == self.indent_col:  # an indent level takes about three characters of the line
+                        lines.append([_lines(t, max(width - INDENT_CHARS * k, 4)) if t else 1
+                                      for t, k in zip(texts, indent)])
+                    else:
+                        lines.append([_lines(t, width) if t else 1 for t in texts])
             heights: list[float | None] = [None] * size
             if self.layout is not None:  # as _height: the most lines of any cell of the row
                 heights = [max(row) * LINE_PT + 3 for row in zip(*lines)] if lines else [LINE_PT + 3] * size
             yield "".join(row_xml(r, "".join(row), h) for r, row, h in zip(numbers, zip(*cells), heights))
             first += size
+
+
+INDENT_CHARS = 3.0
+_INDENTS: dict[int, Style] = {}
+
+
+def _indented(level: int) -> Style:
+    style = _INDENTS.get(level)
+    if style is None:
+        style = _INDENTS[level] = Style(alignment=Alignment(horizontal="left", wrap_text=True, vertical="top",
+                                                            indent=2 * level))
+    return style
 
 
 def _stored(value: Any) -> Any:
@@ -627,8 +776,9 @@ def _below_title(thresholds: list[float], lang: str) -> tuple[str, str]:
 def _rate_rules(ws: Worksheet, col: int, head: int, last: int) -> None:
     letter = get_column_letter(col)
     rng = f"{letter}{head + 1}:{letter}{max(last, head + 1)}"
-    ws.conditional_formatting.add(rng, CellIsRule(operator="lessThan", formula=["0.8"], fill=RED))
-    ws.conditional_formatting.add(rng, CellIsRule(operator="greaterThanOrEqual", formula=["0.95"], fill=GREEN))
+    first = f"{letter}{head + 1}"  # a blank rate is "nothing decided": never coloured (a blank is 0 to CellIsRule)
+    ws.conditional_formatting.add(rng, FormulaRule(formula=[f"AND(ISNUMBER({first}),{first}<0.8)"], fill=RED))
+    ws.conditional_formatting.add(rng, FormulaRule(formula=[f"AND(ISNUMBER({first}),{first}>=0.95)"], fill=GREEN))
 
 
 @dataclass
@@ -680,7 +830,7 @@ def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
     yes_no = lambda v: _t(lang, ("Có", "Yes")) if v else _t(lang, ("Không", "No"))  # noqa: E731
     h = c.hierarchy.assign(
         level_label=[kind_label(k, lang) for k in c.hierarchy["kind"]],
-        org_label=[INDENT * int(d) + str(n) for d, n in zip(c.hierarchy["depth"], c.hierarchy["name"])],
+        org_label=[str(n) for n in c.hierarchy["name"]],
         all_label=c.hierarchy["all_cells_4good"].map(yes_no))
     tables.append(ReportTable("hierarchy", names["hierarchy"],
                               _t(lang, ("TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ “CHI BỘ 4 TỐT”", "“CHI BỘ 4 TỐT” CONSOLIDATED RESULTS")),
@@ -754,10 +904,10 @@ def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
     # Severities in words (Lỗi / Cảnh báo); the stable problem code keeps a column of its own.
     rj = c.rejected.assign(severity_label=[severity_label(v, lang) for v in c.rejected["severity"]])
     tables.append(ReportTable("rejected", names["rejected"], _t(lang, ("TỆP BỊ TỪ CHỐI VÀ LÝ DO", "REJECTED FILES AND WHY")), [
-        ("file", "Tệp", "File", 44, None), ("code", "Mã lỗi", "Code", 20, None),
+        ("file", "Tệp", "File", 44, None),
         ("severity_label", "Mức", "Severity", 9, None), ("message", "Nội dung", "Message", 70, None),
         ("sheet", "Trang", "Sheet", 14, None), ("cell", "Ô", "Cell", 8, None),
-        ("criterion", "Tiêu chí", "Criterion", 9, "@")], _with_shown_files(rj, shown)))
+        ("criterion", "Tiêu chí", "Criterion", 9, "@"), ("code", "Mã lỗi", "Code", 20, None)], _with_shown_files(rj, shown)))
 
     verdicts = {"counted": ("Được tính", "Counted"), "superseded": ("Trùng, không tính", "Duplicate, not counted"),
                 "rejected": ("Bị từ chối", "Rejected"), "skipped": ("Bỏ qua", "Skipped"),
@@ -770,16 +920,19 @@ def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
         ("sha256", "SHA-256", "SHA-256", 20, None), ("verdict_label", "Kết luận", "Verdict", 18, None),
         ("reason", "Lý do", "Reason", 60, None), ("spec_version", "Phiên bản tiêu chí", "Criteria version", 10, "@"),
         ("fingerprint", "Vân tay tiêu chí", "Criteria fingerprint", 24, None)], _with_shown_files(lg, shown)))
-    if c.year is not None:  # --period YYYY: the year view's sheets after the month-level ones
-        tables += year_tables(c.year, lang, st, type_name)
+    if c.year is not None:  # --period YYYY: a year report; the month-level sheets are the month views'
+        files = [t for t in tables if t.key in ("rejected", "log")]
+        return year_tables(c.year, lang, st, type_name) + files
     return tables
 
 
-YEAR_SHEETS = {"year_cells": ("Cả năm - từng chi bộ", "Year - each cell"),
-               "year_hierarchy": ("Cả năm - theo cấp", "Year - by level"),
-               "year_missing": ("Cả năm - thiếu tháng", "Year - missing months")}
+YEAR_SHEETS = {"year_proposed": ("Đề nghị công nhận", "Proposed"),
+               "year_cells": ("Cả năm - từng chi bộ", "Year - each cell"),
+               "year_not_recognised": ("Không đề nghị", "Not proposed"),
+               "year_missing": ("Cả năm - thiếu tháng", "Year - missing months"),
+               "year_hierarchy": ("Cả năm - theo cấp", "Year - by level")}
 YEAR_RULE_LABELS = {"year_end": ("Đánh giá cuối năm", "Year-end evaluation"),
-                    "average": ("Bình quân 12 tháng", "Average of 12 months"),
+                    "average": ("Bình quân 12 tháng (tạm tính)", "Average of 12 months (provisional)"),
                     "": ("Chưa đủ dữ liệu", "Not enough data")}
 MONTH_MARKS = {"veto": ("LT", "Ex"), "incomplete": ("CĐ", "Inc"), "invalid": ("Lỗi", "Err")}
 
@@ -823,10 +976,12 @@ def year_tables(y: Any, lang: str, st: Any, type_name: Any) -> list[ReportTable]
                       "CĐ: chưa chấm đủ, trống: chưa nộp)",
                       f"THE YEAR {y.year} FOR EACH CELL (final score of each month; Ex: excluded, Inc: incomplete, "
                       "blank: missing)"))
-    tables = [ReportTable("year_cells", names["year_cells"], title, cols, d)]
+    tables = [_proposed_table(y, d, names, lang, type_name),
+              ReportTable("year_cells", names["year_cells"], title, cols, d),
+              _not_recognised_table(y, d, names, lang, type_name)]
 
     h = y.hierarchy.assign(level_label=[kind_label(k, lang) for k in y.hierarchy["kind"]],
-                           org_label=[INDENT * int(dp) + str(n) for dp, n in zip(y.hierarchy["depth"], y.hierarchy["name"])])
+                           org_label=[str(n) for n in y.hierarchy["name"]])
     hcols: list[Col] = [("org_label", "Tổ chức đảng", "Party organisation", 40, None),
                         ("level_label", "Cấp", "Level", 14, None),
                         ("cells", "Số chi bộ", "Cells", 9, "0"), ("decided", "Đã xét được", "Decided", 9, "0"),
@@ -859,7 +1014,54 @@ def year_tables(y: Any, lang: str, st: Any, type_name: Any) -> list[ReportTable]
         ("months_submitted", "Số tháng đã nộp", "Months sent", 9, "0"),
         ("months_text", "Các tháng còn thiếu", "Months missing", 30, None),
         ("year_end_label", "Đánh giá cuối năm", "Year-end evaluation", 18, None)], mm))
-    return tables
+    order = list(YEAR_SHEETS)
+    return sorted(tables, key=lambda t: order.index(t.key))
+
+
+def _proposed_table(y: Any, d: pd.DataFrame, names: dict[str, str], lang: str, type_name: Any) -> ReportTable:
+    """ "Danh sách chi bộ đề nghị công nhận “Chi bộ 4 tốt” năm N": the cells whose year's result meets the
+    standard, a proposal to the upper level's standing committee, with the rule that decided it."""
+    p = d[d["year_status"] == "meets"].sort_values(["year_score", "cell_code"], ascending=[False, True])
+    p = p.assign(cell_type_label=p["cell_type"].map(type_name), stt=range(1, len(p) + 1))
+    return ReportTable("year_proposed", names["year_proposed"],
+                       _t(lang, (f"DANH SÁCH CHI BỘ ĐỀ NGHỊ CÔNG NHẬN “CHI BỘ 4 TỐT” NĂM {y.year}",
+                                 f"CELLS PROPOSED FOR RECOGNITION AS “CHI BỘ 4 TỐT”, {y.year}")), [
+        ("stt", "STT", "No.", 5, "0"), ("parent_name", "Trực thuộc", "Under", 30, None),
+        ("cell_code", "Mã chi bộ", "Cell code", 11, "@"), ("cell_name", "Tên chi bộ", "Cell name", 32, None),
+        ("cell_type_label", "Loại chi bộ", "Cell type", 20, None),
+        ("year_score", "Điểm xét", "Score", 9, "0.00"), ("rule_label", "Căn cứ xét", "Decided by", 18, None)], p)
+
+
+def _not_recognised_table(y: Any, d: pd.DataFrame, names: dict[str, str], lang: str, type_name: Any) -> ReportTable:
+    """The cells not proposed, each with its reason: excluded, below the threshold (and by how much),
+    or not enough data (which months are missing, whether the year-end evaluation is in)."""
+    n = d[d["year_status"] != "meets"]
+    reasons = []
+    for status, score, threshold, months, rule, ye in zip(n["year_status"], n["year_score"], n["threshold"],
+                                                          n["missing_months"], n["rule"], n["year_end_status"]):
+        gone = ", ".join((f"T{m}" if lang != "en" else f"M{m}") for m in (months or []))
+        if status == "veto":
+            reasons.append(_t(lang, ("Thuộc trường hợp loại trừ (câu hỏi loại trừ trả lời “Có”)",
+                                     "Excluded (an exclusion question answered “yes”)")))
+        elif status == "below":
+            how = _t(lang, YEAR_RULE_LABELS.get(rule, ("", ""))).lower()
+            reasons.append(_t(lang, (f"Điểm xét {number_text(score, lang)} ({how}) dưới ngưỡng "
+                                     f"{number_text(threshold, lang)} điểm",
+                                     f"Score {number_text(score, lang)} ({how}) under the threshold of "
+                                     f"{number_text(threshold, lang)}")))
+        else:
+            end = (("đánh giá cuối năm chưa chấm đủ", "the year-end evaluation is not fully scored") if ye == "incomplete"
+                   else ("chưa có đánh giá cuối năm", "no year-end evaluation"))
+            reasons.append(_t(lang, (f"Chưa đủ dữ liệu: {end[0]}" + (f"; thiếu {gone}" if gone else ""),
+                                     f"Not enough data: {end[1]}" + (f"; missing {gone}" if gone else ""))))
+    n = n.assign(reason=reasons, cell_type_label=n["cell_type"].map(type_name))
+    return ReportTable("year_not_recognised", names["year_not_recognised"],
+                       _t(lang, (f"CHI BỘ CHƯA ĐỀ NGHỊ CÔNG NHẬN NĂM {y.year} VÀ LÝ DO",
+                                 f"CELLS NOT PROPOSED FOR {y.year} AND WHY")), [
+        ("parent_name", "Trực thuộc", "Under", 28, None), ("cell_code", "Mã chi bộ", "Cell code", 11, "@"),
+        ("cell_name", "Tên chi bộ", "Cell name", 30, None), ("cell_type_label", "Loại chi bộ", "Cell type", 18, None),
+        ("months_submitted", "Số tháng đã nộp", "Months sent", 8, "0"),
+        ("reason", "Lý do", "Reason", 50, None)], n)
 
 
 def run_at_text(run_at: dt.datetime, lang: str) -> str:
@@ -876,35 +1078,42 @@ def consolidated_meta(lang: str, settings: dict[str, str] | None = None) -> list
 
 def write_consolidated(c: Consolidation, out: str | Path, lang: str = "vi", run_at: dt.datetime | None = None,
                        sources: list[str] | None = None, roster: str | None = None, period: str | None = None,
-                       issuer: str | None = None, place: str | None = None) -> Path:
-    """Write the workbook; every visible sheet prints on A4 as a party document (see HEAD_ROW)."""
+                       issuer: str | None = None, place: str | None = None, signer: Signer | None = None,
+                       weakest: int = 10) -> Path:
+    """Write the workbook: the report (signed) on the first sheet, then its numbered appendices; every
+    visible sheet prints on A4 (see HEAD_ROW)."""
     wb = Workbook()
     default_font(wb)
     wb.properties.creator = "fourgood"
     run_at = run_at or dt.datetime.now().replace(microsecond=0)
     wb.properties.created = wb.properties.modified = run_at
     names = {k: _t(lang, v) for k, v in SHEET_NAMES.items()}
-    wb.remove(wb.worksheets[0])  # the empty sheet a new workbook starts with
-    heading = letterhead(c, lang, run_at, issuer=issuer, place=place, period=period)
+    heading = letterhead(c, lang, run_at, issuer=issuer, place=place, period=period, signer=signer)
+    report = wb.worksheets[0]
+    report.title = names["report"]
+    write_report_sheet(report, c, heading, lang, weakest)
     bodies = []
-    for table in report_tables(c, lang):
+    tables = report_tables(c, lang)
+    for number, table in enumerate(tables, 1):
         ws = wb.create_sheet(table.sheet)
         # the top and the upper levels of the summary in bold
         bold = ~table.frame["kind"].isin([GRASSROOTS, DEPARTMENT]) if table.key == "hierarchy" else None
-        rows = write_table(ws, table.frame, table.cols, lang, table.title, heading, bold)
+        depth = table.frame["depth"] if table.key in ("hierarchy", "year_hierarchy") else None
+        rows = write_table(ws, table.frame, table.cols, lang, table.title, heading, bold, appendix=number,
+                           indent=depth, indent_key="org_label", unprinted=UNPRINTED.get(table.key, ()))
         bodies.append(rows)
         head, last = HEAD_ROW, rows.last
-        if table.key == "hierarchy":
-            widths = [ws.column_dimensions[get_column_letter(j)].width for j in range(1, len(table.cols) + 1)]
-            signature_block(ws, heading, widths, max(last, head + 1) + 2)
         keys = [col[0] for col in table.cols]
+        if table.key in ("hierarchy", "year_proposed"):
+            widths = [ws.column_dimensions[get_column_letter(j)].width for j in range(1, len(table.cols) + 1)]
+            prepared_by(ws, lang, widths, max(last, head + 1) + 2)
         for rate in ("pass_rate", "avg_share"):
             if rate in keys:
                 _rate_rules(ws, keys.index(rate) + 1, head, last)
         if "status_label" in keys and table.key == "detail":
             _status_rules(ws, keys.index("status_label") + 1, head, last, lang, thresholds_of(c))
 
-    _charts(wb, c, names, lang, heading)
+    _charts(wb, c, names, lang, heading, appendix=len(tables) + 1)
     bodies.append(_data_sheet(wb, c))
     settings = {"sources": "; ".join(sources or []), "roster": roster or "", "period": period or ""}
     write_meta_sheet(wb, consolidated_meta(lang, settings))
@@ -913,13 +1122,19 @@ def write_consolidated(c: Consolidation, out: str | Path, lang: str = "vi", run_
     return Path(out)
 
 
-def _charts(wb: Workbook, c: Consolidation, names: dict[str, str], lang: str, heading: Letterhead | None = None) -> None:
+# Columns kept in the workbook, after the print area: problem codes (they stay in the JSON too) and
+# the source files' paths (the log appendix lists every file once).
+UNPRINTED: dict[str, tuple[str, ...]] = {"detail": ("file",), "below": ("file",), "rejected": ("code",)}
+
+
+def _charts(wb: Workbook, c: Consolidation, names: dict[str, str], lang: str, heading: Letterhead | None = None,
+            appendix: int = 0) -> None:
     """Two charts, each whole on its own landscape A4 page beside the figures it draws."""
     ws = wb.create_sheet(names["charts"])
     widths = [40.0, 11.0, 2.0, CHART_COLUMN]
     for j, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(j)].width = width
-    _heading(ws, heading or Letterhead.placeholder(lang), widths, _t(lang, ("BIỂU ĐỒ", "CHARTS")))
+    _heading(ws, heading or Letterhead.placeholder(lang), widths, _t(lang, ("BIỂU ĐỒ", "CHARTS")), appendix)
     page_setup(ws, "landscape", lang)
     page_pt = A4_PT[0] - (MARGIN_IN["top"] + MARGIN_IN["bottom"]) * 72 - 6
 

@@ -44,6 +44,8 @@ class Consolidation:
     province: str = ""  # the top of the roster's tree (the issuing province of the report), if any
     year: YearView | None = None  # with --period YYYY: every month and the year-end evaluation (yearview.py)
     history: StoreReport | None = None  # what the history store did (README, "History store"), if one was used
+    by_content: pd.DataFrame = field(default_factory=pd.DataFrame)  # per content: its name and average share
+    previous: pd.DataFrame | None = None  # the previous period's counted cells, when the history store has them
 
 
 def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFrame | None = None,
@@ -97,7 +99,7 @@ def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFram
         named = roster["province"][roster["province"] != ""]
         province = str(named.mode().iloc[0]) if not named.empty else ""
     return Consolidation(files, cells, hierarchy, by_type, grassroots, below, by_criterion, missing, rejected, summary,
-                         problems, province, year)
+                         problems, province, year, by_content=_by_content(cells, specs))
 
 
 def content_columns(specs: dict[str, Spec], *frames: pd.DataFrame) -> list[str]:
@@ -311,6 +313,29 @@ def _below(cells: pd.DataFrame, specs: dict[str, Spec]) -> pd.DataFrame:
     return below.sort_values(["final_total", "cell_code"])
 
 
+def _by_content(cells: pd.DataFrame, specs: dict[str, Spec]) -> pd.DataFrame:
+    """Per content, over every scored cell: the sum of its final subtotals over the sum of its maxima
+    (the share of the maximum the cells reached), with the content's name, weakest first."""
+    cols = ["content_id", "name_vi", "name_en", "cells", "share"]
+    scored = cells[cells["status"].isin(["meets", "below", "veto"])]
+    rows = []
+    names: dict[str, tuple[str, str]] = {}
+    for s in specs.values():
+        for c in s.contents:
+            names.setdefault(c.id, (c.title_vi, c.title_en))
+    for cid, (vi, en) in names.items():
+        col = content_column(cid)
+        if col not in scored:
+            continue
+        maxima = scored["fingerprint"].map({s.fingerprint: next((c.max for c in s.contents if c.id == cid), np.nan)
+                                            for s in specs.values()})
+        have = scored[col].notna() & maxima.notna()
+        if have.any():
+            rows.append({"content_id": cid, "name_vi": vi, "name_en": en, "cells": int(have.sum()),
+                         "share": float(scored.loc[have, col].sum() / maxima[have].sum())})
+    return pd.DataFrame(rows, columns=cols).sort_values("share", kind="stable").reset_index(drop=True)
+
+
 def _by_criterion(result: BatchResult, cells: pd.DataFrame, specs: dict[str, Spec]) -> pd.DataFrame:
     used = cells[cells["status"].isin(["meets", "below", "veto", "incomplete"])]
     by_file = used.drop_duplicates("file").set_index("file")  # rolled-up rows share their workbook's name
@@ -457,6 +482,9 @@ def consolidate_paths(paths: list[str], specs: dict[str, Spec], *, roster: str |
                 raise FourgoodError([Problem("period_not_found", value=wanted, expected=", ".join(found) or None)])
         earlier = history.cells_of_year(previous_year(wanted)) if wanted and is_year(wanted) else None
         c = consolidate(result, specs, roster_frame, wanted, lang, earlier=earlier)
+        if wanted and not is_year(wanted):
+            before = history.cells_of_period(previous_month(wanted))
+            c.previous = before if not before.empty else None
         history.remember_cells(c.cells)
         if not history.temporary:
             history.record(sources_key(paths), c.files)
@@ -465,6 +493,12 @@ def consolidate_paths(paths: list[str], specs: dict[str, Spec], *, roster: str |
     finally:
         history.close()
     return c
+
+
+def previous_month(period: str) -> str:
+    """'2026-10' for '2026-11', '2025-12' for '2026-01'."""
+    year, month = (int(x) for x in period.split("-"))
+    return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
 
 
 def periods_found(result: BatchResult) -> list[str]:

@@ -395,9 +395,15 @@ class Store:
 
     def cells_of_year(self, year: str) -> pd.DataFrame:
         """The stored results of every cell for the months and the year-end evaluation of `year`."""
+        return self._cells_where("substr(period, 1, 4) = ?", year)
+
+    def cells_of_period(self, period: str) -> pd.DataFrame:
+        """The stored results of every cell for one period (the report's "against last month")."""
+        return self._cells_where("period = ?", period)
+
+    def _cells_where(self, condition: str, value: str) -> pd.DataFrame:
         def run(con: sqlite3.Connection) -> pd.DataFrame:
-            rows = con.execute(f"SELECT {', '.join(HISTORY_COLUMNS)} FROM cells WHERE substr(period, 1, 4) = ?",
-                               (year,)).fetchall()
+            rows = con.execute(f"SELECT {', '.join(HISTORY_COLUMNS)} FROM cells WHERE {condition}", (value,)).fetchall()
             return pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
         return self._guard(run, pd.DataFrame(columns=list(HISTORY_COLUMNS)))
 
