@@ -12,6 +12,7 @@ from fourgood.cli import main
 from fourgood.consolidate_cmd import parse_period, run_consolidate
 from fourgood.problems import FourgoodError
 from fourgood.report_workbook import HEAD_ROW
+from fourgood.report_workbook import HEAD_ROW
 from fourgood.spec import load_specs
 from fourgood.workbook_templates.writer import template_filename
 
@@ -98,8 +99,11 @@ def test_hierarchy_sheet_rolls_up_cells_to_committees_and_province(province):
     orgs = [r["Tổ chức đảng"].strip() for r in rows]
     # depth first: the whole, each upper-level committee, then its grassroots committees
     assert orgs == ["Toàn bộ", BLOC, "Đảng bộ Sở Tài chính", DISTRICT, "Đảng bộ xã Cẩm Bình"]
-    indents = [len(r["Tổ chức đảng"]) - len(r["Tổ chức đảng"].lstrip()) for r in rows]
+    # each level indented by the cell's indent (kept on every wrapped line), never by spaces in the text
+    ws = load_workbook(out)["Tổng hợp theo cấp"]
+    indents = [ws.cell(r, 2).alignment.indent for r in range(HEAD_ROW + 1, HEAD_ROW + 1 + len(rows))]
     assert indents[0] < indents[1] == indents[3] < indents[2] == indents[4]
+    assert all(r["Tổ chức đảng"] == r["Tổ chức đảng"].strip() for r in rows)
     prov = rows[0]
     assert (prov["Số chi bộ phải báo cáo"], prov["Đã nộp"], prov["Hợp lệ"], prov["Đạt 4 tốt"], prov["Dưới ngưỡng đạt"],
             prov["Chưa chấm đủ"], prov["Phiếu lỗi"]) == (5, 4, 3, 1, 1, 1, 1)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import column_index_from_string
 
 from fourgood import libreoffice
 from fourgood.cli import main
@@ -104,7 +105,11 @@ def test_every_header_and_name_appears_whole(printed):
     for ws in wb.worksheets:
         if ws.sheet_state != "visible":
             continue
-        for row in ws.iter_rows(min_row=1):
+        # columns after a sheet's print area (source file paths, problem codes) are not printed
+        last_col = ws.max_column
+        if ws.print_area:
+            last_col = column_index_from_string(re.findall(r"\$?([A-Z]+)\$?\d+", ws.print_area)[-1])
+        for row in ws.iter_rows(min_row=1, max_col=last_col):
             for cell in row:
                 if isinstance(cell.value, str) and not cell.value.startswith("="):
                     want.update(cell.value.split())
@@ -118,8 +123,10 @@ def test_every_header_and_name_appears_whole(printed):
     assert [w for w in short if len(w) <= 16 and not re.search(r"[-/]", w) and joined.count(w) < want[w]] == []
     broken = {w for w in short if joined.count(re.split(r"(?<=[-/])", w)[0][:12]) < want[w]}  # their start is there
     assert not broken, broken
-    for ws in wb.worksheets[:9]:  # every table's column headers, each whole (joined across its lines)
-        for cell in ws[HEAD_ROW]:
+    for ws in wb.worksheets[1:10]:  # every appendix table's printed column headers, each whole (joined across lines)
+        printed = column_index_from_string(re.findall(r"\$?([A-Z]+)\$?\d+", ws.print_area)[-1]) if ws.print_area \
+            else ws.max_column
+        for cell in ws[HEAD_ROW][:printed]:
             if cell.value:
                 assert re.sub(r"\s+", "", str(cell.value)) in joined or all(w in have for w in str(cell.value).split())
 
@@ -142,19 +149,29 @@ def test_nothing_overlaps_and_text_prints_at_9_points_or_more(printed):
 
 
 @pytestmark_lo
-def test_party_heading_and_signature_block(printed):
+def test_the_report_then_numbered_appendices_each_with_the_reports_number(printed):
+    """Hướng dẫn 36: one document. Page 1 is the report (issuer block with the number and the issuer's
+    symbol, the party's name, place and date, BÁO CÁO and its summary line, the text, the signature);
+    every other sheet is "Phụ lục N" carrying the report's number and date, with no heading of its own."""
     _, pdf = printed
     pages = [_text(pdf, "-layout", "-f", str(i), "-l", str(i)) for i in range(1, len(_pages(pdf)) + 1)]
     firsts = [p for p in pages if "ĐẢNG CỘNG SẢN VIỆT NAM" in p]
-    assert len(firsts) == 10  # the first page of every printable sheet, and only there
-    for page in firsts:
-        assert "ĐẢNG BỘ TỈNH HÀ TĨNH" in page and "BAN TỔ CHỨC TỈNH ỦY" in page and "Số:" in page
-        assert re.search(r"Hà Tĩnh, ngày \d\d tháng \d{1,2} năm 20\d\d", page)
-        assert "Kỳ đánh giá: tháng 11 năm 2026" in page
-    assert "TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ “CHI BỘ 4 TỐT”" in pages[0]
-    summary = "".join(p for p in pages if "Tổng hợp" in p or "Nơi nhận" in p)
-    for text in ("Nơi nhận:", "NGƯỜI LẬP BIỂU", "TRƯỞNG BAN", "(Ký tên, đóng dấu)", "- Lưu."):
-        assert text in summary
+    assert len(firsts) == 1 and firsts[0] is pages[0]  # one issuer block: the report's
+    report = pages[0]
+    assert "TỈNH ỦY HÀ TĨNH" in report and "BAN TỔ CHỨC" in report and "Số ……-BC/BTCTU" in report
+    assert re.search(r"Hà Tĩnh, ngày \d\d tháng \d{1,2} năm 20\d\d", report)
+    assert "BÁO CÁO" in report and "Kết quả đánh giá “Chi bộ 4 tốt” tháng 11 năm 2026" in report
+    assert re.search(r"có \d+/28 chi bộ nộp phiếu", report) and "chi bộ đạt “Chi bộ 4 tốt” (từ 95 điểm trở lên)" in report
+    signed = "".join(p for p in pages if "Nơi nhận:" in p)
+    assert "TRƯỞNG BAN" in signed and "- Lưu." in signed and "NGƯỜI LẬP BIỂU" not in signed
+    numbers = [int(n) for p in pages for n in re.findall(r"^\s*Phụ lục (\d+)\s*$", p, re.M)]
+    assert numbers == list(range(1, 11))  # nine tables and the charts, numbered in order
+    for p in pages[1:]:
+        if "Phụ lục" in p:
+            assert "(Kèm theo Báo cáo số ……-BC/BTCTU, ngày" in p and "Số ……" not in p.replace("Báo cáo số ……", "")
+    starts = [i for i, p in enumerate(pages) if re.search(r"^\s*Phụ lục \d+\s*$", p, re.M)]
+    appendix_1 = "".join(pages[starts[0]:starts[1]])
+    assert "NGƯỜI LẬP BIỂU" in appendix_1  # who drew up the table signs the table
     assert all(re.search(rf"Trang {i}/{len(pages)}", p) for i, p in enumerate(pages, 1))
 
 
@@ -169,6 +186,7 @@ def test_pdf_option_end_to_end_with_issuer_and_place(demo, capsys):
     _assert_a4(_pages(pdf))
     first = _text(pdf, "-layout", "-f", "1", "-l", "1")
     assert "ĐẢNG BỘ TỈNH HÀ TĨNH" in first and "ĐẢNG ỦY XÃ CẨM BÌNH" in first and "Cẩm Bình, ngày" in first
+    assert "Số ……-BC/ĐU" in first
     assert "T/M BAN THƯỜNG VỤ" in _text(pdf, "-layout")  # a party committee signs for its standing committee
     assert not [p for p in pdf.parent.iterdir() if p.name.startswith(".fg-pdf-")]  # the temporary folder is gone
 
@@ -182,23 +200,23 @@ def test_pdf_without_libreoffice_writes_the_workbook_and_says_so(demo, monkeypat
     assert "Không tìm thấy LibreOffice" in err and f"bảng tổng hợp vẫn đã được ghi: {book}" in err
 
 
-def test_heading_from_options_province_or_placeholder(demo):
+def test_heading_from_options_roster_top_or_placeholder(demo):
     from fourgood.rollup import consolidate_paths
     from fourgood.spec import load_specs
 
     _, inbox, roster = demo
     c = consolidate_paths([str(inbox)], load_specs(), roster=str(roster))
-    h = letterhead(c, "vi", RUN_AT)  # the forms say "Tỉnh Hà Tĩnh"
-    assert h.issuer == ["ĐẢNG BỘ TỈNH HÀ TĨNH", "BAN TỔ CHỨC TỈNH ỦY"] and h.signer() == ["TRƯỞNG BAN"]
+    h = letterhead(c, "vi", RUN_AT)  # the roster's top: Đảng bộ tỉnh Hà Tĩnh -> its organisation board
+    assert h.lines == ["TỈNH ỦY HÀ TĨNH", "BAN TỔ CHỨC"] and h.number() == "Số ……-BC/BTCTU"
+    assert h.signature() == ["TRƯỞNG BAN"]
     assert h.date_line() == "Hà Tĩnh, ngày 23 tháng 11 năm 2026" and h.period == "tháng 11 năm 2026"
+    assert h.appendix_line() == "(Kèm theo Báo cáo số ……-BC/BTCTU, ngày 23/11/2026)"
     h = letterhead(c, "vi", dt.datetime(2027, 2, 5), province="Thành phố Hà Nội", issuer="ĐẢNG BỘ X|BAN Y")
-    assert h.issuer == ["ĐẢNG BỘ X", "BAN Y"] and h.date_line() == "Hà Nội, ngày 05 tháng 02 năm 2027"
-    h = letterhead(c, "vi", RUN_AT, province="Thành phố Hà Nội")
-    assert h.issuer == ["ĐẢNG BỘ THÀNH PHỐ HÀ NỘI", "BAN TỔ CHỨC THÀNH ỦY"]
+    assert h.lines == ["ĐẢNG BỘ X", "BAN Y"] and h.date_line() == "Hà Nội, ngày 05 tháng 02 năm 2027"
+    no_tree = c.hierarchy.iloc[0:0]
+    h = letterhead(type(c)(**{**c.__dict__, "hierarchy": no_tree}), "vi", RUN_AT, province="Thành phố Hà Nội")
+    assert h.lines == ["THÀNH ỦY HÀ NỘI", "BAN TỔ CHỨC"] and h.number() == "Số ……-BC/BTCTU"
     none = c.cells.assign(province="")
-    assert c.province == "Đảng bộ tỉnh Hà Tĩnh"  # the top of the roster's tree
-    h = letterhead(type(c)(**{**c.__dict__, "cells": none}), "vi", RUN_AT)  # the roster's province, forms silent
-    assert h.issuer == ["ĐẢNG BỘ TỈNH HÀ TĨNH", "BAN TỔ CHỨC TỈNH ỦY"]
-    h = letterhead(type(c)(**{**c.__dict__, "cells": none, "province": ""}), "vi", RUN_AT)
-    assert h.issuer == Letterhead.placeholder("vi").issuer and h.date_line().startswith("……")
+    h = letterhead(type(c)(**{**c.__dict__, "cells": none, "province": "", "hierarchy": no_tree}), "vi", RUN_AT)
+    assert h.lines == Letterhead.placeholder("vi").lines and h.date_line().startswith("……")
     assert period_text(["2026", "2026-11"], "en") == "2026, November 2026"

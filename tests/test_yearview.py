@@ -146,11 +146,21 @@ def test_the_demo_year_end_to_end(tmp_path, capsys):
     head, body = rows[0], [r for r in rows[1:] if r[1]]
     assert head[3:15] == tuple(f"T{m}" for m in range(1, 13)) and len(body) == 28
     rule = [r[head.index("Căn cứ xét")] for r in body]
-    assert rule.count("Bình quân 12 tháng") == year["by_rule"]["average"] and rule.count("Đánh giá cuối năm") == 1
+    assert rule.count("Bình quân 12 tháng (tạm tính)") == year["by_rule"]["average"]
+    assert rule.count("Đánh giá cuối năm") == 1
     met = [r[head.index("Kết quả cả năm")] for r in body].count("Đạt “Chi bộ 4 tốt”")
     assert met == year["meeting"]
     level = list(wb["Cả năm - theo cấp"].iter_rows(min_row=10, max_row=10, values_only=True))[0]
     assert level[:5] == ("Đảng bộ tỉnh Hà Tĩnh", "Đảng bộ tỉnh", 28, year["decided"], year["meeting"])
-    detail = {r[0] for r in wb["Chi tiết"].iter_rows(min_row=10, values_only=True) if r[0]}
-    assert detail <= {f"2026-{m:02d}" for m in range(1, 13)} | {"2026"} and "2026-01" in detail  # no 2025 rows
-    assert wb["Tổng hợp theo cấp"]["A7"].value == "Kỳ đánh giá: năm 2026"
+    # a year report: the report, then the year's appendices; the month-level sheets are the month views'
+    assert wb.sheetnames[:6] == ["Báo cáo", "Đề nghị công nhận", "Cả năm - từng chi bộ", "Không đề nghị",
+                                 "Cả năm - thiếu tháng", "Cả năm - theo cấp"]
+    assert "Chi tiết" not in wb.sheetnames and "Tổng hợp theo cấp" not in wb.sheetnames
+    proposed = [r for r in wb["Đề nghị công nhận"].iter_rows(min_row=10, values_only=True) if r[2]]
+    assert len(proposed) == year["meeting"]
+    not_proposed = [r for r in wb["Không đề nghị"].iter_rows(min_row=10, values_only=True) if r[1]]
+    assert len(not_proposed) == 28 - year["meeting"] and all(r[-1] for r in not_proposed)  # each with its reason
+    assert wb["Đề nghị công nhận"]["A7"].value == "Kỳ đánh giá: năm 2026"
+    report = [c for row in wb["Báo cáo"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert f"Kết quả đánh giá, đề nghị công nhận “Chi bộ 4 tốt” năm 2026" in report
+    assert any(f"Đề nghị công nhận “Chi bộ 4 tốt” năm 2026: {year['meeting']} chi bộ" in t for t in report)
