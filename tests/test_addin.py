@@ -243,7 +243,7 @@ def test_one_click_on_the_control_workbook_consolidates_the_folder_into_it(templ
                                                             for c in contents]
         assert (r["self_total"], r["upper_total"], r["threshold"], r["period"]) == (total, "", 95, "2026-11")
     rejected = _values_on(book, names.index("Tệp bị từ chối"))
-    assert [(Path(r[0]).name, r[1]) for r in rejected[4:]] == [("ghi-chu.txt", "not_spreadsheet")]
+    assert [(Path(r[0]).name, r[-1]) for r in rejected[4:]] == [("ghi-chu.txt", "not_spreadsheet")]  # the code: last
 
 
 def test_control_workbook_without_a_folder_says_which_cell_to_fill(template_dir, tmp_path):

@@ -37,8 +37,9 @@ def run_consolidate(paths: list[str], out: str, *, roster: str | None = None, pe
     print_store_warnings(c, lang)
     path = write_consolidated(c, out, lang, run_at=run_at, sources=[str(p) for p in paths], roster=roster,
                               period=period, issuer=issuer, place=place, signer=who, weakest=weakest)
-    if summary_json:
-        write_text_atomic(summary_json, json.dumps(c.summary, ensure_ascii=False, indent=2) + "\n")
+    if summary_json:  # the year view's figures first
+        ordered = {"year": c.summary["year"], **c.summary} if "year" in c.summary else c.summary
+        write_text_atomic(summary_json, json.dumps(ordered, ensure_ascii=False, indent=2) + "\n")
     if not quiet:
         print_summary(c, path, lang)
     return (print_pdf(path, lang, quiet) if pdf else 0), c
@@ -100,16 +101,28 @@ def print_summary(c: Consolidation, path: Path, lang: str) -> None:
     table.add_column("Số lượng" if vi else "Count", justify="right")
     rejected = set(c.files.loc[c.files["verdict"] == "rejected", "file"]) if "verdict" in c.files else set()
     not_forms = len(rejected & not_a_form_files(c.problems))
+    y = s.get("year")
+    # the year view leads with the year's figures; the counts below are then of cell-months
+    year_rows: list[tuple[str, str, Any]] = [
+        (f"Năm {y['year']}: chi bộ thuộc diện đánh giá", f"{y['year']}: cells evaluated", y["cells"]),
+        ("  đủ căn cứ xét", "  decided", y["decided"]),
+        ("  đề nghị công nhận “Chi bộ 4 tốt”", "  proposed for recognition", y["meeting"]),
+        ("  không đạt hoặc loại trừ", "  below or excluded", y["below"]),
+        ("  chưa đủ dữ liệu", "  not enough data", y["undecided"]),
+    ] if y else []
+    per = (" (lượt chi bộ - tháng)", " (cell-months)") if y else ("", "")
     rows: list[tuple[str, str, Any]] = [
+        *year_rows,
         ("Tệp đầu vào", "Input files", s["files_total"]), ("Tệp hợp lệ", "Valid files", s["files_valid"]),
         ("Tệp bị từ chối", "Rejected files", s["files_rejected"]),
         *([("  trong đó không phải phiếu chấm điểm", "  of which not a scoring form", not_forms)] if not_forms else []),
         ("Tệp bỏ qua", "Skipped files", s.get("files_skipped", 0)),
-        ("Chi bộ có phiếu", "Cells with a form", s["cells"]),
-        ("Đạt “Chi bộ 4 tốt”", "Meet the standard", s["cells_meeting_standard"]),
-        ("Dưới ngưỡng đạt", "Below the pass mark", below_threshold(s)),
-        ("Chưa chấm đủ", "Incomplete", s["cells_incomplete"]),
-        ("Chưa nộp phiếu hợp lệ", "No valid form", s["cells_missing"]), ("Tệp trùng", "Duplicates", s["duplicates"]),
+        ("Chi bộ có phiếu" + per[0], "Cells with a form" + per[1], s["cells"]),
+        ("Đạt “Chi bộ 4 tốt”" + per[0], "Meet the standard" + per[1], s["cells_meeting_standard"]),
+        ("Dưới ngưỡng đạt" + per[0], "Below the pass mark" + per[1], below_threshold(s)),
+        ("Chưa chấm đủ" + per[0], "Incomplete" + per[1], s["cells_incomplete"]),
+        ("Chưa nộp phiếu hợp lệ" + per[0], "No valid form" + per[1], s["cells_missing"]),
+        ("Tệp trùng", "Duplicates", s["duplicates"]),
         *([("Tệp không còn (so với lần trước)", "Files gone since the last run", s["files_disappeared"])]
           if s.get("files_disappeared") else []),
     ]

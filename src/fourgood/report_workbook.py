@@ -934,6 +934,8 @@ YEAR_SHEETS = {"year_proposed": ("Đề nghị công nhận", "Proposed"),
 YEAR_RULE_LABELS = {"year_end": ("Đánh giá cuối năm", "Year-end evaluation"),
                     "average": ("Bình quân 12 tháng (tạm tính)", "Average of 12 months (provisional)"),
                     "": ("Chưa đủ dữ liệu", "Not enough data")}
+YEAR_VERDICTS = {"meets": ("Đạt", "Meets"), "below": ("Không đạt", "Below"), "veto": ("Loại trừ", "Excluded"),
+                 "incomplete": ("Chưa chấm đủ", "Incomplete"), "invalid": ("Phiếu lỗi", "Invalid")}
 MONTH_MARKS = {"veto": ("LT", "Ex"), "incomplete": ("CĐ", "Inc"), "invalid": ("Lỗi", "Err")}
 
 
@@ -943,8 +945,10 @@ def year_tables(y: Any, lang: str, st: Any, type_name: Any) -> list[ReportTable]
     names = {k: _t(lang, v) for k, v in YEAR_SHEETS.items()}
     undecided = _t(lang, YEAR_RULE_LABELS[""])
 
-    def verdict(status: Any, threshold: Any) -> Any:
-        return "" if not status else undecided if status == "undecided" else st(status, threshold)
+    def verdict(status: Any, threshold: Any) -> Any:  # short: the year table is twenty columns wide
+        if not status or not isinstance(status, str):
+            return ""
+        return undecided if status == "undecided" else _t(lang, YEAR_VERDICTS.get(status, (status, status)))
 
     def month(score: Any, status: Any) -> Any:  # the final score; a short mark when there is none
         if status in MONTH_MARKS:
@@ -1152,17 +1156,26 @@ def _charts(wb: Workbook, c: Consolidation, names: dict[str, str], lang: str, he
             height += ws.row_dimensions[i].height
         return height
 
-    tops = set(c.hierarchy.loc[c.hierarchy["depth"] == 0, "node"])
-    upper = c.hierarchy[c.hierarchy["parent"].isin(tops)]  # the organisations right under the top
+    # one bar per organisation right under the top (for the year: its share of cells proposed; none
+    # decided is a blank, not 0%)
+    tree = c.year.hierarchy if c.year is not None else c.hierarchy
+    tops = set(tree.loc[tree["depth"] == 0, "node"])
+    upper = tree[tree["parent"].isin(tops)]
+    if c.year is not None:
+        rates = upper["pass_rate"].where(upper["decided"] > 0)
+        labels = [str(name) for name in upper["name"]]
+    else:
+        rates = upper["pass_rate"]
+        many = upper["period"].nunique() > 1
+        labels = [f"{name} ({period})" if many else str(name) for name, period in zip(upper["name"], upper["period"])]
     n = max(len(upper), 1)
     first = HEAD_ROW
-    used = table(first, (_t(lang, ("Cấp ủy cấp trên cơ sở", "Upper-level committee")), _t(lang, ("Tỷ lệ đạt", "Pass rate"))),
-                 [(f"{name} ({period})", rate, "0.0%") for name, period, rate in
-                  zip(upper["name"], upper["period"], upper["pass_rate"])])
+    used = table(first, (_t(lang, ("Tổ chức đảng", "Party organisation")), _t(lang, ("Tỷ lệ đạt", "Pass rate"))),
+                 [(label, rate, "0.0%") for label, rate in zip(labels, rates)])
     top_pt = sum(float(ws.row_dimensions[r].height or 15) for r in range(1, first))
     chart = BarChart()
     chart.type = "bar"
-    chart.title = _t(lang, ("Tỷ lệ chi bộ đạt theo cấp ủy cấp trên", "Pass rate by upper-level committee"))
+    chart.title = _t(lang, ("Tỷ lệ chi bộ đạt theo tổ chức đảng trực thuộc", "Pass rate by organisation"))
     chart.y_axis.number_format = "0%"
     chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 1
     chart.add_data(Reference(ws, min_col=2, min_row=first, max_row=first + n), titles_from_data=True)
