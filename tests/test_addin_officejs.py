@@ -102,6 +102,15 @@ def test_a_form_that_meets_the_standard_gets_the_results_sheet_and_no_mark(serve
     _assert_staff_entries_unchanged(before, after)
 
 
+def test_the_results_sheet_columns_are_as_wide_in_office_js_as_on_the_desktop(server, tmp_path, template_dir, specs):
+    """Office.js takes column widths in points, desktop Excel in characters; xlwings passes the number
+    through. 20 characters of Excel's default font are (20 × 7 + 5) px = 108.75 pt."""
+    workbook = seed(form(template_dir, specs, tmp_path / "dat.xlsx", "BV-01", 96.5))
+    [step] = click(server.url, workbook, [{"click": "fourgood-check"}], tmp_path)
+    assert sheet(step["workbook"], RESULTS)["widths"] == {"A": 108.75, "B": 234.75, "C": 77.25, "D": 77.25,
+                                                          "E": 77.25, "F": 423.75}
+
+
 def test_a_form_with_errors_gets_every_problem_marked_noted_and_listed(server, tmp_path, template_dir, specs):
     workbook = seed(_error_form(template_dir, specs, tmp_path / "loi.xlsx"))
     before = seeded_state(workbook)
