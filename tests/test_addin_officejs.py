@@ -179,6 +179,26 @@ def test_on_an_excel_without_notes_the_click_completes_with_marks_and_the_full_r
     _assert_staff_entries_unchanged(before, after)
 
 
+def test_the_requirement_sets_the_manifest_declares_are_enough_for_the_click_and_one_less_is_not(
+        server, tmp_path, template_dir, specs):
+    """The manifest's <Requirements> keep Excel that cannot run the click from offering the add-in: with
+    exactly those sets the click completes; with ExcelApi 1.8 xlwings Server's client cannot read the
+    book (shapes and print areas are ExcelApi 1.9)."""
+    from xml.etree import ElementTree as ET
+
+    with urllib.request.urlopen(server.url + "/manifest.xml", timeout=30) as r:
+        root = ET.fromstring(r.read())
+    ns = {"o": "http://schemas.microsoft.com/office/appforoffice/1.1"}
+    declared = {s.get("Name"): s.get("MinVersion") for s in root.findall("o:Requirements/o:Sets/o:Set", ns)}
+    workbook = seed(_error_form(template_dir, specs, tmp_path / "loi.xlsx"))
+    [enough] = click(server.url, workbook, [{"click": "fourgood-check"}], tmp_path, sets=declared)
+    assert [a["prompt"] for a in enough["alerts"]] == ["Còn 2 lỗi cần sửa"]
+    assert [(p[2], p[3]) for p in _problems(enough["workbook"])] == [(SCORING, "D9"), (SCORING, "D16")]
+    [short] = click(server.url, workbook, [{"click": "fourgood-check"}], tmp_path, sets={**declared, "ExcelApi": "1.8"})
+    assert [a["title"] for a in short["alerts"]] == ["Error"] and short["requests"] == []
+    assert "getPrintAreaOrNullObject" in short["alerts"][0]["prompt"]
+
+
 def _submit(server, data: bytes, token: str) -> None:
     boundary = "fourgood-officejs"
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.xlsx\"\r\n"

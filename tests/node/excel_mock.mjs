@@ -297,6 +297,13 @@ class Context {
       },
       activate: () => { book.active = sheet; },
     };
+    // What an older Excel lacks is simply absent from its objects, as in Office.js: the requirement
+    // set that brought each member (Microsoft's requirement-set pages).
+    const since = { "1.2": ["protection"], "1.4": ["getUsedRangeOrNullObject", "names"],
+      "1.7": ["getRangeByIndexes"], "1.8": ["showGridlines", "pivotTables"], "1.9": ["shapes", "pageLayout"] };
+    for (const [version, members] of Object.entries(since)) {
+      if (!this.supports("ExcelApi", version)) for (const member of members) delete data[member];
+    }
     if (this.supports("ExcelApi", "1.18")) data.notes = this.notesCollection(sheet);
     return this.object(data, {
       position: (v) => {
