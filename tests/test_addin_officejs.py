@@ -221,7 +221,8 @@ def test_consolidate_with_a_board_token_fills_the_control_workbook_from_the_inbo
     [refused] = click(server.url, workbook, [{"click": "fourgood-consolidate"}], tmp_path, token=server.tokens["unit"])
     assert [a["prompt"].startswith("Chỉ cán bộ Ban Tổ chức") for a in refused["alerts"]] == [True]
     assert [s["name"] for s in refused["workbook"]["sheets"]] == [s["name"] for s in before["sheets"]]
-    [done] = click(server.url, workbook, [{"click": "fourgood-consolidate"}], tmp_path, token=server.tokens["board"])
+    done, again = click(server.url, workbook, [{"click": "fourgood-consolidate"}] * 2, tmp_path,
+                        token=server.tokens["board"])
     assert [(a["prompt"], a["mode"]) for a in done["alerts"]] == [
         ("Đã tổng hợp 2 tệp: 2 chi bộ, 1 đạt, 1 dưới ngưỡng đạt (95 điểm), 0 tệp bị từ chối.", "info")]
     after = done["workbook"]
@@ -234,3 +235,8 @@ def test_consolidate_with_a_board_token_fills_the_control_workbook_from_the_inbo
     # the folder cell now names the inbox it consolidated; the control sheet stays protected as it was
     assert str(Path(server.inbox).resolve()) in values(after, control).values()
     assert sheet(after, control)["protection"] == sheet(before, control)["protection"]
+    # a second click consolidates again into the same sheets (cleared, then written)
+    assert [s["name"] for s in again["workbook"]["sheets"]] == names and again["alerts"] == done["alerts"]
+    stamped = {"A2"}  # "Lập lúc …": the time of the run
+    assert {a: v for a, v in values(again["workbook"], "Chi tiết").items() if a not in stamped} == \
+        {a: v for a, v in values(after, "Chi tiết").items() if a not in stamped}

@@ -287,6 +287,11 @@ class Context {
       pageLayout: { getPrintAreaOrNullObject: () => this.nullObject() },
       getRange: (address) => this.rangeObject(sheet, address === undefined ? { r0: 0, c0: 0, r1: 1048575, c1: 16383 } : parseAddress(address)),
       getRangeByIndexes: (r, c, rows, cols) => this.rangeObject(sheet, { r0: r, c0: c, r1: r + rows - 1, c1: c + cols - 1 }),
+      getRanges: () => ({  // the whole sheet, for sheetClear
+        clear: () => {
+          if (this.guard(sheet, null, "clear the sheet")) sheet.cells.clear();
+        },
+      }),
       getUsedRangeOrNullObject: (valuesOnly) => {
         const box = book.usedRange(sheet, Boolean(valuesOnly));
         return box ? this.rangeObject(sheet, box) : this.nullObject();
@@ -300,7 +305,7 @@ class Context {
     // What an older Excel lacks is simply absent from its objects, as in Office.js: the requirement
     // set that brought each member (Microsoft's requirement-set pages).
     const since = { "1.2": ["protection"], "1.4": ["getUsedRangeOrNullObject", "names"],
-      "1.7": ["getRangeByIndexes"], "1.8": ["showGridlines", "pivotTables"], "1.9": ["shapes", "pageLayout"] };
+      "1.7": ["getRangeByIndexes"], "1.8": ["showGridlines", "pivotTables"], "1.9": ["shapes", "pageLayout", "getRanges"] };
     for (const [version, members] of Object.entries(since)) {
       if (!this.supports("ExcelApi", version)) for (const member of members) delete data[member];
     }
