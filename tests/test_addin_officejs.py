@@ -135,6 +135,7 @@ def test_a_form_with_errors_gets_every_problem_marked_noted_and_listed(server, t
     assert links == {"D20": {"address": "#'Chấm điểm'!D9", "textToDisplay": "D9", "screenTip": "Đến ô này"},
                      "D21": {"address": "#'Chấm điểm'!D16", "textToDisplay": "D16", "screenTip": "Đến ô này"}}
     _assert_protection_as_before(before, after)
+    assert sheet(after, RESULTS)["protection"]["protected"] is False  # protected only where it was
     _assert_staff_entries_unchanged(before, after)
 
 
