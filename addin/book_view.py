@@ -54,3 +54,12 @@ def book_view(book: Any) -> WorkbookView:
                 if isinstance(text, str) and text.startswith("=")}
 
     return WorkbookView("excel", sheets, names, values, special)
+
+
+def set_column_width(rng: Any, characters: float) -> None:
+    """Set a column width given in characters, as desktop Excel counts them. Office.js takes points and
+    xlwings passes the number through (its setColumnWidth), so for a book from Office.js it is converted:
+    Excel's default font draws a character 7 pixels wide, plus 5 pixels of padding, 0.75 point a pixel."""
+    api = getattr(rng.sheet.book, "api", None)
+    office_js = isinstance(api, dict) and api.get("client") == "Office.js"
+    rng.column_width = round((characters * 7 + 5) * 0.75, 2) if office_js else characters

@@ -29,7 +29,7 @@ from fourgood.report_workbook import (
 from fourgood.rollup import Consolidation
 from fourgood.spec import Spec
 
-from .book_view import book_id, book_view
+from .book_view import book_id, book_view, set_column_width
 
 HEAD_FILL = (217, 225, 242)
 
@@ -103,7 +103,7 @@ def _write_table(book: Any, table: ReportTable, lang: str, run_at: dt.datetime) 
     width = len(table.cols)
     head = 3
     for j, (_, _, _, col_width, fmt) in enumerate(table.cols, 1):
-        sheet.range((1, j)).column_width = col_width
+        set_column_width(sheet.range((1, j)), col_width)
         if rows and fmt == "@":  # codes and periods stay text
             sheet.range((head + 1, j), (head + len(rows), j)).number_format = "@"
     text_cols = [j for j, (_, _, _, _, fmt) in enumerate(table.cols, 1) if fmt is None]

@@ -70,4 +70,14 @@ def mark(book: Any, marked: dict[tuple[str, str], list[Problem]], lang: str) -> 
         note = rng.note
         if note is not None:
             note.delete()
-        rng.add_note(f"fourgood:\n{text}"[:1000])
+        _add_note(rng, f"fourgood:\n{text}"[:1000])
+
+
+def _add_note(rng: Any, text: str) -> None:
+    """A note on the marked cell, where Excel has notes: Office.js has them from ExcelApi 1.18 only (the
+    client reports it, xlwings refuses with NotImplementedError). Without, the fill and the results
+    sheet, which lists every problem with a link to its cell, still say it all."""
+    try:
+        rng.add_note(text)
+    except NotImplementedError:
+        pass

@@ -12,6 +12,8 @@ from fourgood.check import CheckResult
 from fourgood.problems import severity_label
 from fourgood.report_workbook import FONT, plain_value
 
+from .book_view import set_column_width
+
 RESULTS_SHEET = {"vi": "Kết quả kiểm tra", "en": "Check results"}
 PROBLEM_HEAD = {"vi": ["STT", "Mức", "Trang", "Ô", "Tiêu chí", "Nội dung"],
                 "en": ["No.", "Severity", "Sheet", "Cell", "Criterion", "Message"]}
@@ -86,10 +88,8 @@ def write_results(book: Any, result: CheckResult, *, scores: bool = True, proble
     if problems:
         row = _problem_table(sheet, result, row)
     sheet.range((1, 1), (max(row, len(top)), 6)).font.name = FONT  # one font family in the workbook
-    sheet.range("A:A").column_width = 20
-    sheet.range("B:B").column_width = 44
-    sheet.range("C:E").column_width = 14
-    sheet.range("F:F").column_width = 80
+    for columns, width in (("A:A", 20), ("B:B", 44), ("C:E", 14), ("F:F", 80)):
+        set_column_width(sheet.range(columns), width)
     sheet.activate()
     return sheet
 

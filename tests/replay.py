@@ -61,9 +61,9 @@ def replay(source: str | Path, actions: list[dict[str, Any]], target: str | Path
             if a["row_count"] <= 10000:
                 for cell in _cells(ws, a):
                     cell.number_format = a["args"][0]
-        elif func == "setColumnWidth":
+        elif func == "setColumnWidth":  # Office.js takes points; a file counts characters (7 px + 5, 0.75 pt a px)
             for c in range(a["start_column"] + 1, a["start_column"] + a["column_count"] + 1):
-                ws.column_dimensions[get_column_letter(c)].width = a["args"][0]
+                ws.column_dimensions[get_column_letter(c)].width = round((a["args"][0] / 0.75 - 5) / 7, 2)
         elif func == "setWrapText":
             for cell in _cells(ws, a):
                 cell.alignment = Alignment(wrap_text=bool(a["args"][0]))

@@ -19,8 +19,8 @@ def free_port() -> int:
 
 class Served:
     def __init__(self, inbox: Path, roster: Path | None, *, port: int | None = None, rate: int = 30,
-                 licence: bool = False, log: Path | None = None):
-        self.inbox, self.roster, self.rate = inbox, roster, rate
+                 licence: bool = False, log: Path | None = None, hostname: str | None = None):
+        self.inbox, self.roster, self.rate, self.hostname = inbox, roster, rate, hostname
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.licence = licence
@@ -32,6 +32,8 @@ class Served:
                "--port", str(self.port), "--rate", str(self.rate)]
         if self.roster:
             cmd += ["--roster", str(self.roster)]
+        if self.hostname:
+            cmd += ["--hostname", self.hostname]
         env = {k: v for k, v in os.environ.items() if not k.startswith("XLWINGS_")}
         if self.licence:
             env["XLWINGS_LICENSE_KEY"] = "noncommercial"
