@@ -200,6 +200,19 @@ def test_pdf_without_libreoffice_writes_the_workbook_and_says_so(demo, monkeypat
     assert "Không tìm thấy LibreOffice" in err and f"bảng tổng hợp vẫn đã được ghi: {book}" in err
 
 
+@pytestmark_lo
+def test_nothing_printed_names_the_operators_own_folder_or_a_problem_code(demo, printed):
+    """Files are named inside the folder consolidated, in the file columns and in the messages that name
+    another file (a byte copy's “trùng với …”); problem codes stay in the file, after the print area."""
+    _, inbox, _ = demo
+    _, pdf = printed
+    text = _text(pdf, "-layout")
+    joined = re.sub(r"\s+", "", text)
+    assert re.sub(r"\s+", "", str(inbox.parent)) not in joined
+    assert "Tệptrùnghoàntoànvới“cáccơquanĐảngtỉnh/" in joined  # the demo's byte copy, named inside the folder
+    assert not re.search(r"\b(not_spreadsheet|score_above_max|score_missing|duplicate_\w+)\b", text)
+
+
 def test_heading_from_options_roster_top_or_placeholder(demo):
     from fourgood.rollup import consolidate_paths
     from fourgood.spec import load_specs

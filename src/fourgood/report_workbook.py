@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import re
 import weakref
 from collections.abc import Iterator
 from copy import copy
@@ -332,9 +333,26 @@ def shown_paths(files: list[str]) -> dict[str, str]:
 
 
 def _with_shown_files(frame: pd.DataFrame, shown: dict[str, str]) -> pd.DataFrame:
+    """Files as the board knows them: inside the folder consolidated, in the file column and in the
+    messages that name another file (“trùng với …”), never with the operator's own path prefix."""
     if "file" not in frame or frame.empty:
         return frame
-    return frame.assign(file=frame["file"].map(lambda f: shown.get(f, f) if isinstance(f, str) else f))
+    out = frame.assign(file=frame["file"].map(lambda f: shown.get(f, f) if isinstance(f, str) else f))
+    by_path = {os.path.realpath(f): v for f, v in shown.items()} | shown
+
+    def relative(text: Any) -> Any:
+        if not isinstance(text, str) or "“" not in text:
+            return text
+        return QUOTED.sub(lambda m: f"“{by_path.get(m.group(1), by_path.get(os.path.realpath(m.group(1)), m.group(1)))}”"
+                          if os.sep in m.group(1) else m.group(0), text)
+
+    for col in ("reason", "message"):
+        if col in out:
+            out[col] = out[col].map(relative)
+    return out
+
+
+QUOTED = re.compile(r"“([^”]+)”")
 
 
 _MERGED: dict[tuple[Font, str], Style] = {}
@@ -886,8 +904,8 @@ def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
 
     bc = c.by_criterion.assign(cell_type=c.by_criterion["cell_type"].map(type_name))
     tables.append(ReportTable("by_criterion", names["by_criterion"],
-                              _t(lang, ("TIÊU CHÍ YẾU NHẤT CỦA TỈNH (tỷ lệ điểm bình quân so với điểm chuẩn)",
-                                        "THE PROVINCE'S WEAKEST CRITERIA (average share of the maximum)")), [
+                              _t(lang, ("ĐIỂM BÌNH QUÂN THEO TỪNG TIÊU CHÍ (tỷ lệ so với điểm chuẩn, thấp nhất trước)",
+                                        "AVERAGE SCORE OF EVERY CRITERION (share of the maximum, lowest first)")), [
         ("cell_type", "Loại chi bộ", "Cell type", 22, None), ("content_id", "Nội dung", "Content", 8, None),
         ("criterion_id", "Tiêu chí", "Criterion", 8, "@"), ("criterion", "Nội dung tiêu chí", "Criterion text", 60, None),
         ("max", "Điểm chuẩn", "Max", 8, "0.0"), ("cells", "Số phiếu", "Forms", 8, "0"),
