@@ -451,7 +451,7 @@ def report_page(c: Consolidation, h: Letterhead, lang: str, weakest: int = 10) -
         kind_line = _t(lang, (f"Kết quả đánh giá, đề nghị công nhận “Chi bộ 4 tốt” năm {y.year}",
                               f"Evaluation and proposed recognition of “Chi bộ 4 tốt” cells, {y.year}"))
         hy = y.hierarchy[y.hierarchy["depth"] <= 1]
-        rows = [[str(n), int(a), int(b), int(m), (m / a if a else None), int(bl) + int(v), int(u)]
+        rows = [[str(n), int(a), int(b), int(m), (m / a if b else None), int(bl) + int(v), int(u)]  # none decided: blank
                 for n, a, b, m, bl, v, u in zip(hy["name"], hy["cells"], hy["decided"], hy["meets"], hy["below"],
                                                  hy["veto"], hy["undecided"])]
         header = [_t(lang, p) for p in (("Tổ chức đảng", "Party organisation"), ("Số chi bộ", "Cells"),

@@ -182,7 +182,7 @@ def _hierarchy(cells: pd.DataFrame, lang: str, by_name: bool) -> pd.DataFrame:
     now = _indicators(rows).groupby(rows["_node"]).sum()
     before = _indicators(rows, previous=True).groupby(rows["_node"]).sum()
     agg = now.astype(float)
-    agg["pass_rate"] = (agg["meets"] / agg["cells"]).where(agg["cells"] > 0)
+    agg["pass_rate"] = (agg["meets"] / agg["cells"]).where(agg["decided"] > 0)  # nothing decided: blank, not 0%
     agg["avg_score"] = (agg["_score_sum"] / agg["_scored"]).where(agg["_scored"] > 0)
     agg["prev_decided"] = before["decided"]
     agg["prev_meets"] = before["meets"]

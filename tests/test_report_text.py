@@ -1,0 +1,81 @@
+"""The report's text: its figures are the tables' figures, and it says what a board would type."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from fourgood.demo import build_demo, build_year
+from fourgood.document import Letterhead
+from fourgood.report_workbook import report_page
+from fourgood.rollup import consolidate_paths
+from fourgood.spec import load_specs
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report-text")
+    inbox, roster, templates = build_demo(out / "demo")
+    build_year(out / "demo", templates)
+    return out, inbox, roster
+
+
+def _report(c):
+    return report_page(c, Letterhead.placeholder("vi"), "vi")
+
+
+def test_the_text_gives_the_same_figures_as_the_summary_table(demo):
+    _, inbox, roster = demo
+    c = consolidate_paths([str(inbox)], load_specs(), roster=str(roster), period="2026-11")
+    page = _report(c)
+    text = "\n".join(page.paragraphs)
+    top = page.summary_rows[0]  # the whole: cells, valid, meeting, share, below or excluded, no valid form
+    assert f"có {top[2]}/{top[1]} chi bộ nộp phiếu" in text
+    assert f"{top[6]} chi bộ chưa có phiếu hợp lệ" in text and f"{top[3]} chi bộ đạt “Chi bộ 4 tốt”" in text
+    assert "(từ 95 điểm trở lên)" in text  # the specs' threshold
+    # every cell below the threshold and every cell missing is named, with its score
+    for name, score in zip(c.below["cell_name"], c.below["final_total"]):
+        assert name in text
+    for name in c.missing["cell_name"]:
+        assert name in text
+    weakest = c.by_content.iloc[0]
+    assert f"nội dung {weakest['content_id']} “{weakest['name_vi']}”" in text
+    # the summary rows below the whole add up to it
+    assert sum(r[1] for r in page.summary_rows[1:]) == top[1] and sum(r[3] for r in page.summary_rows[1:]) == top[3]
+    assert len(page.criteria_rows) == 10 and page.criteria_rows[0][4] <= page.criteria_rows[-1][4]
+
+
+def test_the_change_against_last_month_comes_from_the_history_store(demo, tmp_path):
+    out, inbox, roster = demo
+    store = tmp_path / "kho.sqlite"
+    others = inbox.parent / "phieu-cac-thang"
+    before = consolidate_paths([str(others)], load_specs(), roster=str(roster), period="2026-10", store=store)
+    met_before = int((before.cells["status"] == "meets").sum())
+    c = consolidate_paths([str(inbox)], load_specs(), roster=str(roster), period="2026-11", store=store)
+    text = "\n".join(_report(c).paragraphs)
+    met_now = int((c.cells["status"] == "meets").sum())
+    assert re.search(rf"So với tháng 10 năm 2026: số chi bộ đạt tăng {met_now - met_before} chi bộ "
+                     rf"\(từ {met_before} lên {met_now}\)", text)
+    # without the store's history there is nothing to compare with, and the text says nothing of it
+    alone = consolidate_paths([str(inbox)], load_specs(), roster=str(roster), period="2026-11")
+    assert "So với" not in "\n".join(_report(alone).paragraphs)
+
+
+def test_the_year_report_proposes_recognition_and_marks_averages_provisional(demo):
+    _, inbox, roster = demo
+    c = consolidate_paths([str(inbox), str(inbox.parent / "phieu-cac-thang")], load_specs(), roster=str(roster),
+                          period="2026")
+    page = _report(c)
+    text = "\n".join(page.paragraphs)
+    y = c.year.summary
+    assert page.kind_line == "Kết quả đánh giá, đề nghị công nhận “Chi bộ 4 tốt” năm 2026"
+    assert f"Đề nghị công nhận “Chi bộ 4 tốt” năm 2026: {y['meeting']} chi bộ" in text
+    assert "Ban Thường vụ cấp ủy cấp trên xem xét, quyết định công nhận" in text
+    if y["by_rule"]["average"]:
+        assert "tạm tính" in text
+    top = page.summary_rows[0]
+    assert (top[1], top[2], top[3]) == (y["cells"], y["decided"], y["meeting"])
+    # nothing decided is a blank, never a 0% share
+    for row in page.summary_rows:
+        assert row[4] is None if row[2] == 0 else row[4] == pytest.approx(row[3] / row[1])
