@@ -73,3 +73,29 @@ def write_roster(template_dir: Path, path: Path, cells, orgs) -> Path:
             org_ws.cell(i, j, value)
     wb.save(path)
     return path
+
+
+def assert_rows_add_up(frame, counts, weighted=(), period: str = "period") -> int:
+    """Every row of a summary by level (rollup/yearview `hierarchy`) equals the sum of the rows
+    directly below it: each count, and each average weighted by its count (name, weight column or
+    columns summed). Returns how many organisations with rows below were checked."""
+    import math
+
+    checked = 0
+    groups = frame.groupby(period, sort=False) if period in frame else [("", frame)]
+    for _, rows in groups:
+        by_node = rows.set_index("node")
+        for node, children in rows.groupby("parent", sort=False):
+            if node == "" or node not in by_node.index:
+                continue
+            parent = by_node.loc[node]
+            for col in counts:
+                assert int(parent[col]) == int(children[col].sum()), (parent["name"], col)
+            for col, weight in weighted:
+                w = children[list(weight)].sum(axis=1) if isinstance(weight, tuple) else children[weight]
+                known = children[col].notna() & (w > 0)
+                if known.any():
+                    mean = float((children.loc[known, col] * w[known]).sum() / w[known].sum())
+                    assert math.isclose(float(parent[col]), mean, abs_tol=0.011), (parent["name"], col)
+            checked += 1
+    return checked

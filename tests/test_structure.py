@@ -38,6 +38,7 @@ CELLS = [  # code, name, type, parent, total (None: no form)
     ("XA-01", "Chi bộ thôn Đông", "residential", "XA", 95),
     ("XA-02", "Chi bộ thôn Tây", "residential", "XA", None),
 ]
+NODES = ["T", "UB", "BV", "BV-N", "BV@*", "@UB-01", "XA", "@XA-01", "@XA-02"]  # the rows of the summary by level
 
 
 def _roster(template_dir, path, orgs=ORGS, cells=CELLS):
@@ -67,36 +68,46 @@ def test_the_roster_gives_each_cell_its_chain_of_any_depth(quang_tri):
     assert chains["BV-01"] == [("T", "province"), ("UB", "upper"), ("BV", "grassroots"), ("BV-N", "department")]
     assert chains["BV-03"] == [("T", "province"), ("UB", "upper"), ("BV", "grassroots")]
     assert chains["UB-01"] == [("T", "province"), ("UB", "upper")]  # a grassroots cell under the upper level
-    assert chains["XA-02"] == [("T", "province"), ("XA", "grassroots")]  # a commune straight under the province
+    # a commune straight under the province, level left blank: the level directly above the grassroots
+    # (Quy định 294-QĐ/TW), its village cells grassroots cells
+    assert chains["XA-02"] == [("T", "province"), ("XA", "upper")]
     assert frame.loc["BV-01", "upper_committee"] == "Đảng bộ Ủy ban nhân dân tỉnh"
     assert frame.loc["BV-01", "grassroots"] == "Đảng bộ Bệnh viện tỉnh"
+    assert (frame.loc["XA-01", "upper_committee"], frame.loc["XA-01", "grassroots"]) == ("Đảng bộ xã Vĩnh Linh", "")
     assert frame.loc["XA-01", "province"] == "Đảng bộ tỉnh Quảng Trị"
 
 
 def test_every_level_of_the_tree_has_its_figures(quang_tri):
     _, _, out, c = quang_tri
     h = c.hierarchy.set_index("node")
-    assert list(c.hierarchy["node"]) == ["T", "UB", "BV", "BV-N", "XA"]  # depth first, roster order
-    assert list(c.hierarchy["depth"]) == [0, 1, 2, 3, 1]
+    # depth first, roster order; the grassroots cells (UB-01, XA-01, XA-02) are rows of their own, and
+    # BV-03, directly under the hospital beside its departmental committee, counts in “Các chi bộ trực thuộc”
+    assert list(c.hierarchy["node"]) == NODES
+    assert list(c.hierarchy["depth"]) == [0, 1, 2, 3, 3, 2, 1, 2, 2]
     # by hand: meets BV-01 (97), BV-03 (96), UB-01 (100), XA-01 (95); below BV-02 (94); XA-02 sent nothing
-    expect = {"T": (6, 5, 4, 1), "UB": (4, 4, 3, 1), "BV": (3, 3, 2, 1), "BV-N": (2, 2, 1, 1), "XA": (2, 1, 1, 0)}
+    expect = {"T": (6, 5, 4, 1), "UB": (4, 4, 3, 1), "BV": (3, 3, 2, 1), "BV-N": (2, 2, 1, 1), "BV@*": (1, 1, 1, 0),
+              "@UB-01": (1, 1, 1, 0), "XA": (2, 1, 1, 0), "@XA-01": (1, 1, 1, 0), "@XA-02": (1, 0, 0, 0)}
     got = {n: tuple(int(h.loc[n, k]) for k in ("expected", "submitted", "meets", "below")) for n in expect}
     assert got == expect
     assert h.loc["BV-N", "avg_final"] == pytest.approx((97 + 94) / 2)
     assert h.loc["UB", "pass_rate"] == pytest.approx(3 / 4)
-    assert not h["all_cells_4good"].any()  # every organisation has a cell below 95 or missing
+    # every organisation has a cell below 95 or missing; a row with no cells under it says nothing
+    assert list(h["all_cells_4good"]) == [False, False, False, False, None, None, False, None, None]
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Tổng hợp theo cấp").to_python()
     head = rows[HEAD_ROW - 1]
-    body = rows[HEAD_ROW:HEAD_ROW + 5]
+    body = rows[HEAD_ROW:HEAD_ROW + len(NODES)]
     names = [r[head.index("Tổ chức đảng")] for r in body]
-    assert [n.strip() for n in names] == [o[1] for o in ORGS[:4]] + [ORGS[4][1]]
+    assert [n.strip() for n in names] == [*(o[1] for o in ORGS[:4]), "Các chi bộ trực thuộc", "Chi bộ Ban Quản lý dự án",
+                                          ORGS[4][1], "Chi bộ thôn Đông", "Chi bộ thôn Tây"]
     depth = [len(n) - len(n.lstrip()) for n in names]
-    assert depth[0] < depth[1] < depth[2] < depth[3] and depth[4] == depth[1]
+    assert depth[0] < depth[1] < depth[2] < depth[3] == depth[4] and depth[5] == depth[2] and depth[6] == depth[1]
     assert [r[head.index("Cấp")] for r in body] == [
-        "Đảng bộ tỉnh", "Cấp trên trực tiếp cơ sở", "Tổ chức cơ sở đảng", "Đảng bộ bộ phận", "Tổ chức cơ sở đảng"]
+        "Đảng bộ tỉnh", "Cấp trên trực tiếp cơ sở", "Tổ chức cơ sở đảng", "Đảng bộ bộ phận", "Chi bộ trực thuộc",
+        "Chi bộ cơ sở", "Cấp trên trực tiếp cơ sở", "Chi bộ cơ sở", "Chi bộ cơ sở"]
     summary = json.loads((quang_tri[0] / "s.json").read_text(encoding="utf-8"))
-    assert sorted(summary["by_upper_committee"]) == ["Đảng bộ xã Vĩnh Linh", "Đảng bộ Ủy ban nhân dân tỉnh"]
+    assert list(summary["by_upper_committee"]) == ["Đảng bộ Ủy ban nhân dân tỉnh", "Đảng bộ xã Vĩnh Linh"]  # tree order
     assert summary["by_upper_committee"]["Đảng bộ xã Vĩnh Linh"]["cells_missing"] == 1
+    assert {v["level"] for v in summary["by_upper_committee"].values()} == {"upper"}
 
 
 def test_a_consolidated_workbook_carries_the_tree_one_level_up(quang_tri, tmp_path):
@@ -106,8 +117,8 @@ def test_a_consolidated_workbook_carries_the_tree_one_level_up(quang_tri, tmp_pa
     assert [o.id for o in chains["BV-02"]] == ["T", "UB", "BV", "BV-N"]
     # the central level consolidates the province's workbook with no roster: the same tree comes back
     _, up = run_consolidate([str(out)], str(tmp_path / "tw.xlsx"), quiet=True)
-    assert list(up.hierarchy["node"]) == ["T", "UB", "BV", "BV-N", "XA"]
-    assert list(up.hierarchy["meets"]) == [4, 3, 2, 1, 1]
+    assert list(up.hierarchy["node"]) == [n for n in NODES if n != "@XA-02"]  # XA-02 sent nothing
+    assert list(up.hierarchy["meets"]) == [4, 3, 2, 1, 1, 1, 1, 1]
 
 
 def test_forms_not_on_the_roster_are_named_with_their_likely_code(template_dir, specs, tmp_path):
