@@ -58,13 +58,14 @@ def make_submission(template: Path, spec: Spec, out: Path, total: float | None =
 
 
 def write_roster(template_dir: Path, path: Path, cells, orgs) -> Path:
-    """Fill the roster template: cells as (code, name, type, parent code), organisations as rows of
-    the organisations sheet (code, name, level, parent code)."""
+    """Fill the roster template: cells as (code, name, type, parent code[, former codes]), organisations
+    as rows of the organisations sheet (code, name, level, parent code)."""
     wb = load_workbook(template_dir / ROSTER_FILE)
     ws = wb.worksheets[0]
     keys = [k for k, _, _ in ROSTER_COLUMNS]
-    for i, (code, name, kind, parent) in enumerate(cells, 2):
-        values = {"cell_code": code, "cell_name": name, "cell_type": kind, "parent_code": parent, "members": 20}
+    for i, (code, name, kind, parent, *former) in enumerate(cells, 2):
+        values = {"cell_code": code, "cell_name": name, "cell_type": kind, "parent_code": parent, "members": 20,
+                  "former_codes": former[0] if former else None}
         for key, value in values.items():
             ws.cell(i, keys.index(key) + 1, value)
     org_ws = wb[ORG_SHEET["vi"]]

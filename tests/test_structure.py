@@ -14,14 +14,17 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from fourgood.consolidate_cmd import run_consolidate
+from fourgood.demo import build_demo, build_year
 from fourgood.contract import ROLLUP_SHEET
 from fourgood.problems import FourgoodError
 from fourgood.report_workbook import HEAD_ROW
+from fourgood.rollup import COUNTS
 from fourgood.structure import chain_from_text
 from fourgood.validators.roster import read_roster
 from fourgood.workbook_templates.writer import template_filename
+from fourgood.yearview import YEAR_COUNTS
 
-from .helpers import make_submission, write_roster
+from .helpers import assert_rows_add_up, make_submission, write_roster
 
 ORGS = [  # code, name, level as a board types it, parent
     ("T", "Đảng bộ tỉnh Quảng Trị", "Đảng bộ tỉnh", ""),
@@ -154,3 +157,181 @@ def test_a_broken_roster_structure_is_a_located_error(template_dir, tmp_path, or
     (problem,) = err.value.problems
     assert (problem.code, (problem.sheet, problem.cell)) == (code, where)
     assert problem.message("vi") and "{" not in problem.message("vi")
+
+
+def test_the_cell_lists_and_the_chart_name_each_cells_levels_as_the_roster_gives_them(quang_tri):
+    _, _, out, _ = quang_tri
+    book = CalamineWorkbook.from_path(str(out))
+
+    def table(name):
+        rows = book.get_sheet_by_name(name).to_python()
+        head = rows[HEAD_ROW - 1]
+        return {r[head.index("Mã chi bộ")]: (r[head.index("Cấp trên trực tiếp cơ sở")], r[head.index("Tổ chức cơ sở đảng")])
+                for r in rows[HEAD_ROW:] if len(r) > 3 and r[head.index("Mã chi bộ")]}
+
+    detail = table("Chi tiết")
+    assert detail["BV-01"] == ("Đảng bộ Ủy ban nhân dân tỉnh", "Đảng bộ Bệnh viện tỉnh")  # through its department
+    assert detail["UB-01"] == ("Đảng bộ Ủy ban nhân dân tỉnh", "(chi bộ cơ sở)")  # the form typed “gõ tay khác”
+    assert detail["XA-01"] == ("Đảng bộ xã Vĩnh Linh", "(chi bộ cơ sở)")
+    assert table("Dưới ngưỡng đạt")["BV-02"] == ("Đảng bộ Ủy ban nhân dân tỉnh", "Đảng bộ Bệnh viện tỉnh")
+    assert table("Chưa nộp") == {"XA-02": ("Đảng bộ xã Vĩnh Linh", "(chi bộ cơ sở)")}
+    charts = book.get_sheet_by_name("Biểu đồ").to_python()
+    assert charts[HEAD_ROW - 1][:2] == ["Cấp trên trực tiếp cơ sở", "Tỷ lệ đạt"]
+
+
+def test_the_grassroots_sheet_lists_grassroots_committees_and_grassroots_cells(quang_tri):
+    _, _, out, c = quang_tri
+    rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Đảng bộ cơ sở").to_python()
+    head = rows[HEAD_ROW - 1]
+    body = [dict(zip(head, r)) for r in rows[HEAD_ROW:] if r[0]][:4]
+    assert [(r["Cấp trên trực tiếp cơ sở"], r["Tổ chức cơ sở đảng"], r["Số chi bộ trực thuộc"],
+             r["100% chi bộ đạt “Chi bộ 4 tốt”"]) for r in body] == [
+        ("Đảng bộ Ủy ban nhân dân tỉnh", "Đảng bộ Bệnh viện tỉnh", 3, "Không"),
+        ("Đảng bộ Ủy ban nhân dân tỉnh", "Chi bộ Ban Quản lý dự án", 1, "—"),  # a grassroots cell: one cell, itself
+        ("Đảng bộ xã Vĩnh Linh", "Chi bộ thôn Đông", 1, "—"),
+        ("Đảng bộ xã Vĩnh Linh", "Chi bộ thôn Tây", 1, "—")]
+
+
+def test_a_blank_level_is_guessed_from_its_place_in_the_whole_tree(template_dir, tmp_path):
+    orgs = [("T", "Đảng bộ tỉnh", "", ""), ("U", "Đảng bộ các cơ quan Đảng tỉnh", "", "T"),
+            ("G", "Đảng bộ Trường Đại học", "", "U"), ("D", "Đảng bộ bộ phận Khoa Y", "", "G"),
+            ("D2", "Đảng bộ bộ phận Bộ môn Nội", "", "D"), ("G2", "Đảng bộ Sở Y tế", "Tổ chức cơ sở đảng", "U"),
+            ("G2-D", "Đảng bộ Bệnh viện", "", "G2")]
+    cells = [("C1", "Chi bộ 1", "agency", "D2"), ("C2", "Chi bộ 2", "agency", "G"), ("C3", "Chi bộ 3", "agency", "U"),
+             ("C4", "Chi bộ 4", "agency", "G2-D"), ("C5", "Chi bộ 5", "agency", "D")]
+    frame = read_roster(_roster(template_dir, tmp_path / "ds.xlsx", orgs=orgs, cells=cells)).set_index("cell_code")
+    kinds = {o.id: o.kind for code in frame.index for o in chain_from_text(frame.loc[code, "org_chain"])}
+    # under a grassroots committee (guessed or stated): a departmental committee, never a second grassroots one;
+    # one level per organisation, whichever cell's chain it is seen in (G is right above C2 and above D)
+    assert kinds == {"T": "province", "U": "upper", "G": "grassroots", "D": "department", "D2": "department",
+                     "G2": "grassroots", "G2-D": "department"}
+    assert frame.loc["C1", ["upper_committee", "grassroots"]].tolist() == ["Đảng bộ các cơ quan Đảng tỉnh",
+                                                                          "Đảng bộ Trường Đại học"]
+    assert frame.loc["C3", ["upper_committee", "grassroots"]].tolist() == ["Đảng bộ các cơ quan Đảng tỉnh", ""]
+
+
+# A generated five-level tree: province -> upper level -> grassroots committee -> departmental committee
+# -> cells, with grassroots cells under the upper levels (and under the province), and mixed nodes (an
+# organisation with both organisations and cells directly under it) at every level.
+def _five_levels(n_upper: int = 3) -> tuple[list[tuple[str, str, str, str]], list[tuple[str, str, str, str]]]:
+    orgs = [("P", "Đảng bộ tỉnh Thử", "Đảng bộ tỉnh", "")]
+    cells = [("P-C", "Chi bộ trực thuộc tỉnh", "agency", "P")]
+    for u in range(n_upper):
+        uc = f"U{u}"
+        orgs.append((uc, f"Đảng bộ cấp trên {u}", "" if u % 2 else "Cấp trên trực tiếp cơ sở", "P"))
+        cells += [(f"{uc}-C{k}", f"Chi bộ cơ sở {u}.{k}", "residential", uc) for k in range(u + 1)]
+        for g in range(2):
+            gc = f"{uc}G{g}"
+            orgs.append((gc, f"Đảng bộ cơ sở {u}.{g}", "", uc))
+            cells += [(f"{gc}-C{k}", f"Chi bộ {u}.{g}.{k}", "agency", gc) for k in range(g + 1)]  # mixed when g > 0
+            for d in range(g + 1):
+                dc = f"{gc}D{d}"
+                orgs.append((dc, f"Đảng bộ bộ phận {u}.{g}.{d}", "", gc))
+                cells += [(f"{dc}-C{k}", f"Chi bộ {u}.{g}.{d}.{k}", "public_service", dc) for k in range(2)]
+                if d:  # a departmental committee with one of its own under it, beside its cells
+                    orgs.append((f"{dc}S", f"Đảng bộ bộ phận {u}.{g}.{d}.1", "", dc))
+                    cells.append((f"{dc}S-C0", f"Chi bộ {u}.{g}.{d}.1.0", "enterprise", f"{dc}S"))
+    return orgs, cells
+
+
+def test_every_organisation_is_the_sum_of_the_rows_directly_below_it_in_a_five_level_tree(template_dir, specs,
+                                                                                          tmp_path):
+    orgs, cells = _five_levels()
+    roster = _roster(template_dir, tmp_path / "ds.xlsx", orgs=orgs, cells=cells)
+    inbox = tmp_path / "phieu"
+    inbox.mkdir()
+    totals = [97, 94, 100, 95.5, None, 90, 96]  # None: no form
+    for i, (code, name, kind, _) in enumerate(cells[::2]):  # every other cell sends a form
+        total = totals[i % len(totals)]
+        if total is not None:
+            make_submission(template_dir / template_filename(kind), specs[kind], inbox / f"{code}.xlsx", total,
+                            info={"cell_code": code, "cell_name": name})
+    _, c = run_consolidate([str(inbox)], str(tmp_path / "o.xlsx"), roster=str(roster), period="2026", quiet=True)
+    h = c.hierarchy
+    assert set(h["depth"]) == {0, 1, 2, 3, 4}
+    assert {"grassroots_cell", "direct_cells", "department"} <= set(h["kind"])
+    top = h[h["depth"] == 0].iloc[0]
+    assert (top["expected"], top["submitted"]) == (len(cells), sum(1 for _ in inbox.iterdir()))
+    above = {parent for *_, parent in orgs if parent}  # every organisation with organisations under it
+    assert assert_rows_add_up(h, COUNTS, [("avg_final", ("meets", "below", "veto"))]) == len(above)
+    year = c.year.hierarchy  # the year view: the same tree, the same rule
+    assert assert_rows_add_up(year, YEAR_COUNTS, [("avg_score", "decided")]) == len(above)
+    # the grassroots sheet: every grassroots organisation, grassroots cells included, once
+    grassroots = {r.node for r in h.itertuples() if r.kind in ("grassroots", "grassroots_cell")}
+    assert set(c.grassroots["node"]) == grassroots and len(grassroots) == 3 * 2 + 1 + (1 + 2 + 3)
+
+
+def test_every_level_of_the_demo_is_the_sum_of_the_rows_below_it(tmp_path):
+    """`fourgood demo`, month and year: communes and wards are the level directly above the grassroots
+    (Quy định 294-QĐ/TW) with grassroots cells; the agency committees have grassroots cells too
+    (CQD-004, UB-015) and the hospital has a cell beside its departmental committees."""
+    inbox, roster, templates = build_demo(tmp_path)
+    months = build_year(tmp_path, templates)
+    _, month = run_consolidate([str(inbox)], str(tmp_path / "thang.xlsx"), roster=str(roster), quiet=True)
+    _, year = run_consolidate([str(inbox), str(months)], str(tmp_path / "nam.xlsx"), roster=str(roster),
+                              period="2026", quiet=True)
+    h = month.hierarchy.set_index("node")
+    assert (h.loc["@CQD-004", "kind"], h.loc["@CQD-004", "parent"]) == ("grassroots_cell", "CQD")
+    assert (h.loc["@UB-015", "kind"], h.loc["@UB-015", "parent"]) == ("grassroots_cell", "UB")
+    assert (h.loc["UB-BV@*", "kind"], h.loc["UB-BV@*", "expected"]) == ("direct_cells", 1)
+    assert {h.loc[x, "kind"] for x in ("X-CB", "X-CX", "P-TS")} == {"upper"}
+    assert h.loc["HT", "expected"] == h.loc[h["depth"] == 1, "expected"].sum() == 28
+    with_rows_below = set(month.hierarchy["parent"]) - {""}
+    assert assert_rows_add_up(month.hierarchy, COUNTS, [("avg_final", ("meets", "below", "veto"))]) == \
+        len(with_rows_below) == 7  # HT, CQD, UB, UB-BV and the three communes
+    assert year.year is not None
+    assert assert_rows_add_up(year.year.hierarchy, YEAR_COUNTS, [("avg_score", "decided")]) == 7
+    assert assert_rows_add_up(year.hierarchy, COUNTS, [("avg_final", ("meets", "below", "veto"))]) >= 7  # each month
+    # “100% of the cells” belongs to the organisations with cells under them; the grassroots sheet lists the
+    # grassroots committees and the grassroots cells
+    assert h.loc["@CQD-004", "all_cells_4good"] is None and h.loc["UB-BV", "all_cells_4good"] in (True, False)
+    assert set(month.grassroots["kind"]) == {"grassroots", "grassroots_cell"}
+    assert len(month.grassroots) == 5 + 15  # CQD-VP, CQD-BHT, UB-STC, UB-BV, UB-MT; 2 + 13 grassroots cells
+
+
+def test_forms_under_a_former_code_count_for_the_renamed_cell_with_a_warning(template_dir, specs, tmp_path):
+    """Villages merged in the year: XA-01 was XA-08 and XA-09 (the roster's “Mã cũ”)."""
+    cells = [(*c[:4], "XA-09; xa-08") if c[0] == "XA-01" else c[:4] for c in CELLS]
+    roster = write_roster(template_dir, tmp_path / "ds.xlsx", cells, ORGS)
+    inbox = tmp_path / "phieu"
+    inbox.mkdir()
+    kind = "residential"
+
+    def form(name, code, total, month):
+        return make_submission(template_dir / template_filename(kind), specs[kind], inbox / name, total,
+                               info={"cell_code": code, "cell_name": "Chi bộ thôn Đông", "period": f"Tháng {month}"})
+
+    old_nov = form("a.xlsx", "XA-09", 96, 11)  # the old code and the new one for November: one counts
+    new_nov = form("b.xlsx", "XA-01", 98, 11)
+    old_oct = form("c.xlsx", "XA-08", 95, 10)
+    _, c = run_consolidate([str(inbox)], str(tmp_path / "o.xlsx"), roster=str(roster), quiet=True)
+    renamed = {p.file: p for p in c.problems if p.code == "cell_former_code"}
+    assert set(renamed) == {str(old_nov), str(old_oct)} and {p.severity for p in renamed.values()} == {"warning"}
+    assert renamed[str(old_oct)].message("vi") == (
+        "Phiếu ghi mã chi bộ cũ XA-08; được tính cho chi bộ XA-01 (theo cột “Mã cũ” của danh sách chi bộ).")
+    assert "former cell code XA-08" in renamed[str(old_oct)].message("en")
+    assert not [p for p in c.problems if p.code == "cell_not_in_roster"]
+    dupes = [p for p in c.problems if p.code == "duplicate_submission"]
+    assert {p.file for p in dupes} == {str(old_nov), str(new_nov)} and {p.value for p in dupes} == {"XA-01"}
+    counted = c.cells[c.cells["cell_code"] == "XA-01"].set_index("period")["final_total"].to_dict()
+    assert counted == {"2026-10": 95, "2026-11": 98}  # one form a month: the duplicate rule kept b
+    assert set(c.cells["cell_code"]) <= {code for code, *_ in CELLS}
+    # the year view: the months under the former codes are the new cell's months
+    _, y = run_consolidate([str(inbox)], str(tmp_path / "y.xlsx"), roster=str(roster), period="2026", quiet=True)
+    year = y.year.cells.set_index("cell_code")
+    assert year.loc["XA-01", "months_submitted"] == 2 and (year.loc["XA-01", "m10"], year.loc["XA-01", "m11"]) == (95, 98)
+    assert "XA-08" not in year.index and "XA-09" not in year.index
+    assert {p.file for p in y.problems if p.code == "cell_former_code"} == {str(old_nov), str(old_oct)}
+
+
+@pytest.mark.parametrize("former, code, where, value", [
+    ({"XA-01": "BV-01"}, "roster_former_code_in_use", "F6", "BV-01"),  # still a cell of the roster
+    ({"XA-01": "XA-09", "XA-02": "XA-08, xa-09"}, "roster_former_code_twice", "F7", "XA-09"),
+])
+def test_a_former_code_must_name_one_cell(template_dir, tmp_path, former, code, where, value):
+    cells = [(*c[:4], former[c[0]]) if c[0] in former else c[:4] for c in CELLS]
+    with pytest.raises(FourgoodError) as err:
+        read_roster(write_roster(template_dir, tmp_path / "ds.xlsx", cells, ORGS))
+    (problem,) = err.value.problems
+    assert (problem.code, problem.sheet, problem.cell, problem.value) == (code, "Danh sách chi bộ", where, value)
+    assert "{" not in problem.message("vi") and "{" not in problem.message("en")
