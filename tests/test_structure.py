@@ -14,8 +14,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from fourgood.consolidate_cmd import run_consolidate
-from fourgood.demo import build_demo, build_year
 from fourgood.contract import ROLLUP_SHEET
+from fourgood.demo import build_demo, build_year
 from fourgood.problems import FourgoodError
 from fourgood.report_workbook import HEAD_ROW
 from fourgood.rollup import COUNTS
