@@ -335,3 +335,38 @@ def test_a_former_code_must_name_one_cell(template_dir, tmp_path, former, code, 
     (problem,) = err.value.problems
     assert (problem.code, problem.sheet, problem.cell, problem.value) == (code, "Danh sách chi bộ", where, value)
     assert "{" not in problem.message("vi") and "{" not in problem.message("en")
+
+
+def test_cells_naming_no_organisation_are_one_row_under_the_total_so_the_total_adds_up():
+    import pandas as pd
+
+    from fourgood.rollup import _hierarchy
+    from fourgood.structure import chain_from_names, chain_to_text
+
+    def cell(code, upper, grassroots, status):
+        return {"cell_code": code, "cell_name": f"Chi bộ {code}", "period": "2026-11", "status": status,
+                "expected": True, "final_total": 96.0 if status == "meets" else 90.0, "gap": None,
+                "org_chain": chain_to_text(chain_from_names("", upper, grassroots))}
+
+    frame = pd.DataFrame([cell("A", "Đảng bộ xã A", "", "meets"), cell("B", "Đảng bộ xã A", "Đảng bộ Trường", "below"),
+                          cell("C", "", "", "meets"), cell("D", "", "", "missing")])
+    h = _hierarchy(frame)
+    assert [(r.name, r.kind, r.depth, r.expected) for r in h.itertuples()] == [
+        ("Toàn bộ", "", 0, 4), ("Đảng bộ xã A", "upper", 1, 2), ("Đảng bộ Trường", "grassroots", 2, 1),
+        ("Chi bộ A", "grassroots_cell", 2, 1), ("Chi bộ chưa rõ tổ chức cấp trên", "direct_cells", 1, 2)]
+    assert assert_rows_add_up(h, COUNTS, [("avg_final", ("meets", "below", "veto"))]) == 2
+
+
+def test_a_lower_level_workbook_under_a_former_code_counts_for_the_renamed_cell(template_dir, specs, tmp_path):
+    cells = [(*c[:4], "XA-09") if c[0] == "XA-01" else c[:4] for c in CELLS]
+    roster = write_roster(template_dir, tmp_path / "ds.xlsx", cells, ORGS)
+    commune = tmp_path / "xa"
+    commune.mkdir()
+    make_submission(template_dir / template_filename("residential"), specs["residential"], commune / "f.xlsx", 97,
+                    info={"cell_code": "XA-09", "cell_name": "Chi bộ thôn Đông"})
+    book = tmp_path / "tong-hop-xa.xlsx"
+    run_consolidate([str(commune)], str(book), quiet=True)  # the commune's own workbook, before the merger
+    _, c = run_consolidate([str(book)], str(tmp_path / "tinh.xlsx"), roster=str(roster), quiet=True)
+    assert c.cells[["cell_code", "final_total"]].values.tolist() == [["XA-01", 97]]
+    (warning,) = [p for p in c.problems if p.code == "cell_former_code"]
+    assert (warning.file, warning.value, warning.expected) == (str(book), "XA-09", "XA-01")

@@ -661,8 +661,8 @@ def plain_value(value: Any) -> Any:
 # A cell's committees in the cell lists, by the levels of its chain (rollup.with_levels): the level
 # directly above the grassroots and the grassroots organisation (“(chi bộ cơ sở)” for a grassroots cell).
 LEVEL_COLS: list[Col] = [
-    ("upper_committee", kind_label(UPPER, "vi"), "Level directly above the grassroots", 28, None),
-    ("grassroots_label", kind_label(GRASSROOTS, "vi"), "Grassroots organisation", 28, None)]
+    ("upper_committee", kind_label(UPPER, "vi"), kind_label(UPPER, "en"), 28, None),
+    ("grassroots_label", kind_label(GRASSROOTS, "vi"), kind_label(GRASSROOTS, "en"), 28, None)]
 
 
 def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
@@ -708,7 +708,7 @@ def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
                               _t(lang, ("TỔ CHỨC CƠ SỞ ĐẢNG: TỶ LỆ CHI BỘ ĐẠT “CHI BỘ 4 TỐT”",
                                         "GRASSROOTS ORGANISATIONS: SHARE OF 4-GOOD CELLS")),
                               [("period", "Kỳ", "Period", 9, "@"),
-                               ("parent_name", kind_label(UPPER, "vi"), "Level directly above the grassroots", 32, None),
+                               ("parent_name", kind_label(UPPER, "vi"), kind_label(UPPER, "en"), 32, None),
                                ("name", "Tổ chức cơ sở đảng", "Grassroots organisation", 34, None),
                                ("expected", "Số chi bộ trực thuộc", "Cells", 11, "0"),
                                ("meets", "Đạt 4 tốt", "Meet", 10, "0"),
