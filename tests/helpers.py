@@ -58,13 +58,14 @@ def make_submission(template: Path, spec: Spec, out: Path, total: float | None =
 
 
 def write_roster(template_dir: Path, path: Path, cells, orgs) -> Path:
-    """Fill the roster template: cells as (code, name, type, parent code), organisations as rows of
-    the organisations sheet (code, name, level, parent code)."""
+    """Fill the roster template: cells as (code, name, type, parent code[, former codes]), organisations
+    as rows of the organisations sheet (code, name, level, parent code)."""
     wb = load_workbook(template_dir / ROSTER_FILE)
     ws = wb.worksheets[0]
     keys = [k for k, _, _ in ROSTER_COLUMNS]
-    for i, (code, name, kind, parent) in enumerate(cells, 2):
-        values = {"cell_code": code, "cell_name": name, "cell_type": kind, "parent_code": parent, "members": 20}
+    for i, (code, name, kind, parent, *former) in enumerate(cells, 2):
+        values = {"cell_code": code, "cell_name": name, "cell_type": kind, "parent_code": parent, "members": 20,
+                  "former_codes": former[0] if former else None}
         for key, value in values.items():
             ws.cell(i, keys.index(key) + 1, value)
     org_ws = wb[ORG_SHEET["vi"]]
@@ -73,3 +74,29 @@ def write_roster(template_dir: Path, path: Path, cells, orgs) -> Path:
             org_ws.cell(i, j, value)
     wb.save(path)
     return path
+
+
+def assert_rows_add_up(frame, counts, weighted=(), period: str = "period") -> int:
+    """Every row of a summary by level (rollup/yearview `hierarchy`) equals the sum of the rows
+    directly below it: each count, and each average weighted by its count (name, weight column or
+    columns summed). Returns how many organisations with rows below were checked."""
+    import math
+
+    checked = 0
+    groups = frame.groupby(period, sort=False) if period in frame else [("", frame)]
+    for _, rows in groups:
+        by_node = rows.set_index("node")
+        for node, children in rows.groupby("parent", sort=False):
+            if node == "" or node not in by_node.index:
+                continue
+            parent = by_node.loc[node]
+            for col in counts:
+                assert int(parent[col]) == int(children[col].sum()), (parent["name"], col)
+            for col, weight in weighted:
+                w = children[list(weight)].sum(axis=1) if isinstance(weight, tuple) else children[weight]
+                known = children[col].notna() & (w > 0)
+                if known.any():
+                    mean = float((children.loc[known, col] * w[known]).sum() / w[known].sum())
+                    assert math.isclose(float(parent[col]), mean, abs_tol=0.011), (parent["name"], col)
+            checked += 1
+    return checked

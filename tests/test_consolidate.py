@@ -90,20 +90,22 @@ def test_summary_json_counts_every_file_and_cell(province):
     assert s["cells_missing"] == 2  # C-2 sent nothing, C-1 only an invalid form
     assert s["duplicates"] == 1
     assert s["by_upper_committee"][DISTRICT] == {"cells": 1, "cells_meeting_standard": 0, "cells_below_threshold": 0,
-                                                 "cells_incomplete": 0, "cells_missing": 2}
+                                                 "cells_incomplete": 0, "cells_missing": 2, "level": "upper"}
 
 
 def test_hierarchy_sheet_rolls_up_cells_to_committees_and_province(province):
     _, out, _ = province
     rows = _table(out, "Tổng hợp theo cấp")
     orgs = [r["Tổ chức đảng"].strip() for r in rows]
-    # depth first: the whole, each upper-level committee, then its grassroots committees
-    assert orgs == ["Toàn bộ", BLOC, "Đảng bộ Sở Tài chính", DISTRICT, "Đảng bộ xã Cẩm Bình"]
+    # depth first: the whole, each upper-level committee, then its grassroots organisations: A-3, named
+    # with no grassroots committee, is a grassroots cell of its own
+    assert orgs == ["Toàn bộ", BLOC, "Đảng bộ Sở Tài chính", "Chi bộ Khoa Nội", DISTRICT, "Đảng bộ xã Cẩm Bình"]
     # each level indented by the cell's indent (kept on every wrapped line), never by spaces in the text
     ws = load_workbook(out)["Tổng hợp theo cấp"]
     indents = [ws.cell(r, 2).alignment.indent for r in range(HEAD_ROW + 1, HEAD_ROW + 1 + len(rows))]
-    assert indents[0] < indents[1] == indents[3] < indents[2] == indents[4]
+    assert indents[0] < indents[1] == indents[4] < indents[2] == indents[3] == indents[5]
     assert all(r["Tổ chức đảng"] == r["Tổ chức đảng"].strip() for r in rows)
+    assert rows[3]["Cấp"] == "Chi bộ cơ sở" and rows[3]["100% chi bộ đạt"] == "—"
     prov = rows[0]
     assert (prov["Số chi bộ phải báo cáo"], prov["Đã nộp"], prov["Hợp lệ"], prov["Đạt 4 tốt"], prov["Dưới ngưỡng đạt"],
             prov["Chưa chấm đủ"], prov["Phiếu lỗi"]) == (5, 4, 3, 1, 1, 1, 1)
@@ -141,9 +143,11 @@ def test_detail_under_95_missing_rejected_and_log_sheets(province):
 def test_grassroots_view_says_whether_all_cells_are_4good(province):
     _, out, _ = province
     rows = _table(out, "Đảng bộ cơ sở")
-    assert [r["Tổ chức cơ sở đảng"] for r in rows] == ["Đảng bộ Sở Tài chính", "Đảng bộ xã Cẩm Bình"]
+    assert [r["Tổ chức cơ sở đảng"] for r in rows] == ["Đảng bộ Sở Tài chính", "Chi bộ Khoa Nội", "Đảng bộ xã Cẩm Bình"]
     fin = rows[0]
-    assert fin["Cấp ủy cấp trên"] == BLOC
+    assert fin["Cấp trên trực tiếp cơ sở"] == BLOC
+    cell = rows[1]  # a grassroots cell: one cell, its own; “100%” is for organisations with cells under them
+    assert (cell["Số chi bộ trực thuộc"], cell["100% chi bộ đạt “Chi bộ 4 tốt”"]) == (1, "—")
     assert (fin["Số chi bộ trực thuộc"], fin["Đạt 4 tốt"], fin["100% chi bộ đạt “Chi bộ 4 tốt”"]) == (2, 1, "Không")
 
 
@@ -266,7 +270,8 @@ def _demo_expectations(forms: list[dict], roster: dict[str, str]) -> tuple[dict,
         "duplicates": duplicates,
         "conflicts": 0,
         "by_upper_committee": {u: {**counts([k for k in status if roster[k[0]] == u]),
-                                   "cells_missing": missing([c for c in roster if roster[c] == u])} for u in uppers},
+                                   "cells_missing": missing([c for c in roster if roster[c] == u]), "level": "upper"}
+                               for u in uppers},
     }
     finals = [v for v in final.values() if v is not None]
     province = {

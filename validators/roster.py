@@ -19,22 +19,22 @@ from fourgood.contract import ORG_COLUMNS, ORG_SHEET, ROSTER_COLUMNS, ROSTER_SHE
 from fourgood.problems import FourgoodError, Problem
 from fourgood.spec import cell_type_from_text, fold
 from fourgood.structure import (
-    GRASSROOTS,
     KINDS,
     PROVINCE,
-    UPPER,
     Chain,
     Org,
     chain_from_names,
     chain_to_text,
+    guess_kind,
     kind_from_text,
+    level_names,
 )
 
 from . import normalize as N
 from .package import col_letter
 
 ROSTER_FRAME = ["cell_code", "cell_name", "cell_type", "grassroots", "upper_committee", "members", "roster_row",
-                "parent_code", "province", "org_chain"]
+                "parent_code", "province", "org_chain", "former_codes"]
 
 
 def read_roster(path: str | Path) -> pd.DataFrame:
@@ -112,32 +112,32 @@ def _read_orgs(book: CalamineWorkbook, sheets: list[str], path: Path) -> dict[st
             break
     if problems:
         raise FourgoodError(problems)
-    return orgs
+    return _with_kinds(orgs)
 
 
 def _chain(code: str, orgs: dict[str, tuple[Org, str, str]]) -> Chain:
-    """The organisations from the top down to `code`, levels filled in where the roster left them blank."""
+    """The organisations from the top down to `code`."""
     out: list[Org] = []
     while code:
         org, parent, _ = orgs[code]
         out.append(org)
         code = parent
     out.reverse()
-    return _with_kinds(out)
-
-
-def _with_kinds(chain: list[Org]) -> Chain:
-    """Blank levels guessed from the position: the top is the province; the organisation right above
-    the cells is a grassroots organisation unless it is the top; what lies between is the upper level."""
-    if all(o.kind for o in chain):
-        return tuple(chain)
-    out = []
-    for i, org in enumerate(chain):
-        kind = org.kind
-        if not kind:
-            kind = PROVINCE if i == 0 else GRASSROOTS if i == len(chain) - 1 else UPPER
-        out.append(Org(org.id, org.name, kind))
     return tuple(out)
+
+
+def _with_kinds(orgs: dict[str, tuple[Org, str, str]]) -> dict[str, tuple[Org, str, str]]:
+    """Levels left blank guessed from each organisation's place in the whole tree (structure.guess_kind),
+    top down, so an organisation has one level whichever cell's chain it is seen in."""
+    kinds: dict[str, str] = {}
+
+    def kind_of(code: str) -> str:
+        if code not in kinds:
+            org, parent = orgs[code][0], orgs[code][1]
+            kinds[code] = org.kind or guess_kind(kind_of(parent) if parent else None)
+        return kinds[code]
+
+    return {code: (Org(org.id, org.name, kind_of(code)), parent, at) for code, (org, parent, at) in orgs.items()}
 
 
 def _frame(rows: list[list[Any]], cols: dict[str, int], path: Path, sheet: str, first_row: int,
@@ -157,10 +157,7 @@ def _frame(rows: list[list[Any]], cols: dict[str, int], path: Path, sheet: str, 
                                         criterion=code))
                 continue
             chain = _chain(parent, orgs)
-            below_top = [o for o in chain[1:]]
-            upper = upper or (below_top[0].name if below_top else chain[0].name)
-            grassroots = grassroots or next((o.name for o in reversed(chain) if o.kind == GRASSROOTS
-                                             and o.name != upper), "")
+            upper, grassroots = level_names(chain)  # by the levels: the names typed beside the cell do not decide
         else:
             chain = chain_from_names("", upper, grassroots)
         records.append({
@@ -174,6 +171,7 @@ def _frame(rows: list[list[Any]], cols: dict[str, int], path: Path, sheet: str, 
             "parent_code": parent,
             "province": chain[0].name if chain and chain[0].kind == PROVINCE else "",
             "org_chain": chain_to_text(chain),
+            "former_codes": ";".join(former_codes(_get(row, cols, "former_codes"))),
         })
     if problems:
         raise FourgoodError(problems)
@@ -183,7 +181,42 @@ def _frame(rows: list[list[Any]], cols: dict[str, int], path: Path, sheet: str, 
         first = dupes.iloc[1]
         raise FourgoodError([Problem("roster_duplicate_code", file=str(path), sheet=sheet, cell=f"A{first['roster_row']}",
                                      criterion=first["cell_code"])])
+    _check_former_codes(frame, path, sheet, col_letter(cols.get("former_codes", 0)))
     return frame
 
 
-__all__ = ["read_roster", "ROSTER_FRAME", "KINDS"]
+def former_codes(value: Any) -> list[str]:
+    """The former codes typed in one cell of the roster: separated by “;” or “,” (or new lines)."""
+    text = N.clean_text(value).replace(",", ";").replace("\n", ";")
+    return list(dict.fromkeys(code for code in (N.normalize_code(part) for part in text.split(";")) if code))
+
+
+def _check_former_codes(frame: pd.DataFrame, path: Path, sheet: str, letter: str) -> None:
+    """A former code must name one cell: not a code the roster still lists, not given for two cells."""
+    current = set(frame["cell_code"])
+    owners: dict[str, list[tuple[str, int]]] = {}
+    for code, text, row in zip(frame["cell_code"], frame["former_codes"], frame["roster_row"]):
+        for old in filter(None, str(text).split(";")):
+            owners.setdefault(old, []).append((code, int(row)))
+    problems = []
+    for old, cells in owners.items():
+        if old in current:
+            problems.append(Problem("roster_former_code_in_use", file=str(path), sheet=sheet,
+                                    cell=f"{letter}{cells[0][1]}", value=old, criterion=cells[0][0]))
+        elif len(cells) > 1:
+            problems.append(Problem("roster_former_code_twice", file=str(path), sheet=sheet,
+                                    cell=f"{letter}{cells[1][1]}", value=old,
+                                    expected=", ".join(code for code, _ in cells)))
+    if problems:
+        raise FourgoodError(problems)
+
+
+def former_code_map(roster: pd.DataFrame | None) -> dict[str, str]:
+    """Former code -> the roster's code of the cell it now is (a cell renamed or merged in the year)."""
+    if roster is None or roster.empty or "former_codes" not in roster:
+        return {}
+    return {old: code for code, text in zip(roster["cell_code"], roster["former_codes"])
+            for old in str(text or "").split(";") if old}
+
+
+__all__ = ["read_roster", "former_code_map", "former_codes", "ROSTER_FRAME", "KINDS"]

@@ -39,8 +39,8 @@ def build_roster_template(lang: str = "vi") -> Workbook:
     ws.title = ROSTER_SHEET[lang]
     _header(ws, 1, [vi if lang == "vi" else en for _, vi, en in ROSTER_COLUMNS])
     letters = {key: get_column_letter(i) for i, (key, _, _) in enumerate(ROSTER_COLUMNS, 1)}
-    widths = {"cell_code": 16, "cell_name": 40, "cell_type": 32, "members": 12, "parent_code": 20, "grassroots": 34,
-              "upper_committee": 34}
+    widths = {"cell_code": 16, "cell_name": 40, "cell_type": 32, "members": 12, "parent_code": 20, "former_codes": 20,
+              "grassroots": 34, "upper_committee": 34}
     for key, letter in letters.items():
         ws.column_dimensions[letter].width = widths[key]
     last = get_column_letter(len(ROSTER_COLUMNS))
@@ -81,10 +81,18 @@ def build_roster_template(lang: str = "vi") -> Workbook:
                             errorTitle=t(lang, "Mã không có", "Unknown code"),
                             error=t(lang, "Nhập mã đã có ở trang “Tổ chức đảng”.",
                                     "Type a code listed on the “Organisations” sheet."))
-    for dv, key in ((kind, "cell_type"), (members, "members"), (code, "cell_code"), (parent, "parent_code")):
+    former = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="200", allow_blank=True,
+                            showInputMessage=True, promptTitle=t(lang, "Mã cũ", "Former codes"),
+                            prompt=t(lang, "Chi bộ đổi tên hoặc sáp nhập trong năm: mã cũ của chi bộ, nhiều mã cách "
+                                           "nhau bằng dấu “;”. Phiếu nộp theo mã cũ được tính cho chi bộ này.",
+                                     "A cell renamed or merged in the year: its former codes, separated by “;”. "
+                                     "Forms under a former code count for this cell."))
+    for dv, key in ((kind, "cell_type"), (members, "members"), (code, "cell_code"), (parent, "parent_code"),
+                    (former, "former_codes")):
         ws.add_data_validation(dv)
         dv.add(f"{letters[key]}2:{letters[key]}{ROWS}")
-    _table_body(ws, ROWS, len(ROSTER_COLUMNS), text_cols=(letters["cell_code"], letters["parent_code"]))
+    _table_body(ws, ROWS, len(ROSTER_COLUMNS),
+                text_cols=(letters["cell_code"], letters["parent_code"], letters["former_codes"]))
     _print_setup(ws, title_rows="1:1")
     ws.page_setup.orientation = "landscape"
     _orgs_sheet(wb, lang)

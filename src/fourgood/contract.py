@@ -211,6 +211,8 @@ ROSTER_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("cell_type", "Loại chi bộ", "Cell type"),
     ("members", "Số đảng viên", "Members"),
     ("parent_code", "Mã tổ chức trực thuộc", "Parent organisation code"),
+    # A cell renamed or merged in the year: the codes its forms may still carry ("KCQ-01; KCQ-02").
+    ("former_codes", "Mã cũ", "Former codes"),
     # Before 2026 a roster named the committees instead; still read when no parent code is given.
     ("grassroots", "Đảng bộ cơ sở", "Grassroots committee"),
     ("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee"),

@@ -50,10 +50,12 @@ class DemoCell:
 
 
 # The province in 2026 (domain.md): no district level. Commune and ward committees sit directly
-# under the provincial committee with their village and residential-group cells; the provincial
-# agencies are under the Đảng bộ các cơ quan Đảng tỉnh and the Đảng bộ Ủy ban nhân dân tỉnh, with
-# grassroots committees, departmental committees (a hospital) and grassroots cells reporting
-# straight to them — two to four levels above a cell, mixed in one province.
+# under the provincial committee and, under Quy định 294-QĐ/TW, are the level directly above the
+# grassroots: their village and residential-group cells are grassroots cells (chi bộ cơ sở). The
+# provincial agencies are under the Đảng bộ các cơ quan Đảng tỉnh and the Đảng bộ Ủy ban nhân dân
+# tỉnh, with grassroots committees, departmental committees (a hospital, which also has a cell of
+# its own directly under it) and grassroots cells reporting straight to them — two to four levels
+# above a cell, mixed in one province.
 ORGS: tuple[DemoOrg, ...] = (
     DemoOrg("HT", "Đảng bộ tỉnh Hà Tĩnh", "province", ""),
     DemoOrg("CQD", "Đảng bộ các cơ quan Đảng tỉnh", "upper", "HT"),
@@ -65,9 +67,9 @@ ORGS: tuple[DemoOrg, ...] = (
     DemoOrg("UB-BV-NOI", "Đảng bộ bộ phận Khối Nội", "department", "UB-BV"),
     DemoOrg("UB-BV-NGO", "Đảng bộ bộ phận Khối Ngoại", "department", "UB-BV"),
     DemoOrg("UB-MT", "Đảng bộ Công ty Cổ phần Môi trường và Công trình đô thị Hà Tĩnh", "grassroots", "UB"),
-    DemoOrg("X-CB", "Đảng bộ xã Cẩm Bình", "grassroots", "HT"),
-    DemoOrg("X-CX", "Đảng bộ xã Cẩm Xuyên", "grassroots", "HT"),
-    DemoOrg("P-TS", "Đảng bộ phường Thành Sen", "grassroots", "HT"),
+    DemoOrg("X-CB", "Đảng bộ xã Cẩm Bình", "upper", "HT"),
+    DemoOrg("X-CX", "Đảng bộ xã Cẩm Xuyên", "upper", "HT"),
+    DemoOrg("P-TS", "Đảng bộ phường Thành Sen", "upper", "HT"),
 )
 SIZES = (10, 12, 15, 18, 22, 25, 31, 40, 52)  # members per cell, as the articles report them
 
@@ -85,8 +87,8 @@ def province(rng: random.Random) -> list[DemoCell]:
     add("CQD", "CQD-BHT", [("Chi bộ Phòng Thời sự", "public_service"), ("Chi bộ Phòng Biên tập", "public_service")])
     add("UB", "UB-STC", [("Chi bộ Văn phòng Sở", "agency"), ("Chi bộ Phòng Quản lý ngân sách", "agency")])
     add("UB", "UB-BV-NOI", [("Chi bộ Khoa Nội tổng hợp", "public_service"), ("Chi bộ Khoa Tim mạch", "public_service")])
-    add("UB", "UB-BV-NGO", [("Chi bộ Khoa Ngoại chấn thương", "public_service"),
-                            ("Chi bộ Khoa Gây mê hồi sức", "public_service")])
+    add("UB", "UB-BV-NGO", [("Chi bộ Khoa Ngoại chấn thương", "public_service")])
+    add("UB", "UB-BV", [("Chi bộ Phòng Tổ chức cán bộ", "public_service")])  # beside its departmental committees
     add("UB", "UB-MT", [("Chi bộ Xí nghiệp Môi trường", "enterprise"), ("Chi bộ Xí nghiệp Cây xanh", "enterprise")])
     add("UB", "UB", [("Chi bộ Ban Quản lý dự án đầu tư xây dựng", "agency")])
     add("XCB", "X-CB", [(f"Chi bộ thôn {n}", "residential") for n in ("Bình Minh", "Bình An", "Yên Lạc")]
@@ -96,15 +98,14 @@ def province(rng: random.Random) -> list[DemoCell]:
     add("PTS", "P-TS", [(f"Chi bộ tổ dân phố {n}", "residential") for n in ("1", "4", "Tân Học")]
         + [("Chi bộ Công an phường", "agency")])
     by_code = {o.code: o for o in ORGS}
-    for c in cells:  # what the secretary types: the committee above the grassroots level, and the grassroots one
+    for c in cells:  # what the secretary types: the level directly above the grassroots, and the grassroots one
         chain: list[DemoOrg] = []
         code = c.parent
         while code:
             chain.insert(0, by_code[code])
             code = by_code[code].parent
-        below_top = chain[1:]
-        c.upper = below_top[0].name
-        c.grassroots = next((o.name for o in below_top[1:] if o.kind == "grassroots"), "")
+        c.upper = next(o.name for o in chain if o.kind == "upper")
+        c.grassroots = next((o.name for o in chain if o.kind == "grassroots"), "")
     return cells
 
 
@@ -140,7 +141,8 @@ def build_demo(out: Path, seed: int = 2026) -> tuple[Path, Path, Path]:
     for i, c in enumerate(cells, 2):
         values: dict[str, str | int] = {"cell_code": c.code, "cell_name": c.name,
                                         "cell_type": CELL_TYPES[c.cell_type].name_vi, "grassroots": c.grassroots,
-                                        "upper_committee": c.upper, "members": c.members, "parent_code": c.parent}
+                                        "upper_committee": c.upper, "members": c.members, "parent_code": c.parent,
+                                        "former_codes": ""}
         for j, (key, _, _) in enumerate(ROSTER_COLUMNS, 1):
             ws.cell(i, j, values[key])
     orgs = roster[ORG_SHEET["vi"]]

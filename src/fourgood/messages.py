@@ -383,6 +383,20 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Các tổ chức trong danh sách tạo thành vòng lặp cấp trên: {value}.",
         "The roster's organisations form a loop of parents: {value}.",
     ),
+    "roster_former_code_in_use": (
+        "Mã cũ {value} của chi bộ {criterion} đang là mã của một chi bộ trong danh sách; "
+        "phiếu theo mã này không biết tính cho chi bộ nào.",
+        "Former code {value} of cell {criterion} is the code of a cell on the roster; "
+        "a form under it could count for either.",
+    ),
+    "roster_former_code_twice": (
+        "Mã cũ {value} được ghi cho nhiều chi bộ ({expected}); phiếu theo mã này không biết tính cho chi bộ nào.",
+        "Former code {value} is given for several cells ({expected}); a form under it could count for any.",
+    ),
+    "cell_former_code": (
+        "Phiếu ghi mã chi bộ cũ {value}; được tính cho chi bộ {expected} (theo cột “Mã cũ” của danh sách chi bộ).",
+        "The form gives the former cell code {value}; it counts for cell {expected} (the roster's “Former codes”).",
+    ),
     "cell_not_in_roster": (
         "Mã chi bộ {value} không có trong danh sách chi bộ{expected_note}.",
         "Cell code {value} is not on the roster{expected_note}.",

@@ -305,20 +305,37 @@ def assess(entries: list[Entry], reads: dict[str, FileRead], specs: dict[str, Sp
                     frames.rolled)
 
 
-def settle(entries: list[Entry], a: Assessed) -> BatchResult:
-    """The rules across files: byte-identical files and one file per cell and period count once."""
+def settle(entries: list[Entry], a: Assessed, former: dict[str, str] | None = None) -> BatchResult:
+    """The rules across files: byte-identical files and one file per cell and period count once.
+
+    `former`: former cell code -> the code of the cell it now is (the roster's “Mã cũ”): a form
+    under a former code counts for the new cell, with a warning, before the duplicate rule runs
+    (a form under the old code and one under the new code for one period: one counts)."""
     order = {str(p): i for i, (p, _) in enumerate(entries)}
     files = a.files.sort_values("file", key=lambda f: f.map(order), kind="stable").reset_index(drop=True) \
         if not a.files.empty else a.files.copy()
+    renamed = _renamed(files, former or {})
     duplicates, counted = settle_duplicates(files)
-    extra = pd.Series([p.file for p in duplicates], dtype=object).value_counts()  # duplicates are warnings
+    extra = pd.Series([p.file for p in duplicates + renamed], dtype=object).value_counts()  # both are warnings
     files["warnings"] = files["warnings"] + files["file"].map(extra).fillna(0).astype(int)
     files["counted"] = files["file"].isin(counted)
-    problems = a.problems + duplicates
+    problems = a.problems + renamed + duplicates
     problems.sort(key=lambda p: (order.get(p.file, len(order)), p.severity != "error", p.sheet, _cell_key(p.cell),
                                  p.code))
     return BatchResult(files=files, meta=a.meta, scores=a.scores, scored=a.scored, problems=problems,
                        rolled=a.rolled)
+
+
+def _renamed(files: pd.DataFrame, former: dict[str, str]) -> list[Problem]:
+    """Give the forms under a former code the cell's code now (in place); one warning each."""
+    if not former or files.empty or "cell_code" not in files:
+        return []
+    old = files["cell_code"].map(former)
+    hit = old.notna() & files["kind"].eq("cell") & files["skipped"].eq("")
+    problems = [Problem("cell_former_code", "warning", str(f), value=code, expected=new)
+                for f, code, new in zip(files.loc[hit, "file"], files.loc[hit, "cell_code"], old[hit])]
+    files.loc[hit, "cell_code"] = old[hit]
+    return problems
 
 
 def _cell_key(cell: str) -> tuple[int, int]:

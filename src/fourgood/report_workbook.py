@@ -54,7 +54,7 @@ from .report_text import month_paragraphs, year_paragraphs
 from .rollup import CELL_COLUMNS, Consolidation, content_columns
 from .sheet_stream import TIME_TYPES, SheetRows, cell_value, cell_xml, row_xml, save_with_rows
 from .spec import CELL_TYPES, DEFAULT_THRESHOLD, TOTAL_POINTS
-from .structure import DEPARTMENT, GRASSROOTS, PROVINCE, chain_from_text, kind_label
+from .structure import GRASSROOTS, PROVINCE, UPPER, chain_from_text, kind_label
 from .workbook_templates.meta import write_meta_sheet
 
 DATA_SHEET = ROLLUP_SHEET
@@ -826,6 +826,13 @@ def plain_value(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
+# A cell's committees in the cell lists, by the levels of its chain (rollup.with_levels): the level
+# directly above the grassroots and the grassroots organisation (“(chi bộ cơ sở)” for a grassroots cell).
+LEVEL_COLS: list[Col] = [
+    ("upper_committee", kind_label(UPPER, "vi"), kind_label(UPPER, "en"), 28, None),
+    ("grassroots_label", kind_label(GRASSROOTS, "vi"), kind_label(GRASSROOTS, "en"), 28, None)]
+
+
 def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
     names = {k: _t(lang, v) for k, v in SHEET_NAMES.items()}
     thresholds = thresholds_of(c)
@@ -845,7 +852,7 @@ def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
     tables = []
     shown = shown_paths(list(c.files["file"]) if "file" in c.files else [])
 
-    yes_no = lambda v: _t(lang, ("Có", "Yes")) if v else _t(lang, ("Không", "No"))  # noqa: E731
+    yes_no = lambda v: "—" if v is None or v != v else _t(lang, ("Có", "Yes")) if v else _t(lang, ("Không", "No"))  # noqa: E731
     h = c.hierarchy.assign(
         level_label=[kind_label(k, lang) for k in c.hierarchy["kind"]],
         org_label=[str(n) for n in c.hierarchy["name"]],
@@ -869,7 +876,7 @@ def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
                               _t(lang, ("TỔ CHỨC CƠ SỞ ĐẢNG: TỶ LỆ CHI BỘ ĐẠT “CHI BỘ 4 TỐT”",
                                         "GRASSROOTS ORGANISATIONS: SHARE OF 4-GOOD CELLS")),
                               [("period", "Kỳ", "Period", 9, "@"),
-                               ("parent_name", "Cấp ủy cấp trên", "Committee above", 32, None),
+                               ("parent_name", kind_label(UPPER, "vi"), kind_label(UPPER, "en"), 32, None),
                                ("name", "Tổ chức cơ sở đảng", "Grassroots organisation", 34, None),
                                ("expected", "Số chi bộ trực thuộc", "Cells", 11, "0"),
                                ("meets", "Đạt 4 tốt", "Meet", 10, "0"),
@@ -880,8 +887,7 @@ def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
                        source_label=c.cells["final_source"].map(
                            lambda v: _t(lang, ("Cấp trên", "Upper level")) if v == "upper" else _t(lang, ("Tự chấm", "Self"))))
     tables.append(ReportTable("detail", names["detail"], _t(lang, ("CHI TIẾT KẾT QUẢ TỪNG CHI BỘ", "RESULT OF EACH CELL")), [
-        ("period", "Kỳ", "Period", 9, "@"), ("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee", 28, None),
-        ("grassroots", "Đảng bộ cơ sở", "Grassroots committee", 28, None), ("cell_code", "Mã chi bộ", "Cell code", 12, "@"),
+        ("period", "Kỳ", "Period", 9, "@"), *LEVEL_COLS, ("cell_code", "Mã chi bộ", "Cell code", 12, "@"),
         ("cell_name", "Tên chi bộ", "Cell name", 32, None), ("cell_type_label", "Loại chi bộ", "Cell type", 22, None),
         *[(col, f"Nội dung {content_of_column(col)}", f"Content {content_of_column(col)}", 9, "0.0")
           for col in content_columns({}, c.cells)],
@@ -893,8 +899,7 @@ def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
     b = c.below.assign(cell_type_label=c.below["cell_type"].map(type_name)) if not c.below.empty else c.below
     tables.append(ReportTable("below", names["below"],
                               _t(lang, _below_title(thresholds, lang)), [
-        ("period", "Kỳ", "Period", 9, "@"), ("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee", 28, None),
-        ("grassroots", "Đảng bộ cơ sở", "Grassroots committee", 28, None),
+        ("period", "Kỳ", "Period", 9, "@"), *LEVEL_COLS,
         ("cell_code", "Mã chi bộ", "Cell code", 12, "@"), ("cell_name", "Tên chi bộ", "Cell name", 32, None),
         ("cell_type_label", "Loại chi bộ", "Cell type", 22, None),
         ("final_total", "Điểm cuối cùng", "Final score", 10, "0.0"),
@@ -914,8 +919,7 @@ def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
 
     m = c.missing.assign(status_label=labels(c.missing), cell_type=c.missing["cell_type"].map(type_name))
     tables.append(ReportTable("missing", names["missing"], _t(lang, ("CHI BỘ CHƯA CÓ PHIẾU HỢP LỆ", "CELLS WITH NO VALID SUBMISSION")), [
-        ("period", "Kỳ", "Period", 9, "@"), ("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee", 30, None),
-        ("grassroots", "Đảng bộ cơ sở", "Grassroots committee", 30, None), ("cell_code", "Mã chi bộ", "Cell code", 12, "@"),
+        ("period", "Kỳ", "Period", 9, "@"), *LEVEL_COLS, ("cell_code", "Mã chi bộ", "Cell code", 12, "@"),
         ("cell_name", "Tên chi bộ", "Cell name", 32, None), ("cell_type", "Loại chi bộ", "Cell type", 22, None),
         ("status_label", "Tình trạng", "State", 22, None)], m))
 
@@ -1119,7 +1123,7 @@ def write_consolidated(c: Consolidation, out: str | Path, lang: str = "vi", run_
     for number, table in enumerate(tables, 1):
         ws = wb.create_sheet(table.sheet)
         # the top and the upper levels of the summary in bold
-        bold = ~table.frame["kind"].isin([GRASSROOTS, DEPARTMENT]) if table.key == "hierarchy" else None
+        bold = table.frame["kind"].isin([PROVINCE, UPPER, ""]) if table.key == "hierarchy" else None
         depth = table.frame["depth"] if table.key in ("hierarchy", "year_hierarchy") else None
         rows = write_table(ws, table.frame, table.cols, lang, table.title, heading, bold, appendix=number,
                            indent=depth, indent_key="org_label", unprinted=UNPRINTED.get(table.key, ()))
@@ -1188,12 +1192,14 @@ def _charts(wb: Workbook, c: Consolidation, names: dict[str, str], lang: str, he
         labels = [f"{name} ({period})" if many else str(name) for name, period in zip(upper["name"], upper["period"])]
     n = max(len(upper), 1)
     first = HEAD_ROW
-    used = table(first, (_t(lang, ("Tổ chức đảng", "Party organisation")), _t(lang, ("Tỷ lệ đạt", "Pass rate"))),
+    levels = list(dict.fromkeys(upper["kind"]))  # the level the roster gives them, when they share one
+    level = kind_label(levels[0], lang) if len(levels) == 1 else _t(lang, ("Tổ chức đảng", "Party organisation"))
+    used = table(first, (level, _t(lang, ("Tỷ lệ đạt", "Pass rate"))),
                  [(label, rate, "0.0%") for label, rate in zip(labels, rates)])
     top_pt = sum(float(ws.row_dimensions[r].height or 15) for r in range(1, first))
     chart = BarChart()
     chart.type = "bar"
-    chart.title = _t(lang, ("Tỷ lệ chi bộ đạt theo tổ chức đảng trực thuộc", "Pass rate by organisation"))
+    chart.title = _t(lang, (f"Tỷ lệ chi bộ đạt theo {level[0].lower() + level[1:]}", f"Pass rate by {level.lower()}"))
     chart.y_axis.number_format = "0%"
     chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 1
     chart.add_data(Reference(ws, min_col=2, min_row=first, max_row=first + n), titles_from_data=True)

@@ -20,8 +20,21 @@ from .problems import FourgoodError, Problem, number_text
 from .spec import Spec, fold
 from .store import Store, StoreReport, sources_key
 from .store import batch as store_batch
-from .structure import GRASSROOTS, ancestors, chain_from_names, chain_from_text, chain_to_text, tree
-from .validators.roster import read_roster
+from .structure import (
+    GRASSROOTS_CELL_MARK,
+    GRASSROOTS_LEVELS,
+    all_cells_4good,
+    ancestors,
+    chain_from_names,
+    chain_from_text,
+    chain_to_text,
+    frame_row_chains,
+    is_grassroots_cell,
+    level_names,
+    node_info,
+    tree,
+)
+from .validators.roster import former_code_map, read_roster
 from .yearview import YearView, in_scope, is_year, of_year, previous_year, year_view
 
 CELL_COLUMNS = list(ROLLUP_COLUMNS)  # the detail rows (then one subtotal column per content)
@@ -54,7 +67,10 @@ def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFram
     for the cells and periods the batch holds no form of."""
     files = result.files.copy(deep=False)  # columns are added, none changed: no need to copy the data
     problems = list(result.problems)
-    cells, conflicts = _merge_rolled(_cells(result, specs), result.rolled, files, lang)
+    former = former_code_map(roster)  # the forms themselves were given their new codes in pipeline.settle
+    rolled, renamed = _renamed_rows(result.rolled, former)
+    problems += renamed
+    cells, conflicts = _merge_rolled(_cells(result, specs), rolled, files, lang)
     problems += conflicts
     # A form whose period cannot be read belongs to no period: it is listed among the rejected files.
     cells = cells[cells["period"].astype(object).fillna("") != ""]
@@ -66,7 +82,9 @@ def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFram
     if roster is not None and not roster.empty:
         cells, strangers = _with_roster_hierarchy(cells, roster, lang)
         problems += strangers
+    cells = with_levels(cells, lang)
     if is_year(period) and earlier is not None and not earlier.empty:
+        earlier = _renamed_rows(earlier, former)[0]
         present = set(zip(cells["cell_code"], cells["period"]))
         kept = earlier[[(c, p) not in present for c, p in zip(earlier["cell_code"], earlier["period"])]]
         cells_for_year = pd.concat([cells, kept], ignore_index=True) if not kept.empty else cells
@@ -80,9 +98,10 @@ def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFram
     expected = _expected(cells, roster, periods)
     hierarchy = _hierarchy(expected, lang, by_name=roster is None or roster.empty)
     by_type = _group(expected, ["period", "cell_type"])
-    grassroots = hierarchy[(hierarchy["kind"] == GRASSROOTS) & (hierarchy["expected"] > 0)].reset_index(drop=True)
+    grassroots = hierarchy[hierarchy["kind"].isin(GRASSROOTS_LEVELS) & (hierarchy["expected"] > 0)].reset_index(drop=True)
     missing = expected[expected["status"].isin(["missing", "invalid"])].copy()
-    missing = missing[["period", "upper_committee", "grassroots", "cell_code", "cell_name", "cell_type", "status"]]
+    missing = with_levels(missing, lang)[["period", "upper_committee", "grassroots", "grassroots_label", "cell_code",
+                                          "cell_name", "cell_type", "status"]]
     files["verdict"] = np.select(
         [files["category"] == "skipped", files["category"] == "invalid", files["counted"]],
         ["skipped", "rejected", "counted"], default="superseded")
@@ -188,6 +207,23 @@ def _merge_rolled(cells: pd.DataFrame, rolled: pd.DataFrame, files: pd.DataFrame
     return merged.sort_values(["period", "upper_committee", "grassroots", "cell_code"]).reset_index(drop=True), problems
 
 
+def _renamed_rows(rows: pd.DataFrame, former: dict[str, str]) -> tuple[pd.DataFrame, list[Problem]]:
+    """Cell rows (of lower-level consolidated workbooks, or kept by the store) under a former code,
+    given the code of the cell they now are; a warning per workbook and code."""
+    if not former or rows is None or rows.empty or "cell_code" not in rows:
+        return rows, []
+    new = rows["cell_code"].map(former)
+    hit = new.notna()
+    if not hit.any():
+        return rows, []
+    files = rows.loc[hit, "file"] if "file" in rows else pd.Series("", index=rows.index[hit])
+    problems = [Problem("cell_former_code", "warning", str(f), value=old, expected=code) for f, old, code in
+                dict.fromkeys(zip(files, rows.loc[hit, "cell_code"], new[hit])) if str(f)]
+    rows = rows.copy()
+    rows.loc[hit, "cell_code"] = new[hit]
+    return rows, problems
+
+
 def _with_roster_hierarchy(cells: pd.DataFrame, roster: pd.DataFrame,
                            lang: str) -> tuple[pd.DataFrame, list[Problem]]:
     """The roster is the board's word on where a cell sits; submissions fill what it lacks.
@@ -210,6 +246,28 @@ def _with_roster_hierarchy(cells: pd.DataFrame, roster: pd.DataFrame,
         problems.append(Problem("cell_not_in_roster", "warning", str(f), value=code, expected=guess,
                                 params={"expected_note": note}))
     return cells, problems
+
+
+def with_levels(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """The committee columns of each cell from the levels of its chain, one meaning everywhere:
+    `upper_committee` the organisation directly above the grassroots, `grassroots` the grassroots
+    organisation ('' for a grassroots cell), and `grassroots_label` what the cell lists show for it
+    (“(chi bộ cơ sở)” for a grassroots cell). Rows with no chain keep what their form says."""
+    if frame.empty or "org_chain" not in frame:
+        return frame.assign(grassroots_label=frame["grassroots"] if "grassroots" in frame else "")
+    memo: dict[Any, tuple[str, str, str] | None] = {}
+    mark = GRASSROOTS_CELL_MARK[1] if lang == "en" else GRASSROOTS_CELL_MARK[0]
+    for text in frame["org_chain"].unique():
+        chain = chain_from_text(text)
+        upper, grassroots = level_names(chain)
+        memo[text] = (upper, grassroots, mark if is_grassroots_cell(chain) else grassroots) if chain else None
+    levels = frame["org_chain"].map(memo)
+    known = levels.notna()
+    frame = frame.copy()
+    frame["grassroots_label"] = frame["grassroots"].astype(object).fillna("")
+    for i, col in enumerate(("upper_committee", "grassroots", "grassroots_label")):
+        frame.loc[known, col] = [v[i] for v in levels[known]]
+    return frame
 
 
 def _loose(code: str) -> str:
@@ -282,17 +340,14 @@ def _hierarchy(expected: pd.DataFrame, lang: str = "vi", by_name: bool = True) -
             "avg_gap", "all_cells_4good"]
     if expected.empty:
         return pd.DataFrame(columns=cols)
-    chains = expected["org_chain"].map(chain_from_text) if "org_chain" in expected else \
-        pd.Series([()] * len(expected), index=expected.index)
+    chains = frame_row_chains(expected, lang)
     nodes = tree(dict.fromkeys(chains), lang, by_name=by_name)
     under = chains.map(lambda chain: ancestors(chain, nodes))
     rows = expected.assign(_node=under).explode("_node")
     rows = rows[rows["_node"].notna()]
     agg = _group(rows.assign(node=rows["_node"]), ["period", "node"])
-    info = pd.DataFrame([{"node": n.id, "name": n.name, "kind": n.kind, "depth": n.depth, "parent": n.parent,
-                          "order": n.order} for n in nodes.values()])
-    out = agg.merge(info, on="node", how="left")
-    out["all_cells_4good"] = (out["meets"] == out["expected"]) & (out["expected"] > 0)
+    out = agg.merge(node_info(nodes), on="node", how="left")
+    out["all_cells_4good"] = all_cells_4good(out["meets"], out["expected"], out["kind"])
     return out.sort_values(["period", "order"], kind="stable").reset_index(drop=True)[cols]
 
 
@@ -403,16 +458,20 @@ def _rejected(files: pd.DataFrame, problems: list[Problem], lang: str) -> pd.Dat
     return pd.DataFrame(rows, columns=["file", "code", "severity", "message", "sheet", "cell", "criterion"])
 
 
-def _by_top_children(expected: pd.DataFrame, counts: Any) -> dict[str, dict[str, int]]:
+def _by_top_children(expected: pd.DataFrame, counts: Any) -> dict[str, dict[str, Any]]:
     """The figures of each organisation directly under the top of the tree (the upper-level
-    committees: commune/ward committees and the provincial agency committees in 2026)."""
+    committees: commune/ward committees and the provincial agency committees in 2026), in the
+    tree's order, each with its level as the roster gives it (`level`: structure.KINDS, or
+    `grassroots_cell`); they add up to the totals."""
     if expected.empty or "org_chain" not in expected:
         return {}
-    chains = expected["org_chain"].map(chain_from_text)
+    chains = frame_row_chains(expected, "vi")
     nodes = tree(dict.fromkeys(chains))
     top = next(n.id for n in nodes.values() if n.depth == 0)
-    first = chains.map(lambda c: next((o.name for o in c if o.id in nodes and nodes[o.id].parent == top), ""))
-    return {str(k): counts(g) for k, g in expected.groupby(first, sort=True)}
+    first = chains.map(lambda c: next((o.id for o in c if o.id in nodes and nodes[o.id].parent == top), ""))
+    groups = sorted(expected.groupby(first, sort=False), key=lambda kg: nodes[kg[0]].order if kg[0] in nodes else -1)
+    return {nodes[k].name if k in nodes else "": {**counts(g), "level": nodes[k].kind if k in nodes else ""}
+            for k, g in groups}
 
 
 def _summary(files: pd.DataFrame, expected: pd.DataFrame, problems: list[Problem]) -> dict[str, Any]:
@@ -474,7 +533,8 @@ def consolidate_paths(paths: list[str], specs: dict[str, Spec], *, roster: str |
     roster_frame = read_roster(roster) if roster else None
     history = Store(store, specs, lang)  # None: a temporary store, the same computation
     try:
-        result = store_batch(paths, specs, history, jobs=jobs, lang=lang, progress=progress, scheduler=scheduler)
+        result = store_batch(paths, specs, history, jobs=jobs, lang=lang, progress=progress, scheduler=scheduler,
+                             former=former_code_map(roster_frame))
         if wanted:
             found = periods_found(result)
             if not (of_year(pd.Series(found, dtype=object), wanted) if is_year(wanted) else

@@ -417,7 +417,8 @@ class Store:
 
 
 def batch(paths: Sequence[str | Path], specs: dict[str, Spec], store: Store, *, jobs: int = 1, lang: str = "vi",
-          progress: Progress | None = None, scheduler: str | None = None) -> BatchResult:
+          progress: Progress | None = None, scheduler: str | None = None,
+          former: dict[str, str] | None = None) -> BatchResult:
     """`pipeline.validate_paths` through the store: files whose content it holds are not read
     again; the others are read and judged `CHUNK` at a time and kept; then every file's judgement
     comes from the store, and the rules across files run over the whole batch."""
@@ -447,7 +448,7 @@ def batch(paths: Sequence[str | Path], specs: dict[str, Spec], store: Store, *, 
     now = {os.path.abspath(p) for p, _ in entries}
     store.report.disappeared = sorted(p for p in previous if p not in now and not os.path.exists(p))
     whole = Assessed.concat(parts)
-    result = settle(entries, whole)
+    result = settle(entries, whole, former)  # former: pipeline.settle
     result.criteria = store
     return result
 

@@ -14,17 +14,30 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import pandas as pd
+
 from .spec import fold
 
-# Kinds of organisation, in the order they usually nest.
+# Kinds of organisation, in the order they usually nest (the levels a roster gives).
 PROVINCE, UPPER, GRASSROOTS, DEPARTMENT = "province", "upper", "grassroots", "department"
 KINDS = (PROVINCE, UPPER, GRASSROOTS, DEPARTMENT)
+# Rows of the summary by level that are not organisations of the roster: a cell directly under the
+# level above the grassroots is a grassroots organisation itself (chi bộ cơ sở, Quy định 294-QĐ/TW);
+# the cells directly under an organisation that also has organisations under it are one row.
+GRASSROOTS_CELL, DIRECT = "grassroots_cell", "direct_cells"
+ABOVE_GRASSROOTS = (PROVINCE, UPPER)  # a cell directly under one of these is a grassroots cell
 KIND_LABELS: dict[str, tuple[str, str]] = {
     PROVINCE: ("Đảng bộ tỉnh", "Province committee"),
     UPPER: ("Cấp trên trực tiếp cơ sở", "Upper-level committee"),
     GRASSROOTS: ("Tổ chức cơ sở đảng", "Grassroots organisation"),
     DEPARTMENT: ("Đảng bộ bộ phận", "Departmental committee"),
+    GRASSROOTS_CELL: ("Chi bộ cơ sở", "Grassroots cell"),
+    DIRECT: ("Chi bộ trực thuộc", "Party cells"),
 }
+DIRECT_ROW = ("Các chi bộ trực thuộc", "Cells directly under it")  # the name of a DIRECT row
+GRASSROOTS_LEVELS = (GRASSROOTS, GRASSROOTS_CELL)  # the grassroots organisations (sheet "Đảng bộ cơ sở")
+GRASSROOTS_CELL_MARK = ("(chi bộ cơ sở)", "(grassroots cell)")  # its grassroots column in the cell lists
+ORPHANS = ("Chi bộ chưa rõ tổ chức cấp trên", "Cells naming no organisation")
 KIND_ALIASES = {
     PROVINCE: ("tinh", "thanh pho", "dang bo tinh", "dang bo thanh pho", "province", "city"),
     UPPER: ("cap tren co so", "cap tren truc tiep co so", "cap uy cap tren co so", "upper", "upper level"),
@@ -47,6 +60,16 @@ def kind_from_text(text: object) -> str | None:
 def kind_label(kind: str, lang: str) -> str:
     vi, en = KIND_LABELS.get(kind, ("Toàn bộ", "All"))
     return en if lang == "en" else vi
+
+
+def guess_kind(parent_kind: str | None) -> str:
+    """A level the roster left blank, from its place: the top is the province; under the province,
+    the level directly above the grassroots (Quy định 294-QĐ/TW: a commune or ward committee, or a
+    provincial agency committee); under that, a grassroots organisation; under a grassroots or
+    departmental committee, a departmental committee (never a second grassroots organisation)."""
+    if parent_kind is None:
+        return PROVINCE
+    return {PROVINCE: UPPER, UPPER: GRASSROOTS}.get(parent_kind, DEPARTMENT)
 
 
 @dataclass(frozen=True)
@@ -96,6 +119,50 @@ def chain_from_names(province: str, upper: str, grassroots: str) -> Chain:
     return tuple(out)
 
 
+def is_grassroots_cell(chain: Sequence[Org]) -> bool:
+    """A cell directly under the province or the level directly above the grassroots (chi bộ cơ sở)."""
+    return bool(chain) and chain[-1].kind in ABOVE_GRASSROOTS
+
+
+def level_names(chain: Sequence[Org]) -> tuple[str, str]:
+    """(the organisation directly above the grassroots, the grassroots organisation) of a cell with
+    this chain, from the levels the chain states; the second is '' for a grassroots cell."""
+    if not chain:
+        return "", ""
+    if is_grassroots_cell(chain):
+        return chain[-1].name, ""
+    g = next((i for i, o in enumerate(chain) if o.kind == GRASSROOTS), None)
+    if g is None:  # no level says grassroots: the first organisation below the upper levels is
+        g = next((i for i, o in enumerate(chain) if o.kind not in ABOVE_GRASSROOTS), len(chain) - 1)
+    return (chain[g - 1].name if g > 0 else ""), chain[g].name
+
+
+def row_chains(chains: Sequence[Chain], codes: Sequence[str], names: Sequence[str], lang: str = "vi") -> list[Chain]:
+    """Each cell's chain down to the row of the summary by level it counts in directly, so that the
+    figures of every organisation are the sum of the rows right below it: a grassroots cell is a row
+    of its own (kind GRASSROOTS_CELL); the cells directly under an organisation that also has
+    organisations under it share one row, "Các chi bộ trực thuộc" (kind DIRECT); so do the cells
+    whose forms name no organisation (under the total node)."""
+    has_sub = {c[i].id for c in chains for i in range(len(c) - 1)}
+    direct = DIRECT_ROW[1] if lang == "en" else DIRECT_ROW[0]
+    orphans = ORPHANS[1] if lang == "en" else ORPHANS[0]
+    out: list[Chain] = []
+    for chain, code, name in zip(chains, codes, names):
+        if not chain:
+            out.append((Org(DIRECT_MARK, orphans, DIRECT),))
+        elif is_grassroots_cell(chain):
+            label = name if isinstance(name, str) and name.strip() else str(code)
+            out.append((*chain, Org(CELL_MARK + str(code), label, GRASSROOTS_CELL)))
+        elif chain[-1].id in has_sub:
+            out.append((*chain, Org(chain[-1].id + DIRECT_MARK, direct, DIRECT)))
+        else:
+            out.append(chain)
+    return out
+
+
+CELL_MARK, DIRECT_MARK = "@", "@*"  # ids of the rows row_chains adds (roster codes and name keys have no '@')
+
+
 @dataclass(frozen=True)
 class Node:
     """An organisation in the tree of a consolidation, with its place for display."""
@@ -115,7 +182,8 @@ def tree(chains: Iterable[Chain], lang: str = "vi", by_name: bool = False) -> di
     When the chains do not share one top organisation, a total node (id `TOTAL_ID`) heads them.
     """
     chains = list(chains)
-    orphans = any(not c for c in chains)  # cells whose forms name no organisation at all
+    # cells whose forms name no organisation at all (or their row, from row_chains): under a total node
+    orphans = any(not c or c[0].id == DIRECT_MARK for c in chains)
     chains = [c for c in chains if c]
     children: dict[str, list[Org]] = {}
     seen: set[str] = set()
@@ -131,8 +199,9 @@ def tree(chains: Iterable[Chain], lang: str = "vi", by_name: bool = False) -> di
                 children.setdefault(chain[depth - 1].id, []).append(org)
     nodes: dict[str, Node] = {}
 
-    def ordered(orgs: list[Org]) -> list[Org]:
-        return sorted(orgs, key=lambda o: fold(o.name)) if by_name else orgs
+    def ordered(orgs: list[Org]) -> list[Org]:  # by name: organisations, then grassroots cells, then the rest
+        rank = {GRASSROOTS_CELL: 1, DIRECT: 2}
+        return sorted(orgs, key=lambda o: (rank.get(o.kind, 0), fold(o.name))) if by_name else orgs
 
     def walk(org: Org, depth: int, parent: str) -> None:
         nodes[org.id] = Node(org.id, org.name, org.kind, depth, parent, len(nodes))
@@ -152,3 +221,28 @@ def ancestors(chain: Chain, nodes: dict[str, Node]) -> list[str]:
     """Ids of every node a cell with this chain counts under (the total node too)."""
     ids = [o.id for o in chain if o.id in nodes]
     return ([TOTAL_ID] if TOTAL_ID in nodes else []) + ids
+
+
+def frame_row_chains(frame: pd.DataFrame, lang: str) -> pd.Series:
+    """Each row's chain down to the row of the summary by level it counts in directly (structure.row_chains)."""
+    if frame.empty:
+        return pd.Series([], index=frame.index, dtype=object)
+    if "org_chain" in frame:
+        memo = {text: chain_from_text(text) for text in frame["org_chain"].unique()}
+        chains: list[Chain] = [memo[text] for text in frame["org_chain"]]
+    else:
+        chains = [()] * len(frame)
+    names = frame["cell_name"] if "cell_name" in frame else frame["cell_code"]
+    return pd.Series(row_chains(chains, list(frame["cell_code"]), list(names), lang), index=frame.index, dtype=object)
+
+
+def node_info(nodes: dict[str, Node]) -> pd.DataFrame:
+    return pd.DataFrame([{"node": n.id, "name": n.name, "kind": n.kind, "depth": n.depth, "parent": n.parent,
+                          "order": n.order} for n in nodes.values()])
+
+
+def all_cells_4good(meets: pd.Series, cells: pd.Series, kind: pd.Series) -> pd.Series:
+    """Whether every cell under an organisation is 4-good (the "100% of the cells" criterion); None
+    for a row with no cells under it (a grassroots cell, the cells directly under an organisation)."""
+    yes = ((meets == cells) & (cells > 0)).astype(object)
+    return yes.where(~kind.isin([GRASSROOTS_CELL, DIRECT]), None)

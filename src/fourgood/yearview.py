@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .spec import DEFAULT_THRESHOLD, DEFAULT_YEAR_RULE, Spec
-from .structure import ancestors, chain_from_text, tree
+from .structure import all_cells_4good, ancestors, frame_row_chains, node_info, tree
 
 MONTHS = tuple(range(1, 13))
 SCORED = ("meets", "below", "veto")  # a month (or year-end form) with a final score
@@ -174,7 +174,7 @@ def _hierarchy(cells: pd.DataFrame, lang: str, by_name: bool) -> pd.DataFrame:
     cells = cells[cells["expected"].astype(bool)]
     if cells.empty:
         return pd.DataFrame(columns=cols)
-    chains = cells["org_chain"].map(chain_from_text)
+    chains = frame_row_chains(cells, lang)
     nodes = tree(dict.fromkeys(chains), lang, by_name=by_name)
     under = chains.map(lambda chain: ancestors(chain, nodes))
     rows = cells.assign(_node=under).explode("_node")
@@ -197,11 +197,9 @@ def _hierarchy(cells: pd.DataFrame, lang: str, by_name: bool) -> pd.DataFrame:
         agg[c] = agg[c].astype(int)
     agg = agg.drop(columns=["_score_sum", "_scored"])
     agg.index.name = "node"
-    info = pd.DataFrame([{"node": n.id, "name": n.name, "kind": n.kind, "depth": n.depth, "parent": n.parent,
-                          "order": n.order} for n in nodes.values()])
-    out = agg.reset_index().merge(info, on="node", how="left")
+    out = agg.reset_index().merge(node_info(nodes), on="node", how="left")
     out["period"] = cells["period"].iloc[0]
-    out["all_cells_4good"] = (out["meets"] == out["cells"]) & (out["cells"] > 0)
+    out["all_cells_4good"] = all_cells_4good(out["meets"], out["cells"], out["kind"])
     return out.sort_values("order", kind="stable").reset_index(drop=True)[cols]
 
 
