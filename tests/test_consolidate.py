@@ -12,7 +12,6 @@ from fourgood.cli import main
 from fourgood.consolidate_cmd import parse_period, run_consolidate
 from fourgood.problems import FourgoodError
 from fourgood.report_workbook import HEAD_ROW
-from fourgood.report_workbook import HEAD_ROW
 from fourgood.spec import load_specs
 from fourgood.workbook_templates.writer import template_filename
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from fourgood.consolidate_cmd import run_consolidate
@@ -102,7 +103,8 @@ def test_every_level_of_the_tree_has_its_figures(quang_tri):
     names = [r[head.index("Tổ chức đảng")] for r in body]
     assert [n.strip() for n in names] == [*(o[1] for o in ORGS[:4]), "Các chi bộ trực thuộc", "Chi bộ Ban Quản lý dự án",
                                           ORGS[4][1], "Chi bộ thôn Đông", "Chi bộ thôn Tây"]
-    depth = [len(n) - len(n.lstrip()) for n in names]
+    ws = load_workbook(out)["Tổng hợp theo cấp"]  # indented by the cell's indent, not by spaces
+    depth = [ws.cell(HEAD_ROW + 1 + i, head.index("Tổ chức đảng") + 1).alignment.indent for i in range(len(names))]
     assert depth[0] < depth[1] < depth[2] < depth[3] == depth[4] and depth[5] == depth[2] and depth[6] == depth[1]
     assert [r[head.index("Cấp")] for r in body] == [
         "Đảng bộ tỉnh", "Cấp trên trực tiếp cơ sở", "Tổ chức cơ sở đảng", "Đảng bộ bộ phận", "Chi bộ trực thuộc",

@@ -162,5 +162,5 @@ def test_the_demo_year_end_to_end(tmp_path, capsys):
     assert len(not_proposed) == 28 - year["meeting"] and all(r[-1] for r in not_proposed)  # each with its reason
     assert wb["Đề nghị công nhận"]["A7"].value == "Kỳ đánh giá: năm 2026"
     report = [c for row in wb["Báo cáo"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
-    assert f"Kết quả đánh giá, đề nghị công nhận “Chi bộ 4 tốt” năm 2026" in report
+    assert "Kết quả đánh giá, đề nghị công nhận “Chi bộ 4 tốt” năm 2026" in report
     assert any(f"Đề nghị công nhận “Chi bộ 4 tốt” năm 2026: {year['meeting']} chi bộ" in t for t in report)
