@@ -633,13 +633,15 @@ def write_table(ws: Worksheet, frame: pd.DataFrame, cols: list[Col], lang: str, 
     upper levels), one flag per row of `frame`."""
     heading = heading or Letterhead.placeholder(lang)
     head = HEAD_ROW
-    printed = len(cols) - len(unprinted)
-    assert all(c[0] in unprinted for c in cols[printed:]), "columns not printed come last"
+    printed = len(cols)  # the trailing columns named in `unprinted` are kept after the print area
+    while printed and cols[printed - 1][0] in unprinted:
+        printed -= 1
     layout = fit_columns(cols[:printed], frame, lang)
     # columns kept in the file, never printed (the source file's path, problem codes): after the print area
     layout.widths += [float(c[3]) for c in cols[printed:]]
     layout.one_line += [True] * (len(cols) - printed)
     widths = layout.widths[:printed]
+    unprinted = tuple(c[0] for c in cols[printed:])
     for j, width in enumerate(layout.widths, 1):
         ws.column_dimensions[get_column_letter(j)].width = width
     _heading(ws, heading, widths, title, appendix)
@@ -829,8 +831,11 @@ def plain_value(value: Any) -> Any:
 # A cell's committees in the cell lists, by the levels of its chain (rollup.with_levels): the level
 # directly above the grassroots and the grassroots organisation (“(chi bộ cơ sở)” for a grassroots cell).
 LEVEL_COLS: list[Col] = [
-    ("upper_committee", kind_label(UPPER, "vi"), kind_label(UPPER, "en"), 28, None),
-    ("grassroots_label", kind_label(GRASSROOTS, "vi"), kind_label(GRASSROOTS, "en"), 28, None)]
+    ("upper_committee", kind_label(UPPER, "vi"), kind_label(UPPER, "en"), 34, None),
+    ("grassroots_label", kind_label(GRASSROOTS, "vi"), kind_label(GRASSROOTS, "en"), 40, None)]
+# Cell types as the cell lists print them (a twenty-column table: one line a row where names allow)
+SHORT_TYPES = {"agency": ("Cơ quan", "Agency"), "public_service": ("Sự nghiệp", "Public service"),
+               "enterprise": ("Doanh nghiệp", "Enterprise"), "residential": ("Thôn, tổ dân phố", "Residential")}
 
 
 def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
@@ -848,6 +853,7 @@ def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
         ts = frame["threshold"] if "threshold" in frame else [single] * len(frame)
         return [st(s, t) for s, t in zip(frame["status"], ts)]
 
+    short_type = lambda t: _t(lang, SHORT_TYPES[t]) if t in SHORT_TYPES else t  # noqa: E731
     type_name = lambda t: (CELL_TYPES[t].name_en if lang == "en" else CELL_TYPES[t].name_vi) if t in CELL_TYPES else t  # noqa: E731
     tables = []
     shown = shown_paths(list(c.files["file"]) if "file" in c.files else [])
@@ -883,17 +889,27 @@ def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
                                ("pass_rate", "Tỷ lệ đạt", "Share meeting", 10, "0.0%"),
                                ("all_label", "100% chi bộ đạt “Chi bộ 4 tốt”", "100% of cells 4-good", 16, None)], g))
 
-    d = c.cells.assign(status_label=labels(c.cells), cell_type_label=c.cells["cell_type"].map(type_name),
+    # printed: the organisation a cell belongs to (its grassroots organisation; a grassroots cell's upper
+    # level); the two level columns and the period (when it is the report's one) follow the print area
+    parent = c.cells["grassroots"].astype(object).fillna("").where(
+        c.cells["grassroots"].astype(object).fillna("") != "", c.cells["upper_committee"]) \
+        if not c.cells.empty else c.cells.get("grassroots", pd.Series(dtype=object))
+    one_period = c.cells["period"].nunique() <= 1 if "period" in c.cells else True
+    d = c.cells.assign(status_label=labels(c.cells), cell_type_label=c.cells["cell_type"].map(short_type),
+                       parent_label=parent,
                        source_label=c.cells["final_source"].map(
                            lambda v: _t(lang, ("Cấp trên", "Upper level")) if v == "upper" else _t(lang, ("Tự chấm", "Self"))))
+    period_col: list[Col] = [("period", "Kỳ", "Period", 9, "@")]
     tables.append(ReportTable("detail", names["detail"], _t(lang, ("CHI TIẾT KẾT QUẢ TỪNG CHI BỘ", "RESULT OF EACH CELL")), [
-        ("period", "Kỳ", "Period", 9, "@"), *LEVEL_COLS, ("cell_code", "Mã chi bộ", "Cell code", 12, "@"),
-        ("cell_name", "Tên chi bộ", "Cell name", 32, None), ("cell_type_label", "Loại chi bộ", "Cell type", 22, None),
+        *([] if one_period else period_col), ("parent_label", "Trực thuộc", "Under", 40, None),
+        ("cell_code", "Mã chi bộ", "Cell code", 12, "@"),
+        ("cell_name", "Tên chi bộ", "Cell name", 36, None), ("cell_type_label", "Loại chi bộ", "Cell type", 15, None),
         *[(col, f"Nội dung {content_of_column(col)}", f"Content {content_of_column(col)}", 9, "0.0")
           for col in content_columns({}, c.cells)],
         ("self_total", "Tự chấm", "Self score", 9, "0.0"), ("upper_total", "Cấp trên chấm", "Upper score", 9, "0.0"),
-        ("final_total", "Điểm cuối cùng", "Final score", 9, "0.0"), ("source_label", "Nguồn điểm", "Score from", 11, None),
-        ("gap", "Chênh lệch", "Self - upper", 9, "0.0"), ("status_label", "Kết quả", "Result", 26, None),
+        ("final_total", "Điểm cuối cùng", "Final score", 9, "0.0"), ("status_label", "Kết quả", "Result", 21, None),
+        ("source_label", "Nguồn điểm", "Score from", 11, None), ("gap", "Chênh lệch", "Self - upper", 9, "0.0"),
+        *(period_col if one_period else []), *LEVEL_COLS,
         ("file", "Tệp nguồn", "Source file", 40, None)], _with_shown_files(d, shown)))
 
     b = c.below.assign(cell_type_label=c.below["cell_type"].map(type_name)) if not c.below.empty else c.below
@@ -1148,9 +1164,11 @@ def write_consolidated(c: Consolidation, out: str | Path, lang: str = "vi", run_
     return Path(out)
 
 
-# Columns kept in the workbook, after the print area: problem codes (they stay in the JSON too) and
-# the source files' paths (the log appendix lists every file once).
-UNPRINTED: dict[str, tuple[str, ...]] = {"detail": ("file",), "below": ("file",), "rejected": ("code",)}
+# Columns kept in the workbook, after the print area: problem codes (they stay in the JSON too), the
+# source files' paths (the log appendix lists every file once) and, in the cell list, what the printed
+# columns already say (the score's source: the upper level's column is filled; the gap: self - upper).
+UNPRINTED: dict[str, tuple[str, ...]] = {"detail": ("source_label", "gap", "period", "upper_committee",
+                                                    "grassroots_label", "file"), "below": ("file",), "rejected": ("code",)}
 
 
 def _charts(wb: Workbook, c: Consolidation, names: dict[str, str], lang: str, heading: Letterhead | None = None,
