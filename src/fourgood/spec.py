@@ -189,7 +189,10 @@ def version_key(version: str) -> tuple[tuple[int, Any], ...]:
     return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", version) if part)
 
 
-def load_specs(source: str | Path | Sequence[str | Path] | None = None) -> Specs:
+SpecSource = str | Path | Sequence[str | Path] | None  # `--criteria`: a file or folder, or several
+
+
+def load_specs(source: SpecSource = None) -> Specs:
     """Specs keyed by cell type, from the bundled defaults, folders, YAML files or a workbook.
 
     Every version given counts: the highest version of a cell type is the one in use, the others
