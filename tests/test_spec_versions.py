@@ -15,9 +15,10 @@ from openpyxl import load_workbook
 
 from fourgood.atomic import save_workbook_atomic
 from fourgood.cli import main
-from fourgood.contract import CONTENT_PREFIX, META_SHEET, SHEETS, content_column
+from fourgood.contract import CONTENT_PREFIX, META_SHEET, REPORT_SHEETS, SHEETS, content_column
 from fourgood.pipeline import validate_paths
 from fourgood.problems import FourgoodError
+from fourgood.report_workbook import write_consolidated
 from fourgood.rollup import consolidate_paths
 from fourgood.spec import CELL_TYPES, Spec, all_versions, default_specs_dir, load_specs, spec_to_yaml, version_key
 from fourgood.workbook_templates.builder import build_cell_template
@@ -212,6 +213,9 @@ def test_a_year_on_two_versions_has_the_results_of_one(tmp_path):
     pd.testing.assert_frame_equal(one.year.hierarchy, two.year.hierarchy)
     versions = two.files.groupby("spec_version")["file"].count().to_dict()
     assert versions == {"2026.1": 12, "2026.2": 12}
+    out = write_consolidated(two, tmp_path / "tong-hop.xlsx")
+    assert sorted(_column(out, REPORT_SHEETS["log"][0], "Phiên bản tiêu chí")) == ["2026.1"] * 12 + ["2026.2"] * 12
+    assert sorted(_column(out, REPORT_SHEETS["by_criterion"][0], "Theo bảng phiên bản")) == ["2026.1", "2026.2"]
     outdated = [p for p in two.problems if p.code == "template_outdated"]
     assert len(outdated) == 12 and {p.severity for p in outdated} == {"warning"}
     # The per-criterion sheet: 4.1 is worded differently by the two versions, so each wording has its
@@ -227,6 +231,16 @@ def test_a_year_on_two_versions_has_the_results_of_one(tmp_path):
     assert (merged["version"] == "").all()
     for cid in ("1.1", "2.3", "3.1"):
         assert bc.loc[(cid, ""), "avg_score"] == pytest.approx(merged.loc[cid, "avg_score"])
+
+
+def _column(path: Path, sheet: str, label: str) -> list[str]:
+    """The values under a column's label in a report sheet (wherever the heading puts the table)."""
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python()
+    at = next((r, row.index(label)) for r, row in enumerate(rows) if label in row)
+    values = [str(row[at[1]]) for row in rows[at[0] + 1:] if len(row) > at[1]]
+    return [v for v in values if v]
 
 
 def test_the_year_rule_is_the_one_of_the_table_the_forms_were_filled_on():

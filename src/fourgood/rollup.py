@@ -341,15 +341,15 @@ def _by_version(sums: pd.DataFrame, specs: dict[str, Spec]) -> pd.DataFrame:
     if sums.empty:
         return pd.DataFrame(columns=cols)
     tables = {s.fingerprint: s for s in reversed(all_versions(specs))}  # the table in use wins a shared fingerprint
-    wording = {(fp, c.id): (c.text_vi, c.max) for fp, s in tables.items() for c in s.criteria}
-    keys = list(zip(sums["fingerprint"], sums["criterion_id"]))
-    sums = sums.assign(_wording=[wording.get(k, ("", m)) for k, m in zip(keys, sums["max"])],
+    text = {(fp, c.id): c.text_vi for fp, s in tables.items() for c in s.criteria}
+    group, wording = ["cell_type", "content_id", "criterion_id"], ["criterion", "max"]
+    sums = sums.assign(criterion=[text.get(k, "") for k in zip(sums["fingerprint"], sums["criterion_id"])],
                        _version=[tables[fp].version if fp in tables else "" for fp in sums["fingerprint"]])
-    group = ["cell_type", "content_id", "criterion_id"]
-    variants = sums.groupby(group, sort=False)["_wording"].transform("nunique")
-    versions = sums.groupby([*group, "_wording"], sort=False)["_version"].transform(
+    variants = sums.drop_duplicates([*group, *wording]).groupby(group, sort=False).size().rename("_variants")
+    sums = sums.join(variants, on=group)
+    versions = sums.groupby([*group, *wording], sort=False)["_version"].transform(
         lambda v: ", ".join(sorted(set(v), key=version_key)))
-    sums = sums.assign(version=versions.where(variants > 1, ""), criterion=sums["_wording"].map(lambda w: w[0]))
+    sums["version"] = versions.where(sums["_variants"] > 1, "")
     out = sums.groupby([*group, "version"], sort=False).agg(
         criterion=("criterion", "first"), max=("max", "min"), cells=("cells", "sum"), score_sum=("score_sum", "sum"),
         share_sum=("share_sum", "sum")).reset_index()
@@ -363,7 +363,7 @@ def _add_sums(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     if a.empty:
         return b
     keys = ["cell_type", "fingerprint", "content_id", "criterion_id"]
-    both = pd.concat([a, b], ignore_index=True).groupby(keys, sort=False)
+    both = pd.concat([a, b], ignore_index=True).groupby(keys, sort=False, dropna=False)
     return both.agg(max=("max", "min"), cells=("cells", "sum"), score_sum=("score_sum", "sum"),
                     share_sum=("share_sum", "sum")).reset_index()
 
@@ -383,7 +383,7 @@ def criterion_sums(scores: pd.DataFrame, by_file: pd.DataFrame) -> pd.DataFrame:
                           fingerprint=scores["file"].map(by_file["fingerprint"]))
     frame = frame[frame["value"].notna()]
     frame["share"] = frame["value"] / frame["spec_max"]
-    out = frame.groupby(["cell_type", "fingerprint", "content_id", "criterion_id"], sort=False).agg(
+    out = frame.groupby(["cell_type", "fingerprint", "content_id", "criterion_id"], sort=False, dropna=False).agg(
         max=("spec_max", "min"), cells=("value", "size"), score_sum=("value", "sum"), share_sum=("share", "sum"),
     ).reset_index()
     return out[cols]
