@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from fourgood.contract import SHEETS, TOTAL_NAMES, info_name
+from fourgood.contract import SHEETS, TOTAL_NAMES
 from fourgood.libreoffice import convert_many
 from fourgood.pipeline import validate_paths
 from fourgood.spec import load_specs
 from fourgood.workbook_templates.writer import template_filename
 
 from .helpers import make_submission, scores_totalling
-from .test_spec_versions import earlier, template
+from .test_spec_versions import RELEASED_2026_1, earlier, template
 
 pytestmark = pytest.mark.libreoffice
 LONG = {"upper_committee": "Đảng bộ Ủy ban nhân dân tỉnh Hà Tĩnh",
@@ -105,20 +105,18 @@ def test_both_versions_recalculated_by_libreoffice_score_as_fourgood_does(tmp_pa
     assert [Path(p.file).name for p in result.problems if p.code == "template_outdated"] == ["cu.xlsx"]
 
 
-def test_a_form_with_the_former_labels_is_still_located_by_content(tmp_path, template_dir, specs):
-    """An .xls keeps no names LibreOffice writes: inputs are found by their labels, the former ones too."""
-    form = make_submission(template_dir / template_filename("agency"), specs["agency"], tmp_path / "phieu.xlsx", 96,
-                           info=LONG)
-    wb = load_workbook(form)
-    ws = wb[SHEETS["vi"].info]
-    sheet, coord = next(iter(wb.defined_names[info_name("upper_committee")].destinations))
-    label = ws.cell(ws[coord.replace("$", "")].row, 1)
-    assert label.value == "Cấp trên trực tiếp của tổ chức cơ sở đảng (*)"
-    label.value = "Cấp ủy cấp trên cơ sở (*)"  # as the templates before 2026.2 said
-    wb.save(form)
+def test_a_released_form_with_the_former_labels_is_still_located_by_content(tmp_path, specs):
+    """An .xls keeps no names LibreOffice writes: inputs are found by their labels, and a form filled on
+    the template released with 2026.1 says “Cấp ủy cấp trên cơ sở” where today's says “Cấp trên trực
+    tiếp của tổ chức cơ sở đảng”."""
+    form = make_submission(RELEASED_2026_1 / template_filename("agency"), earlier("agency"), tmp_path / "phieu.xlsx",
+                           96, info=LONG)
+    ws = load_workbook(form)[SHEETS["vi"].info]
+    assert "Cấp ủy cấp trên cơ sở (*)" in [c.value for (c,) in ws.iter_rows(min_col=1, max_col=1)]
     (xls,) = convert_many([form], "xls", tmp_path / "xls")
     result = validate_paths([xls], specs)
     row = result.files.iloc[0]
-    assert (row["category"], row["upper_committee"]) == ("valid", LONG["upper_committee"])
-    assert "located_by_content" in {p.code for p in result.problems}
+    assert (row["category"], row["spec_version"], row["final_total"]) == ("valid", "2026.1", 96)
+    assert (row["upper_committee"], row["grassroots"]) == (LONG["upper_committee"], LONG["grassroots"])
+    assert {"located_by_content", "template_outdated"} <= {p.code for p in result.problems}
     assert "meta_required" not in {p.code for p in result.problems}

@@ -22,6 +22,7 @@ from fourgood.report_workbook import write_consolidated
 from fourgood.rollup import consolidate_paths
 from fourgood.spec import CELL_TYPES, Spec, all_versions, default_specs_dir, load_specs, spec_to_yaml, version_key
 from fourgood.workbook_templates.builder import build_cell_template
+from fourgood.workbook_templates.writer import template_filename
 from fourgood.yearview import year_view
 
 from .helpers import make_submission, scores_totalling
@@ -40,6 +41,7 @@ RELEASED = {
     ("residential", "2026.2"): "sha256:cc2f4feef2e9f1c0",
 }
 YEAR_RULE = "year_end_else_average"  # every released version's
+RELEASED_2026_1 = Path(__file__).parent / "fixtures" / "released-2026.1"  # the forms shipped with 2026.1
 
 SPECS = load_specs()
 
@@ -69,8 +71,10 @@ def test_every_released_version_is_kept_unchanged():
 
 @pytest.mark.parametrize("cell_type", list(CELL_TYPES))
 def test_a_form_filled_on_an_earlier_version_is_valid_with_the_warning(tmp_path, cell_type):
+    """Filled on the template as it was released (tests/fixtures/released-2026.1: the files fourgood
+    shipped with the 2026.1 tables, before the form's labels and print layout changed)."""
     old = earlier(cell_type)
-    form = make_submission(template(old, tmp_path), old, tmp_path / "phieu.xlsx", 96)
+    form = make_submission(RELEASED_2026_1 / template_filename(cell_type), old, tmp_path / "phieu.xlsx", 96)
     result = validate_paths([form], SPECS)
     row = result.files.iloc[0]
     assert (row["category"], row["status"], row["final_total"]) == ("valid", "meets", 96)
