@@ -307,3 +307,16 @@ def test_the_contents_order_is_the_tables_everywhere(tmp_path):
     c = consolidate_paths([str(tmp_path / "phieu")], specs)
     assert [col for col in c.cells.columns if str(col).startswith(CONTENT_PREFIX)] == [content_column(i) for i in order]
     assert list(c.below["weakest_content"]) == ["I"]  # the 6 points are taken off 1.1 (8) and 1.2
+
+
+@pytest.mark.slow
+def test_a_dask_cluster_knows_the_earlier_versions_too(tmp_path):
+    """The specs travel to the workers pickled: the earlier versions go with the tables in use."""
+    distributed = pytest.importorskip("dask.distributed")
+    form = make_submission(RELEASED_2026_1 / template_filename("agency"), earlier("agency"), tmp_path / "phieu.xlsx", 96)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None, memory_limit="1GiB") as cluster:
+        result = validate_paths([form], SPECS, scheduler=cluster.scheduler_address)
+    row = result.files.iloc[0]
+    assert (row["category"], row["spec_version"], row["final_total"]) == ("valid", "2026.1", 96)
+    assert [p.code for p in result.problems] == ["template_outdated"]
