@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fourgood.spec import SpecSource
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
@@ -77,7 +80,7 @@ def check_listen(host: str, certfile: str | None, keyfile: str | None) -> None:
                          f"để thử trên máy này.")
 
 
-def make_config(inbox: str, roster: str | None, *, state: str | None = None, criteria: str | None = None,
+def make_config(inbox: str, roster: str | None, *, state: str | None = None, criteria: SpecSource = None,
                 max_upload_mb: float = 10, rate: int = 30, lang: str = "vi") -> Any:
     from fourgood import load_specs
 
@@ -94,7 +97,7 @@ def make_config(inbox: str, roster: str | None, *, state: str | None = None, cri
 
 
 def serve(*, inbox: str, roster: str | None, host: str = "127.0.0.1", port: int = 8000, certfile: str | None = None,
-          keyfile: str | None = None, state: str | None = None, criteria: str | None = None,
+          keyfile: str | None = None, state: str | None = None, criteria: SpecSource = None,
           max_upload_mb: float = 10, rate: int = 30, hostname: str | None = None, lang: str = "vi") -> int:
     """Start the server (blocks until stopped)."""
     import os

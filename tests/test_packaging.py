@@ -91,3 +91,7 @@ def test_wheel_installs_in_a_fresh_venv_and_runs_help_and_templates(tmp_path):
     macros = run("python", "-c", "import importlib.resources as r; "
                  "print(r.files('fourgood.macros').joinpath('FourGood.bas').is_file())")
     assert macros.stdout.strip() == "True", macros.stderr
+    # every released version of the criteria tables ships too (forms filled on them stay valid)
+    versions = run("python", "-c", "from fourgood.spec import load_specs, all_versions; "
+                   "print(sorted({s.version for s in all_versions(load_specs())}))")
+    assert versions.stdout.strip() == "['2026.1', '2026.2']", versions.stderr

@@ -22,10 +22,22 @@ def test_default_specs_cover_the_four_cell_types_with_100_points(specs):
             assert any(ch in c.text_vi for ch in "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
 
 
-def test_contents_are_worded_as_in_the_domain_brief(specs):
-    titles = [c.title_vi for c in specs["agency"].contents]
-    assert titles == ["Lãnh đạo thực hiện tốt nhiệm vụ chính trị", "Đoàn kết tốt, kỷ luật tốt",
-                      "Chất lượng sinh hoạt tốt", "Cán bộ, đảng viên tốt"]
+def test_contents_are_worded_as_nghi_quyet_21_in_the_tables_order(specs):
+    # Nghị quyết 21-NQ/TW's wording; the order is the agencies bloc's (solidarity second), a spec setting.
+    for spec in specs.values():
+        assert [c.title_vi for c in spec.contents] == [
+            "Lãnh đạo hoàn thành tốt nhiệm vụ chính trị", "Đoàn kết, kỷ luật tốt", "Chất lượng sinh hoạt tốt",
+            "Cán bộ, đảng viên tốt"]
+
+
+def test_no_criterion_asks_for_a_share_of_excellent_members_the_cap_forbids(specs):
+    # Hướng dẫn 21-HD/BTCTW: "excellent" members may be at most 20% of the "good" ones, so "over 20% (or
+    # 15%) excellent" cannot be met by a good cell; 4.1 asks for what a good cell reaches instead.
+    for spec in specs.values():
+        assert not any("xuất sắc" in c.text_vi for c in spec.criteria), spec.cell_type
+        first = next(c for c in spec.criteria if c.id == "4.1")
+        assert first.text_vi == ("100% đảng viên được xếp loại hoàn thành nhiệm vụ trở lên, trong đó ít nhất 80% "
+                                 "được xếp loại hoàn thành tốt nhiệm vụ trở lên")
 
 
 def test_criteria_are_written_for_each_type(specs):

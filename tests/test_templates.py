@@ -207,8 +207,49 @@ def test_forms_speak_of_the_2026_structure(tmp_path, lang):
     if lang == "vi":
         assert hints["upper_committee"] == ("Đảng bộ xã, phường, đặc khu; Đảng bộ các cơ quan Đảng tỉnh hoặc "
                                             "Đảng bộ Ủy ban nhân dân tỉnh")
-        assert hints["grassroots"] == "Để trống nếu chi bộ trực thuộc trực tiếp cấp ủy cấp trên cơ sở (chi bộ cơ sở)"
+        assert hints["grassroots"] == ("Để trống nếu là chi bộ cơ sở: chi bộ trực thuộc trực tiếp đảng bộ ở dòng "
+                                       "trên (ví dụ chi bộ thôn, tổ dân phố trực thuộc Đảng bộ xã, phường)")
         assert hints["province"] == "Ví dụ: Tỉnh Ninh Bình"
+
+
+def test_information_sheet_names_the_levels_of_quy_dinh_294(agency_template):
+    """The organisation above the grassroots is "cấp trên trực tiếp của tổ chức cơ sở đảng" (a commune or
+    ward committee, or one of the two provincial committees), no longer "cấp ủy cấp trên cơ sở"."""
+    ws = load_workbook(agency_template)[SHEETS["vi"].info]
+    labels = [str(c.value) for (c,) in ws.iter_rows(min_col=1, max_col=1) if c.value]
+    assert "Cấp trên trực tiếp của tổ chức cơ sở đảng (*)" in labels
+    assert not [label for label in labels if "cấp ủy cấp trên cơ sở" in label.lower()]
+
+
+def test_forms_quote_vietnamese_with_curly_quotes(agency_template):
+    texts = _user_texts(load_workbook(agency_template))
+    straight = [t for t in texts if not t.startswith("=") and "'" in t]
+    assert not straight
+    assert any("“Chi bộ tự chấm”" in t for t in texts)
+
+
+def test_page_numbers_fit_inside_the_bottom_margin(agency_template):
+    """LibreOffice gives the footer the space between the footer's distance from the edge and the
+    bottom margin: it must hold a line of the footer's font (the page number printed cut in half)."""
+    wb = load_workbook(agency_template)
+    for ws in wb.worksheets:
+        if ws.title == META_SHEET:
+            continue
+        m = ws.page_margins
+        size = float(ws.oddFooter.center.size or 13)
+        assert ws.oddFooter.center.text == "&P/&N"
+        assert (m.bottom - m.footer) * 72 >= 1.5 * size + 6, ws.title
+
+
+def test_long_organisation_names_wrap_in_the_entry_column(agency_template):
+    """"Đảng bộ Ủy ban nhân dân tỉnh Hà Tĩnh" and longer names show whole: the entry wraps, on two lines."""
+    wb = load_workbook(agency_template)
+    for key in ("upper_committee", "grassroots", "cell_name"):
+        sheet, coord = next(iter(wb.defined_names[info_name(key)].destinations))
+        cell = wb[sheet][coord.replace("$", "")]
+        assert cell.alignment.wrap_text, key
+        assert wb[sheet].column_dimensions[cell.column_letter].width >= 34, key
+        assert wb[sheet].row_dimensions[cell.row].height >= 2 * 13 * 1.2, key
 
 
 def test_heading_names_the_grassroots_committee_else_the_upper_level_one(agency_template):

@@ -33,7 +33,8 @@ def validate_frames(frames: Frames, expected: pd.DataFrame, lang: str = "vi") ->
     problems: list[Problem] = []
     files = frames.files
     if not files.empty:
-        problems += run_rules(files.assign(detail=file_detail(files)), file_rules(lang), lang)
+        problems += run_rules(files.assign(detail=file_detail(files), version=files["template_version"]),
+                              file_rules(lang), lang)
     if not frames.scores.empty:
         problems += run_rules(frames.scores, score_rules(lang), lang)
     info = frames.info

@@ -54,8 +54,10 @@ class FileRows(pa.DataFrameModel):
     template_spec_id: Series[str]
     template_version: Series[str]
     template_fingerprint: Series[str]
-    current_version: Series[str]  # the loaded spec of the same id/type ('' when none)
-    current_fingerprint: Series[str]
+    spec_version: Series[str]  # the version of the known table the form is judged by ('' when none)
+    outdated: Series[bool]  # that table is an earlier version than the one in use
+    current_version: Series[str]  # the version in use for the form's id/type ('' when none)
+    version_fingerprint: Series[str]  # unknown fingerprint: the known table's at the form's version ('' when none)
     form_sheet: Series[str]
     other_forms: Series[str]  # further sheets holding a scoring table, quoted and joined
     rollup_readable: Series[bool]  # consolidated: its roll-up sheet has the contract's columns
@@ -219,9 +221,13 @@ def _checked(model: type[pa.DataFrameModel], frame: pd.DataFrame) -> pd.DataFram
 
 def _file_row(path: Path, skip: str | None, r: FileRead | None, index: SpecIndex) -> dict[str, Any]:
     t = r.template if r else None
-    current = None
-    if t is not None and t.kind == Kind.CELL and r is not None and r.spec is None:
-        current = index.by_id.get(t.spec_id) or index.by_type.get(t.cell_type)
+    spec = r.spec if r else None
+    current, at_version = None, None
+    if t is not None and t.kind == Kind.CELL and r is not None:
+        current = index.in_use(spec) if spec else index.by_id.get(t.spec_id) or index.by_type.get(t.cell_type)
+        if spec is None:
+            at_version = index.versions.get((t.spec_id, t.spec_version)) or index.versions.get(
+                (t.cell_type, t.spec_version))
     return {
         "file": str(path), "name": path.name, "skipped": skip or "", "size": r.size if r else _size(path),
         "sha256": r.sha256 if r else "", "mtime": r.mtime if r else 0.0, "format": r.format if r else "",
@@ -231,8 +237,11 @@ def _file_row(path: Path, skip: str | None, r: FileRead | None, index: SpecIndex
         "spec_known": bool(r and r.spec is not None),
         "template_spec_id": t.spec_id if t else "", "template_version": t.spec_version if t else "",
         "template_fingerprint": t.fingerprint if t else "",
+        "spec_version": spec.version if spec else "",
+        "outdated": bool(spec and current and (spec.fingerprint, spec.version) != (current.fingerprint,
+                                                                                 current.version)),
         "current_version": current.version if current else "",
-        "current_fingerprint": current.fingerprint if current else "",
+        "version_fingerprint": at_version.fingerprint if at_version else "",
         "form_sheet": r.form_sheet if r else "",
         "other_forms": ", ".join(f"'{s}'" for s in r.other_forms) if r else "",
         "rollup_readable": True,

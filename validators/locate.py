@@ -108,7 +108,7 @@ class ContentLocator:
             if hits > best:
                 best, self.table = hits, (sheet, first - 1, last, col)
         self.labels: dict[str, tuple[str, int, int]] = {}
-        wanted = {fold(f.label_vi): f.key for f in INFO_FIELDS} | {fold(f.label_en): f.key for f in INFO_FIELDS}
+        wanted = {fold(label): f.key for f in INFO_FIELDS for label in (f.label_vi, f.label_en, *f.former_labels)}
         for sheet in sheets:
             if sheet == META_SHEET or (self.table and sheet == self.table[0]):
                 continue

@@ -34,7 +34,7 @@ from fourgood.contract import (
 )
 from fourgood.logfile import log_traceback
 from fourgood.problems import Problem
-from fourgood.spec import Spec
+from fourgood.spec import Spec, all_versions
 
 from . import normalize as N
 from .formats import WorkbookView, error_summary, open_view
@@ -127,12 +127,26 @@ class FileRead:
 
 
 class SpecIndex:
-    """Known criteria tables, by fingerprint (the reader's lookup) and by id/type (for messages)."""
+    """Known criteria tables, every version (`spec.all_versions`): by fingerprint (the reader's
+    lookup), by version (what a form's `_meta` names) and the one in use for each id/type."""
 
     def __init__(self, specs: dict[str, Spec]):
-        self.by_fingerprint = {s.fingerprint: s for s in specs.values()}
+        known = all_versions(specs)
+        self.by_fingerprint: dict[str, Spec] = {}
+        for s in known:  # the table in use first, then the newest earlier one: two versions may share a table
+            self.by_fingerprint.setdefault(s.fingerprint, s)
+        self.by_version = {(s.fingerprint, s.version): s for s in known}
+        self.versions = {(key, s.version): s for s in known for key in (s.spec_id, s.cell_type)}
         self.by_id = {s.spec_id: s for s in specs.values()}
         self.by_type = dict(specs)
+
+    def lookup(self, fingerprint: str, version: str) -> Spec | None:
+        """The table a form was filled on: its fingerprint at its version, else its fingerprint alone."""
+        return self.by_version.get((fingerprint, version)) or self.by_fingerprint.get(fingerprint)
+
+    def in_use(self, spec: Spec) -> Spec:
+        """The table in use for the cell type of `spec` (itself when it is the one in use)."""
+        return self.by_type.get(spec.cell_type, spec)
 
 
 # Exceptions that mean "this file cannot be parsed"; anything else is a bug of ours.
@@ -219,7 +233,7 @@ def read_view(view: WorkbookView, f: str, out: FileRead, index: SpecIndex) -> No
         return
     if out.kind != Kind.CELL:
         return
-    spec = index.by_fingerprint.get(out.template.fingerprint)
+    spec = index.lookup(out.template.fingerprint, out.template.spec_version)
     if spec is None:
         return
     out.spec = spec

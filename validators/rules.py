@@ -188,14 +188,12 @@ def file_rules(lang: str) -> list[Rule]:
                                              & ~d["rollup_readable"]), sheet="", value="kind",
              row_params=("detail",), key="not_our_template:rollup"),
         Rule("roster_not_submission", lambda d: ~(read(d) & (d["kind"] == Kind.ROSTER)), sheet=""),
-        Rule("spec_unknown", lambda d: ~(unknown_spec(d) & (d["current_version"] == "")), sheet="",
-             value="template_spec_id", row_params=("detail",)),
-        Rule("template_outdated", lambda d: ~(unknown_spec(d) & (d["current_version"] != "")
-                                              & (d["template_version"] != d["current_version"])), sheet="",
-             value="template_version", expected="current_version"),
-        Rule("fingerprint_mismatch", lambda d: ~(unknown_spec(d) & (d["current_version"] != "")
-                                                 & (d["template_version"] == d["current_version"])), sheet="",
-             value="template_fingerprint", expected="current_fingerprint"),
+        Rule("spec_unknown", lambda d: ~(unknown_spec(d) & (d["version_fingerprint"] == "")), sheet="",
+             value="template_spec_id", row_params=("detail", "version")),
+        Rule("template_outdated", lambda d: ~(cell(d) & d["spec_known"] & d["outdated"]), severity="warning",
+             sheet="", value="spec_version", expected="current_version"),
+        Rule("fingerprint_mismatch", lambda d: ~(unknown_spec(d) & (d["version_fingerprint"] != "")), sheet="",
+             value="template_fingerprint", expected="version_fingerprint", row_params=("version",)),
         Rule("macros_present", lambda d: ~(read(d) & d["macros"]), severity="warning", sheet=""),
         Rule("multiple_forms", lambda d: d["other_forms"] == "", sheet="form_sheet", value="other_forms"),
     ]

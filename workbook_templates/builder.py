@@ -65,6 +65,7 @@ BLANK_FILL = PatternFill("solid", fgColor="FFF2CC")
 UNLOCKED = Protection(locked=False)
 
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 # Column widths are in characters of the workbook's default font, which the form sets to Times
@@ -73,7 +74,9 @@ CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 # sheets stay under 90, so fit-to-width keeps the text at 80% or more (13 pt prints at 10.5 pt
 # or larger).
 INSTRUCTIONS_WIDTH = 76
-INFO_WIDTHS = (32, 24, 28)
+INFO_WIDTHS = (30, 36, 24)  # the entry column holds an organisation's full name on one or two lines
+FOOTER_SIZE = 10
+NAME_LINES = 2  # lines an information-sheet text entry (an organisation's name) shows, wrapped
 SCORE_WIDTHS = (5, 46, 8, 8, 9, 13)
 
 
@@ -175,10 +178,10 @@ def _info_sheet(wb: Workbook, ws: Worksheet, b: FormBuild) -> None:
         yes, no = YES_NO[lang]
         dv = DataValidation(type="list", formula1=f'"{yes},{no}"', allow_blank=True, showDropDown=False,
                             promptTitle=t(lang, "Trả lời Có/Không", "Answer Yes/No"),
-                            prompt=t(lang, "Chọn 'Có' nếu chi bộ thuộc trường hợp này, nếu không chọn 'Không'.",
+                            prompt=t(lang, "Chọn “Có” nếu chi bộ thuộc trường hợp này, nếu không chọn “Không”.",
                                      "Pick 'Yes' if the condition applies to the cell, otherwise 'No'."),
                             errorTitle=t(lang, "Câu trả lời không hợp lệ", "Invalid answer"),
-                            error=t(lang, "Chỉ chọn 'Có' hoặc 'Không'.", "Choose 'Yes' or 'No' only."),
+                            error=t(lang, "Chỉ chọn “Có” hoặc “Không”.", "Choose 'Yes' or 'No' only."),
                             showErrorMessage=True, showInputMessage=True)
         ws.add_data_validation(dv)
         first = row
@@ -189,8 +192,9 @@ def _info_sheet(wb: Workbook, ws: Worksheet, b: FormBuild) -> None:
             ws.cell(row, 1).border = BOX
             cell = ws.cell(row, 2)
             _input(cell)
+            cell.alignment = TOP
             dv.add(cell)
-            hint_text = t(lang, "Nếu 'Có': không xét đạt dù đủ điểm", "If 'Yes': not eligible whatever the score")
+            hint_text = t(lang, "Nếu “Có”: không xét đạt dù đủ điểm", "If 'Yes': not eligible whatever the score")
             hint = ws.cell(row, 3, hint_text)
             hint.font = font(italic=True, size=11, color="595959")
             hint.border = BOX
@@ -234,6 +238,10 @@ def _info_row(wb: Workbook, ws: Worksheet, row: int, f: InfoField, b: FormBuild)
         dv.add(cell)
         cell.number_format = {"year": "0", "whole": "0", "percent": "0.0", "date": "dd/mm/yyyy",
                               "code": "@", "text": "@", "period": "@"}[f.kind]
+        cell.alignment = WRAP_TOP if f.kind == "text" else TOP  # on the label's first line, as the note is
+        if f.kind == "text":  # long names wrap within the column, never run into the note beside them
+            height = ws.row_dimensions[row].height or 0
+            ws.row_dimensions[row].height = max(height, round(NAME_LINES * FONT_SIZE * 1.3 + 4, 1))
     _name(wb, info_name(f.key), ref(ws.title, cell.coordinate))
 
 
@@ -617,7 +625,10 @@ def _print_setup(ws: Worksheet, title_rows: str | None) -> None:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    # The footer sits `footer` inches from the paper's edge, inside the bottom margin: LibreOffice gives
+    # it only the space between the two (openpyxl's default 0.5 left 0.1", and "4/4" printed cut in half).
+    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.8
+    ws.page_margins.header, ws.page_margins.footer = 0.3, 0.3
     ws.print_options.horizontalCentered = True
     if title_rows:
         ws.print_title_rows = title_rows
@@ -625,6 +636,7 @@ def _print_setup(ws: Worksheet, title_rows: str | None) -> None:
     assert footer is not None  # a new sheet has its (empty) header and footer parts
     footer.center.text = "&P/&N"
     footer.center.font = FONT_NAME
+    footer.center.size = FOOTER_SIZE
 
 
 def _protect(ws: Worksheet) -> None:

@@ -36,20 +36,20 @@ def instructions_text(spec: Spec, lang: str) -> list[tuple[str, str]]:
     return [
         (f"HƯỚNG DẪN ĐIỀN PHIẾU “CHI BỘ 4 TỐT” — {spec.name_vi.upper()}", "title"),
         (f"Bảng tiêu chí phiên bản {spec.version}, vân tay {spec.fingerprint}.", "note"),
-        (f"1. Tại trang '{s.info}', điền đầy đủ các ô nền vàng; các mục có dấu (*) là bắt buộc. "
+        (f"1. Tại trang “{s.info}”, điền đầy đủ các ô nền vàng; các mục có dấu (*) là bắt buộc. "
          "Mã chi bộ do Ban Tổ chức cấp ủy cấp trên cấp.", "text"),
         ("2. Chọn kỳ đánh giá trong danh sách (tháng hoặc cả năm) và nhập năm.", "text"),
-        ("3. Trả lời Có hoặc Không cho từng điều kiện loại trừ. Trả lời 'Có' nghĩa là chi bộ không được "
+        ("3. Trả lời Có hoặc Không cho từng điều kiện loại trừ. Trả lời “Có” nghĩa là chi bộ không được "
          "xét đạt “Chi bộ 4 tốt” dù đủ điểm.", "text"),
-        (f"4. Tại trang '{s.scoring}', nhập điểm tự chấm của từng tiêu chí vào cột 'Chi bộ tự chấm': "
+        (f"4. Tại trang “{s.scoring}”, nhập điểm tự chấm của từng tiêu chí vào cột “Chi bộ tự chấm”: "
          f"số từ 0 đến điểm chuẩn của tiêu chí, theo bước {step.replace('.', ',')} điểm. Dùng dấu thập phân "
          "của máy tính (Windows tiếng Việt dùng dấu phẩy, ví dụ 9,5).", "text"),
-        ("5. Cấp ủy cấp trên nhập điểm chấm của mình vào cột 'Cấp ủy cấp trên chấm'.", "text"),
+        ("5. Cấp ủy cấp trên nhập điểm chấm của mình vào cột “Cấp ủy cấp trên chấm”.", "text"),
         (f"6. Điểm từng nội dung, tổng điểm và kết quả được tính tự động: đạt từ {thr} điểm trở lên; "
          f"dưới {thr} điểm tô đỏ; ô chưa chấm được tô vàng.", "text"),
-        (f"7. Nếu ô kết quả báo '{invalid}', sửa các ô điểm tô đỏ (chữ, số âm, vượt điểm chuẩn "
-         f"hoặc không đúng bước điểm); nếu báo '{unanswered}', trả lời đủ các câu hỏi loại "
-         f"trừ tại trang '{s.info}'.", "text"),
+        (f"7. Nếu ô kết quả báo “{invalid}”, sửa các ô điểm tô đỏ (chữ, số âm, vượt điểm chuẩn "
+         f"hoặc không đúng bước điểm); nếu báo “{unanswered}”, trả lời đủ các câu hỏi loại "
+         f"trừ tại trang “{s.info}”.", "text"),
         ("8. Không đổi tên trang, không xóa dòng, không ghi đè công thức: các trang được khóa (không đặt "
          "mật khẩu) để phần mềm của Ban Tổ chức đọc được phiếu.", "text"),
         ("9. Lưu tệp dạng .xlsx và gửi Ban Tổ chức cấp ủy cấp trên.", "text"),

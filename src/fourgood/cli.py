@@ -179,9 +179,8 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
                                      "the consolidation workbook."), epilog=epilog)
     p.add_argument("--out", default="mau-phieu", metavar=folder,
                    help=t("thư mục ghi các mẫu (mặc định: ./mau-phieu)", "output folder (default: ./mau-phieu)"))
-    p.add_argument("--criteria", metavar=file, help=t(
-        "bảng tiêu chí: tệp YAML, thư mục các tệp YAML hoặc bảng tiêu chí Excel (.xlsx)",
-        "criteria table: a YAML spec, a folder of specs or a criteria workbook (.xlsx)"))
+    _criteria(p, t, file, "bảng tiêu chí: tệp YAML, thư mục các tệp YAML hoặc bảng tiêu chí Excel (.xlsx)",
+              "criteria table: a YAML spec, a folder of specs or a criteria workbook (.xlsx)")
     _lang(p, t, default_lang)
 
     p = sub.add_parser("validate", help=t("kiểm tra các phiếu đã nộp (tệp hoặc thư mục)",
@@ -193,9 +192,8 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
                    help=t("tệp hoặc thư mục (tìm cả trong thư mục con)", "files or folders (searched recursively)"))
     p.add_argument("--json", action="store_true",
                    help=t("in kết quả dạng JSON thay cho bảng", "print one JSON document instead of a table"))
-    p.add_argument("--criteria", metavar=file, help=t("bảng tiêu chí dùng để kiểm tra (mặc định: bảng kèm theo "
-                                                      "chương trình)",
-                                                      "criteria table to validate against (default: the bundled one)"))
+    _criteria(p, t, file, "bảng tiêu chí dùng để kiểm tra (mặc định: bảng kèm theo chương trình)",
+              "criteria table to validate against (default: the bundled one)")
     _jobs(p, t)
     _scheduler(p, t)
     _progress(p, t)
@@ -222,8 +220,8 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     _scheduler(p, t)
     p.add_argument("--summary-json", metavar=file, help=t("ghi thêm các số liệu tóm tắt dạng JSON vào tệp này",
                                                           "also write the summary counts as JSON to this file"))
-    p.add_argument("--criteria", metavar=file, help=t("bảng tiêu chí (mặc định: bảng kèm theo chương trình)",
-                                                      "criteria table (default: the bundled one)"))
+    _criteria(p, t, file, "bảng tiêu chí (mặc định: bảng kèm theo chương trình)",
+              "criteria table (default: the bundled one)")
     kept = p.add_mutually_exclusive_group()
     kept.add_argument("--store", metavar=file, help=t(
         "kho lịch sử (mặc định: TÊN.fourgood.sqlite cạnh bảng tổng hợp); chỉ đọc các tệp chưa có trong kho",
@@ -307,7 +305,7 @@ def _serve_parser(sub: argparse._SubParsersAction, t: Words, parser_class: type[
     p.add_argument("--rate", type=int, default=30,
                    help=t("số lần gửi tối đa mỗi phút cho một mã truy cập (mặc định 30)",
                           "most submissions per minute per token (default 30)"))
-    p.add_argument("--criteria", help=t("bảng tiêu chí (mặc định: bảng kèm theo)", "criteria table (default: bundled)"))
+    _criteria(p, t, None, "bảng tiêu chí (mặc định: bảng kèm theo)", "criteria table (default: bundled)")
     _lang(p, t, default_lang)
     tok = p.add_subparsers(dest="serve_command", metavar="token", parser_class=parser_class)
     token = tok.add_parser("token", help=t("cấp, liệt kê, thu hồi mã truy cập", "issue, list, revoke access tokens"))
@@ -379,6 +377,14 @@ def _progress(p: argparse.ArgumentParser, t: Words) -> None:
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help=t("hiện thanh tiến độ trên stderr khi đọc tệp (mặc định: chỉ khi stderr là màn hình)",
                           "show a progress bar on stderr while reading (default: only when stderr is a terminal)"))
+
+
+def _criteria(p: argparse.ArgumentParser, t: Words, metavar: str | None, vi: str, en: str) -> None:
+    """`--criteria`, repeatable: a board gives every version of its tables (README, "Criteria tables
+    change during a year"); the highest version of a cell type is the one in use."""
+    p.add_argument("--criteria", metavar=metavar, action="append", help=t(
+        f"{vi}; nhắc lại hoặc dùng một thư mục để cho nhiều phiên bản (phiên bản cao nhất là bảng hiện hành)",
+        f"{en}; repeat it, or give a folder, for several versions (the highest version is the one in use)"))
 
 
 def _lang(p: argparse.ArgumentParser, t: Words, default: str) -> None:

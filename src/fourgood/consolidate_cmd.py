@@ -17,13 +17,13 @@ from .document import parse_signer
 from .problems import not_a_form_files
 from .report_workbook import write_consolidated
 from .rollup import Consolidation, consolidate_paths, parse_period  # noqa: F401 (parse_period: public here)
-from .spec import load_specs
+from .spec import SpecSource, load_specs
 from .store import beside as store_beside  # noqa: F401 (the CLI's default store)
 from .validate_cmd import StdoutConsole, reading_progress
 
 
 def run_consolidate(paths: list[str], out: str, *, roster: str | None = None, period: str | None = None,
-                    jobs: int = 1, summary_json: str | None = None, lang: str = "vi", criteria: str | None = None,
+                    jobs: int = 1, summary_json: str | None = None, lang: str = "vi", criteria: SpecSource = None,
                     quiet: bool = False, run_at: dt.datetime | None = None,
                     progress: bool | None = None, pdf: bool = False, issuer: str | None = None,
                     place: str | None = None, store: str | None = None,

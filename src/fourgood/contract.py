@@ -86,6 +86,7 @@ class InfoField:
     required: bool
     hint_vi: str = ""
     hint_en: str = ""
+    former_labels: tuple[str, ...] = ()  # labels of earlier templates: a form is still located by them
 
     def label(self, lang: str) -> str:
         return self.label_en if lang == "en" else self.label_vi
@@ -98,13 +99,19 @@ IDENTITY_FIELDS: tuple[InfoField, ...] = (
     # Hints follow the 2026 structure (domain.md): no district level, no provincial blocs.
     InfoField("province", "Tỉnh, thành phố", "Province", "text", False, "Ví dụ: Tỉnh Ninh Bình",
               "e.g. Ninh Bình province"),
-    InfoField("upper_committee", "Cấp ủy cấp trên cơ sở", "Upper-level committee", "text", True,
+    # Levels of Quy định 294-QĐ/TW (from 1 July 2025): the commune/ward committees and the two provincial
+    # committees are the level directly above the grassroots; a cell directly under one is a grassroots cell.
+    InfoField("upper_committee", "Cấp trên trực tiếp của tổ chức cơ sở đảng",
+              "Committee directly above the grassroots", "text", True,
               "Đảng bộ xã, phường, đặc khu; Đảng bộ các cơ quan Đảng tỉnh hoặc Đảng bộ Ủy ban nhân dân tỉnh",
               "Commune, ward or special-zone committee; the provincial Party agencies committee or the "
-              "provincial People's Committee party committee"),
+              "provincial People's Committee party committee",
+              former_labels=("Cấp ủy cấp trên cơ sở", "Upper-level committee")),
     InfoField("grassroots", "Đảng bộ cơ sở", "Grassroots committee", "text", False,
-              "Để trống nếu chi bộ trực thuộc trực tiếp cấp ủy cấp trên cơ sở (chi bộ cơ sở)",
-              "Leave empty when the cell is directly under the upper-level committee (a grassroots cell)"),
+              "Để trống nếu là chi bộ cơ sở: chi bộ trực thuộc trực tiếp đảng bộ ở dòng trên (ví dụ chi bộ thôn, "
+              "tổ dân phố trực thuộc Đảng bộ xã, phường)",
+              "Leave empty for a grassroots cell: a cell directly under the committee above (e.g. a village or "
+              "residential-group cell directly under a commune or ward committee)"),
     InfoField("cell_name", "Tên chi bộ", "Party cell name", "text", True),
     InfoField("cell_code", "Mã chi bộ", "Party cell code", "code", True,
               "Mã do Ban Tổ chức cấp, ví dụ CQD-012", "Code given by the organisation board, e.g. CQD-012"),

@@ -57,8 +57,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Unknown cell type '{value}'; use one of: {expected}.",
     ),
     "spec_cell_type_duplicate": (
-        "Có hai bảng tiêu chí cho cùng loại chi bộ “{value}”.",
-        "Two criteria tables are given for the same cell type '{value}'.",
+        "Có hai bảng tiêu chí cho cùng loại chi bộ “{value}” và cùng phiên bản {expected}.",
+        "Two criteria tables are given for the same cell type '{value}' and the same version {expected}.",
     ),
     "criteria_columns_missing": (
         "Trang “{sheet}” thiếu cột bắt buộc: {value} (cần: nội dung, mã, tiêu chí, điểm chuẩn, hướng dẫn).",
@@ -112,16 +112,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "This is a roster of cells, not a scoring form.",
     ),
     "spec_unknown": (
-        "Phiếu lập theo bảng tiêu chí không xác định (“{value}”, vân tay {detail}).",
-        "The form was made from an unknown criteria table ('{value}', fingerprint {detail}).",
+        "Phiếu lập theo bảng tiêu chí không xác định (“{value}”, phiên bản {version}, vân tay {detail}).",
+        "The form was made from an unknown criteria table ('{value}', version {version}, fingerprint {detail}).",
     ),
     "template_outdated": (
-        "Phiếu dùng mẫu cũ (phiên bản {value}); phiên bản hiện hành là {expected}. Hãy tải mẫu mới.",
-        "The form uses an outdated template (version {value}); the current one is {expected}. Download the new template.",
+        "Phiếu dùng mẫu phiên bản {value}; phiên bản hiện hành là {expected}. Phiếu vẫn được chấm theo bảng {value}.",
+        "The form uses template version {value}; the current version is {expected}. The form is still scored by table {value}.",
     ),
     "fingerprint_mismatch": (
-        "Vân tay bảng tiêu chí ({value}) khác bảng hiện hành ({expected}) dù cùng phiên bản: mẫu đã bị sửa.",
-        "The criteria fingerprint ({value}) differs from the current table ({expected}) at the same version: the template was altered.",
+        "Vân tay bảng tiêu chí ({value}) khác bảng phiên bản {version} ({expected}): mẫu đã bị sửa.",
+        "The criteria fingerprint ({value}) differs from that of table version {version} ({expected}): the template was altered.",
     ),
     "sheet_missing": (
         "Thiếu trang “{sheet}” (trang đã bị xóa hoặc đổi tên).",

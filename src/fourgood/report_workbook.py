@@ -929,6 +929,7 @@ def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
                                         "AVERAGE SCORE OF EVERY CRITERION (share of the maximum, lowest first)")), [
         ("cell_type", "Loại chi bộ", "Cell type", 22, None), ("content_id", "Nội dung", "Content", 8, None),
         ("criterion_id", "Tiêu chí", "Criterion", 8, "@"), ("criterion", "Nội dung tiêu chí", "Criterion text", 60, None),
+        ("version", "Theo bảng phiên bản", "Table version", 10, "@"),  # '' unless the versions word it differently
         ("max", "Điểm chuẩn", "Max", 8, "0.0"), ("cells", "Số phiếu", "Forms", 8, "0"),
         ("avg_score", "Điểm bình quân", "Average", 9, "0.00"),
         ("avg_share", "Tỷ lệ so với điểm chuẩn", "Share of max", 10, "0.0%")], bc))

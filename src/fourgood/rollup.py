@@ -17,7 +17,7 @@ import pandas as pd
 from .contract import CONTENT_PREFIX, ROLLUP_COLUMNS, content_column
 from .pipeline import BatchResult, Progress, check_inputs
 from .problems import FourgoodError, Problem, number_text
-from .spec import Spec, fold
+from .spec import Spec, all_versions, fold, version_key
 from .store import Store, StoreReport, sources_key
 from .store import batch as store_batch
 from .structure import (
@@ -355,8 +355,8 @@ def _below(cells: pd.DataFrame, specs: dict[str, Spec]) -> pd.DataFrame:
     below = cells[cells["status"] == "below"].copy()
     if below.empty:
         return below.assign(weakest_content="", weakest_share=np.nan)
-    maxima = {s.fingerprint: {c.id: c.max for c in s.contents} for s in specs.values()}
-    ids = list(dict.fromkeys(c.id for s in specs.values() for c in s.contents))
+    maxima = {s.fingerprint: {c.id: c.max for c in s.contents} for s in all_versions(specs)}
+    ids = list(dict.fromkeys(c.id for s in all_versions(specs) for c in s.contents))
     shares = pd.DataFrame({c: below[content_column(c)] / below["fingerprint"].map(
         lambda fp, c=c: maxima.get(fp, {}).get(c, np.nan)) for c in ids if content_column(c) in below})
     if shares.empty or shares.isna().all(axis=None):
@@ -401,16 +401,39 @@ def _by_criterion(result: BatchResult, cells: pd.DataFrame, specs: dict[str, Spe
         sha = result.files.drop_duplicates("file").set_index("file")["sha256"]
         from_store = result.criteria.criterion_sums(pd.DataFrame({
             "sha256": stored.index.map(sha.to_dict()), "cell_type": stored["cell_type"],
-            "upper": stored["final_source"] == "upper"}).dropna(subset=["sha256"]))
+            "fingerprint": stored["fingerprint"], "upper": stored["final_source"] == "upper"}).dropna(subset=["sha256"]))
         sums = _add_sums(from_store, sums)
+    sums = _by_version(sums, specs)
     # Rounded far below what is shown: sums added in another order (the store's query) give the same table.
     out = sums.assign(avg_score=(sums["score_sum"] / sums["cells"]).astype(float).round(9),
                       avg_share=(sums["share_sum"] / sums["cells"]).astype(float).round(9))
     out = out.drop(columns=["score_sum", "share_sum"])
-    text = {(s.cell_type, c.id): c.text_vi for s in specs.values() for c in s.criteria}
-    out["criterion"] = [text.get((t, c), "") for t, c in zip(out["cell_type"], out["criterion_id"])]
-    out = out[["cell_type", "content_id", "criterion_id", "criterion", "max", "cells", "avg_score", "avg_share"]]
-    return out.sort_values(["avg_share", "cell_type", "criterion_id"]).reset_index(drop=True)
+    out = out[["cell_type", "content_id", "criterion_id", "version", "criterion", "max", "cells", "avg_score",
+               "avg_share"]]
+    return out.sort_values(["avg_share", "cell_type", "criterion_id", "version"]).reset_index(drop=True)
+
+
+def _by_version(sums: pd.DataFrame, specs: dict[str, Spec]) -> pd.DataFrame:
+    """Per-criterion sums of each table (fingerprint) merged per criterion of a cell type, except
+    where the tables the forms were filled on word it differently (text or maximum): then one row
+    per wording, `version` naming the tables that use it ('' when every table agrees)."""
+    cols = ["cell_type", "content_id", "criterion_id", "version", "criterion", "max", "cells", "score_sum", "share_sum"]
+    if sums.empty:
+        return pd.DataFrame(columns=cols)
+    tables = {s.fingerprint: s for s in reversed(all_versions(specs))}  # the table in use wins a shared fingerprint
+    text = {(fp, c.id): c.text_vi for fp, s in tables.items() for c in s.criteria}
+    group, wording = ["cell_type", "content_id", "criterion_id"], ["criterion", "max"]
+    sums = sums.assign(criterion=[text.get(k, "") for k in zip(sums["fingerprint"], sums["criterion_id"])],
+                       _version=[tables[fp].version if fp in tables else "" for fp in sums["fingerprint"]])
+    variants = sums.drop_duplicates([*group, *wording]).groupby(group, sort=False).size().rename("_variants")
+    sums = sums.join(variants, on=group)
+    versions = sums.groupby([*group, *wording], sort=False)["_version"].transform(
+        lambda v: ", ".join(sorted(set(v), key=version_key)))
+    sums["version"] = versions.where(sums["_variants"] > 1, "")
+    out = sums.groupby([*group, "version"], sort=False).agg(
+        criterion=("criterion", "first"), max=("max", "min"), cells=("cells", "sum"), score_sum=("score_sum", "sum"),
+        share_sum=("share_sum", "sum")).reset_index()
+    return out[cols]
 
 
 def _add_sums(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
@@ -419,26 +442,28 @@ def _add_sums(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
         return a
     if a.empty:
         return b
-    keys = ["cell_type", "content_id", "criterion_id"]
-    both = pd.concat([a, b], ignore_index=True).groupby(keys, sort=False)
+    keys = ["cell_type", "fingerprint", "content_id", "criterion_id"]
+    both = pd.concat([a, b], ignore_index=True).groupby(keys, sort=False, dropna=False)
     return both.agg(max=("max", "min"), cells=("cells", "sum"), score_sum=("score_sum", "sum"),
                     share_sum=("share_sum", "sum")).reset_index()
 
 
 def criterion_sums(scores: pd.DataFrame, by_file: pd.DataFrame) -> pd.DataFrame:
-    """Per (cell type, content, criterion), in order of first appearance: the maximum, the cells
-    scored, the sum of their final scores and of their shares of the maximum (the final score is
-    the upper level's when the form's final total is). The store's aggregate query is the same sum."""
-    cols = ["cell_type", "content_id", "criterion_id", "max", "cells", "score_sum", "share_sum"]
+    """Per (cell type, criteria table, content, criterion), in order of first appearance: the maximum,
+    the cells scored, the sum of their final scores and of their shares of the maximum (the final
+    score is the upper level's when the form's final total is). The store's aggregate query is the
+    same sum."""
+    cols = ["cell_type", "fingerprint", "content_id", "criterion_id", "max", "cells", "score_sum", "share_sum"]
     scores = scores[scores["file"].isin(by_file.index) & (scores["content_id"] != "")] if not scores.empty else scores
     if scores.empty:
         return pd.DataFrame(columns=cols)
     source = scores["file"].map(by_file["final_source"])
     value = np.where(source == "upper", scores["upper"], scores["self"])
-    frame = scores.assign(value=value, cell_type=scores["file"].map(by_file["cell_type"]))
+    frame = scores.assign(value=value, cell_type=scores["file"].map(by_file["cell_type"]),
+                          fingerprint=scores["file"].map(by_file["fingerprint"]))
     frame = frame[frame["value"].notna()]
     frame["share"] = frame["value"] / frame["spec_max"]
-    out = frame.groupby(["cell_type", "content_id", "criterion_id"], sort=False).agg(
+    out = frame.groupby(["cell_type", "fingerprint", "content_id", "criterion_id"], sort=False, dropna=False).agg(
         max=("spec_max", "min"), cells=("value", "size"), score_sum=("value", "sum"), share_sum=("share", "sum"),
     ).reset_index()
     return out[cols]

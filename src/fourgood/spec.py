@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -156,38 +157,91 @@ class Spec:
 # --------------------------------------------------------------------------- loading
 
 
+HISTORY_DIR = "history"  # under the bundled specs: one folder per released version, e.g. history/2026.1/
+
+
 def default_specs_dir() -> Path:
     # The bundled YAML is package data of fourgood.workbook_templates; it is located by name, as
     # data, so that the spec (read by everything) does not import the template builders' package.
     return Path(str(resources.files("fourgood.workbook_templates") / "specs"))
 
 
-def load_specs(source: str | Path | None = None) -> dict[str, Spec]:
-    """Specs keyed by cell type, from the bundled defaults, a folder, a YAML or a workbook.
+class Specs(dict[str, Spec]):
+    """The criteria table in use for each cell type (the mapping) and every earlier version of
+    them that is still accepted (`earlier`): a form filled on an earlier table is judged by that
+    table, with a warning (README, "Criteria tables change during a year")."""
 
-    A source that covers only some cell types keeps the defaults for the others.
+    earlier: tuple[Spec, ...]
+
+    def __init__(self, current: Mapping[str, Spec] | None = None, earlier: Iterable[Spec] = ()):
+        super().__init__(current or {})
+        in_use = {(s.cell_type, s.version) for s in self.values()}
+        self.earlier = tuple(s for s in earlier if (s.cell_type, s.version) not in in_use)
+
+
+def all_versions(specs: Mapping[str, Spec]) -> list[Spec]:
+    """The tables in use, then the earlier versions (a plain dict of specs has none)."""
+    return [*specs.values(), *getattr(specs, "earlier", ())]
+
+
+def version_key(version: str) -> tuple[tuple[int, Any], ...]:
+    """Natural order of version strings: 2026.2 < 2026.10, 1 < 2026.1."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", version) if part)
+
+
+SpecSource = str | Path | Sequence[str | Path] | None  # `--criteria`: a file or folder, or several
+
+
+def load_specs(source: SpecSource = None) -> Specs:
+    """Specs keyed by cell type, from the bundled defaults, folders, YAML files or a workbook.
+
+    Every version given counts: the highest version of a cell type is the one in use, the others
+    are earlier versions forms may still be filled on. A cell type no source covers keeps the
+    bundled tables (the one in use and every released version before it, `specs/history/`).
     """
-    defaults = {s.cell_type: s for s in map(load_spec_file, sorted(default_specs_dir().glob("*.yaml")))}
-    defaults = {k: defaults[k] for k in CELL_TYPES if k in defaults}
+    bundled = _versions(_bundled_files(), "")
     if source is None:
-        return defaults
-    path = Path(source)
+        return bundled
+    sources = [source] if isinstance(source, (str, Path)) else list(source)
+    given: list[Spec] = []
+    for item in sources:
+        given += _load_source(Path(item), bundled)
+    if not given:
+        return bundled
+    mine = _versions(given, ", ".join(str(s) for s in sources))
+    kept = [s for s in all_versions(bundled) if s.cell_type not in mine]  # a type given replaces all its versions
+    return Specs({k: mine.get(k) or bundled[k] for k in CELL_TYPES if k in mine or k in bundled},
+                 [*mine.earlier, *(s for s in kept if s is not bundled.get(s.cell_type))])
+
+
+def _bundled_files() -> list[Spec]:
+    root = default_specs_dir()
+    return [load_spec_file(p) for p in [*sorted(root.glob("*.yaml")), *sorted(root.glob(f"{HISTORY_DIR}/*/*.yaml"))]]
+
+
+def _load_source(path: Path, defaults: Mapping[str, Spec]) -> list[Spec]:
     if path.is_dir():
-        loaded = [load_spec_file(p) for p in sorted(path.glob("*.y*ml"))]
-    elif path.suffix.lower() in {".xlsx", ".xlsm", ".ods", ".xls"}:
+        return [load_spec_file(p) for p in sorted(path.rglob("*.y*ml"))]
+    if path.suffix.lower() in {".xlsx", ".xlsm", ".ods", ".xls"}:
         from .criteria_workbook import read_criteria_workbook
 
-        loaded = read_criteria_workbook(path, defaults)
-    else:
-        loaded = [load_spec_file(path)]
-    specs = dict(defaults)
-    seen: set[str] = set()
+        return read_criteria_workbook(path, dict(defaults))
+    return [load_spec_file(path)]
+
+
+def _versions(loaded: list[Spec], where: str) -> Specs:
+    """The highest version of each cell type in use, the others earlier; one table per type and version."""
+    seen: dict[tuple[str, str], Spec] = {}
     for spec in loaded:
-        if spec.cell_type in seen:
-            raise FourgoodError([Problem("spec_cell_type_duplicate", file=str(path), value=spec.cell_type)])
-        seen.add(spec.cell_type)
-        specs[spec.cell_type] = spec
-    return specs
+        key = (spec.cell_type, spec.version)
+        if key in seen:
+            raise FourgoodError([Problem("spec_cell_type_duplicate", file=where or spec.source, value=spec.cell_type,
+                                         expected=spec.version)])
+        seen[key] = spec
+    ordered = sorted(loaded, key=lambda s: version_key(s.version))
+    current = {s.cell_type: s for s in ordered}  # the last, highest version of each type wins
+    return Specs({k: current[k] for k in CELL_TYPES if k in current},
+                 [s for s in reversed(ordered) if current[s.cell_type] is not s])
 
 
 def load_spec_file(path: str | Path) -> Spec:

@@ -44,7 +44,7 @@ import pandas as pd
 from . import __version__
 from .pipeline import Assessed, BatchResult, Progress, assess, discover, judge_all, settle
 from .problems import Problem
-from .spec import Spec
+from .spec import Spec, all_versions
 
 SUFFIX = ".fourgood.sqlite"
 SCHEMA = "3"
@@ -81,8 +81,12 @@ def beside(out: str | Path) -> Path:
 
 
 def specs_key(specs: dict[str, Spec]) -> str:
-    """One key for the set of criteria tables in use: any change to any of them changes it."""
-    return hashlib.sha256("\n".join(sorted(s.fingerprint for s in specs.values())).encode()).hexdigest()
+    """One key for the criteria tables known, by fingerprint and version, and which are in use: any
+    change to any of them changes it. A form's own judgement depends on its table only, but its
+    `template_outdated` warning names the version in use."""
+    in_use = {id(s) for s in specs.values()}
+    tables = sorted(f"{s.fingerprint} {s.version}{'' if id(s) in in_use else ' earlier'}" for s in all_versions(specs))
+    return hashlib.sha256("\n".join(tables).encode()).hexdigest()
 
 
 def run_key(specs: dict[str, Spec], lang: str) -> str:
@@ -341,21 +345,23 @@ class Store:
         return self._guard(run, None)
 
     def criterion_sums(self, used: pd.DataFrame) -> pd.DataFrame:
-        """Per (cell type, content, criterion): maximum, cells scored, sum of scores and of shares
-        of the maximum, over the used forms (`used`: sha256, cell_type, upper: the final score is
-        the upper level's). An aggregate query: the score rows never come into memory."""
-        cols = ["cell_type", "content_id", "criterion_id", "max", "cells", "score_sum", "share_sum"]
+        """Per (cell type, criteria table, content, criterion): maximum, cells scored, sum of scores
+        and of shares of the maximum, over the used forms (`used`: sha256, cell_type, fingerprint,
+        upper: the final score is the upper level's). An aggregate query: the score rows never come
+        into memory."""
+        cols = ["cell_type", "fingerprint", "content_id", "criterion_id", "max", "cells", "score_sum", "share_sum"]
 
         def run(con: sqlite3.Connection) -> pd.DataFrame:
-            _temp_table(con, "used", "sha256 TEXT PRIMARY KEY, cell_type TEXT, upper INTEGER",
-                        zip(used["sha256"], used["cell_type"], used["upper"].astype(int)))
+            _temp_table(con, "used", "sha256 TEXT PRIMARY KEY, cell_type TEXT, fingerprint TEXT, upper INTEGER",
+                        zip(used["sha256"], used["cell_type"], used["fingerprint"], used["upper"].astype(int)))
             rows = con.execute(
-                "SELECT cell_type, content_id, criterion_id, MIN(spec_max), COUNT(*), SUM(v), SUM(v / spec_max), "
-                "MIN(rowid) AS first FROM (SELECT u.cell_type, s.content_id, s.criterion_id, s.spec_max, s.rowid, "
+                "SELECT cell_type, fingerprint, content_id, criterion_id, MIN(spec_max), COUNT(*), SUM(v), "
+                "SUM(v / spec_max), MIN(rowid) AS first FROM (SELECT u.cell_type, u.fingerprint, s.content_id, "
+                "s.criterion_id, s.spec_max, s.rowid, "
                 "CASE WHEN u.upper THEN s.upper ELSE s.self END AS v FROM temp.used u JOIN forms f "
                 "ON f.sha256 = u.sha256 AND f.run_key = ? JOIN scores s ON s.form = f.id) WHERE v IS NOT NULL "
-                "GROUP BY cell_type, content_id, criterion_id ORDER BY first", (self.key,)).fetchall()
-            return pd.DataFrame([r[:7] for r in rows], columns=cols)
+                "GROUP BY cell_type, fingerprint, content_id, criterion_id ORDER BY first", (self.key,)).fetchall()
+            return pd.DataFrame([r[:8] for r in rows], columns=cols)
 
         return self._guard(run, pd.DataFrame(columns=cols))
 

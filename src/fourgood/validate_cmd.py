@@ -21,13 +21,13 @@ from rich.table import Table
 from .contract import status_text
 from .pipeline import BatchResult, check_inputs, validate_paths
 from .problems import NOT_A_FORM_LABEL, not_a_form_files, number_text, severity_label
-from .spec import load_specs
+from .spec import SpecSource, load_specs
 
 JSON_ERROR_FIELDS = ("code", "severity", "message", "sheet", "cell", "criterion")
 CATEGORIES = ("valid", "invalid", "skipped")  # the `category` column of BatchResult.files
 
 
-def run_validate(paths: list[str], *, as_json: bool, lang: str, criteria: str | None = None, jobs: int = 1,
+def run_validate(paths: list[str], *, as_json: bool, lang: str, criteria: SpecSource = None, jobs: int = 1,
                  progress: bool | None = None, scheduler: str | None = None) -> int:
     check_inputs(paths)
     specs = load_specs(criteria)

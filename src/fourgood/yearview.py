@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .spec import DEFAULT_THRESHOLD, DEFAULT_YEAR_RULE, Spec
+from .spec import DEFAULT_THRESHOLD, DEFAULT_YEAR_RULE, Spec, all_versions
 from .structure import all_cells_4good, ancestors, frame_row_chains, node_info, tree
 
 MONTHS = tuple(range(1, 13))
@@ -128,9 +128,14 @@ def year_view(cells: pd.DataFrame, roster: pd.DataFrame | None, specs: dict[str,
     else:
         base = from_forms.assign(expected=True)
     base = base.drop_duplicates("cell_code").set_index("cell_code", drop=False)
-    spec_of = {k: s for k, s in specs.items()}
-    rules = base["cell_type"].map(lambda t: spec_of[t].year_rule if t in spec_of else DEFAULT_YEAR_RULE)
-    fallback = base["cell_type"].map(lambda t: spec_of[t].threshold if t in spec_of else DEFAULT_THRESHOLD)
+    # The table of each cell's year-end form, else of its latest month, decides its year rule (a year's
+    # forms may be filled on two versions of the table).
+    last = this.iloc[np.argsort(this["period"].astype(str).str.len() == 4, kind="stable")] if len(this) else this
+    tables = last.drop_duplicates("cell_code", keep="last").set_index("cell_code").reindex(
+        index=base.index, columns=["fingerprint", "spec_version"])
+    rules = pd.Series([_year_rule(specs, t, fp, v) for t, fp, v in
+                       zip(base["cell_type"], tables["fingerprint"], tables["spec_version"])], index=base.index)
+    fallback = base["cell_type"].map(lambda t: specs[t].threshold if t in specs else DEFAULT_THRESHOLD)
     thresholds = pd.to_numeric(base["threshold"], errors="coerce").fillna(fallback).astype(float)
     now = _verdicts(cells, base, year, rules, thresholds)
     prev_year = previous_year(year)
@@ -150,6 +155,14 @@ def year_view(cells: pd.DataFrame, roster: pd.DataFrame | None, specs: dict[str,
     missing = out[out["expected"] & (out["months_submitted"] < len(MONTHS))].copy()
     summary = _summary(out, year, has_previous)
     return YearView(year, out, hierarchy, missing.reset_index(drop=True), has_previous, summary)
+
+
+def _year_rule(specs: dict[str, Spec], cell_type: Any, fingerprint: Any, version: Any) -> str:
+    """The year rule of the table a form was filled on (any known version), else of the one in use."""
+    for spec in all_versions(specs):
+        if spec.fingerprint == fingerprint and spec.version == version:
+            return spec.year_rule
+    return specs[cell_type].year_rule if cell_type in specs else DEFAULT_YEAR_RULE
 
 
 def _indicators(frame: pd.DataFrame, previous: bool = False) -> pd.DataFrame:
