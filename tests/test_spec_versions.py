@@ -217,8 +217,11 @@ def test_a_year_on_two_versions_has_the_results_of_one(tmp_path):
     pd.testing.assert_frame_equal(one.year.hierarchy, two.year.hierarchy)
     versions = two.files.groupby("spec_version")["file"].count().to_dict()
     assert versions == {"2026.1": 12, "2026.2": 12}
-    out = write_consolidated(two, tmp_path / "tong-hop.xlsx")
+    out = write_consolidated(two, tmp_path / "tong-hop.xlsx")  # the year report: the log lists every form
     assert sorted(_column(out, REPORT_SHEETS["log"][0], "Phiên bản tiêu chí")) == ["2026.1"] * 12 + ["2026.2"] * 12
+    # the month view (every period) keeps the per-criterion appendix, split by version where the wording differs
+    months = consolidate_paths([str(tmp_path / "hai")], SPECS)
+    out = write_consolidated(months, tmp_path / "tong-hop-thang.xlsx")
     assert sorted(_column(out, REPORT_SHEETS["by_criterion"][0], "Theo bảng phiên bản")) == ["2026.1", "2026.2"]
     outdated = [p for p in two.problems if p.code == "template_outdated"]
     assert len(outdated) == 12 and {p.severity for p in outdated} == {"warning"}
