@@ -94,12 +94,16 @@ def seed(path: Path) -> dict[str, Any]:
 def click(server: str, workbook: dict[str, Any], steps: list[dict[str, Any]], tmp: Path, *, token: str = "",
           sets: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """Run the steps (clicks and edits) in node; one result per click: alerts, requests, the workbook after."""
-    import xlwings_server
+    import importlib.util
 
     import fourgood.server.app
 
+    # found, not imported: importing xlwings_server in the test process would configure it (and the
+    # process environment) for its default project before the in-process server tests configure it
+    spec = importlib.util.find_spec("xlwings_server")
+    assert spec is not None and spec.origin is not None
     job = {"server": server, "workbook": workbook, "steps": steps, "token": token, "sets": sets or M365_SETS,
-           "xlwings_js": str(Path(xlwings_server.__file__).parent / "static" / "js"),
+           "xlwings_js": str(Path(spec.origin).parent / "static" / "js"),
            "fourgood_js": str(fourgood.server.app.PROJECT / "static" / "js")}
     job_path, out_path = tmp / "job.json", tmp / "result.json"
     job_path.write_text(json.dumps(job), encoding="utf-8")
