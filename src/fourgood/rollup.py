@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 
 from .contract import CONTENT_PREFIX, ROLLUP_COLUMNS, content_column
-from .pipeline import BatchResult, Progress, check_inputs
+from .pipeline import BatchResult, Outputs, Progress, check_inputs
 from .problems import FourgoodError, Problem, number_text
 from .spec import Spec, fold
 from .store import Store, StoreReport, sources_key
 from .store import batch as store_batch
-from .structure import GRASSROOTS, ancestors, chain_from_names, chain_from_text, chain_to_text, tree
+from .structure import GRASSROOTS, Chain, ancestors, chain_from_names, chain_from_text, chain_to_text, tree
 from .validators.roster import read_roster
 from .yearview import YearView, in_scope, is_year, of_year, previous_year, year_view
 
@@ -52,7 +52,12 @@ def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFram
     for the cells and periods the batch holds no form of."""
     files = result.files.copy(deep=False)  # columns are added, none changed: no need to copy the data
     problems = list(result.problems)
-    cells, conflicts = _merge_rolled(_cells(result, specs), result.rolled, files, lang)
+    direct = _cells(result, specs)
+    own, notes = _own_workbooks(files, direct, result.rolled, roster, period, lang)
+    if own:
+        files = _skip(files, own)
+        problems += notes
+    cells, conflicts = _merge_rolled(direct, result.rolled, files, lang)
     problems += conflicts
     # A form whose period cannot be read belongs to no period: it is listed among the rejected files.
     cells = cells[cells["period"].astype(object).fillna("") != ""]
@@ -157,11 +162,7 @@ def _merge_rolled(cells: pd.DataFrame, rolled: pd.DataFrame, files: pd.DataFrame
         return cells, []
     counted = set(files.loc[files["counted"], "file"])
     rolled = rolled[rolled["file"].isin(counted)].copy()
-    # Workbooks from before the party tree carry committee names only: their chain comes from those.
-    named = [chain_to_text(chain_from_names(*(str(x or "") for x in names))) for names in
-             zip(rolled["province"], rolled["upper_committee"], rolled["grassroots"])]
-    has_chain = rolled["org_chain"].map(lambda v: isinstance(v, str) and v.startswith("["))
-    rolled["org_chain"] = rolled["org_chain"].where(has_chain, pd.Series(named, index=rolled.index, dtype=object))
+    rolled["org_chain"] = _rolled_chains(rolled)
     order = {f: i for i, f in enumerate(files["file"])}
     both = pd.concat([cells.assign(_direct=0, _via=""), rolled.assign(_direct=1, _via=rolled["file"])],
                      ignore_index=True)
@@ -184,6 +185,79 @@ def _merge_rolled(cells: pd.DataFrame, rolled: pd.DataFrame, files: pd.DataFrame
     merged.loc[merged["_conflict"], "status"] = "invalid"
     merged = merged[CELL_COLUMNS + content_columns({}, cells, rolled)]
     return merged.sort_values(["period", "upper_committee", "grassroots", "cell_code"]).reset_index(drop=True), problems
+
+
+def _rolled_chains(rolled: pd.DataFrame) -> pd.Series:
+    """The organisation chain of each rolled-up row. Workbooks from before the party tree carry
+    committee names only: their chain comes from those."""
+    named = [chain_to_text(chain_from_names(*(str(x or "") for x in names))) for names in
+             zip(rolled["province"], rolled["upper_committee"], rolled["grassroots"])]
+    has_chain = rolled["org_chain"].map(lambda v: isinstance(v, str) and v.startswith("["))
+    return rolled["org_chain"].where(has_chain, pd.Series(named, index=rolled.index, dtype=object))
+
+
+def _scope(chains: pd.Series) -> Chain:
+    """The organisation a set of cells sits under: the deepest one common to all their chains
+    (empty when they share none, e.g. forms naming no province under two upper committees)."""
+    common: Chain | None = None
+    for text in chains.dropna().unique():
+        chain = chain_from_text(text)
+        if common is None:
+            common = chain
+            continue
+        n = 0
+        while n < min(len(common), len(chain)) and common[n].id == chain[n].id:
+            n += 1
+        common = common[:n]
+    return common or ()
+
+
+def _own_workbooks(files: pd.DataFrame, direct: pd.DataFrame, rolled: pd.DataFrame, roster: pd.DataFrame | None,
+                   period: str | None, lang: str) -> tuple[set[str], list[Problem]]:
+    """Consolidated workbooks among the inputs that report on the organisation being consolidated,
+    for the same period: an earlier run of this consolidation (saved in the folder it reads, or a
+    copy of it). Rolled up, a cell whose form was withdrawn would still count through them.
+
+    The organisation being consolidated is the one the roster's cells sit under, else the one the
+    submitted forms sit under; a workbook's is the one its cells sit under. Without a roster and
+    without a form (only lower levels' workbooks) nothing is ours.
+    """
+    if rolled is None or rolled.empty or "kind" not in files:
+        return set(), []
+    books = set(files.loc[files["counted"] & (files["kind"] == "consolidated"), "file"])
+    ours = roster["org_chain"] if roster is not None and not roster.empty else direct["org_chain"]
+    if not books or ours.empty:
+        return set(), []
+    scope = [o.id for o in _scope(ours)]
+    periods = pd.Series(sorted(set(direct["period"].dropna().astype(str))), dtype=object)
+    rows = rolled[rolled["file"].isin(books)]
+    own: set[str] = set()
+    problems = []
+    for book, theirs in rows.assign(org_chain=_rolled_chains(rows)).groupby("file", sort=False):
+        if [o.id for o in _scope(theirs["org_chain"])] != scope:
+            continue
+        shown = theirs["period"].dropna().astype(str)
+        same = shown[in_scope(shown, period)] if period else shown[shown.isin(periods)]
+        if same.empty:
+            continue
+        own.add(str(book))
+        named = _scope(ours)
+        everyone = "toàn bộ các chi bộ" if lang != "en" else "all cells"
+        problems.append(Problem("consolidated_own", "warning", str(book), value=named[-1].name if named else everyone,
+                                params={"period": ", ".join(sorted(set(same)))}))
+    return own, problems
+
+
+def _skip(files: pd.DataFrame, own: set[str]) -> pd.DataFrame:
+    """`own` listed as skipped files (counted nowhere), each with its warning."""
+    hit = files["file"].isin(own)
+    files = files.copy(deep=False)
+    files["counted"] = files["counted"] & ~hit
+    files["category"] = files["category"].where(~hit, "skipped")
+    files["status"] = files["status"].where(~hit, "skipped")
+    files["valid"] = files["valid"] & ~hit
+    files["warnings"] = files["warnings"] + hit.astype(int)
+    return files
 
 
 def _with_roster_hierarchy(cells: pd.DataFrame, roster: pd.DataFrame,
@@ -428,28 +502,31 @@ def parse_period(text: str | None) -> str | None:
     else:
         m = re.fullmatch(r"[Tt]?(\d{1,2})[-/.](\d{4})", t)
         if not m:
-            raise FourgoodError([Problem("period_invalid", value=text)])
+            raise FourgoodError([Problem("period_option_invalid", value=text)])
         month, year = m.group(1), m.group(2)
     if month and not 1 <= int(month) <= 12:
-        raise FourgoodError([Problem("period_invalid", value=text)])
+        raise FourgoodError([Problem("period_option_invalid", value=text)])
     return f"{year}-{int(month):02d}" if month else year
 
 
 def consolidate_paths(paths: list[str], specs: dict[str, Spec], *, roster: str | None = None,
                       period: str | None = None, jobs: int = 1, lang: str = "vi", progress: Progress | None = None,
-                      store: str | Path | None = None, scheduler: str | None = None) -> Consolidation:
+                      store: str | Path | None = None, scheduler: str | None = None,
+                      outputs: Outputs | None = None) -> Consolidation:
     """Read, validate, score and roll up: the whole job short of writing (shared with the add-in).
 
     Raises FourgoodError, before anything is written, when there is nothing to consolidate: a
     path that does not exist, no file to read, or no submitted form for the period asked.
     `store`: the history store's file (only files whose content it has not seen are read).
+    `outputs`: the files this run writes, listed as skipped, never read (`pipeline.skip_reason`).
     """
     wanted = parse_period(period)
-    check_inputs(paths, also=[roster] if roster else [])
+    check_inputs(paths, also=[roster] if roster else [], outputs=outputs)
     roster_frame = read_roster(roster) if roster else None
     history = Store(store, specs, lang)  # None: a temporary store, the same computation
     try:
-        result = store_batch(paths, specs, history, jobs=jobs, lang=lang, progress=progress, scheduler=scheduler)
+        result = store_batch(paths, specs, history, jobs=jobs, lang=lang, progress=progress, scheduler=scheduler,
+                             outputs=outputs)
         if wanted:
             found = periods_found(result)
             if not (of_year(pd.Series(found, dtype=object), wanted) if is_year(wanted) else
