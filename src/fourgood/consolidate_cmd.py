@@ -13,7 +13,7 @@ from rich.table import Table
 
 from . import libreoffice
 from .atomic import write_refusal, write_text_atomic
-from .pipeline import output_key
+from .pipeline import Outputs
 from .problems import FourgoodError, Problem, not_a_form_files
 from .report_workbook import write_consolidated
 from .rollup import Consolidation, consolidate_paths, parse_period  # noqa: F401 (parse_period: public here)
@@ -60,7 +60,7 @@ def refuse_unwritable(out: str, summary_json: str | None, pdf: bool) -> None:
         raise FourgoodError(problems)
 
 
-def own_outputs(out: str, summary_json: str | None, store: str | None) -> dict[str, str]:
+def own_outputs(out: str, summary_json: str | None, store: str | None) -> Outputs:
     """The files this run writes, as `pipeline.skip_reason` knows them: never read as inputs when
     they sit in a folder being consolidated (the workbook, its PDF, the summary, the history store)."""
     own = {out: "skipped_output_workbook", str(Path(out).with_suffix(".pdf")): "skipped_output_pdf"}
@@ -68,7 +68,7 @@ def own_outputs(out: str, summary_json: str | None, store: str | None) -> dict[s
         own[summary_json] = "skipped_output_summary"
     if store:
         own |= {store + tail: "skipped_history_store" for tail in ("", "-journal", "-wal", "-shm")}
-    return {output_key(path): code for path, code in own.items()}
+    return Outputs.of(own)
 
 
 def print_store_warnings(c: Consolidation, lang: str) -> None:

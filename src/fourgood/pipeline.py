@@ -32,8 +32,6 @@ from .validators.package import col_index
 from .validators.reader import FileRead, SpecIndex, file_is_candidate, read_file
 
 Progress = Callable[[int, int], None]
-# Files this very run writes (`consolidate -o` inside a folder it reads): path -> skip code.
-Outputs = Mapping[str, str]
 OWN_OUTPUT_CODES = ("skipped_output_workbook", "skipped_output_pdf", "skipped_output_summary", "skipped_history_store")
 # skip codes of files that are listed, never judged
 SKIPPED = ("skipped_lock_file", "skipped_system_file", *OWN_OUTPUT_CODES)
@@ -72,17 +70,31 @@ def output_key(path: str | Path) -> str:
 STORE_FILES = tuple(STORE_SUFFIX + tail for tail in ("", "-journal", "-wal", "-shm"))
 
 
+@dataclass(frozen=True)
+class Outputs:
+    """The files this very run writes (`consolidate -o` inside a folder it reads), each with the
+    skip code that says what it is."""
+
+    codes: dict[str, str]  # output_key(path) -> skip code
+    names: frozenset[str]  # their file names: most files are told apart without resolving a path
+
+    @classmethod
+    def of(cls, paths: Mapping[str, str]) -> Outputs:
+        codes = {output_key(p): code for p, code in paths.items()}
+        return cls(codes, frozenset(os.path.basename(k) for k in codes))
+
+    def code(self, path: Path) -> str | None:
+        if os.path.normcase(path.name) not in self.names:
+            return None
+        return self.codes.get(output_key(path))
+
+
 def skip_reason(path: Path, outputs: Outputs | None = None) -> str | None:
     """Why a discovered file is listed but not read, or None to read it: a lock or system file,
-    a history store, or one of the files this run writes (`outputs`, keyed by `output_key`)."""
+    a history store, or one of the files this run writes."""
     if path.name.lower().endswith(STORE_FILES):
         return "skipped_history_store"
-    name = os.path.normcase(path.name)
-    if outputs and any(os.path.basename(key) == name for key in outputs):  # cheap before resolving the path
-        own = outputs.get(output_key(path))
-        if own:
-            return own
-    return file_is_candidate(path)
+    return (outputs.code(path) if outputs else None) or file_is_candidate(path)
 
 
 def discover(paths: Iterable[str | Path], outputs: Outputs | None = None) -> list[tuple[Path, str | None]]:

@@ -196,20 +196,21 @@ def _rolled_chains(rolled: pd.DataFrame) -> pd.Series:
     return rolled["org_chain"].where(has_chain, pd.Series(named, index=rolled.index, dtype=object))
 
 
-def _scope(chains: pd.Series) -> Chain:
-    """The organisation a set of cells sits under: the deepest one common to all their chains
-    (empty when they share none, e.g. forms naming no province under two upper committees)."""
-    common: Chain | None = None
-    for text in chains.dropna().unique():
-        chain = chain_from_text(text)
-        if common is None:
-            common = chain
-            continue
+def _common(chains: list[Chain]) -> Chain:
+    """The deepest organisation common to every chain, with those above it (empty when they share
+    none, e.g. forms naming no province under two upper committees)."""
+    common = chains[0] if chains else ()
+    for chain in chains[1:]:
         n = 0
         while n < min(len(common), len(chain)) and common[n].id == chain[n].id:
             n += 1
         common = common[:n]
-    return common or ()
+    return common
+
+
+def _scope(chains: pd.Series) -> Chain:
+    """The organisation a set of cells sits under (their chains as JSON text)."""
+    return _common([chain_from_text(t) for t in chains.dropna().unique()])
 
 
 def _own_workbooks(files: pd.DataFrame, direct: pd.DataFrame, rolled: pd.DataFrame, roster: pd.DataFrame | None,
@@ -218,34 +219,42 @@ def _own_workbooks(files: pd.DataFrame, direct: pd.DataFrame, rolled: pd.DataFra
     for the same period: an earlier run of this consolidation (saved in the folder it reads, or a
     copy of it). Rolled up, a cell whose form was withdrawn would still count through them.
 
-    The organisation being consolidated is the one the roster's cells sit under, else the one the
-    submitted forms sit under; a workbook's is the one its cells sit under. Without a roster and
-    without a form (only lower levels' workbooks) nothing is ours.
+    The organisation being consolidated is the one every roster cell sits under; without a roster,
+    the one every other source sits under (the forms read directly and the other workbooks not
+    skipped already), so one of two workbooks alike is always kept. The same period: one of the
+    workbook's periods within `period`, or without it, one of the other sources' periods.
     """
     if rolled is None or rolled.empty or "kind" not in files:
         return set(), []
-    books = set(files.loc[files["counted"] & (files["kind"] == "consolidated"), "file"])
-    ours = roster["org_chain"] if roster is not None and not roster.empty else direct["org_chain"]
-    if not books or ours.empty:
-        return set(), []
-    scope = [o.id for o in _scope(ours)]
-    periods = pd.Series(sorted(set(direct["period"].dropna().astype(str))), dtype=object)
+    books = list(dict.fromkeys(files.loc[files["counted"] & (files["kind"] == "consolidated"), "file"]))
     rows = rolled[rolled["file"].isin(books)]
-    own: set[str] = set()
+    if rows.empty:
+        return set(), []
+    rows = rows.assign(org_chain=_rolled_chains(rows), period=rows["period"].astype(object).fillna("").astype(str))
+    by_book = {str(b): g for b, g in rows.groupby("file", sort=False)}
+    scopes = {b: _scope(g["org_chain"]) for b, g in by_book.items()}
+    fixed = _scope(roster["org_chain"]) if roster is not None and not roster.empty else None
+    forms = [_scope(direct["org_chain"])] if not direct.empty else []
+    own: list[str] = []
     problems = []
-    for book, theirs in rows.assign(org_chain=_rolled_chains(rows)).groupby("file", sort=False):
-        if [o.id for o in _scope(theirs["org_chain"])] != scope:
+    for book, theirs in by_book.items():
+        others = [b for b in by_book if b != book and b not in own]
+        parts = [fixed] if fixed is not None else forms + [scopes[b] for b in others]
+        if not parts or [o.id for o in scopes[book]] != [o.id for o in _common(parts)]:
             continue
-        shown = theirs["period"].dropna().astype(str)
-        same = shown[in_scope(shown, period)] if period else shown[shown.isin(periods)]
+        if period:
+            same = theirs.loc[in_scope(theirs["period"], period), "period"]
+        else:
+            elsewhere = set(direct["period"].dropna().astype(str)) | {p for b in others for p in by_book[b]["period"]}
+            same = theirs.loc[theirs["period"].isin(elsewhere), "period"]
         if same.empty:
             continue
-        own.add(str(book))
-        named = _scope(ours)
+        own.append(book)
         everyone = "toàn bộ các chi bộ" if lang != "en" else "all cells"
-        problems.append(Problem("consolidated_own", "warning", str(book), value=named[-1].name if named else everyone,
+        problems.append(Problem("consolidated_own", "warning", book,
+                                value=scopes[book][-1].name if scopes[book] else everyone,
                                 params={"period": ", ".join(sorted(set(same)))}))
-    return own, problems
+    return set(own), problems
 
 
 def _skip(files: pd.DataFrame, own: set[str]) -> pd.DataFrame:
