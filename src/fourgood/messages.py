@@ -83,8 +83,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Skipped: the consolidated workbook this run writes (-o), not an input.",
     ),
     "skipped_output_pdf": (
-        "Bỏ qua: đây là bản PDF của bảng tổng hợp mà chính lệnh này ghi ra (--pdf), không phải đầu vào.",
-        "Skipped: the PDF of the consolidated workbook this run writes (--pdf), not an input.",
+        "Bỏ qua: đây là bản PDF của bảng tổng hợp mà lệnh này ghi ra (-o), do --pdf in ra, không phải đầu vào.",
+        "Skipped: the PDF of the consolidated workbook this run writes (-o), printed by --pdf, not an input.",
     ),
     "skipped_output_summary": (
         "Bỏ qua: đây là tệp tóm tắt JSON mà chính lệnh này ghi ra (--summary-json), không phải đầu vào.",
