@@ -219,42 +219,37 @@ def _own_workbooks(files: pd.DataFrame, direct: pd.DataFrame, rolled: pd.DataFra
     for the same period: an earlier run of this consolidation (saved in the folder it reads, or a
     copy of it). Rolled up, a cell whose form was withdrawn would still count through them.
 
-    The organisation being consolidated is the one every roster cell sits under; without a roster,
-    the one every other source sits under (the forms read directly and the other workbooks not
-    skipped already), so one of two workbooks alike is always kept. The same period: one of the
-    workbook's periods within `period`, or without it, one of the other sources' periods.
+    The roster says which organisation is consolidating: the one every roster cell sits under. A
+    workbook's is the one its cells sit under. Without a roster there is no telling a commune's
+    workbook sent up with some of its forms from the commune's own consolidation: none is skipped.
+    The same period: one of the workbook's periods within `period`, or without it, one of the
+    other sources' periods.
     """
-    if rolled is None or rolled.empty or "kind" not in files:
+    if roster is None or roster.empty or rolled is None or rolled.empty or "kind" not in files:
         return set(), []
-    books = list(dict.fromkeys(files.loc[files["counted"] & (files["kind"] == "consolidated"), "file"]))
+    books = set(files.loc[files["counted"] & (files["kind"] == "consolidated"), "file"])
     rows = rolled[rolled["file"].isin(books)]
     if rows.empty:
         return set(), []
     rows = rows.assign(org_chain=_rolled_chains(rows), period=rows["period"].astype(object).fillna("").astype(str))
-    by_book = {str(b): g for b, g in rows.groupby("file", sort=False)}
-    scopes = {b: _scope(g["org_chain"]) for b, g in by_book.items()}
-    fixed = _scope(roster["org_chain"]) if roster is not None and not roster.empty else None
-    forms = [_scope(direct["org_chain"])] if not direct.empty else []
-    own: list[str] = []
+    ours = _scope(roster["org_chain"])
+    own: set[str] = set()
     problems = []
-    for book, theirs in by_book.items():
-        others = [b for b in by_book if b != book and b not in own]
-        parts = [fixed] if fixed is not None else forms + [scopes[b] for b in others]
-        if not parts or [o.id for o in scopes[book]] != [o.id for o in _common(parts)]:
+    for book, theirs in rows.groupby("file", sort=False):
+        if [o.id for o in _scope(theirs["org_chain"])] != [o.id for o in ours]:
             continue
         if period:
             same = theirs.loc[in_scope(theirs["period"], period), "period"]
         else:
-            elsewhere = set(direct["period"].dropna().astype(str)) | {p for b in others for p in by_book[b]["period"]}
+            elsewhere = set(direct["period"].dropna().astype(str)) | set(rows.loc[rows["file"] != book, "period"])
             same = theirs.loc[theirs["period"].isin(elsewhere), "period"]
         if same.empty:
             continue
-        own.append(book)
+        own.add(str(book))
         everyone = "toàn bộ các chi bộ" if lang != "en" else "all cells"
-        problems.append(Problem("consolidated_own", "warning", book,
-                                value=scopes[book][-1].name if scopes[book] else everyone,
+        problems.append(Problem("consolidated_own", "warning", str(book), value=ours[-1].name if ours else everyone,
                                 params={"period": ", ".join(sorted(set(same)))}))
-    return set(own), problems
+    return own, problems
 
 
 def _skip(files: pd.DataFrame, own: set[str]) -> pd.DataFrame:
