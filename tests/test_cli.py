@@ -476,3 +476,17 @@ def test_piped_output_never_breaks_a_line_inside_a_message(mixed, tmp_path):
     assert len(lock) == 1 and lock[0].startswith(f"! Cảnh báo {deep}") and "Bỏ qua: tệp khóa tạm" in lock[0]
     assert len([line for line in lines if line.startswith("│ ")]) == 8, lines  # one line per file, none wrapped
     assert lines[-1].startswith("8 tệp: ") and lines[-1].endswith("bỏ qua.")
+
+
+def test_history_stores_and_their_sqlite_files_are_skipped_never_rejected(mixed, tmp_path, capsys):
+    folder = tmp_path / "phieu"
+    shutil.copytree(mixed, folder)
+    names = ["tong-hop.fourgood.sqlite", "tong-hop.fourgood.sqlite-journal", "cu.fourgood.sqlite-wal"]
+    for name in names:
+        (folder / name).write_bytes(b"SQLite format 3\x00")
+    main(["validate", "--json", str(folder)])
+    found = {Path(d["file"]).name: d for d in json.loads(capsys.readouterr().out)}
+    for name in names:
+        assert found[name]["status"] == "skipped", found[name]
+        assert [e["code"] for e in found[name]["errors"]] == ["skipped_history_store"]
+        assert found[name]["errors"][0]["message"] == f"Bỏ qua: kho lịch sử tổng hợp của fourgood ({name}), không phải phiếu."
