@@ -310,3 +310,183 @@ def test_an_interrupt_exits_130_quietly(mixed, monkeypatch, capsys):
     monkeypatch.setattr(fourgood.validate_cmd, "run_validate", interrupted)
     assert main(["validate", str(mixed)]) == 130
     assert "Traceback" not in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- 9: issue 17 §6, its own outputs
+
+
+def _inbox_copy(demo_like, tmp_path: Path) -> tuple[Path, Path]:
+    inbox, roster = demo_like
+    copy = tmp_path / "phieu-nop"
+    shutil.copytree(inbox, copy)
+    return copy, roster
+
+
+def _a_counted_form(inbox: Path, capsys) -> tuple[Path, str]:
+    """A valid form that is the only one of its cell: deleting it leaves the cell without a form."""
+    capsys.readouterr()
+    main(["validate", "--json", str(inbox)])
+    files = json.loads(capsys.readouterr().out)
+    codes = [d["cell_code"] for d in files if d["cell_code"]]
+    form = next(d for d in files if d["valid"] and d["status"] in ("meets", "below") and codes.count(d["cell_code"]) == 1)
+    return Path(form["file"]), form["cell_code"]
+
+
+def _log_sheet(workbook: Path) -> dict[str, list]:
+    """The workbook's log sheet (“Nhật ký”): file name -> its row."""
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(workbook)).get_sheet_by_name("Nhật ký").to_python()
+    return {str(r[0]): r for r in rows if r and r[0]}
+
+
+def _missing_codes(workbook: Path) -> set[str]:
+    """The cell codes of the sheet “Chưa nộp” (cells with no valid form)."""
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(workbook)).get_sheet_by_name("Chưa nộp").to_python()
+    head = next(r for r in rows if "Mã chi bộ" in r)
+    at = head.index("Mã chi bộ")
+    return {str(r[at]) for r in rows[rows.index(head) + 1:] if len(r) > at and r[at]}
+
+
+def test_the_outputs_saved_inside_the_folder_are_never_inputs_of_the_next_run(demo_like, tmp_path, capsys):
+    inbox, roster = _inbox_copy(demo_like, tmp_path)
+    out, js = inbox / "tong-hop.xlsx", inbox / "tong-hop.json"
+    args = ["consolidate", str(inbox), "-o", str(out), "--roster", str(roster), "--summary-json", str(js)]
+    assert main(args) == 0
+    first = _summary(js)
+    shutil.copy(out, tmp_path / "tong-hop-lan-1.xlsx")
+    (inbox / "tong-hop.pdf").write_bytes(b"%PDF-1.4\n")  # as an earlier run with --pdf left it
+    (inbox / "lan-truoc.fourgood.sqlite").write_bytes(b"SQLite format 3\x00")  # another run's history store
+    form, code = _a_counted_form(inbox, capsys)
+    form.unlink()
+    assert main(args) == 0
+    s = _summary(js)
+    assert s["cells"] == first["cells"] - 1 and s["cells_missing"] == first["cells_missing"] + 1
+    # the workbook, its PDF, the summary and the history store are listed as skipped, counted nowhere
+    own = ["tong-hop.xlsx", "tong-hop.pdf", "tong-hop.json", "tong-hop.fourgood.sqlite", "lan-truoc.fourgood.sqlite"]
+    assert s["files_skipped"] == first["files_skipped"] + len(own) - 1  # the first run found its new store only
+    assert s["files_total"] == s["files_valid"] + s["files_rejected"] + s["files_skipped"]
+    assert s["files_rejected"] == first["files_rejected"]  # the store is no longer a rejected file
+    log = _log_sheet(out)
+    for name in own:
+        assert "Bỏ qua" in log[name], log[name]
+    assert _missing_codes(out) == _missing_codes(tmp_path / "tong-hop-lan-1.xlsx") | {code}
+
+
+def test_a_copy_of_its_own_workbook_is_not_rolled_up_into_itself(demo_like, tmp_path, capsys):
+    inbox, roster = _inbox_copy(demo_like, tmp_path)
+    first_out = tmp_path / "tong-hop-thang-11.xlsx"
+    assert main(["consolidate", str(inbox), "-o", str(first_out), "--roster", str(roster)]) == 0
+    copy = inbox / "tong-hop cu.xlsx"
+    shutil.copy(first_out, copy)  # last run's result saved among the forms, under another name
+    form, code = _a_counted_form(inbox, capsys)
+    form.unlink()
+    js = tmp_path / "s.json"
+    assert main(["consolidate", str(inbox), "-o", str(tmp_path / "lan-2.xlsx"), "--roster", str(roster),
+                 "--summary-json", str(js)]) == 0
+    err = capsys.readouterr().err
+    assert f"Cảnh báo: {copy}: Bỏ qua: bảng tổng hợp này báo cáo đúng tổ chức đang được tổng hợp" in err
+    assert "2026-11" in err
+    assert code in _missing_codes(tmp_path / "lan-2.xlsx") and code not in _missing_codes(first_out)
+    assert "Bỏ qua" in _log_sheet(tmp_path / "lan-2.xlsx")[copy.name]
+
+
+@pytest.mark.parametrize("what", ["folder", "form", "consolidated", "pdf"])
+def test_a_roster_that_is_not_a_roster_is_refused_saying_what_it_is(what, demo_like, tmp_path, capsys):
+    inbox, roster = demo_like
+    if what == "consolidated":
+        given = tmp_path / "tong-hop.xlsx"
+        assert main(["consolidate", str(inbox), "-o", str(given), "--roster", str(roster)]) == 0
+    else:
+        given = {"folder": inbox, "form": _a_counted_form(inbox, capsys)[0], "pdf": next(inbox.rglob("*.pdf"))}[what]
+    capsys.readouterr()
+    out = tmp_path / "ket-qua.xlsx"
+    assert main(["consolidate", str(inbox), "-o", str(out), "--roster", str(given)]) == 2
+    err = capsys.readouterr().err.strip()
+    said = {"folder": "Đây là một thư mục, không phải tệp danh sách chi bộ",
+            "form": "Đây là một phiếu chấm điểm, không phải danh sách chi bộ",
+            "consolidated": "Đây là một bảng tổng hợp, không phải danh sách chi bộ",
+            "pdf": "Tệp này không phải bảng tính (PDF) nên không phải danh sách chi bộ"}[what]
+    assert err.startswith(f"{given}: {said}") and "danh-sach-chi-bo.xlsx" in err, err
+    assert "Cannot detect" not in err and "không phải phiếu chấm điểm" not in err and not out.exists()
+    assert main(["consolidate", str(inbox), "-o", str(out), "--roster", str(given), "--lang", "en"]) == 2
+    english = {"folder": "This is a folder, not a roster", "form": "This is a scoring form, not a roster",
+               "consolidated": "This is a consolidated workbook, not a roster",
+               "pdf": "This file is not a spreadsheet (PDF), so not a roster"}[what]
+    assert english in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("where", ["folder", "file"])
+def test_an_output_that_cannot_be_written_is_refused_before_anything_is_read(where, mixed, tmp_path, monkeypatch,
+                                                                            capsys):
+    import fourgood.consolidate_cmd
+
+    def never(*args, **kwargs):
+        raise AssertionError("the inputs were read before the output was checked")
+
+    monkeypatch.setattr(fourgood.consolidate_cmd, "consolidate_paths", never)
+    folder = tmp_path / "chi-doc"
+    folder.mkdir()
+    out = folder / "tong-hop.xlsx"
+    if where == "file":
+        out.write_bytes(b"")
+        out.chmod(0o444)
+    else:
+        folder.chmod(0o555)
+    try:
+        assert main(["consolidate", str(mixed), "-o", str(out)]) == 2
+        err = capsys.readouterr().err.strip()
+    finally:
+        folder.chmod(0o755)
+        out.chmod(0o644) if out.exists() else None
+    said = ("tệp này chỉ cho đọc" if where == "file" else f"không có quyền ghi vào thư mục “{folder}”")
+    assert err == f"{out}: Không ghi được bảng tổng hợp (-o): {said}." + err.split(said + ".", 1)[1], err
+    assert "Errno" not in err and ".tmp" not in err
+
+
+def test_a_refused_period_says_what_the_option_accepts(mixed, tmp_path, capsys):
+    out = tmp_path / "x.xlsx"
+    assert main(["consolidate", str(mixed), "-o", str(out), "--period", "13/2026"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == ("Kỳ tổng hợp (--period) “13/2026” không hợp lệ; cần một trong các dạng: 2026 (một năm), 2026-11, "
+                   "11/2026 hoặc T11/2026 (một tháng).")
+    assert "Cả năm" not in err and not out.exists()
+    assert main(["consolidate", str(mixed), "-o", str(out), "--period", "Cả năm", "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert "use one of: 2026 (a year), 2026-11, 11/2026 or T11/2026 (a month)" in err and "Tháng" not in err
+
+
+def test_piped_output_never_breaks_a_line_inside_a_message(mixed, tmp_path):
+    deep = tmp_path / ("mot-thu-muc-co-ten-rat-dai-de-dong-vuot-qua-tam-muoi-cot" * 2)
+    shutil.copytree(mixed, deep)
+    env = {**os.environ, "FOURGOOD_HOME": str(tmp_path / "home"), "COLUMNS": "80"}
+
+    def piped(*args: str) -> list[str]:
+        proc = subprocess.run([sys.executable, "-m", "fourgood", *args], capture_output=True, env=env, timeout=300)
+        return proc.stdout.decode("utf-8").splitlines()
+
+    lines = piped("consolidate", str(deep), "-o", str(tmp_path / "tong-hop.xlsx"))
+    store = [line for line in lines if line.startswith("Kho lịch sử")]
+    assert len(store) == 1 and store[0].endswith("tệp được đọc.") and len(store[0]) > 80, lines
+    assert any(line == f"Đã ghi: {tmp_path / 'tong-hop.xlsx'}" for line in lines)
+    lines = piped("validate", str(deep))
+    lock = [line for line in lines if "(skipped_lock_file)" in line]
+    assert len(lock) == 1 and lock[0].startswith(f"! Cảnh báo {deep}") and "Bỏ qua: tệp khóa tạm" in lock[0]
+    assert len([line for line in lines if line.startswith("│ ")]) == 8, lines  # one line per file, none wrapped
+    assert lines[-1].startswith("8 tệp: ") and lines[-1].endswith("bỏ qua.")
+
+
+def test_history_stores_and_their_sqlite_files_are_skipped_never_rejected(mixed, tmp_path, capsys):
+    folder = tmp_path / "phieu"
+    shutil.copytree(mixed, folder)
+    names = ["tong-hop.fourgood.sqlite", "tong-hop.fourgood.sqlite-journal", "cu.fourgood.sqlite-wal"]
+    for name in names:
+        (folder / name).write_bytes(b"SQLite format 3\x00")
+    main(["validate", "--json", str(folder)])
+    found = {Path(d["file"]).name: d for d in json.loads(capsys.readouterr().out)}
+    for name in names:
+        assert found[name]["status"] == "skipped", found[name]
+        assert [e["code"] for e in found[name]["errors"]] == ["skipped_history_store"]
+        assert found[name]["errors"][0]["message"] == f"Bỏ qua: kho lịch sử tổng hợp của fourgood ({name}), không phải phiếu."

@@ -379,6 +379,34 @@ def test_a_cell_reaching_the_province_twice_with_the_same_result_counts_once(lev
     assert direct_file.endswith("D-1.xlsx")  # the form itself is preferred to the copy in the district's workbook
 
 
+def test_only_its_own_earlier_workbook_is_skipped_never_a_lower_levels(levels):
+    """The province's own result, copied among its inputs, is skipped; the district's workbook, whose
+    cells sit under the district, still rolls up (issue 17 §6). The roster says who consolidates."""
+    root = levels["root"]
+    wb = Workbook()
+    wb.active.append(["Mã chi bộ", "Tên chi bộ", "Loại chi bộ", "Đảng bộ cơ sở", "Cấp ủy cấp trên cơ sở"])
+    for code, upper in (("D-1", DISTRICT), ("D-2", DISTRICT), ("D-3", DISTRICT), ("B-1", BLOC), ("B-2", BLOC)):
+        wb.active.append([code, f"Chi bộ {code}", "agency", f"Đảng bộ xã {code[:3]}", upper])
+    roster = root / "danh-sach.xlsx"
+    wb.save(roster)
+    _, first = run_consolidate([str(levels["district_book"]), str(levels["bloc"])], str(root / "tinh.xlsx"),
+                               roster=str(roster), quiet=True)
+    inbox = root / "hop-thu"
+    inbox.mkdir()
+    for book in (levels["district_book"], root / "tinh.xlsx"):
+        (inbox / book.name).write_bytes(book.read_bytes())
+    (levels["bloc"] / "B-2.xlsx").unlink()  # withdrawn: it must not come back through the copy
+    _, again = run_consolidate([str(inbox), str(levels["bloc"])], str(root / "tinh-lan-2.xlsx"), roster=str(roster),
+                               quiet=True)
+    verdict = again.files.set_index("file")["verdict"]
+    assert verdict[str(inbox / "tinh.xlsx")] == "skipped" and verdict[str(inbox / "tong-hop-huyen.xlsx")] == "counted"
+    (own,) = [p for p in again.problems if p.code == "consolidated_own"]
+    assert own.file == str(inbox / "tinh.xlsx") and own.severity == "warning"
+    assert sorted(again.cells["cell_code"]) == ["B-1", "D-1", "D-2", "D-3"]
+    assert again.summary["cells"] == first.summary["cells"] - 1 and again.summary["files_skipped"] == 1
+    assert again.summary["cells_missing"] == first.summary["cells_missing"] + 1 == 1  # B-2 now has no form
+
+
 def test_conflicting_versions_are_reported_never_settled(levels):
     resubmitted = levels["form"](levels["root"] / "nop-lai", "D-2", 96, DISTRICT)  # 94 in the district's workbook
     c = _summary_of([levels["district_book"], resubmitted, levels["bloc"]], levels["root"] / "conflict.xlsx")

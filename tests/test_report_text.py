@@ -8,6 +8,7 @@ import pytest
 
 from fourgood.demo import build_demo, build_year
 from fourgood.document import Letterhead
+from fourgood.problems import number_text
 from fourgood.report_workbook import report_page
 from fourgood.rollup import consolidate_paths
 from fourgood.spec import load_specs
@@ -36,7 +37,7 @@ def test_the_text_gives_the_same_figures_as_the_summary_table(demo):
     assert "(từ 95 điểm trở lên)" in text  # the specs' threshold
     # every cell below the threshold and every cell missing is named, with its score
     for name, score in zip(c.below["cell_name"], c.below["final_total"]):
-        assert name in text
+        assert f"{name} ({number_text(score, 'vi')})" in text  # named with its score
     for name in c.missing["cell_name"]:
         assert name in text
     weakest = c.by_content.iloc[0]

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from fourgood.contract import ORG_COLUMNS, ORG_SHEET, ROSTER_COLUMNS, ROSTER_SHEET
+from fourgood.contract import META_SHEET, ORG_COLUMNS, ORG_SHEET, ROSTER_COLUMNS, ROSTER_SHEET, Kind, MetaKey
 from fourgood.problems import FourgoodError, Problem
 from fourgood.spec import cell_type_from_text, fold
 from fourgood.structure import (
@@ -31,7 +31,9 @@ from fourgood.structure import (
 )
 
 from . import normalize as N
-from .package import col_letter
+from .formats import open_view
+from .package import Refused, col_letter
+from .reader import read_meta
 
 ROSTER_FRAME = ["cell_code", "cell_name", "cell_type", "grassroots", "upper_committee", "members", "roster_row",
                 "parent_code", "province", "org_chain", "former_codes"]
@@ -41,11 +43,18 @@ def read_roster(path: str | Path) -> pd.DataFrame:
     """One row per expected cell: code, name, type, members, its chain of organisations (JSON, root first)
     and, for messages and old readers, the names of its upper-level and grassroots committees."""
     path = Path(path)
+    if path.is_dir():
+        raise FourgoodError([Problem("roster_is_folder", file=str(path))])
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:
-        raise FourgoodError([Problem("corrupt_file", file=str(path), params={"detail": str(exc)[:160]})]) from None
+        raise FourgoodError([_unreadable(path, exc)]) from None
     sheets = list(book.sheet_names)
+    if META_SHEET in sheets:  # written by fourgood: it says what it is
+        kind = str(read_meta(book.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False)).get(MetaKey.KIND, ""))
+        if kind and kind != Kind.ROSTER:
+            raise FourgoodError([Problem("roster_is_other_kind", file=str(path),
+                                         params={"detail": f"template_kind={kind}"})])
     orgs = _read_orgs(book, sheets, path)
     labels = {fold(vi): key for key, vi, _ in ROSTER_COLUMNS} | {fold(en): key for key, _, en in ROSTER_COLUMNS}
     names = [n for n in sheets if n in ROSTER_SHEET.values()] or [n for n in sheets if n not in ORG_SHEET.values()]
@@ -55,8 +64,22 @@ def read_roster(path: str | Path) -> pd.DataFrame:
             cols = {labels[fold(v)]: c for c, v in enumerate(row) if isinstance(v, str) and fold(v) in labels}
             if "cell_code" in cols and ("parent_code" in cols or "upper_committee" in cols):
                 return _frame(rows[r + 1:], cols, path, name, r + 1, orgs)
-    raise FourgoodError([Problem("not_our_template", file=str(path),
-                                 params={"detail": "không thấy cột “Mã chi bộ” và “Mã tổ chức trực thuộc”"})])
+    raise FourgoodError([Problem("roster_unrecognised", file=str(path))])
+
+
+def _unreadable(path: Path, exc: Exception) -> Problem:
+    """What a file calamine cannot open is, as the submissions' reader would say it; a file that
+    is no spreadsheet at all (a PDF, a text file) is named so, never "Cannot detect file format"."""
+    try:
+        open_view(path.read_bytes())
+    except Refused as refused:
+        problem = refused.problem
+        if problem.code == "not_spreadsheet":
+            return Problem("roster_not_spreadsheet", file=str(path), params=problem.params)
+        return problem.at(str(path))
+    except OSError as error:
+        return Problem("corrupt_file", file=str(path), params={"detail": error.strerror or str(error)})
+    return Problem("corrupt_file", file=str(path), params={"detail": str(exc)[:160]})
 
 
 def _get(row: list[Any], cols: dict[str, int], key: str) -> Any:

@@ -26,6 +26,37 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         raise
 
 
+def write_refusal(target: str | Path) -> tuple[str, Path] | None:
+    """Why `atomic_path` could not write `target`, checked before any work is done: (problem code,
+    the folder concerned), or None when it can.
+
+    A read-only file or folder is refused even where the system would let this user through (an
+    administrator, root): its owner marked it so. The folder is also tried for real with an empty
+    temporary file, which catches read-only mounts and network shares whose permissions lie.
+    """
+    target = Path(target)
+    if target.is_dir():
+        return "output_is_folder", target
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:  # atomic_path creates the missing folders
+        folder = folder.parent
+    if target.exists() and not _writable(target):
+        return "output_file_read_only", folder
+    if not folder.is_dir() or not _writable(folder):
+        return "output_folder_read_only", folder
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".fourgood-", suffix=".tmp", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError:
+        return "output_folder_read_only", folder
+    return None
+
+
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK) and bool(path.stat().st_mode & 0o222)
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

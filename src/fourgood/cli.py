@@ -2,7 +2,7 @@
 
 Exit codes (README, "Exit codes"): 0 done and every file valid, 1 some file has errors (validate),
 2 nothing to do as asked (usage error, missing path, no files, no form for the period, located
-input error), 3 unexpected error (details in the log), 130 interrupted, 141 stdout closed early.
+input error, an output that cannot be written), 3 unexpected error (details in the log), 130 interrupted, 141 stdout closed early.
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ LOG = logging.getLogger("fourgood")
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_UNEXPECTED, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 3, 130, 141
 EXIT_CODES_HELP = (
     "Mã thoát: 0 xong; 1 có tệp bị lỗi (validate); 2 không làm gì: sai cú pháp lệnh, đường dẫn không tồn tại, "
-    "không có tệp nào, không có phiếu của kỳ --period; 3 lỗi không mong muốn (đã ghi nhật ký); 4 đã ghi bảng "
+    "không có tệp nào, không có phiếu của kỳ --period, không ghi được tệp đầu ra; 3 lỗi không mong muốn (đã ghi nhật ký); 4 đã ghi bảng "
     "tổng hợp nhưng không in được PDF (--pdf); 130 bị ngắt; 141 đầu ra bị đóng.",
     "Exit codes: 0 done; 1 some file is invalid (validate); 2 nothing done: usage error, missing path, "
-    "no files, no form for --period; 3 unexpected error (logged); 4 workbook written but no PDF (--pdf); "
+    "no files, no form for --period, an output that cannot be written; 3 unexpected error (logged); 4 workbook written but no PDF (--pdf); "
     "130 interrupted; 141 stdout closed.")
 LANG_ENV = "FOURGOOD_LANG"  # the default language of every command; --lang overrides it
 
@@ -214,8 +214,8 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
                                                     "chưa nộp",
                                                     "roster workbook (the roster template) listing the cells expected"))
     p.add_argument("--period", metavar=t("KỲ", "PERIOD"),
-                   help=t("chỉ lấy một kỳ: năm (2026) hoặc năm-tháng (2026-11)",
-                          "keep one period: a year (2026) or a year and month (2026-11)"))
+                   help=t("chỉ lấy một kỳ: năm (2026) hoặc một tháng (2026-11, 11/2026, T11/2026)",
+                          "keep one period: a year (2026) or a month (2026-11, 11/2026, T11/2026)"))
     _jobs(p, t)
     _scheduler(p, t)
     p.add_argument("--summary-json", metavar=file, help=t("ghi thêm các số liệu tóm tắt dạng JSON vào tệp này",

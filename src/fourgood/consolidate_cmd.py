@@ -12,14 +12,15 @@ from typing import Any
 from rich.table import Table
 
 from . import libreoffice
-from .atomic import write_text_atomic
+from .atomic import write_refusal, write_text_atomic
 from .document import parse_signer
-from .problems import not_a_form_files
+from .pipeline import Outputs
+from .problems import FourgoodError, Problem, not_a_form_files
 from .report_workbook import write_consolidated
 from .rollup import Consolidation, consolidate_paths, parse_period  # noqa: F401 (parse_period: public here)
 from .spec import SpecSource, load_specs
 from .store import beside as store_beside  # noqa: F401 (the CLI's default store)
-from .validate_cmd import StdoutConsole, reading_progress
+from .validate_cmd import reading_progress, stdout_console
 
 
 def run_consolidate(paths: list[str], out: str, *, roster: str | None = None, period: str | None = None,
@@ -29,12 +30,15 @@ def run_consolidate(paths: list[str], out: str, *, roster: str | None = None, pe
                     place: str | None = None, store: str | None = None,
                     scheduler: str | None = None, signer: str | None = None,
                     weakest: int = 10) -> tuple[int, Consolidation]:
+    refuse_unwritable(out, summary_json, pdf)
     specs = load_specs(criteria)
     who = parse_signer(signer)  # a usage error before anything is read
+    outputs = own_outputs(out, summary_json, store)
     with reading_progress(lang, False if quiet else progress) as tick:
         c = consolidate_paths(paths, specs, roster=roster, period=period, jobs=jobs, lang=lang, progress=tick,
-                              store=store, scheduler=scheduler)
+                              store=store, scheduler=scheduler, outputs=outputs)
     print_store_warnings(c, lang)
+    print_own_workbooks(c, lang)
     path = write_consolidated(c, out, lang, run_at=run_at, sources=[str(p) for p in paths], roster=roster,
                               period=period, issuer=issuer, place=place, signer=who, weakest=weakest)
     if summary_json:  # the year view's figures first
@@ -43,6 +47,32 @@ def run_consolidate(paths: list[str], out: str, *, roster: str | None = None, pe
     if not quiet:
         print_summary(c, path, lang)
     return (print_pdf(path, lang, quiet) if pdf else 0), c
+
+
+def refuse_unwritable(out: str, summary_json: str | None, pdf: bool) -> None:
+    """Refuse, before anything is read, an output that cannot be written (exit 2): reading a
+    province's forms for minutes and then failing to save the result helps nobody."""
+    wanted = [(out, "-o"), *([(summary_json, "--summary-json")] if summary_json else []),
+              *([(str(Path(out).with_suffix(".pdf")), "--pdf")] if pdf else [])]
+    problems = []
+    for path, option in wanted:
+        refusal = write_refusal(path)
+        if refusal:
+            code, folder = refusal
+            problems.append(Problem(code, file=path, params={"detail": option, "folder": str(folder)}))
+    if problems:
+        raise FourgoodError(problems)
+
+
+def own_outputs(out: str, summary_json: str | None, store: str | None) -> Outputs:
+    """The files this run writes, as `pipeline.skip_reason` knows them: never read as inputs when
+    they sit in a folder being consolidated (the workbook, its PDF, the summary, the history store)."""
+    own = {out: "skipped_output_workbook", str(Path(out).with_suffix(".pdf")): "skipped_output_pdf"}
+    if summary_json:
+        own[summary_json] = "skipped_output_summary"
+    if store:
+        own |= {store + tail: "skipped_history_store" for tail in ("", "-journal", "-wal", "-shm")}
+    return Outputs.of(own)
 
 
 def print_store_warnings(c: Consolidation, lang: str) -> None:
@@ -62,6 +92,15 @@ def print_store_warnings(c: Consolidation, lang: str) -> None:
         names = ", ".join(Path(p).name for p in h.disappeared[:10]) + (" …" if len(h.disappeared) > 10 else "")
         print(f"Cảnh báo: {len(h.disappeared)} tệp có ở lần tổng hợp trước nay không còn: {names}" if vi else
               f"Warning: {len(h.disappeared)} file(s) of the last consolidation are gone: {names}", file=sys.stderr)
+
+
+def print_own_workbooks(c: Consolidation, lang: str) -> None:
+    """Consolidated workbooks left out as this consolidation's own (stderr, even with --quiet): a
+    board that copied last month's result into the folder learns why it did not count."""
+    label = "Warning" if lang == "en" else "Cảnh báo"
+    for p in c.problems:
+        if p.code == "consolidated_own":
+            print(f"{label}: {p.file}: {p.message(lang)}", file=sys.stderr)
 
 
 EXIT_NO_PDF = 4  # the workbook was written, its PDF was not (README, "Printing")
@@ -93,7 +132,7 @@ def below_threshold(counts: dict[str, Any]) -> int:
 
 
 def print_summary(c: Consolidation, path: Path, lang: str) -> None:
-    console = StdoutConsole(highlight=False)
+    console = stdout_console()
     s = c.summary
     vi = lang == "vi"
     table = Table(title="Tóm tắt" if vi else "Summary")

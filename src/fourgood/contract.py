@@ -16,6 +16,7 @@ Lang = Literal["vi", "en"]
 
 META_SHEET = "_meta"
 TEMPLATE_FORMAT = "fourgood-template/1"
+STORE_SUFFIX = ".fourgood.sqlite"  # a history store: `OUT.xlsx` -> `OUT.fourgood.sqlite` (store.beside)
 
 
 class Kind:

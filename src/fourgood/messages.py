@@ -78,6 +78,28 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Bỏ qua: tệp hệ thống ({value}), không phải phiếu.",
         "Skipped: system file ({value}), not a submission.",
     ),
+    "skipped_output_workbook": (
+        "Bỏ qua: đây là bảng tổng hợp mà chính lệnh này ghi ra (-o), không phải đầu vào.",
+        "Skipped: the consolidated workbook this run writes (-o), not an input.",
+    ),
+    "skipped_output_pdf": (
+        "Bỏ qua: đây là bản PDF của bảng tổng hợp mà lệnh này ghi ra (-o), do --pdf in ra, không phải đầu vào.",
+        "Skipped: the PDF of the consolidated workbook this run writes (-o), printed by --pdf, not an input.",
+    ),
+    "skipped_output_summary": (
+        "Bỏ qua: đây là tệp tóm tắt JSON mà chính lệnh này ghi ra (--summary-json), không phải đầu vào.",
+        "Skipped: the JSON summary this run writes (--summary-json), not an input.",
+    ),
+    "skipped_history_store": (
+        "Bỏ qua: kho lịch sử tổng hợp của fourgood ({value}), không phải phiếu.",
+        "Skipped: a fourgood history store ({value}), not a submission.",
+    ),
+    "consolidated_own": (
+        "Bỏ qua: bảng tổng hợp này báo cáo đúng tổ chức đang được tổng hợp ({value}) cho cùng kỳ ({period}), "
+        "nên không được tổng hợp vào chính nó; mỗi chi bộ chỉ được tính theo phiếu đã nộp.",
+        "Skipped: this consolidated workbook reports on the organisation being consolidated ({value}) for the "
+        "same period ({period}), so it is not rolled up into itself; each cell counts from its own form only.",
+    ),
     "empty_file": ("Tệp rỗng (0 byte).", "The file is empty (0 bytes)."),
     "not_spreadsheet": (
         "Tệp không phải bảng tính Excel hoặc ODS ({detail}).",
@@ -341,8 +363,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "no_files": ("Không tìm thấy tệp nào trong {value}.", "No files found in {value}."),
     "no_files_only_skipped": (
         "Không tìm thấy tệp nào để kiểm tra trong {value}: chỉ có {skipped} tệp bỏ qua (tệp khóa tạm của Excel, "
-        "tệp hệ thống).",
-        "No files to check in {value}: only {skipped} skipped files (Excel lock files, system files).",
+        "tệp hệ thống, tệp do chính lệnh này ghi ra).",
+        "No files to check in {value}: only {skipped} skipped files (Excel lock files, system files, files this "
+        "run writes).",
     ),
     "period_not_found": (
         "Không có phiếu nào thuộc kỳ {value}; các kỳ có trong các phiếu đã nộp: {expected}.",
@@ -365,6 +388,48 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "và bộ điều phối đang chạy.",
         "Cannot connect to the Dask scheduler at {value}: {reason}. Check the address (for example "
         "tcp://10.0.0.5:8786) and that the scheduler is running.",
+    ),
+    "period_option_invalid": (
+        "Kỳ tổng hợp (--period) “{value}” không hợp lệ; cần một trong các dạng: 2026 (một năm), 2026-11, "
+        "11/2026 hoặc T11/2026 (một tháng).",
+        "The period to consolidate (--period) '{value}' is not valid; use one of: 2026 (a year), 2026-11, "
+        "11/2026 or T11/2026 (a month).",
+    ),
+    "output_is_folder": (
+        "Không ghi được {detail} vào đây: đường dẫn này là một thư mục; cần tên một tệp.",
+        "Cannot write {detail} here: this path is a folder; a file name is expected.",
+    ),
+    "output_file_read_only": (
+        "Không ghi được {detail}: tệp này chỉ cho đọc. Bỏ thuộc tính chỉ đọc hoặc chọn tên tệp khác.",
+        "Cannot write {detail}: the file is read-only. Clear its read-only attribute or choose another file name.",
+    ),
+    "output_folder_read_only": (
+        "Không ghi được {detail}: không có quyền ghi vào thư mục “{folder}”. Chọn thư mục khác hoặc cấp quyền ghi.",
+        "Cannot write {detail}: the folder '{folder}' cannot be written to. Choose another folder or grant write "
+        "access.",
+    ),
+    # --- the roster (--roster): what the file is, and that a roster is expected ------------
+    "roster_is_folder": (
+        "Đây là một thư mục, không phải tệp danh sách chi bộ: cần một tệp danh sách chi bộ (.xlsx, theo mẫu "
+        "danh-sach-chi-bo.xlsx).",
+        "This is a folder, not a roster: a roster file is expected (.xlsx, made from the danh-sach-chi-bo.xlsx "
+        "template).",
+    ),
+    "roster_is_other_kind": (
+        "Đây là {detail}, không phải danh sách chi bộ: cần tệp danh sách chi bộ (theo mẫu danh-sach-chi-bo.xlsx).",
+        "This is {detail}, not a roster: a roster file is expected (made from the danh-sach-chi-bo.xlsx template).",
+    ),
+    "roster_not_spreadsheet": (
+        "Tệp này không phải bảng tính ({detail}) nên không phải danh sách chi bộ: cần tệp danh sách chi bộ (.xlsx, "
+        "theo mẫu danh-sach-chi-bo.xlsx).",
+        "This file is not a spreadsheet ({detail}), so not a roster: a roster file is expected (.xlsx, made from "
+        "the danh-sach-chi-bo.xlsx template).",
+    ),
+    "roster_unrecognised": (
+        "Bảng tính này không phải danh sách chi bộ theo mẫu (không thấy cột “Mã chi bộ” và “Mã tổ chức trực "
+        "thuộc”): cần tệp danh sách chi bộ theo mẫu danh-sach-chi-bo.xlsx.",
+        "This spreadsheet is not a roster made from the template (no 'Mã chi bộ' and 'Mã tổ chức trực thuộc' "
+        "columns): a roster made from danh-sach-chi-bo.xlsx is expected.",
     ),
     # --- the roster's party structure ------------------------------------------------
     "roster_parent_unknown": (
@@ -413,12 +478,28 @@ QUOTES_VI = ("“", "”")
 # What fourgood's own `{detail}` values say, in Vietnamese (validators word them in English).
 KIND_VI = {"roster": "danh sách chi bộ", "control": "bảng điều khiển tổng hợp của ban tổ chức",
            "consolidated": "bảng tổng hợp", "cell": "phiếu chấm điểm", "?": "không rõ loại"}
+OUTPUT_ROLES = {"-o": ("bảng tổng hợp (-o)", "the consolidated workbook (-o)"),
+                "--summary-json": ("tệp tóm tắt (--summary-json)", "the summary (--summary-json)"),
+                "--pdf": ("bản PDF (--pdf)", "the PDF (--pdf)")}
+KIND_AS_ROSTER = {"cell": ("một phiếu chấm điểm", "a scoring form"),
+                  "consolidated": ("một bảng tổng hợp", "a consolidated workbook"),
+                  "control": ("bảng điều khiển tổng hợp của ban tổ chức", "the board's consolidation control workbook")}
+NOT_SPREADSHEET_EN = {"văn bản/text": "text"}  # the reader's one bilingual detail
 NOT_SPREADSHEET_VI = {"văn bản/text": "văn bản", "CSV/text": "văn bản CSV", "zip": "tệp nén zip"}
 
 
 def detail_text(code: str, detail: Any, lang: str) -> Any:
     """fourgood's own technical details in the language asked for: the sheets found, the kind
     of a fourgood workbook, what a non-spreadsheet file is."""
+    if code.startswith("output_") and detail in OUTPUT_ROLES:  # which output cannot be written
+        vi, en = OUTPUT_ROLES[detail]
+        return en if lang == "en" else vi
+    if code == "roster_is_other_kind" and isinstance(detail, str):  # what a file given as the roster is
+        kind = detail.removeprefix("template_kind=")
+        vi, en = KIND_AS_ROSTER.get(kind, (f"loại mẫu {QUOTES_VI[0]}{kind}{QUOTES_VI[1]}", f"a '{kind}' workbook"))
+        return en if lang == "en" else vi
+    if lang == "en" and code in ("not_spreadsheet", "roster_not_spreadsheet") and isinstance(detail, str):
+        return NOT_SPREADSHEET_EN.get(detail, detail)
     if lang == "en" or not isinstance(detail, str):
         return detail
     if detail.startswith("sheets: "):
@@ -426,7 +507,7 @@ def detail_text(code: str, detail: Any, lang: str) -> Any:
     if detail.startswith("template_kind="):
         kind = detail[len("template_kind="):]
         return KIND_VI.get(kind, f"loại mẫu {QUOTES_VI[0]}{kind}{QUOTES_VI[1]}")
-    if code == "not_spreadsheet":
+    if code in ("not_spreadsheet", "roster_not_spreadsheet"):
         return NOT_SPREADSHEET_VI.get(detail, detail)
     return detail
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
@@ -20,6 +20,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from .contract import STORE_SUFFIX
 from .problems import FourgoodError, Problem
 from .scoring import score_batch
 from .spec import Spec
@@ -31,7 +32,9 @@ from .validators.package import col_index
 from .validators.reader import FileRead, SpecIndex, file_is_candidate, read_file
 
 Progress = Callable[[int, int], None]
-SKIPPED = ("skipped_lock_file", "skipped_system_file")  # skip codes of files that are listed, never judged
+OWN_OUTPUT_CODES = ("skipped_output_workbook", "skipped_output_pdf", "skipped_output_summary", "skipped_history_store")
+# skip codes of files that are listed, never judged
+SKIPPED = ("skipped_lock_file", "skipped_system_file", *OWN_OUTPUT_CODES)
 # Judging a chunk has a fixed cost (pandera's schema set-up, about 0.3-0.5 s) whatever its size:
 # chunks smaller than this would spend more on it than they gain from a second process.
 MIN_CHUNK = 256
@@ -58,8 +61,46 @@ class BatchResult:
         return [p for p in self.problems if p.file == file]
 
 
-def discover(paths: Iterable[str | Path]) -> list[tuple[Path, str | None]]:
-    """(path, skip code or None) for every file under the given files and folders, sorted."""
+def output_key(path: str | Path) -> str:
+    """One spelling of a path for comparing an input with an output (links resolved, case on Windows)."""
+    return os.path.normcase(os.path.realpath(path))
+
+
+# A history store and the files SQLite keeps beside it while it writes.
+STORE_FILES = tuple(STORE_SUFFIX + tail for tail in ("", "-journal", "-wal", "-shm"))
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """The files this very run writes (`consolidate -o` inside a folder it reads), each with the
+    skip code that says what it is."""
+
+    codes: dict[str, str]  # output_key(path) -> skip code
+    names: frozenset[str]  # their file names: most files are told apart without resolving a path
+
+    @classmethod
+    def of(cls, paths: Mapping[str, str]) -> Outputs:
+        codes = {output_key(p): code for p, code in paths.items()}
+        return cls(codes, frozenset(os.path.basename(k) for k in codes))
+
+    def code(self, path: Path) -> str | None:
+        if os.path.normcase(path.name) not in self.names:
+            return None
+        return self.codes.get(output_key(path))
+
+
+def skip_reason(path: Path, outputs: Outputs | None = None) -> str | None:
+    """Why a discovered file is listed but not read, or None to read it: a lock or system file,
+    a history store, or one of the files this run writes."""
+    if path.name.lower().endswith(STORE_FILES):
+        return "skipped_history_store"
+    return (outputs.code(path) if outputs else None) or file_is_candidate(path)
+
+
+def discover(paths: Iterable[str | Path], outputs: Outputs | None = None) -> list[tuple[Path, str | None]]:
+    """(path, skip code or None) for every file under the given files and folders, sorted.
+
+    `outputs`: the files this run writes, never read as inputs (see `skip_reason`)."""
     found: list[tuple[Path, str | None]] = []
     seen: set[str] = set()
     for raw in paths:
@@ -76,7 +117,7 @@ def discover(paths: Iterable[str | Path]) -> list[tuple[Path, str | None]]:
             if not p.exists():
                 found.append((p, "file_not_found"))
             else:
-                found.append((p, file_is_candidate(p)))
+                found.append((p, skip_reason(p, outputs)))
     return found
 
 
@@ -221,7 +262,7 @@ def _assess_reads(reads: list[FileRead], specs: dict[str, Spec], lang: str) -> A
     return assess([(Path(r.path), None) for r in reads], {r.path: r for r in reads}, specs, lang)
 
 
-def check_inputs(paths: Sequence[str], *, also: Sequence[str] = ()) -> None:
+def check_inputs(paths: Sequence[str], *, also: Sequence[str] = (), outputs: Outputs | None = None) -> None:
     """Refuse, before anything is read, a path that does not exist or inputs with no file to read.
 
     Both are the user's to fix on the command line (exit 2), not a verdict on a submission.
@@ -235,7 +276,7 @@ def check_inputs(paths: Sequence[str], *, also: Sequence[str] = ()) -> None:
         path = Path(raw)
         found = (p for p in path.rglob("*") if p.is_file()) if path.is_dir() else iter([path])
         for p in found:  # stops at the first file worth reading
-            if file_is_candidate(p) is None:
+            if skip_reason(p, outputs) is None:
                 return
             skipped += 1
     where = ", ".join(f"'{p}'" for p in paths)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .contract import CONTENT_PREFIX, ROLLUP_COLUMNS, content_column
-from .pipeline import BatchResult, Progress, check_inputs
+from .pipeline import BatchResult, Outputs, Progress, check_inputs
 from .problems import FourgoodError, Problem, number_text
 from .spec import Spec, all_versions, fold, version_key
 from .store import Store, StoreReport, sources_key
@@ -23,6 +23,7 @@ from .store import batch as store_batch
 from .structure import (
     GRASSROOTS_CELL_MARK,
     GRASSROOTS_LEVELS,
+    Chain,
     all_cells_4good,
     ancestors,
     chain_from_names,
@@ -70,7 +71,12 @@ def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFram
     former = former_code_map(roster)  # the forms themselves were given their new codes in pipeline.settle
     rolled, renamed = _renamed_rows(result.rolled, former)
     problems += renamed
-    cells, conflicts = _merge_rolled(_cells(result, specs), rolled, files, lang)
+    direct = _cells(result, specs)
+    own, notes = _own_workbooks(files, direct, rolled, roster, period, lang)
+    if own:
+        files = _skip(files, own)
+        problems += notes
+    cells, conflicts = _merge_rolled(direct, rolled, files, lang)
     problems += conflicts
     # A form whose period cannot be read belongs to no period: it is listed among the rejected files.
     cells = cells[cells["period"].astype(object).fillna("") != ""]
@@ -178,11 +184,7 @@ def _merge_rolled(cells: pd.DataFrame, rolled: pd.DataFrame, files: pd.DataFrame
         return cells, []
     counted = set(files.loc[files["counted"], "file"])
     rolled = rolled[rolled["file"].isin(counted)].copy()
-    # Workbooks from before the party tree carry committee names only: their chain comes from those.
-    named = [chain_to_text(chain_from_names(*(str(x or "") for x in names))) for names in
-             zip(rolled["province"], rolled["upper_committee"], rolled["grassroots"])]
-    has_chain = rolled["org_chain"].map(lambda v: isinstance(v, str) and v.startswith("["))
-    rolled["org_chain"] = rolled["org_chain"].where(has_chain, pd.Series(named, index=rolled.index, dtype=object))
+    rolled["org_chain"] = _rolled_chains(rolled)
     order = {f: i for i, f in enumerate(files["file"])}
     both = pd.concat([cells.assign(_direct=0, _via=""), rolled.assign(_direct=1, _via=rolled["file"])],
                      ignore_index=True)
@@ -222,6 +224,83 @@ def _renamed_rows(rows: pd.DataFrame, former: dict[str, str]) -> tuple[pd.DataFr
     rows = rows.copy()
     rows.loc[hit, "cell_code"] = new[hit]
     return rows, problems
+
+
+def _rolled_chains(rolled: pd.DataFrame) -> pd.Series:
+    """The organisation chain of each rolled-up row. Workbooks from before the party tree carry
+    committee names only: their chain comes from those."""
+    named = [chain_to_text(chain_from_names(*(str(x or "") for x in names))) for names in
+             zip(rolled["province"], rolled["upper_committee"], rolled["grassroots"])]
+    has_chain = rolled["org_chain"].map(lambda v: isinstance(v, str) and v.startswith("["))
+    return rolled["org_chain"].where(has_chain, pd.Series(named, index=rolled.index, dtype=object))
+
+
+def _common(chains: list[Chain]) -> Chain:
+    """The deepest organisation common to every chain, with those above it (empty when they share
+    none, e.g. forms naming no province under two upper committees)."""
+    common = chains[0] if chains else ()
+    for chain in chains[1:]:
+        n = 0
+        while n < min(len(common), len(chain)) and common[n].id == chain[n].id:
+            n += 1
+        common = common[:n]
+    return common
+
+
+def _scope(chains: pd.Series) -> Chain:
+    """The organisation a set of cells sits under (their chains as JSON text)."""
+    return _common([chain_from_text(t) for t in chains.dropna().unique()])
+
+
+def _own_workbooks(files: pd.DataFrame, direct: pd.DataFrame, rolled: pd.DataFrame, roster: pd.DataFrame | None,
+                   period: str | None, lang: str) -> tuple[set[str], list[Problem]]:
+    """Consolidated workbooks among the inputs that report on the organisation being consolidated,
+    for the same period: an earlier run of this consolidation (saved in the folder it reads, or a
+    copy of it). Rolled up, a cell whose form was withdrawn would still count through them.
+
+    The roster says which organisation is consolidating: the one every roster cell sits under. A
+    workbook's is the one its cells sit under. Without a roster there is no telling a commune's
+    workbook sent up with some of its forms from the commune's own consolidation: none is skipped.
+    The same period: one of the workbook's periods within `period`, or without it, one of the
+    other sources' periods.
+    """
+    if roster is None or roster.empty or rolled is None or rolled.empty or "kind" not in files:
+        return set(), []
+    books = set(files.loc[files["counted"] & (files["kind"] == "consolidated"), "file"])
+    rows = rolled[rolled["file"].isin(books)]
+    if rows.empty:
+        return set(), []
+    rows = rows.assign(org_chain=_rolled_chains(rows), period=rows["period"].astype(object).fillna("").astype(str))
+    ours = _scope(roster["org_chain"])
+    own: set[str] = set()
+    problems = []
+    for book, theirs in rows.groupby("file", sort=False):
+        if [o.id for o in _scope(theirs["org_chain"])] != [o.id for o in ours]:
+            continue
+        if period:
+            same = theirs.loc[in_scope(theirs["period"], period), "period"]
+        else:
+            elsewhere = set(direct["period"].dropna().astype(str)) | set(rows.loc[rows["file"] != book, "period"])
+            same = theirs.loc[theirs["period"].isin(elsewhere), "period"]
+        if same.empty:
+            continue
+        own.add(str(book))
+        everyone = "toàn bộ các chi bộ" if lang != "en" else "all cells"
+        problems.append(Problem("consolidated_own", "warning", str(book), value=ours[-1].name if ours else everyone,
+                                params={"period": ", ".join(sorted(set(same)))}))
+    return own, problems
+
+
+def _skip(files: pd.DataFrame, own: set[str]) -> pd.DataFrame:
+    """`own` listed as skipped files (counted nowhere), each with its warning."""
+    hit = files["file"].isin(own)
+    files = files.copy(deep=False)
+    files["counted"] = files["counted"] & ~hit
+    files["category"] = files["category"].where(~hit, "skipped")
+    files["status"] = files["status"].where(~hit, "skipped")
+    files["valid"] = files["valid"] & ~hit
+    files["warnings"] = files["warnings"] + hit.astype(int)
+    return files
 
 
 def _with_roster_hierarchy(cells: pd.DataFrame, roster: pd.DataFrame,
@@ -537,29 +616,31 @@ def parse_period(text: str | None) -> str | None:
     else:
         m = re.fullmatch(r"[Tt]?(\d{1,2})[-/.](\d{4})", t)
         if not m:
-            raise FourgoodError([Problem("period_invalid", value=text)])
+            raise FourgoodError([Problem("period_option_invalid", value=text)])
         month, year = m.group(1), m.group(2)
     if month and not 1 <= int(month) <= 12:
-        raise FourgoodError([Problem("period_invalid", value=text)])
+        raise FourgoodError([Problem("period_option_invalid", value=text)])
     return f"{year}-{int(month):02d}" if month else year
 
 
 def consolidate_paths(paths: list[str], specs: dict[str, Spec], *, roster: str | None = None,
                       period: str | None = None, jobs: int = 1, lang: str = "vi", progress: Progress | None = None,
-                      store: str | Path | None = None, scheduler: str | None = None) -> Consolidation:
+                      store: str | Path | None = None, scheduler: str | None = None,
+                      outputs: Outputs | None = None) -> Consolidation:
     """Read, validate, score and roll up: the whole job short of writing (shared with the add-in).
 
     Raises FourgoodError, before anything is written, when there is nothing to consolidate: a
     path that does not exist, no file to read, or no submitted form for the period asked.
     `store`: the history store's file (only files whose content it has not seen are read).
+    `outputs`: the files this run writes, listed as skipped, never read (`pipeline.skip_reason`).
     """
     wanted = parse_period(period)
-    check_inputs(paths, also=[roster] if roster else [])
+    check_inputs(paths, also=[roster] if roster else [], outputs=outputs)
     roster_frame = read_roster(roster) if roster else None
     history = Store(store, specs, lang)  # None: a temporary store, the same computation
     try:
         result = store_batch(paths, specs, history, jobs=jobs, lang=lang, progress=progress, scheduler=scheduler,
-                             former=former_code_map(roster_frame))
+                             former=former_code_map(roster_frame), outputs=outputs)
         if wanted:
             found = periods_found(result)
             if not (of_year(pd.Series(found, dtype=object), wanted) if is_year(wanted) else

@@ -42,11 +42,12 @@ from typing import Any
 import pandas as pd
 
 from . import __version__
-from .pipeline import Assessed, BatchResult, Progress, assess, discover, judge_all, settle
+from .contract import STORE_SUFFIX
+from .pipeline import Assessed, BatchResult, Outputs, Progress, assess, discover, judge_all, settle
 from .problems import Problem
 from .spec import Spec, all_versions
 
-SUFFIX = ".fourgood.sqlite"
+SUFFIX = STORE_SUFFIX
 SCHEMA = "3"
 CHUNK = 2000  # files read and judged at a time: memory stays flat whatever the batch
 LOAD_BATCH = 20_000  # stored records turned into frames at a time
@@ -424,11 +425,11 @@ class Store:
 
 def batch(paths: Sequence[str | Path], specs: dict[str, Spec], store: Store, *, jobs: int = 1, lang: str = "vi",
           progress: Progress | None = None, scheduler: str | None = None,
-          former: dict[str, str] | None = None) -> BatchResult:
+          former: dict[str, str] | None = None, outputs: Outputs | None = None) -> BatchResult:
     """`pipeline.validate_paths` through the store: files whose content it holds are not read
     again; the others are read and judged `CHUNK` at a time and kept; then every file's judgement
     comes from the store, and the rules across files run over the whole batch."""
-    entries = discover(paths)
+    entries = discover(paths, outputs)
     candidates = [str(p) for p, skip in entries if skip is None]
     seen = store.identify(candidates)
     stored = store.known(s.sha256 for s in seen.values() if s)

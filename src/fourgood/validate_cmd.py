@@ -74,6 +74,19 @@ class StdoutConsole(Console):
         raise BrokenPipeError
 
 
+# Without a terminal (a pipe, a file) lines are as long as their content: rich would otherwise
+# break tables and sentences at 80 columns, in the middle of a message a script or a log reads.
+PIPE_WIDTH = 100_000
+
+
+def stdout_console() -> StdoutConsole:
+    """The console a command's results go to: wrapped to the terminal on a terminal, never
+    wrapped when stdout is a pipe or a file."""
+    if _isatty(sys.stdout):
+        return StdoutConsole(highlight=False)
+    return StdoutConsole(highlight=False, width=PIPE_WIDTH)
+
+
 def counts(result: BatchResult) -> dict[str, int]:
     """Files per category: valid, invalid, skipped (they add up to the number of files)."""
     found = result.files["category"].value_counts()
@@ -129,7 +142,7 @@ OTHER_LABELS = {"skipped": ("Bỏ qua", "Skipped"), "consolidated": ("Bảng t�
 
 
 def print_table(result: BatchResult, lang: str = "vi") -> None:
-    console = StdoutConsole(highlight=False, soft_wrap=False, width=None if _isatty(sys.stdout) else 160)
+    console = stdout_console()
     vi = lang == "vi"
     table = Table(title="Kết quả kiểm tra" if vi else "Validation results", show_lines=False)
     for head in (("Tệp", "File"), ("Mã chi bộ", "Cell code"), ("Kỳ", "Period"), ("Tự chấm", "Self"),
