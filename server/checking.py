@@ -15,7 +15,7 @@ import zipfile
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -30,14 +30,55 @@ def sniff_extension(data: bytes) -> str:
                 names = set(z.namelist()[:2000])
         except (zipfile.BadZipFile, OSError, ValueError):
             return ".bin"
-        if "mimetype" in names and "content.xml" in names:
-            return ".ods"
-        if "xl/workbook.bin" in names:
-            return ".xlsb"
-        if "xl/vbaProject.bin" in names:
-            return ".xlsm"
-        return ".xlsx"
+        return _zip_extension(names)
     return ".bin"
+
+
+def sniff_file_extension(path: Path) -> str:
+    """`sniff_extension` of a file on disk, reading only its head and, for a zip, its directory."""
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if head.startswith(OLE_MAGIC):
+        return ".xls"
+    if not head.startswith(b"PK"):
+        return ".bin"
+    try:
+        with zipfile.ZipFile(path) as z:
+            return _zip_extension(set(z.namelist()[:2000]))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return ".bin"
+
+
+def _zip_extension(names: set[str]) -> str:
+    if "mimetype" in names and "content.xml" in names:
+        return ".ods"
+    if "xl/workbook.bin" in names:
+        return ".xlsb"
+    if "xl/vbaProject.bin" in names:
+        return ".xlsm"
+    return ".xlsx"
+
+
+def save_upload(source: BinaryIO, folder: Path, limit: int) -> Path | None:
+    """Copy an upload into `folder` while hashing it, then name it `<sha256><ext>` (the extension
+    from the content). None for an empty upload; a file over `limit` stops being copied one chunk
+    past it (the caller refuses it)."""
+    h = hashlib.sha256()
+    part = folder / "upload.part"
+    size = 0
+    with open(part, "wb") as out:
+        for chunk in iter(lambda: source.read(1024 * 1024), b""):
+            h.update(chunk)
+            out.write(chunk)
+            size += len(chunk)
+            if size > limit:
+                break
+    if size == 0:
+        part.unlink()
+        return None
+    path = folder / f"{h.hexdigest()}{sniff_file_extension(part)}"
+    part.replace(path)
+    return path
 
 
 def display_name(name: str | None) -> str:
@@ -51,18 +92,27 @@ def display_name(name: str | None) -> str:
 def check_bytes(data: bytes, name: str | None, specs: dict[str, Any], lang: str = "vi") -> dict[str, Any]:
     """The JSON object `fourgood validate --json` gives for this one file (its `file` is the
     name the user gave), plus nothing else."""
+    work = Path(tempfile.mkdtemp(prefix="fourgood-check-"))
+    try:
+        return check_file(save_named(data, work), name, specs, lang)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def save_named(data: bytes, folder: Path) -> Path:
+    """The bytes under their content hash and a content-sniffed extension, in `folder`."""
+    path = folder / f"{hashlib.sha256(data).hexdigest()}{sniff_extension(data)}"
+    path.write_bytes(data)
+    return path
+
+
+def check_file(path: Path, name: str | None, specs: dict[str, Any], lang: str = "vi") -> dict[str, Any]:
+    """`check_bytes` for bytes already saved by `save_named` (what the check pool's processes run)."""
     from fourgood import validate_paths
     from fourgood.validate_cmd import to_json
 
-    sha = hashlib.sha256(data).hexdigest()
-    work = Path(tempfile.mkdtemp(prefix="fourgood-check-"))
-    try:
-        path = work / f"{sha}{sniff_extension(data)}"
-        path.write_bytes(data)
-        result = validate_paths([str(path)], specs, lang=lang)
-        obj = to_json(result, lang)[0]
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    result = validate_paths([str(path)], specs, lang=lang)
+    obj: dict[str, Any] = to_json(result, lang)[0]
     obj["file"] = display_name(name)
     return obj
 
@@ -107,15 +157,16 @@ class Roster:
         code = _code(unit)
         return any(code in codes for codes in self.units_of.values())
 
-    def may_submit(self, unit: str, cell_code: str | None) -> tuple[bool, str]:
-        """(allowed, the reason in Vietnamese when not)."""
+    def may_submit(self, unit: str, cell_code: str | None) -> tuple[str, str, str | None] | None:
+        """None if the unit may submit this cell's form, else (the answer's code, value, expected)."""
         cell = _code(cell_code)
+        if not self.units_of:
+            return "http_no_roster", cell, None
         if not cell:
-            return False, "Phiếu không có mã chi bộ nên không xác định được chi bộ nộp phiếu."
+            return "http_no_cell_code", cell, None
         codes = self.units_of.get(cell)
         if codes is None:
-            return False, f"Mã chi bộ {cell} không có trong danh sách chi bộ của Ban Tổ chức."
+            return "http_cell_not_in_roster", cell, None
         if _code(unit) not in codes:
-            return False, (f"Chi bộ {cell} không trực thuộc đơn vị {unit}: mã truy cập của đơn vị {unit} "
-                           f"chỉ được nộp phiếu của các chi bộ trực thuộc đơn vị mình.")
-        return True, ""
+            return "http_not_under_unit", cell, unit
+        return None

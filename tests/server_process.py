@@ -19,8 +19,9 @@ def free_port() -> int:
 
 class Served:
     def __init__(self, inbox: Path, roster: Path | None, *, port: int | None = None, rate: int = 30,
-                 licence: bool = False, log: Path | None = None):
+                 licence: bool = False, log: Path | None = None, args: list[str] | None = None):
         self.inbox, self.roster, self.rate = inbox, roster, rate
+        self.args = list(args or [])
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.licence = licence
@@ -32,6 +33,7 @@ class Served:
                "--port", str(self.port), "--rate", str(self.rate)]
         if self.roster:
             cmd += ["--roster", str(self.roster)]
+        cmd += self.args
         env = {k: v for k, v in os.environ.items() if not k.startswith("XLWINGS_")}
         if self.licence:
             env["XLWINGS_LICENSE_KEY"] = "noncommercial"

@@ -108,7 +108,8 @@ def test_tokens_roles_and_the_roster_decide_who_may_submit(server, tmp_path, tem
         return r.status_code, r.json()
 
     assert submit(bv, {})[0] == 401
-    assert submit(bv, _auth("fg_00000000_" + "x" * 32)) == (401, {"detail": "Mã truy cập không đúng hoặc đã bị thu hồi."})
+    assert submit(bv, _auth("fg_00000000_" + "x" * 32)) == (401, {"code": "http_bad_token",
+                                                                  "detail": "Mã truy cập không đúng hoặc đã bị thu hồi."})
     assert submit(bv, _auth(tokens["bv"]))[0] == 201  # a cell of the unit's grassroots committee
     assert submit(bv, _auth(tokens["ub"]))[0] == 201  # ... which is under UB: the whole chain counts
     code, body = submit(ub, _auth(tokens["bv"]))  # another unit's cell
