@@ -160,10 +160,11 @@ def serve(*, inbox: str, roster: str | None, host: str = "127.0.0.1", port: int 
 
 def public_url(scheme: str, host: str, port: int, hostname: str | None) -> str:
     """The add-in's address, from configuration only (never a request's Host header): --hostname
-    (with its port, if it gives one), else the address the server listens on."""
-    if hostname:
-        name = hostname.split("://", 1)[-1].rstrip("/")
-        return f"{scheme}://{name}"
+    (with its port, if it gives one; https, as Office loads add-ins only over HTTPS, unless it
+    starts with http://), else the address the server listens on."""
+    if hostname:  # the public name (often behind a TLS proxy): https unless it says otherwise
+        given, _, name = hostname.rpartition("://")
+        return f"{given or 'https'}://{name.rstrip('/')}"
     shown = f"[{host}]" if ":" in host else host
     default = (scheme == "https" and port == 443) or (scheme == "http" and port == 80)
     return f"{scheme}://{shown}" + ("" if default else f":{port}")

@@ -327,7 +327,11 @@ def install_answers(app: Any, get_config: Any) -> None:
                            reason=f"{type(exc).__name__}: {str(exc)[:200]}")
         return answer(config, 500, "http_error")
 
+    async def unreadable(request: Request, exc: Exception) -> JSONResponse:
+        return answer(get_config(), 400, "http_bad_request", value="body")
+
     app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(json.JSONDecodeError, unreadable)  # a script call whose body is not JSON
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Exception, crashed)
 
