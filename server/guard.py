@@ -6,8 +6,9 @@ its body is read, and how that body is read.
   (with Retry-After) for any token until the minute is over. `/api/submit` without a token: 401.
 * Rates: `--rate` requests a minute per token on the upload routes, `--anonymous-rate` per address
   for checks without a token (429 with Retry-After).
-* The check pool: an upload takes a place (running or queued) before its body is read; with every
-  place taken the answer is 503 with Retry-After at once.
+* The check pool: an upload whose body has arrived takes a place (running or queued); with every
+  place taken the answer is 503 with Retry-After at once. (Places are taken only then, so slow or
+  stalled uploads never hold the pool: they are bounded by the body timeout instead.)
 * Bodies are bounded on every route: uploads by `--max-upload-mb`, xlwings script calls by
   `SCRIPT_BODY_BYTES`, anything else by `OTHER_BODY_BYTES`; a declared Content-Length over it is
   refused at once, a streamed body when it passes it (413). A body is spooled to disk past
@@ -25,6 +26,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from .pool import Busy
+from .store import TokensUnreadable
 
 UPLOAD_PATHS = ("/api/check", "/api/submit")
 SCRIPT_PREFIX = "/xlwings/custom-scripts-call/"
@@ -137,8 +139,12 @@ class Guard:
             if wait:
                 refusal = answer(config, 429, "http_bad_token_rate", value=wait, retry=wait)
             else:
-                who = config.tokens.verify(token)
-                if who is None:
+                try:
+                    who = config.tokens.verify(token)
+                except TokensUnreadable:  # changed on disk while running: refuse, say so in the log
+                    config.audit.write("failed", status=503, ip=ip, path=path, reason="tokens.json unreadable")
+                    who, refusal = None, answer(config, 503, "http_error", retry=60)
+                if who is None and refusal is None:
                     config.bad_tokens.note(ip, now)
                     refusal = answer(config, 401, "http_bad_token")
                 state["principal"] = who
@@ -151,21 +157,28 @@ class Guard:
             wait = config.limiter.wait(key, now) if who else config.anonymous_limiter.wait(key, now)
             if wait:
                 refusal = answer(config, 429, "http_rate", value=wait, expected=rate, retry=wait)
-        if refusal is None and upload:
-            try:
-                config.pool.admit()
-            except Busy:
-                wait = config.pool.retry_after()
-                refusal = answer(config, 503, "http_busy", value=wait, retry=wait)
         if refusal is not None:
             self._audit_refusal(config, refusal, scope, ip, state.get("principal"))
             await refusal(scope, receive, send)
             return
+        await self._with_body(config, scope, receive, send, upload)
+
+    async def _admitted(self, config: Any, scope: Scope, receive: Receive, send: Send) -> None:
+        """An upload whose body has arrived: a place in the check pool, or 503 at once."""
+        from .api import answer
+
         try:
-            await self._with_body(config, scope, receive, send)
+            config.pool.admit()
+        except Busy:
+            wait = config.pool.retry_after()
+            refusal = answer(config, 503, "http_busy", value=wait, retry=wait)
+            self._audit_refusal(config, refusal, scope, client_ip(scope), scope.get("state", {}).get("principal"))
+            await refusal(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
         finally:
-            if upload:
-                config.pool.release()
+            config.pool.release()
 
     @staticmethod
     def _audit_refusal(config: Any, response: Any, scope: Scope, ip: str, who: Any) -> None:
@@ -176,7 +189,7 @@ class Guard:
         config.audit.write("refused", status=response.status_code, ip=ip, path=scope.get("path"), reason=reason,
                            **fields)
 
-    async def _with_body(self, config: Any, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _with_body(self, config: Any, scope: Scope, receive: Receive, send: Send, upload: bool) -> None:
         from .api import answer
 
         path, method, ip = scope.get("path", ""), scope.get("method", ""), client_ip(scope)
@@ -200,7 +213,10 @@ class Guard:
                 await response(scope, receive, send)
                 return
             spool.seek(0)
-            await self.app(scope, _replay(spool, receive), send)
+            if upload:
+                await self._admitted(config, scope, _replay(spool, receive), send)
+            else:
+                await self.app(scope, _replay(spool, receive), send)
         finally:
             spool.close()
 

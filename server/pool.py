@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import os
 import resource
 import signal
 import threading
@@ -100,6 +101,8 @@ class CheckPool:
     def context(self) -> Any:
         """The fork server, started once with fourgood imported (each check then forks in milliseconds)."""
         if self._context is None:
+            for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+                os.environ.setdefault(name, "1")  # one check, one core: the pool decides how many run
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(PRELOAD)
             self._context = ctx

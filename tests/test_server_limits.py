@@ -163,10 +163,20 @@ def test_a_check_that_runs_too_long_is_stopped(tmp_path, template_dir, specs):
     assert time.monotonic() - t0 < 20
 
 
-def test_a_full_pool_answers_503_with_retry_after_and_the_page_stays_responsive(tmp_path):
-    with Served(tmp_path / "hop-thu", None, args=["--workers", "1", "--queue", "0", "--body-timeout", "20"]) as server:
-        hold = start_upload(server.port, "/api/check", 1000, b"--b0undary\r\n")  # takes the only place
-        time.sleep(0.5)
+def test_a_full_pool_answers_503_with_retry_after_and_a_check_over_its_time_is_stopped(tmp_path, template_dir,
+                                                                                       specs):
+    import threading
+
+    ok = form(template_dir, specs, tmp_path / "ok.xlsx", "BV-01", 97)
+    heavy = inflate(ok, tmp_path / "heavy.xlsx", 1_900_000, kind="consolidated")  # seconds of CPU to read
+    with Served(tmp_path / "hop-thu", None, args=["--workers", "1", "--queue", "0", "--check-seconds", "1"]) as server:
+        # a stalled upload holds no place in the pool
+        stalled = start_upload(server.port, "/api/check", 1000, b"--b0undary\r\n")
+        first: dict = {}
+        worker = threading.Thread(target=lambda: first.update(
+            zip(("code", "body", "headers"), post(server.url, "/api/check", *_multipart(heavy.read_bytes())))))
+        worker.start()
+        time.sleep(2)  # its body has arrived: it holds the only place
         code, body, headers = post(server.url, "/api/check", *_multipart(b"PK whatever"))
         assert (code, body["code"]) == (503, "http_busy")
         assert int(headers["Retry-After"]) >= 1
@@ -175,7 +185,13 @@ def test_a_full_pool_answers_503_with_retry_after_and_the_page_stays_responsive(
         with urllib.request.urlopen(server.url + "/", timeout=5) as r:
             assert r.status == 200
         assert time.monotonic() - t0 < 2
-        hold.close()
+        worker.join(60)
+        assert (first["code"], first["body"]["code"]) == (422, "http_check_limit")
+        assert first["body"]["detail"] == ("Việc kiểm tra tệp này vượt giới hạn của máy chủ (1 giây CPU); "
+                                           "tệp bị từ chối.")
+        code, body, _ = post(server.url, "/api/check", *_multipart(ok.read_bytes()))  # the place is free again
+        assert code == 200 and body["status"] == "meets"
+        stalled.close()
 
 
 def test_rates_answer_429_with_retry_after_and_wrong_tokens_are_refused_before_the_body(tmp_path):
