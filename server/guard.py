@@ -4,8 +4,8 @@ its body is read, and how that body is read.
 * Tokens first: an `Authorization` header that is not a valid token is answered 401 before the
   body is read; an address that sent `BAD_TOKENS_PER_MINUTE` wrong tokens in a minute gets 429
   (with Retry-After) for any token until the minute is over. `/api/submit` without a token: 401.
-* Rates: `--rate` requests a minute per token on the upload routes, `--anonymous-rate` per address
-  for checks without a token (429 with Retry-After).
+* Rates: `--rate` requests a minute per token on the upload and script routes, `--anonymous-rate`
+  per address for those without a token (429 with Retry-After).
 * The check pool: an upload whose body has arrived takes a place (running or queued); with every
   place taken the answer is 503 with Retry-After at once. (Places are taken only then, so slow or
   stalled uploads never hold the pool: they are bounded by the body timeout instead.)
@@ -30,7 +30,7 @@ from .store import TokensUnreadable
 
 UPLOAD_PATHS = ("/api/check", "/api/submit")
 SCRIPT_PREFIX = "/xlwings/custom-scripts-call/"
-SCRIPT_BODY_BYTES = 2 * 1024 * 1024  # a form's sheets as JSON are ~20 KB
+SCRIPT_BODY_BYTES = 1024 * 1024  # a form's sheets as JSON are ~20 KB; 1 MB of cells costs ~0.6 s to check
 OTHER_BODY_BYTES = 64 * 1024
 FORM_FIELDS_BYTES = 64 * 1024  # the multipart framing around the file
 SPOOL_BYTES = 256 * 1024
@@ -151,7 +151,7 @@ class Guard:
         elif method == "POST" and path == "/api/submit":
             refusal = answer(config, 401, "http_no_token")
         upload = method == "POST" and path in UPLOAD_PATHS
-        if refusal is None and upload:
+        if refusal is None and (upload or path.startswith(SCRIPT_PREFIX)):
             who = state.get("principal")
             key, rate = (f"token:{who.token_id}", config.rate_per_minute) if who else (f"ip:{ip}", config.anonymous_rate)
             wait = config.limiter.wait(key, now) if who else config.anonymous_limiter.wait(key, now)

@@ -85,14 +85,14 @@ def answer_of(s: socket.socket, timeout: float) -> bytes:
 def test_every_route_bounds_its_body_and_stalled_uploads_hold_no_memory_and_time_out(tmp_path):
     with Served(tmp_path / "hop-thu", None, licence=True, log=tmp_path / "serve.log",
                 args=["--body-timeout", "3"]) as server:
-        # the xlwings script route: 3 MB of JSON (declared, and streamed without a length)
-        s = start_upload(server.port, "/xlwings/custom-scripts-call/kiem_tra_phieu", 3 * 1024 * 1024, b"")
+        # the xlwings script route: 2 MB of JSON (declared, and streamed without a length)
+        s = start_upload(server.port, "/xlwings/custom-scripts-call/kiem_tra_phieu", 2 * 1024 * 1024, b"")
         head, _, rest = answer_of(s, 10).partition(b"\r\n\r\n")
         s.close()
         assert head.startswith(b"HTTP/1.1 413")
         body = json.loads(rest)
         assert body == {"code": "http_body_too_large",
-                        "detail": "Dữ liệu gửi lên quá lớn: giới hạn 2048 KB cho yêu cầu này."}
+                        "detail": "Dữ liệu gửi lên quá lớn: giới hạn 1024 KB cho yêu cầu này."}
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
         conn.putrequest("POST", "/xlwings/custom-scripts-call/kiem_tra_phieu")
         conn.putheader("Content-Type", "application/json")
