@@ -1,6 +1,6 @@
 """Check one uploaded file with exactly the rules of `fourgood validate`, and decide who may
-submit it. The file's own name is only ever shown, never used as a path: the bytes are written
-under their content hash in a private temporary folder and read from there.
+submit it. The file's own name is only ever shown, never used as a path: the upload is written
+under its content hash in a private temporary folder and read from there.
 """
 
 from __future__ import annotations
@@ -8,34 +8,18 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
-import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
-from io import BytesIO
 from pathlib import Path
 from typing import Any, BinaryIO
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def sniff_extension(data: bytes) -> str:
-    """A safe extension from the content (the reader itself goes by content, not by name)."""
-    if data.startswith(OLE_MAGIC):
-        return ".xls"
-    if data.startswith(b"PK"):
-        try:
-            with zipfile.ZipFile(BytesIO(data)) as z:
-                names = set(z.namelist()[:2000])
-        except (zipfile.BadZipFile, OSError, ValueError):
-            return ".bin"
-        return _zip_extension(names)
-    return ".bin"
-
-
 def sniff_file_extension(path: Path) -> str:
-    """`sniff_extension` of a file on disk, reading only its head and, for a zip, its directory."""
+    """A safe extension from the content (the reader itself goes by content, not by name), reading
+    only the file's head and, for a zip, its directory."""
     with open(path, "rb") as f:
         head = f.read(8)
     if head.startswith(OLE_MAGIC):
@@ -89,25 +73,9 @@ def display_name(name: str | None) -> str:
     return text[:200] or "tep-tai-len"
 
 
-def check_bytes(data: bytes, name: str | None, specs: dict[str, Any], lang: str = "vi") -> dict[str, Any]:
-    """The JSON object `fourgood validate --json` gives for this one file (its `file` is the
-    name the user gave), plus nothing else."""
-    work = Path(tempfile.mkdtemp(prefix="fourgood-check-"))
-    try:
-        return check_file(save_named(data, work), name, specs, lang)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
-
-def save_named(data: bytes, folder: Path) -> Path:
-    """The bytes under their content hash and a content-sniffed extension, in `folder`."""
-    path = folder / f"{hashlib.sha256(data).hexdigest()}{sniff_extension(data)}"
-    path.write_bytes(data)
-    return path
-
-
 def check_file(path: Path, name: str | None, specs: dict[str, Any], lang: str = "vi") -> dict[str, Any]:
-    """`check_bytes` for bytes already saved by `save_named` (what the check pool's processes run)."""
+    """The JSON object `fourgood validate --json` gives for this one file, saved by `save_upload`
+    (its `file` is the name the user gave); what the check pool's processes run."""
     from fourgood import validate_paths
     from fourgood.validate_cmd import to_json
 
