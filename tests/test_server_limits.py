@@ -200,6 +200,9 @@ def test_rates_answer_429_with_retry_after_and_wrong_tokens_are_refused_before_t
         assert [c for c, _, _ in codes] == [200, 200, 429]
         code, body, headers = codes[2]
         assert body["code"] == "http_rate" and 1 <= int(headers["Retry-After"]) <= 60
+        # the xlwings script calls count against the same address
+        code, body, headers = post(server.url, "/xlwings/custom-scripts-call/kiem_tra_phieu", b"{}", "application/json")
+        assert (code, body["code"]) == (429, "http_rate") and int(headers["Retry-After"]) >= 1
         # a wrong token: 401 at once, although the 5 MB body it announces never comes
         wrong = "Authorization: Bearer fg_00000000_" + "x" * 32 + "\r\n"
         s = start_upload(server.port, "/api/submit", 5 * 1024 * 1024, b"", wrong)
