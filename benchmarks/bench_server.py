@@ -68,7 +68,8 @@ def submit(url: str, token: str, path: Path) -> tuple[int, dict, float]:
         with urllib.request.urlopen(req, timeout=120) as r:
             return r.status, json.loads(r.read()), time.perf_counter() - t0
     except urllib.error.HTTPError as e:
-        return e.code, {"detail": e.read().decode("utf-8", "replace")}, time.perf_counter() - t0
+        return (e.code, {"detail": e.read().decode("utf-8", "replace"), "retry_after": e.headers.get("Retry-After") or 1},
+                time.perf_counter() - t0)
     except OSError as e:  # connection refused / reset: the server is down
         return 0, {"detail": str(e)}, time.perf_counter() - t0
 
@@ -95,8 +96,14 @@ def _run_clients(url: str, tokens: list[str], forms: list[Path], on_receipt=None
 
     def client(i: int) -> None:
         for path in shares[i]:
+            waited = 0.0
             while True:
                 status, body, seconds = submit(url, tokens[i], path)
+                if status in (429, 503) and waited < 600:  # the server asks to come back: a client does
+                    pause = float(body.get("retry_after", 1))
+                    waited += pause
+                    time.sleep(pause)
+                    continue
                 if status == 201 or time.monotonic() >= retry_until:
                     break
                 time.sleep(0.2)

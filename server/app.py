@@ -13,7 +13,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .api import BodyLimit, ServerConfig, build_router
+from .api import ServerConfig, build_router, install_answers
+from .guard import Guard
 
 PROJECT = Path(__file__).parent / "project"
 _CONFIG: ServerConfig | None = None
@@ -29,6 +30,7 @@ XLWINGS_SETTINGS = {
     "XLWINGS_ENABLE_HOTRELOAD": "false",
     "XLWINGS_ENABLE_WASM": "false",
     "XLWINGS_CDN_OFFICEJS": "false",
+    "XLWINGS_HOSTNAME": "",  # the manifest's address is fourgood's configuration (guard.configured_host)
 }
 
 
@@ -43,14 +45,16 @@ def configure(config: ServerConfig) -> None:
     _CONFIG = config
 
 
-def full_app(config: ServerConfig, *, hostname: str | None = None) -> Any:
+def full_app(config: ServerConfig) -> Any:
     """The ASGI app `fourgood serve` runs. xlwings Server is imported once per process; calling this
-    again (tests) only swaps the configuration."""
+    again (tests) only swaps the configuration. The manifest's address is `config.public_url`
+    (the Guard gives it to xlwings Server's manifest route), never XLWINGS_HOSTNAME, whose
+    https-only form would drop an http address used for trying it out."""
     global _APP
     configure(config)
     if _APP is not None:
         return _APP
-    ours = {**XLWINGS_SETTINGS, **({"XLWINGS_HOSTNAME": hostname} if hostname else {})}
+    ours = dict(XLWINGS_SETTINGS)
     saved = {key: os.environ.get(key) for key in [*ours, "XLWINGS_ON_SERVER"]}
     os.environ.update(ours)  # ours, not the environment's: the project folder decides what is served
     try:
@@ -82,5 +86,6 @@ def _import_xlwings_server() -> Any:
     ours = routes[before:]
     del routes[before:]
     routes[0:0] = ours
-    _APP = BodyLimit(xs.main_app, current_config)
+    install_answers(xs.app, current_config)
+    _APP = Guard(xs.main_app, current_config)
     return _APP

@@ -1,6 +1,6 @@
 """Check one uploaded file with exactly the rules of `fourgood validate`, and decide who may
-submit it. The file's own name is only ever shown, never used as a path: the bytes are written
-under their content hash in a private temporary folder and read from there.
+submit it. The file's own name is only ever shown, never used as a path: the upload is written
+under its content hash in a private temporary folder and read from there.
 """
 
 from __future__ import annotations
@@ -8,36 +8,61 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
-import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
-from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def sniff_extension(data: bytes) -> str:
-    """A safe extension from the content (the reader itself goes by content, not by name)."""
-    if data.startswith(OLE_MAGIC):
+def sniff_file_extension(path: Path) -> str:
+    """A safe extension from the content (the reader itself goes by content, not by name), reading
+    only the file's head and, for a zip, its directory."""
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if head.startswith(OLE_MAGIC):
         return ".xls"
-    if data.startswith(b"PK"):
-        try:
-            with zipfile.ZipFile(BytesIO(data)) as z:
-                names = set(z.namelist()[:2000])
-        except (zipfile.BadZipFile, OSError, ValueError):
-            return ".bin"
-        if "mimetype" in names and "content.xml" in names:
-            return ".ods"
-        if "xl/workbook.bin" in names:
-            return ".xlsb"
-        if "xl/vbaProject.bin" in names:
-            return ".xlsm"
-        return ".xlsx"
-    return ".bin"
+    if not head.startswith(b"PK"):
+        return ".bin"
+    try:
+        with zipfile.ZipFile(path) as z:
+            return _zip_extension(set(z.namelist()[:2000]))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return ".bin"
+
+
+def _zip_extension(names: set[str]) -> str:
+    if "mimetype" in names and "content.xml" in names:
+        return ".ods"
+    if "xl/workbook.bin" in names:
+        return ".xlsb"
+    if "xl/vbaProject.bin" in names:
+        return ".xlsm"
+    return ".xlsx"
+
+
+def save_upload(source: BinaryIO, folder: Path, limit: int) -> Path | None:
+    """Copy an upload into `folder` while hashing it, then name it `<sha256><ext>` (the extension
+    from the content). None for an empty upload; a file over `limit` stops being copied one chunk
+    past it (the caller refuses it)."""
+    h = hashlib.sha256()
+    part = folder / "upload.part"
+    size = 0
+    with open(part, "wb") as out:
+        for chunk in iter(lambda: source.read(1024 * 1024), b""):
+            h.update(chunk)
+            out.write(chunk)
+            size += len(chunk)
+            if size > limit:
+                break
+    if size == 0:
+        part.unlink()
+        return None
+    path = folder / f"{h.hexdigest()}{sniff_file_extension(part)}"
+    part.replace(path)
+    return path
 
 
 def display_name(name: str | None) -> str:
@@ -48,21 +73,14 @@ def display_name(name: str | None) -> str:
     return text[:200] or "tep-tai-len"
 
 
-def check_bytes(data: bytes, name: str | None, specs: dict[str, Any], lang: str = "vi") -> dict[str, Any]:
-    """The JSON object `fourgood validate --json` gives for this one file (its `file` is the
-    name the user gave), plus nothing else."""
+def check_file(path: Path, name: str | None, specs: dict[str, Any], lang: str = "vi") -> dict[str, Any]:
+    """The JSON object `fourgood validate --json` gives for this one file, saved by `save_upload`
+    (its `file` is the name the user gave); what the check pool's processes run."""
     from fourgood import validate_paths
     from fourgood.validate_cmd import to_json
 
-    sha = hashlib.sha256(data).hexdigest()
-    work = Path(tempfile.mkdtemp(prefix="fourgood-check-"))
-    try:
-        path = work / f"{sha}{sniff_extension(data)}"
-        path.write_bytes(data)
-        result = validate_paths([str(path)], specs, lang=lang)
-        obj = to_json(result, lang)[0]
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    result = validate_paths([str(path)], specs, lang=lang)
+    obj: dict[str, Any] = to_json(result, lang)[0]
     obj["file"] = display_name(name)
     return obj
 
@@ -107,15 +125,16 @@ class Roster:
         code = _code(unit)
         return any(code in codes for codes in self.units_of.values())
 
-    def may_submit(self, unit: str, cell_code: str | None) -> tuple[bool, str]:
-        """(allowed, the reason in Vietnamese when not)."""
+    def may_submit(self, unit: str, cell_code: str | None) -> tuple[str, str, str | None] | None:
+        """None if the unit may submit this cell's form, else (the answer's code, value, expected)."""
         cell = _code(cell_code)
+        if not self.units_of:
+            return "http_no_roster", cell, None
         if not cell:
-            return False, "Phiếu không có mã chi bộ nên không xác định được chi bộ nộp phiếu."
+            return "http_no_cell_code", cell, None
         codes = self.units_of.get(cell)
         if codes is None:
-            return False, f"Mã chi bộ {cell} không có trong danh sách chi bộ của Ban Tổ chức."
+            return "http_cell_not_in_roster", cell, None
         if _code(unit) not in codes:
-            return False, (f"Chi bộ {cell} không trực thuộc đơn vị {unit}: mã truy cập của đơn vị {unit} "
-                           f"chỉ được nộp phiếu của các chi bộ trực thuộc đơn vị mình.")
-        return True, ""
+            return "http_not_under_unit", cell, unit
+        return None

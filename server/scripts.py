@@ -10,8 +10,10 @@ Two things only a server adds:
   after the last change: the JavaScript (static/js/main.js) and VBA (macros/FourGoodServer.bas)
   callbacks unprotect only sheets that are protected and protect again exactly those, with the
   options they had.
-* **Who may consolidate.** Only board tokens; the folder is the server's inbox (or a folder inside
-  it), never a path typed in the workbook elsewhere on the server.
+* **Who may consolidate.** Only board tokens; the folders are the server's inbox (or folders
+  inside it, each part of a `;`-separated cell, links resolved) and the roster is the server's own
+  (or a file in the inbox), never a path typed in the workbook elsewhere on the server. Anything
+  else gets one message that says nothing about what exists.
 """
 
 from __future__ import annotations
@@ -66,15 +68,16 @@ def check_form(book: Any, user: Any = None) -> Any:
     return result
 
 
-def consolidate_inbox(book: Any, user: Any, inbox: Path, roster: str | None) -> Any:
+def consolidate_inbox(book: Any, user: Any, inbox: Path, roster: str | None, lang: str = "vi") -> Any:
     """"Tổng hợp": consolidate the inbox (or a folder inside it) into the open consolidation workbook."""
     from fourgood.addin import entry
     from fourgood.addin.book_view import book_view
     from fourgood.check import peek_meta
     from fourgood.contract import Kind, MetaKey, control_name
+    from fourgood.messages import render
 
     if role_of(user) != "board":
-        entry.alert(book, "Chỉ cán bộ Ban Tổ chức (mã truy cập vai trò 'board') mới được tổng hợp hộp thư phiếu.",
+        entry.alert(book, "Chỉ cán bộ Ban Tổ chức (mã truy cập vai trò “board”) mới được tổng hợp hộp thư phiếu.",
                     "critical")
         return None
     meta = peek_meta(book_view(book))
@@ -86,20 +89,49 @@ def consolidate_inbox(book: Any, user: Any, inbox: Path, roster: str | None) -> 
     inbox = inbox.resolve()
     if kind == Kind.CONTROL:
         source = book.names[control_name("source")].refers_to_range
-        typed = str(source.value or "").strip()
-        folder = (inbox / typed).resolve() if typed and not Path(typed).is_absolute() else Path(typed or inbox)
-        if not folder.resolve().is_relative_to(inbox):
-            entry.alert(book, f"Trên máy chủ chỉ tổng hợp được hộp thư phiếu nộp hoặc một thư mục trong đó; "
-                              f"ô {source.address.replace('$', '')} đang ghi '{typed}'.", "critical")
+        roster_cell = book.names[control_name("roster")].refers_to_range
+        folders = confined_sources(str(source.value or ""), inbox)
+        chosen = confined_roster(str(roster_cell.value or ""), inbox, roster)
+        if folders is None or chosen is None:
+            entry.alert(book, render("http_script_source", lang, {}), "critical")
             return None
-        _set_value(book, source, str(folder))
-        if roster:
-            roster_cell = book.names[control_name("roster")].refers_to_range
-            if not str(roster_cell.value or "").strip():
-                _set_value(book, roster_cell, roster)
-    else:  # a consolidated workbook: consolidate the inbox again into it
-        _set_meta(book, {MetaKey.SOURCES: str(inbox), **({MetaKey.ROSTER: roster} if roster else {})})
+        _set_value(book, source, SOURCE_SEPARATOR.join(str(f) for f in folders))
+        _set_value(book, roster_cell, chosen)
+    else:  # a consolidated workbook: consolidate the inbox again into it, with the server's roster only
+        _set_meta(book, {MetaKey.SOURCES: str(inbox), MetaKey.ROSTER: roster or ""})
     return entry.consolidate(book)
+
+
+SOURCE_SEPARATOR = ";"  # how the add-in splits the folder cell (fourgood.addin.consolidate_book)
+
+
+def _inside(text: str, inbox: Path) -> Path | None:
+    """The path `text` names (relative to the inbox), links resolved, if it lies in the inbox."""
+    path = Path(text)
+    resolved = (path if path.is_absolute() else inbox / path).resolve()
+    return resolved if resolved == inbox or resolved.is_relative_to(inbox) else None
+
+
+def confined_sources(typed: str, inbox: Path) -> list[Path] | None:
+    """Every folder of the cell (split as the add-in splits it) inside the inbox, or None.
+    An empty cell is the inbox."""
+    parts = [s.strip() for s in typed.split(SOURCE_SEPARATOR) if s.strip()] or ["."]
+    folders = [_inside(part, inbox) for part in parts]
+    return None if any(f is None for f in folders) else [f for f in folders if f is not None]
+
+
+def confined_roster(typed: str, inbox: Path, roster: str | None) -> str | None:
+    """The roster to use: the server's own (an empty cell, or the cell naming it) or a file inside
+    the inbox; "" for none; None for anything else on the server."""
+    text = typed.strip()
+    if not text:
+        return roster or ""
+    path = Path(text)
+    resolved = (path if path.is_absolute() else inbox / path).resolve()
+    if roster and resolved == Path(roster).resolve():
+        return roster
+    inside = _inside(text, inbox)
+    return str(inside) if inside is not None else None
 
 
 def _set_value(book: Any, rng: Any, value: Any) -> None:

@@ -21,12 +21,16 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import math
 import os
 import re
 import secrets
+import shutil
+import sys
 import threading
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +42,14 @@ def state_dir_for(inbox: Path) -> Path:
     """The server's state folder: a sibling of the inbox, so the inbox holds forms only."""
     inbox = Path(inbox).resolve()
     return inbox.with_name(inbox.name + ".fourgood")
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1024 * 1024), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def now_utc() -> dt.datetime:
@@ -57,31 +69,64 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _write_new(tmp_dir: Path, final: Path, data: bytes) -> bool:
-    """Write `data` to `final` atomically, never replacing an existing file. True if written,
-    False if `final` already existed (then it is left as it was)."""
+def _write_new(tmp_dir: Path, final: Path, source: bytes | Path, *, link: bool = True) -> bool:
+    """Write `source` (bytes, or a file to copy) to `final` atomically, never replacing an existing
+    file. True if written, False if `final` already existed (then it is left as it was).
+
+    With `link` the file is written in `tmp_dir` and hard-linked to its name (which refuses an
+    existing name). Without (a state folder on another file system, a share or FAT without hard
+    links) it is written beside `final` under a hidden name that no reader takes for a form, and
+    renamed; the callers hold `Inbox.lock`, so nothing else writes that name meanwhile. The
+    temporary file is removed whatever happens."""
     if final.exists():
         return False
-    tmp = tmp_dir / f"{final.name}.{uuid.uuid4().hex}.part"
-    with open(tmp, "xb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
+    folder = tmp_dir if link else final.parent
+    tmp = folder / f"._fourgood-{final.name}.{uuid.uuid4().hex}.part"
     try:
-        os.link(tmp, final)  # fails if the name exists: never overwrite
-        written = True
-    except FileExistsError:
-        written = False
+        with open(tmp, "xb") as f:
+            if isinstance(source, Path):
+                with open(source, "rb") as src:
+                    shutil.copyfileobj(src, f, 1024 * 1024)
+            else:
+                f.write(source)
+            f.flush()
+            os.fsync(f.fileno())
+        if link:
+            try:
+                os.link(tmp, final)  # fails if the name exists: never overwrite
+            except FileExistsError:
+                return False
+        else:
+            if final.exists():
+                return False
+            os.replace(tmp, final)
     finally:
         tmp.unlink(missing_ok=True)
     _fsync_dir(final.parent)
-    return written
+    return True
+
+
+def links_work(tmp_dir: Path, folder: Path) -> bool:
+    """Whether a file in `tmp_dir` can be hard-linked into `folder` (same file system, links supported)."""
+    probe = tmp_dir / f"._fourgood-probe.{uuid.uuid4().hex}.part"
+    target = folder / f"._fourgood-probe.{uuid.uuid4().hex}.part"
+    try:
+        probe.write_bytes(b"")
+        os.link(probe, target)
+        return True
+    except OSError:
+        return False
+    finally:
+        probe.unlink(missing_ok=True)
+        target.unlink(missing_ok=True)
 
 
 @dataclass
 class Inbox:
     inbox: Path
     state: Path
+    link: bool = True  # forms reach the inbox by a hard link from tmp/ (else: a hidden file beside them)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def open(cls, inbox: str | Path, state: str | Path | None = None) -> Inbox:
@@ -89,6 +134,7 @@ class Inbox:
         box = cls(inbox, Path(state).resolve() if state else state_dir_for(inbox))
         for d in (box.inbox, box.state, box.receipts_dir, box.tmp_dir):
             d.mkdir(parents=True, exist_ok=True)
+        box.link = links_work(box.tmp_dir, box.inbox) and links_work(box.tmp_dir, box.receipts_dir)
         return box
 
     @property
@@ -108,11 +154,19 @@ class Inbox:
         return self.state / "tokens.json"
 
     def recover(self) -> list[str]:
-        """At start-up: remove the partial files a crash left in tmp/ (never in the inbox)."""
+        """At start-up: remove what a crash left in tmp/ and the hidden partial files of the
+        no-hard-link mode; never a form."""
         removed = []
-        for p in self.tmp_dir.glob("*.part"):
-            p.unlink(missing_ok=True)
+        for p in self.tmp_dir.iterdir():  # files being written, and the uploads of checks in progress
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
             removed.append(p.name)
+        for folder in (self.inbox, self.receipts_dir):
+            for p in folder.glob("._fourgood-*.part"):
+                p.unlink(missing_ok=True)
+                removed.append(p.name)
         return removed
 
     def form_path(self, sha256: str, ext: str) -> Path:
@@ -120,17 +174,31 @@ class Inbox:
             raise ValueError("bad content name")
         return self.inbox / f"{sha256}{ext}"
 
-    def store(self, data: bytes, ext: str, fields: dict[str, Any]) -> dict[str, Any]:
-        """Keep the form (once per content) and write a new receipt for this submission."""
-        sha = hashlib.sha256(data).hexdigest()
+    def store(self, source: Path, ext: str, fields: dict[str, Any],
+              commit: Callable[[dict[str, Any]], None] = lambda receipt: None) -> dict[str, Any]:
+        """Keep the form (once per content) and write a new receipt for this submission, then
+        `commit` (the audit line). All or nothing: if the receipt or `commit` fails, the receipt
+        and a form stored by this call are removed again and the error is raised."""
+        sha = _sha256_file(source)
         path = self.form_path(sha, ext)
-        stored_now = _write_new(self.tmp_dir, path, data)
-        at = now_utc()
-        receipt_id = f"{at.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(6)}"
-        receipt = {"receipt_id": receipt_id, "sha256": sha, "stored_as": path.name, "size": len(data),
-                   "already_in_inbox": not stored_now, **fields, "received_at": at.isoformat().replace("+00:00", "Z")}
-        _write_new(self.tmp_dir, self.receipts_dir / f"{receipt_id}.json",
-                   json.dumps(receipt, ensure_ascii=False, indent=2).encode("utf-8"))
+        with self.lock:  # one submission at a time lands (a rollback never removes another's form)
+            stored_now = _write_new(self.tmp_dir, path, source, link=self.link)
+            at = now_utc()
+            receipt_id = f"{at.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(6)}"
+            receipt = {"receipt_id": receipt_id, "sha256": sha, "stored_as": path.name, "size": source.stat().st_size,
+                       "already_in_inbox": not stored_now, **fields,
+                       "received_at": at.isoformat().replace("+00:00", "Z")}
+            receipt_path = self.receipts_dir / f"{receipt_id}.json"
+            try:
+                _write_new(self.tmp_dir, receipt_path, json.dumps(receipt, ensure_ascii=False, indent=2).encode("utf-8"),
+                           link=self.link)
+                commit(receipt)
+            except BaseException:
+                receipt_path.unlink(missing_ok=True)
+                if stored_now:
+                    path.unlink(missing_ok=True)
+                _fsync_dir(self.inbox)
+                raise
         return receipt
 
     def receipts(self) -> list[dict[str, Any]]:
@@ -151,19 +219,51 @@ class Inbox:
 
 
 class AuditLog:
-    """One JSON line per submission and refusal, appended under a lock."""
+    """One JSON line per submission and refusal, appended under a lock. When the file passes
+    `max_bytes` it is renamed `audit-<UTC time>.jsonl` (never deleted) and a new one begun.
 
-    def __init__(self, path: Path):
+    A refusal's line is best effort: a failure to write it is reported on stderr and never
+    changes the answer. An acceptance's line is `strict`: the failure is raised, and the
+    submission is rolled back (`Inbox.store`)."""
+
+    def __init__(self, path: Path, max_bytes: int = 10 * 1024 * 1024):
         self.path = path
+        self.max_bytes = max_bytes
         self._lock = threading.Lock()
 
-    def write(self, event: str, **fields: Any) -> None:
+    def write(self, event: str, *, strict: bool = False, **fields: Any) -> None:
         line = json.dumps({"at": now_utc().isoformat().replace("+00:00", "Z"), "event": event, **fields},
-                          ensure_ascii=False)
-        with self._lock:
-            with open(self.path, "a", encoding="utf-8") as f:
-                f.write(line + "\n")
-                f.flush()
+                          ensure_ascii=False, default=str)
+        try:
+            with self._lock:
+                self._rotate()
+                with open(self.path, "a", encoding="utf-8") as f:
+                    f.write(line + "\n")
+                    f.flush()
+                    if strict:
+                        os.fsync(f.fileno())
+        except OSError as exc:
+            if strict:
+                raise
+            print(f"fourgood serve: không ghi được nhật ký {self.path}: {exc}", file=sys.stderr)
+
+    def _rotate(self) -> None:
+        try:
+            size = self.path.stat().st_size
+        except FileNotFoundError:
+            return
+        if size < self.max_bytes:
+            return
+        stamp = now_utc().strftime("%Y%m%dT%H%M%SZ")
+        target = self.path.with_name(f"{self.path.stem}-{stamp}{self.path.suffix}")
+        n = 1
+        while target.exists():
+            n += 1
+            target = self.path.with_name(f"{self.path.stem}-{stamp}-{n}{self.path.suffix}")
+        os.replace(self.path, target)
+
+    def rotated(self) -> list[Path]:
+        return sorted(self.path.parent.glob(f"{self.path.stem}-*{self.path.suffix}"))
 
 
 # ---- tokens -------------------------------------------------------------------------------------
@@ -177,6 +277,14 @@ class Principal:
 
 def _hash(salt: str, secret: str) -> str:
     return hashlib.sha256(bytes.fromhex(salt) + secret.encode("utf-8")).hexdigest()
+
+
+class TokensUnreadable(Exception):
+    """tokens.json cannot be read: the server refuses to start (the file and the line are said)."""
+
+    def __init__(self, path: Path, line: int, reason: str):
+        super().__init__(f"{path}: {reason}" + (f" (line {line})" if line else ""))
+        self.path, self.line, self.reason = path, line, reason
 
 
 class TokenStore:
@@ -195,8 +303,24 @@ class TokenStore:
             return {"tokens": []}
         if self._cache and self._cache[0] == mtime:
             return self._cache[1]
-        data = json.loads(self.path.read_text(encoding="utf-8"))
+        data = self.read()
         self._cache = (mtime, data)
+        return data
+
+    def read(self) -> dict[str, Any]:
+        """The file's tokens, or TokensUnreadable naming the file and the line."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {"tokens": []}
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TokensUnreadable(self.path, 0, str(exc)) from None
+        except json.JSONDecodeError as exc:
+            raise TokensUnreadable(self.path, exc.lineno, exc.msg) from None
+        tokens = data.get("tokens") if isinstance(data, dict) else None
+        if not isinstance(tokens, list) or not all(isinstance(t, dict) and {"id", "unit", "role", "salt", "sha256"}
+                                                   <= set(t) for t in tokens):
+            raise TokensUnreadable(self.path, 0, "not a list of tokens")
         return data
 
     def _save(self, data: dict[str, Any]) -> None:
@@ -259,7 +383,7 @@ class TokenStore:
 
 
 class RateLimiter:
-    """At most `per_minute` requests per key in any 60-second window."""
+    """At most `per_minute` requests per key in any 60-second window (0: no limit)."""
 
     def __init__(self, per_minute: int):
         self.per_minute = per_minute
@@ -267,11 +391,28 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     def allow(self, key: str, now: float) -> bool:
+        return self.wait(key, now) == 0
+
+    def wait(self, key: str, now: float, count: bool = True) -> int:
+        """0 if allowed (and counted, with `count`); else the seconds until it would be."""
+        if self.per_minute <= 0:
+            return 0
         with self._lock:
             hits = [t for t in self._hits.get(key, []) if now - t < 60.0]
             if len(hits) >= self.per_minute:
                 self._hits[key] = hits
-                return False
-            hits.append(now)
-            self._hits[key] = hits
-            return True
+                return max(1, math.ceil(60.0 - (now - hits[0])))
+            if count:
+                hits.append(now)
+            if hits:
+                self._hits[key] = hits
+            else:
+                self._hits.pop(key, None)
+            if len(self._hits) > 100_000:  # forget idle keys: the table never grows without bound
+                self._hits = {k: v for k, v in self._hits.items() if v and now - v[-1] < 60.0}
+            return 0
+
+    def note(self, key: str, now: float) -> None:
+        """Count one event (a wrong token) without asking."""
+        with self._lock:
+            self._hits.setdefault(key, []).append(now)

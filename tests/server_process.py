@@ -19,8 +19,10 @@ def free_port() -> int:
 
 class Served:
     def __init__(self, inbox: Path, roster: Path | None, *, port: int | None = None, rate: int = 30,
-                 licence: bool = False, log: Path | None = None, hostname: str | None = None):
+                 licence: bool = False, log: Path | None = None, hostname: str | None = None,
+                 args: list[str] | None = None):
         self.inbox, self.roster, self.rate, self.hostname = inbox, roster, rate, hostname
+        self.args = list(args or [])
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.licence = licence
@@ -34,6 +36,7 @@ class Served:
             cmd += ["--roster", str(self.roster)]
         if self.hostname:
             cmd += ["--hostname", self.hostname]
+        cmd += self.args
         env = {k: v for k, v in os.environ.items() if not k.startswith("XLWINGS_")}
         if self.licence:
             env["XLWINGS_LICENSE_KEY"] = "noncommercial"

@@ -33,3 +33,34 @@ def form(template_dir: Path, specs, out: Path, code: str, total: float | None = 
     kind = KIND.get(code, "agency")
     info = {"cell_code": code, "cell_name": f"Chi bộ {code}", **kwargs.pop("info", {})}
     return make_submission(template_dir / template_filename(kind), specs[kind], out, total, info=info, **kwargs)
+
+
+def inflate(src: Path, out: Path, cells: int, *, sheet: int = 3, width: int = 20, kind: str | None = None) -> Path:
+    """A copy of a form (written by openpyxl: sheet N is xl/worksheets/sheetN.xml, strings inline)
+    with `cells` extra numbers below the last row of sheet N -- small zipped, huge unpacked.
+    With `kind`, its _meta says that kind and sheet N is renamed the roll-up sheet (a consolidated
+    workbook's big sheet, which no form-size bound covers)."""
+    import re
+    import zipfile
+
+    from fourgood.contract import ROLLUP_SHEET
+
+    part = f"xl/worksheets/sheet{sheet}.xml"
+    with zipfile.ZipFile(src) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    xml = parts[part].decode("utf-8")
+    last = max(int(r) for r in re.findall(r'<row r="(\d+)"', xml))
+    cols = [chr(65 + i) for i in range(width)]
+    rows = "".join(f'<row r="{last + 1 + k}">' + "".join(f'<c r="{c}{last + 1 + k}"><v>{k % 7}</v></c>' for c in cols)
+                   + "</row>" for k in range(cells // width))
+    parts[part] = xml.replace("</sheetData>", rows + "</sheetData>", 1).encode("utf-8")
+    if kind:
+        meta = "xl/worksheets/sheet4.xml"
+        parts[meta] = parts[meta].replace(b"<t>cell</t>", f"<t>{kind}</t>".encode(), 1)
+        book = parts["xl/workbook.xml"].decode("utf-8")
+        parts["xl/workbook.xml"] = re.sub(rf'(<sheet name=")[^"]*(" sheetId="{sheet}")', rf"\g<1>{ROLLUP_SHEET}\g<2>",
+                                          book).encode("utf-8")
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return out

@@ -108,7 +108,8 @@ def test_tokens_roles_and_the_roster_decide_who_may_submit(server, tmp_path, tem
         return r.status_code, r.json()
 
     assert submit(bv, {})[0] == 401
-    assert submit(bv, _auth("fg_00000000_" + "x" * 32)) == (401, {"detail": "Mã truy cập không đúng hoặc đã bị thu hồi."})
+    assert submit(bv, _auth("fg_00000000_" + "x" * 32)) == (401, {"code": "http_bad_token",
+                                                                  "detail": "Mã truy cập không đúng hoặc đã bị thu hồi."})
     assert submit(bv, _auth(tokens["bv"]))[0] == 201  # a cell of the unit's grassroots committee
     assert submit(bv, _auth(tokens["ub"]))[0] == 201  # ... which is under UB: the whole chain counts
     code, body = submit(ub, _auth(tokens["bv"]))  # another unit's cell
@@ -280,3 +281,58 @@ def test_the_page_is_vietnamese_and_loads_nothing_from_elsewhere(server):
     js = client.get("/trang/app.js").text
     assert "http://" not in js and "https://" not in js
     assert client.get("/trang/..%2Fapi.py").status_code == 404
+
+
+def test_every_answer_is_json_with_a_code_in_the_catalogues_words(tmp_path):
+    config = make_config(str(tmp_path / "hop-thu"), None, max_upload_mb=0.5)
+    client = TestClient(plain_app(config))
+    r = client.post("/api/check", data={"file": "chỉ là chữ"})  # a text field, not a file
+    assert r.status_code == 400 and r.json() == {
+        "code": "http_no_file", "detail": "Chưa có tệp: hãy gửi tệp phiếu trong trường “file” (multipart/form-data)."}
+    r = client.post("/api/check", files={"file": ("a.xlsx", b"PK" + b"\0" * 600_000)})
+    assert r.status_code == 413 and r.json() == {"code": "http_too_large",
+                                                 "detail": "Tệp quá lớn: giới hạn 0,5 MB mỗi tệp."}
+    assert client.get("/khong-co").json() == {"code": "http_no_page", "detail": "Không có địa chỉ này trên máy chủ."}
+    r = client.get("/api/check")
+    assert r.status_code == 405 and r.json()["code"] == "http_method"
+    assert r.json()["detail"] == "Địa chỉ này không nhận phương thức GET."
+    assert client.post("/api/submit", files={"file": ("a.xlsx", b"x")}).json()["code"] == "http_no_token"
+    english = make_config(str(tmp_path / "inbox-en"), None, max_upload_mb=0.5, lang="en")
+    r = TestClient(plain_app(english)).post("/api/check", files={"file": ("a.xlsx", b"PK" + b"\0" * 600_000)})
+    assert r.json() == {"code": "http_too_large", "detail": "The file is too large: the limit is 0.5 MB a file."}
+
+
+def test_starting_says_what_will_be_refused_and_its_consolidate_hint_works_as_printed(server, tmp_path, template_dir,
+                                                                                      specs):
+    import shlex
+    import subprocess
+    import sys
+
+    from fourgood.server import start_notes
+
+    bare = make_config(str(tmp_path / "khong-danh-sach"), None)
+    assert any("mã truy cập của các đơn vị sẽ bị từ chối" in n for n in start_notes(bare, "http", "127.0.0.1", 8000))
+    client, config, tokens = server
+    assert not any("bị từ chối" in n for n in start_notes(config, "http", "127.0.0.1", 8000))
+    data = form(template_dir, specs, tmp_path / "a.xlsx", "BV-01").read_bytes()
+    assert client.post("/api/submit", files={"file": ("a.xlsx", data)}, headers=_auth(tokens["bv"])).status_code == 201
+    hint = next(n for n in start_notes(config, "http", "127.0.0.1", 8000) if "tổng hợp:" in n)
+    command = shlex.split(hint.split("tổng hợp: ", 1)[1].rstrip(")"))
+    assert command[:2] == ["fourgood", "consolidate"] and "-o" in command and "--roster" in command
+    run = subprocess.run([sys.executable, "-m", "fourgood", *command[1:]], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert Path(command[command.index("-o") + 1]).is_file()
+
+
+def test_a_unit_token_is_refused_with_the_reason_when_the_server_has_no_roster(tmp_path, template_dir, specs):
+    config = make_config(str(tmp_path / "hop-thu"), None)
+    _, token = config.tokens.add("BV", "unit")
+    data = form(template_dir, specs, tmp_path / "a.xlsx", "BV-01").read_bytes()
+    r = TestClient(plain_app(config)).post("/api/submit", files={"file": ("a.xlsx", data)}, headers=_auth(token))
+    assert r.status_code == 403 and r.json()["code"] == "http_no_roster"
+
+
+def test_the_secretaries_page_shows_no_command_line_commands(server):
+    client, _, _ = server
+    html = client.get("/").text
+    assert "fourgood " not in html and "<code>" not in html

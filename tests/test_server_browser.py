@@ -81,4 +81,7 @@ def test_the_page_checks_a_form_shows_located_problems_and_submits_it(browser, t
         assert receipt.startswith("Đã nhận phiếu của chi bộ BV-02, kỳ Tháng 11 năm 2026. Số biên nhận: ")
         stored = list(inbox.iterdir())
         assert [p.read_bytes() for p in stored] == [good.read_bytes()]
+        # the page works under its Content-Security-Policy: nothing it uses was blocked
+        blocked = [e["message"] for e in browser.get_log("browser") if "Content Security Policy" in e["message"]]
+        assert not blocked, blocked
         shutil.copy(tmp_path / "loi.png", SCREENSHOT)

@@ -39,6 +39,10 @@ from .package import Package, Refused, address, open_package, read_part, special
 
 MAX_CELLS = 2_000_000  # cells a fallback reader materialises for one workbook
 MAX_MERGED = 10_000  # cells one merged range may cover before it is ignored (as in the reader)
+# A form's sheets hold a few hundred cells (the largest template's scoring sheet is ~30 KB of XML);
+# a sheet of a cell form far beyond that is refused before it is parsed (parsing 60 MB of sheet XML
+# costs seconds of CPU in calamine alone). Consolidated workbooks are not bound by it.
+MAX_FORM_SHEET_BYTES = 4 * 1024 * 1024
 Grid = list[list[Any]]
 Flags = dict[tuple[int, int], str]
 
@@ -59,6 +63,17 @@ class WorkbookView:
     merged: Callable[[str], dict[tuple[int, int], str]] = lambda sheet: {}  # cell -> merged range
     macros: bool = False
     formulas_known: bool = False  # special() lists every formula cell (else: formulas unknown)
+    part_size: Callable[[str], int | None] = lambda sheet: None  # a sheet's unpacked part, when the format has one
+
+
+def _part_size(pkg: Package, parts: dict[str, str]) -> Callable[[str], int | None]:
+    """The declared unpacked size of a sheet's own part (xlsx, xlsm, xlsb), known before parsing it."""
+    def size(name: str) -> int | None:
+        try:
+            return pkg.archive.getinfo(parts[name]).file_size
+        except (KeyError, ValueError):
+            return None
+    return size
 
 
 def _merged_cells(sheet) -> dict[tuple[int, int], str]:
@@ -121,7 +136,7 @@ def _calamine_view(pkg: Package, book: CalamineWorkbook,
 
     return WorkbookView(pkg.format, list(book.sheet_names), pkg.names, values or calamine_values, special,
                         lambda name: _merged_cells(loaded.get(name)), pkg.macros,
-                        formulas_known=pkg.format in ("xlsx", "xlsm"))
+                        formulas_known=pkg.format in ("xlsx", "xlsm"), part_size=_part_size(pkg, pkg.sheet_parts))
 
 
 def _filled(value: Any) -> bool:
@@ -238,7 +253,8 @@ def _xlsb_view(pkg: Package, book: CalamineWorkbook) -> WorkbookView:
         return read_own(name).merged if name in own else {}
 
     return WorkbookView(pkg.format, list(book.sheet_names), pkg.names, values,
-                        lambda name: read_own(name).special if name in parts else {}, merged, pkg.macros)
+                        lambda name: read_own(name).special if name in parts else {}, merged, pkg.macros,
+                        part_size=_part_size(pkg, parts))
 
 
 def _records(data: bytes) -> Iterator[tuple[int, bytes]]:

@@ -37,7 +37,7 @@ from fourgood.problems import Problem
 from fourgood.spec import Spec, all_versions
 
 from . import normalize as N
-from .formats import WorkbookView, error_summary, open_view
+from .formats import MAX_FORM_SHEET_BYTES, WorkbookView, error_summary, open_view
 from .locate import ContentLocator, ExistingSheets, Grid, Locator, NameLocator, scoring_tables, value_at
 from .package import Refused, address
 
@@ -222,7 +222,10 @@ def read_view(view: WorkbookView, f: str, out: FileRead, index: SpecIndex) -> No
 
     if META_SHEET not in sheets:
         return
+    _refuse_oversized(view, [META_SHEET], out)
     meta = read_meta(grid(META_SHEET))
+    if meta.get(MetaKey.KIND) == Kind.CELL:
+        _refuse_oversized(view, sheets, out)
     out.template = TemplateRef(
         kind=str(meta.get(MetaKey.KIND, "")), cell_type=str(meta.get(MetaKey.CELL_TYPE, "")),
         spec_id=str(meta.get(MetaKey.SPEC_ID, "")), spec_version=N.clean_text(meta.get(MetaKey.SPEC_VERSION, "")),
@@ -250,6 +253,18 @@ def read_view(view: WorkbookView, f: str, out: FileRead, index: SpecIndex) -> No
     out.problems += [p.at(f) for p in locate.problems]
     locate.problems.clear()
     _find_other_forms(spec, view, grid, out)
+
+
+def _refuse_oversized(view: WorkbookView, names: list[str], out: FileRead) -> None:
+    """A sheet of a form (or any `_meta`) far larger than a form can be: refused before anything in
+    it is parsed, so that no form costs more than a fraction of a second to read. The file is then
+    unreadable (no sheets), like a zip bomb: only this problem is said."""
+    for name in names:
+        size = view.part_size(name)
+        if size is not None and size > MAX_FORM_SHEET_BYTES:
+            out.sheets = []
+            raise Refused(Problem("oversized_content", sheet=name, value=round(size / 2**20, 1),
+                                  expected=MAX_FORM_SHEET_BYTES // 2**20))
 
 
 def _find_other_forms(spec: Spec, view: WorkbookView, grid: Grid, out: FileRead) -> None:

@@ -305,6 +305,22 @@ def _serve_parser(sub: argparse._SubParsersAction, t: Words, parser_class: type[
     p.add_argument("--rate", type=int, default=30,
                    help=t("số lần gửi tối đa mỗi phút cho một mã truy cập (mặc định 30)",
                           "most submissions per minute per token (default 30)"))
+    p.add_argument("--anonymous-rate", type=int, default=30,
+                   help=t("số lần kiểm tra tối đa mỗi phút cho một địa chỉ không có mã truy cập; 0: không giới hạn "
+                          "(mặc định 30; nhân viên một cơ quan thường chung một địa chỉ)",
+                          "most checks per minute per address without a token; 0: no limit (default 30; the staff "
+                          "of one office often share one address)"))
+    p.add_argument("--workers", type=int, default=2,
+                   help=t("số phiếu được kiểm tra cùng lúc (mặc định 2)", "forms checked at once (default 2)"))
+    p.add_argument("--queue", type=int, default=32,
+                   help=t("số phiếu được chờ kiểm tra; nhiều hơn thì trả lời 503 (mặc định 32)",
+                          "forms that may wait to be checked; beyond, 503 (default 32)"))
+    p.add_argument("--check-seconds", type=float, default=5,
+                   help=t("thời gian CPU tối đa để kiểm tra một tệp, giây (mặc định 5)",
+                          "most CPU seconds to check one file (default 5)"))
+    p.add_argument("--body-timeout", type=float, default=30,
+                   help=t("số giây tối đa dữ liệu gửi lên được ngừng giữa chừng (mặc định 30)",
+                          "most seconds an upload may stall (default 30)"))
     _criteria(p, t, None, "bảng tiêu chí (mặc định: bảng kèm theo)", "criteria table (default: bundled)")
     _lang(p, t, default_lang)
     tok = p.add_subparsers(dest="serve_command", metavar="token", parser_class=parser_class)
@@ -352,7 +368,9 @@ def _run_serve(args: argparse.Namespace) -> int:
                                  roster=args.roster)
         return serve(inbox=args.inbox, roster=args.roster, host=args.host, port=args.port, certfile=args.certfile,
                      keyfile=args.keyfile, state=args.state, criteria=args.criteria, max_upload_mb=args.max_upload_mb,
-                     rate=args.rate, hostname=args.hostname, lang=args.lang)
+                     rate=args.rate, hostname=args.hostname, lang=args.lang, anonymous_rate=args.anonymous_rate,
+                     workers=args.workers, queue=args.queue, check_seconds=args.check_seconds,
+                     body_timeout=args.body_timeout)
     except ServeError as exc:
         print(f"fourgood serve: {exc}", file=sys.stderr)
         return EXIT_USAGE

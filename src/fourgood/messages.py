@@ -466,6 +466,114 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Mã chi bộ {value} không có trong danh sách chi bộ{expected_note}.",
         "Cell code {value} is not on the roster{expected_note}.",
     ),
+    # --- the server's answers (`fourgood serve`: every answer is JSON with its code) ----------
+    "http_too_large": (
+        "Tệp quá lớn: giới hạn {expected} MB mỗi tệp.",
+        "The file is too large: the limit is {expected} MB a file.",
+    ),
+    "http_body_too_large": (
+        "Dữ liệu gửi lên quá lớn: giới hạn {expected} KB cho yêu cầu này.",
+        "The request body is too large: the limit is {expected} KB for this request.",
+    ),
+    "http_body_timeout": (
+        "Dữ liệu gửi lên bị ngừng giữa chừng (quá {expected} giây không nhận thêm); hãy gửi lại.",
+        "The upload stopped part-way (nothing arrived for {expected} seconds); send it again.",
+    ),
+    "http_no_file": (
+        "Chưa có tệp: hãy gửi tệp phiếu trong trường “file” (multipart/form-data).",
+        "No file: send the form in the field 'file' (multipart/form-data).",
+    ),
+    "http_bad_request": (
+        "Yêu cầu không đúng dạng ở “{value}”: hãy gửi tệp phiếu trong trường “file” (multipart/form-data).",
+        "Malformed request at '{value}': send the form in the field 'file' (multipart/form-data).",
+    ),
+    "http_empty": (
+        "Tệp rỗng.",
+        "The file is empty.",
+    ),
+    "http_no_token": (
+        "Cần mã truy cập do Ban Tổ chức cấp (Authorization: Bearer …).",
+        "An access token issued by the board is required (Authorization: Bearer …).",
+    ),
+    "http_bad_token": (
+        "Mã truy cập không đúng hoặc đã bị thu hồi.",
+        "The access token is wrong or has been revoked.",
+    ),
+    "http_bad_token_rate": (
+        "Quá nhiều mã truy cập sai từ địa chỉ này: vui lòng thử lại sau {value} giây.",
+        "Too many wrong access tokens from this address: try again in {value} seconds.",
+    ),
+    "http_rate": (
+        "Gửi quá nhiều lần: tối đa {expected} lần mỗi phút. Vui lòng thử lại sau {value} giây.",
+        "Too many requests: at most {expected} a minute. Try again in {value} seconds.",
+    ),
+    "http_busy": (
+        "Máy chủ đang kiểm tra nhiều phiếu cùng lúc: vui lòng thử lại sau {value} giây.",
+        "The server is checking many forms at once: try again in {value} seconds.",
+    ),
+    "http_check_limit": (
+        "Việc kiểm tra tệp này vượt giới hạn của máy chủ ({expected} giây CPU); tệp bị từ chối.",
+        "Checking this file went over the server's limit ({expected} CPU seconds); file refused.",
+    ),
+    "http_board_only": (
+        "Chỉ cán bộ Ban Tổ chức (mã truy cập vai trò “board”) mới được xem, tải hoặc tổng hợp hộp thư.",
+        "Only the board (a token with the role 'board') may list, download or consolidate the inbox.",
+    ),
+    "http_invalid": (
+        "Phiếu còn lỗi nên chưa được nhận: hãy sửa các lỗi dưới đây rồi nộp lại.",
+        "The form has errors and was not accepted: fix the problems below and submit it again.",
+    ),
+    "http_not_form": (
+        "Chỉ nhận phiếu chấm điểm của một chi bộ (tệp này là {detail}).",
+        "Only a cell's scoring form is accepted (this file is {detail}).",
+    ),
+    "http_not_found": (
+        "Không có tệp này trong hộp thư.",
+        "There is no such file in the inbox.",
+    ),
+    "http_no_page": (
+        "Không có địa chỉ này trên máy chủ.",
+        "There is no such address on this server.",
+    ),
+    "http_method": (
+        "Địa chỉ này không nhận phương thức {value}.",
+        "This address does not accept the method {value}.",
+    ),
+    "http_error": (
+        "Lỗi không mong muốn trên máy chủ; yêu cầu chưa được thực hiện. Vui lòng thử lại sau hoặc báo Ban Tổ chức.",
+        "An unexpected error on the server; the request was not carried out. Try again later or tell the board.",
+    ),
+    "http_store_failed": (
+        "Máy chủ không lưu được phiếu (lỗi ghi đĩa); phiếu chưa được nhận, vui lòng nộp lại sau.",
+        "The server could not store the form (a disk error); it was not accepted, submit it again later.",
+    ),
+    "http_no_cell_code": (
+        "Phiếu không có mã chi bộ nên không xác định được chi bộ nộp phiếu.",
+        "The form has no cell code, so the cell submitting it is unknown.",
+    ),
+    "http_cell_not_in_roster": (
+        "Mã chi bộ {value} không có trong danh sách chi bộ của Ban Tổ chức.",
+        "Cell code {value} is not on the board's roster.",
+    ),
+    "http_no_roster": (
+        "Máy chủ chạy không có danh sách chi bộ (--roster) nên chỉ nhận phiếu nộp bằng mã truy cập của Ban Tổ chức.",
+        "The server runs without a roster (--roster), so only the board's tokens may submit forms.",
+    ),
+    "http_not_under_unit": (
+        "Chi bộ {value} không trực thuộc đơn vị {expected}: mã truy cập của đơn vị {expected} chỉ được nộp phiếu "
+        "của các chi bộ trực thuộc đơn vị mình.",
+        "Cell {value} is not under the unit {expected}: the unit's token may submit only the forms of its own cells.",
+    ),
+    "http_upper_by_cell": (
+        "Cột “Cấp ủy cấp trên chấm” chỉ do cấp ủy cấp trên chấm: mã truy cập của chính chi bộ {value} không được nộp "
+        "phiếu đã điền cột này. Hãy xóa cột đó rồi nộp lại, hoặc để cấp ủy cấp trên nộp.",
+        "The column 'Upper committee's score' is for the committee above: the token of cell {value} itself may not "
+        "submit a form with that column filled. Clear it and submit again, or let the committee above submit it.",
+    ),
+    "http_script_source": (
+        "Trên máy chủ chỉ tổng hợp được hộp thư phiếu nộp hoặc một thư mục trong đó, với danh sách chi bộ của máy chủ.",
+        "On the server only the inbox (or a folder inside it) can be consolidated, with the server's roster.",
+    ),
 }
 
 

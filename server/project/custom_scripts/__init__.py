@@ -19,4 +19,4 @@ def kiem_tra_phieu(book: xw.Book, current_user: CurrentUser):
 def tong_hop(book: xw.Book, current_user: CurrentUser):
     """Board only: consolidate the server's inbox into the open consolidation workbook."""
     config = _app.current_config()
-    consolidate_inbox(book, current_user, config.inbox.inbox, config.roster_path)
+    consolidate_inbox(book, current_user, config.inbox.inbox, config.roster_path, config.lang)
