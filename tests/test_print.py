@@ -77,6 +77,7 @@ def printed(demo):
 pytestmark_lo = pytest.mark.libreoffice  # the tests that render with LibreOffice
 
 
+@pytest.mark.slow
 @pytestmark_lo
 def test_every_sheet_prints_on_a4_within_the_page_bound(printed):
     book, pdf = printed
@@ -93,6 +94,7 @@ def test_every_sheet_prints_on_a4_within_the_page_bound(printed):
     assert "cell_code" not in text and "fg_meta" not in text and "fingerprint" not in text  # hidden sheets
 
 
+@pytest.mark.slow
 @pytestmark_lo
 def test_every_header_and_name_appears_whole(printed):
     """Every text of every visible sheet (headers, names, committees, file paths, messages) is in
@@ -124,6 +126,7 @@ def test_every_header_and_name_appears_whole(printed):
                 assert re.sub(r"\s+", "", str(cell.value)) in joined or all(w in have for w in str(cell.value).split())
 
 
+@pytest.mark.slow
 @pytestmark_lo
 def test_nothing_overlaps_and_text_prints_at_9_points_or_more(printed):
     """Rows tall enough for their wrapped lines (text drawn over the next row would overlap),
@@ -141,6 +144,7 @@ def test_nothing_overlaps_and_text_prints_at_9_points_or_more(printed):
     assert smallest >= 9.0, smallest
 
 
+@pytest.mark.slow
 @pytestmark_lo
 def test_party_heading_and_signature_block(printed):
     _, pdf = printed
@@ -158,6 +162,7 @@ def test_party_heading_and_signature_block(printed):
     assert all(re.search(rf"Trang {i}/{len(pages)}", p) for i, p in enumerate(pages, 1))
 
 
+@pytest.mark.slow
 @pytestmark_lo
 def test_pdf_option_end_to_end_with_issuer_and_place(demo, capsys):
     if not POPPLER:
@@ -173,6 +178,7 @@ def test_pdf_option_end_to_end_with_issuer_and_place(demo, capsys):
     assert not [p for p in pdf.parent.iterdir() if p.name.startswith(".fg-pdf-")]  # the temporary folder is gone
 
 
+@pytest.mark.slow
 def test_pdf_without_libreoffice_writes_the_workbook_and_says_so(demo, monkeypatch, capsys):
     monkeypatch.setattr(libreoffice, "soffice", lambda: None)
     code, book = _consolidate(demo, "khong-lo.xlsx", "--pdf")
@@ -182,6 +188,7 @@ def test_pdf_without_libreoffice_writes_the_workbook_and_says_so(demo, monkeypat
     assert "Không tìm thấy LibreOffice" in err and f"bảng tổng hợp vẫn đã được ghi: {book}" in err
 
 
+@pytest.mark.slow
 def test_heading_from_options_province_or_placeholder(demo):
     from fourgood.rollup import consolidate_paths
     from fourgood.spec import load_specs

@@ -195,6 +195,7 @@ def _user_texts(wb) -> list[str]:
     return texts
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_forms_speak_of_the_2026_structure(tmp_path, lang):
     """No district level, no township, no provincial bloc (domain.md, the 2025 reorganisation)."""
