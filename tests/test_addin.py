@@ -114,6 +114,7 @@ def test_one_click_on_an_invalid_form_marks_exactly_the_problem_cells(form, spec
     assert sorted(links) == sorted(f"#'Chấm điểm'!{p.cell}" for p in expected.problems if p.cell)
 
 
+@pytest.mark.slow
 def test_running_again_replaces_results_and_marks_and_never_writes_staff_cells(form, specs, tmp_path):
     spec = specs["agency"]
     scores = scores_totalling(spec, 100)
@@ -162,6 +163,7 @@ def test_validate_and_score_are_separate_entry_points(form):
     assert not any(r[:1] == ["STT"] for r in rows)  # no problem list
 
 
+@pytest.mark.slow
 def test_english_form_gets_english_results(tmp_path, specs):
     from fourgood.workbook_templates.writer import write_templates
 
@@ -206,6 +208,7 @@ def _control_book(template_dir, folder: Path, tmp_path: Path, period: str = ""):
     return xw.Book(json=payload)
 
 
+@pytest.mark.slow
 def test_one_click_on_the_control_workbook_consolidates_the_folder_into_it(template_dir, tmp_path, specs, form):
     folder = tmp_path / "nop"
     folder.mkdir()

@@ -128,6 +128,7 @@ def _read_a_little_then_close(args: list[str], tmp_path: Path) -> tuple[bytes, i
     return first, proc.wait(timeout=120), err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", [["--json"], []], ids=["json", "table"])
 def test_a_closed_stdout_pipe_ends_quietly_with_141(many_files, tmp_path, mode):
     first, code, err = _read_a_little_then_close(["validate", *mode, str(many_files)], tmp_path)
@@ -140,6 +141,7 @@ def test_a_closed_stdout_pipe_ends_quietly_with_141(many_files, tmp_path, mode):
 # ----------------------------------------------------------------------------- 4: a period with no form
 
 
+@pytest.mark.slow
 def test_a_period_with_no_form_exits_2_listing_the_periods_found_and_writes_nothing(mixed, tmp_path, capsys):
     out = tmp_path / "thang-12.xlsx"
     assert main(["consolidate", str(mixed), "-o", str(out), "--period", "12/2026"]) == 2
@@ -168,6 +170,7 @@ def test_a_period_with_forms_keeps_them_and_notes_the_others(tmp_path, specs, ag
 # ----------------------------------------------------------------------------- 5: progress and --jobs
 
 
+@pytest.mark.slow
 def test_validate_progress_goes_to_stderr_only_when_asked_or_on_a_terminal(mixed, capsys):
     assert main(["validate", "--json", "--progress", str(mixed)]) == 1
     out, err = capsys.readouterr()
@@ -179,6 +182,7 @@ def test_validate_progress_goes_to_stderr_only_when_asked_or_on_a_terminal(mixed
     assert "Reading forms" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_validate_accepts_jobs_and_gives_the_same_verdicts(demo_like, capsys):
     inbox, _ = demo_like
     assert main(["validate", "--json", str(inbox)]) == 1
@@ -192,6 +196,7 @@ def test_validate_accepts_jobs_and_gives_the_same_verdicts(demo_like, capsys):
 # ----------------------------------------------------------------------------- 6: the same counts
 
 
+@pytest.mark.slow
 def test_validate_and_consolidate_count_the_same_files(mixed, tmp_path, capsys):
     assert main(["validate", "--json", str(mixed)]) == 1
     data = {Path(d["file"]).name: d for d in json.loads(capsys.readouterr().out)}
@@ -223,6 +228,7 @@ def test_skipped_files_never_make_validate_exit_1(tmp_path, specs, agency_templa
 # ----------------------------------------------------------------------------- 7: counts add up, README
 
 
+@pytest.mark.slow
 def test_summary_counts_add_up_and_match_validate_on_a_demo_like_folder(demo_like, tmp_path, capsys):
     inbox, roster = demo_like
     js = tmp_path / "s.json"
@@ -257,6 +263,7 @@ def _section(title: str) -> str:
     return text[start:end if end > 0 else None]
 
 
+@pytest.mark.slow
 def test_readme_documents_every_exit_code_and_summary_field(demo_like, tmp_path):
     codes = set(re.findall(r"^\| `(\d+)` \|", _section("Exit codes"), flags=re.M))
     from fourgood.consolidate_cmd import EXIT_NO_PDF

@@ -1,7 +1,8 @@
 """The code says what the README says: data flows one way, and the types hold.
 
 - `lint-imports` checks the layer contracts in pyproject.toml ([tool.importlinter]);
-- `mypy -p fourgood` checks the types ([tool.mypy]) with zero errors.
+- `mypy -p fourgood` checks the types ([tool.mypy]) with zero errors;
+- `ruff check .` finds nothing ([tool.ruff]), so the linter runs wherever the tests run, CI included.
 
 `fourgood` is one namespace over five folders ([tool.setuptools.package-dir]); the editable
 install resolves them with an import hook that neither grimp (import-linter's graph) nor mypy
@@ -88,11 +89,19 @@ def test_layer_contracts_hold(tree):
     assert "0 broken" in output, output
 
 
+@pytest.mark.slow
 def test_types_check(tree):
     dest, paths = tree
     code, output = mypy(dest, paths)
     assert code == 0, output
     assert f"no issues found in {len(paths)} source files" in output, output
+
+
+def test_ruff_finds_nothing():
+    """ruff over the whole checkout (its own defaults skip .venv), by this interpreter: CI runs the linter too."""
+    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 if __name__ == "__main__":

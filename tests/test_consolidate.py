@@ -182,6 +182,7 @@ def test_submitted_text_is_never_a_formula_and_charts_exist(province):
         assert not any(b"<f>HYPERLINK" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
 
 
+@pytest.mark.slow
 def test_two_runs_give_the_same_content(province, tmp_path):
     root, out, _ = province
     again = tmp_path / "lai.xlsx"
@@ -193,6 +194,7 @@ def test_two_runs_give_the_same_content(province, tmp_path):
                 assert a.read(name) == b.read(name), name
 
 
+@pytest.mark.slow
 def test_period_filter_and_parsing(province, tmp_path, template_dir, specs):
     root, _, before = province
     assert parse_period("2026-11") == "2026-11" == parse_period("11/2026") == parse_period("T11/2026")
@@ -285,6 +287,7 @@ def _demo_expectations(forms: list[dict], roster: dict[str, str]) -> tuple[dict,
     return summary, province
 
 
+@pytest.mark.slow
 def test_demo_figures_agree_with_validating_every_file_it_wrote(tmp_path, capsys):
     demo = tmp_path / "demo"
     assert main(["demo", "--out", str(demo), "--seed", "7"]) == 0
@@ -311,6 +314,7 @@ def test_demo_figures_agree_with_validating_every_file_it_wrote(tmp_path, capsys
     assert summary["files_rejected"] >= 2 and summary["files_skipped"] >= 1
 
 
+@pytest.mark.slow
 def test_demo_writes_one_file_per_cell_that_sends_a_form(tmp_path, monkeypatch):
     import fourgood.demo as demo
 
@@ -359,6 +363,7 @@ def _summary_of(paths, out):
     return c
 
 
+@pytest.mark.slow
 def test_a_district_workbook_rolls_up_like_its_forms(levels):
     direct = _summary_of([levels["district"], levels["bloc"]], levels["root"] / "direct.xlsx")
     rolled = _summary_of([levels["district_book"], levels["bloc"]], levels["root"] / "rolled.xlsx")
@@ -371,6 +376,7 @@ def test_a_district_workbook_rolls_up_like_its_forms(levels):
         direct.cells[cols].sort_values("cell_code").values.tolist()
 
 
+@pytest.mark.slow
 def test_a_cell_reaching_the_province_twice_with_the_same_result_counts_once(levels):
     both = _summary_of([levels["district_book"], levels["district"], levels["bloc"]], levels["root"] / "both.xlsx")
     assert both.summary["cells"] == 5 and both.summary["conflicts"] == 0
@@ -379,6 +385,7 @@ def test_a_cell_reaching_the_province_twice_with_the_same_result_counts_once(lev
     assert direct_file.endswith("D-1.xlsx")  # the form itself is preferred to the copy in the district's workbook
 
 
+@pytest.mark.slow
 def test_only_its_own_earlier_workbook_is_skipped_never_a_lower_levels(levels):
     """The province's own result, copied among its inputs, is skipped; the district's workbook, whose
     cells sit under the district, still rolls up (issue 17 §6). The roster says who consolidates."""
@@ -407,6 +414,7 @@ def test_only_its_own_earlier_workbook_is_skipped_never_a_lower_levels(levels):
     assert again.summary["cells_missing"] == first.summary["cells_missing"] + 1 == 1  # B-2 now has no form
 
 
+@pytest.mark.slow
 def test_conflicting_versions_are_reported_never_settled(levels):
     resubmitted = levels["form"](levels["root"] / "nop-lai", "D-2", 96, DISTRICT)  # 94 in the district's workbook
     c = _summary_of([levels["district_book"], resubmitted, levels["bloc"]], levels["root"] / "conflict.xlsx")

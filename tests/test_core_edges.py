@@ -30,6 +30,7 @@ def _row(result, file: Path) -> dict:
     return result.files.set_index("file").loc[str(file)].to_dict()
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 def test_a_stale_total_behind_an_intact_formula_is_a_warning_and_the_recomputed_total_counts(
         tmp_path, agency_template, specs):

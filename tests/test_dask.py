@@ -59,6 +59,7 @@ def test_consolidate_on_a_cluster_equals_jobs_2(cluster, demo, tmp_path, capsys)
     assert summaries[0] == summaries[1]
 
 
+@pytest.mark.slow
 def test_unreachable_scheduler_is_a_clear_message(demo, capsys):
     code, out, err = _run(capsys, "validate", str(demo / "phieu-nop"), "--scheduler", "tcp://127.0.0.1:9")
     assert code == 2
@@ -66,6 +67,7 @@ def test_unreachable_scheduler_is_a_clear_message(demo, capsys):
     assert "Traceback" not in err and out == ""
 
 
+@pytest.mark.slow
 def test_missing_dask_is_a_clear_message(demo, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "dask.distributed", None)  # import fails as if not installed
     code, _, err = _run(capsys, "consolidate", str(demo / "phieu-nop"), "-o", str(demo / "x.xlsx"),

@@ -76,6 +76,7 @@ def cli(monkeypatch, capsys):
     return run
 
 
+@pytest.mark.slow
 def test_generated_files_read_as_openpyxl_filled_ones(tmp_path, specs, template_dir, cli):
     slow, fast = tmp_path / "openpyxl", tmp_path / "fast"
     slow.mkdir()
@@ -108,6 +109,7 @@ def test_generated_files_are_valid_packages(tmp_path, specs, template_dir):
                 assert "</f><v>" not in xml.replace("</f><v></v>", "")
 
 
+@pytest.mark.slow
 def test_year_view_forms_read_as_openpyxl_filled_ones(tmp_path, cli):
     """The benchmark's year-view set (one cell: the twelve months and the year-end evaluation), written
     by its own generator through both writers, reads the same and carries the periods it claims."""

@@ -25,7 +25,7 @@ from fourgood.workbook_templates.writer import template_filename
 
 from .helpers import make_submission, no_vetoes, scores_totalling
 
-pytestmark = pytest.mark.libreoffice
+pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
 
 
 def _cases(spec):

@@ -115,6 +115,7 @@ def test_install_build_points_the_addin_config_at_this_python(tmp_path):
     assert values["B1"] == values["B2"] == sys.executable
 
 
+@pytest.mark.slow
 def test_addin_install_on_linux_says_excel_is_missing_and_where_the_file_is(tmp_path):
     if sys.platform != "linux":
         pytest.skip("the Linux message")
@@ -142,6 +143,7 @@ def _assert_is_our_addin(xlam: Path) -> None:
     assert buttons == [("Kiểm tra", "RibbonMyAddin.RunMain")]
 
 
+@pytest.mark.slow
 def test_addin_build_command_writes_the_xlam(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "fourgood", "addin", "build", "--out", str(tmp_path)],
                           capture_output=True, text=True)

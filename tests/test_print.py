@@ -78,6 +78,7 @@ def printed(demo):
 pytestmark_lo = pytest.mark.libreoffice  # the tests that render with LibreOffice
 
 
+@pytest.mark.slow
 @pytestmark_lo
 def test_every_sheet_prints_on_a4_within_the_page_bound(printed):
     book, pdf = printed
@@ -94,6 +95,7 @@ def test_every_sheet_prints_on_a4_within_the_page_bound(printed):
     assert "cell_code" not in text and "fg_meta" not in text and "fingerprint" not in text  # hidden sheets
 
 
+@pytest.mark.slow
 @pytestmark_lo
 def test_every_header_and_name_appears_whole(printed):
     """Every text of every visible sheet (headers, names, committees, file paths, messages) is in
@@ -131,6 +133,7 @@ def test_every_header_and_name_appears_whole(printed):
                 assert re.sub(r"\s+", "", str(cell.value)) in joined or all(w in have for w in str(cell.value).split())
 
 
+@pytest.mark.slow
 @pytestmark_lo
 def test_nothing_overlaps_and_text_prints_at_9_points_or_more(printed):
     """Rows tall enough for their wrapped lines (text drawn over the next row would overlap),
@@ -148,6 +151,7 @@ def test_nothing_overlaps_and_text_prints_at_9_points_or_more(printed):
     assert smallest >= 9.0, smallest
 
 
+@pytest.mark.slow
 @pytestmark_lo
 def test_the_report_then_numbered_appendices_each_with_the_reports_number(printed):
     """Hướng dẫn 36: one document. Page 1 is the report (issuer block with the number and the issuer's
@@ -175,6 +179,7 @@ def test_the_report_then_numbered_appendices_each_with_the_reports_number(printe
     assert all(re.search(rf"Trang {i}/{len(pages)}", p) for i, p in enumerate(pages, 1))
 
 
+@pytest.mark.slow
 @pytestmark_lo
 def test_pdf_option_end_to_end_with_issuer_and_place(demo, capsys):
     if not POPPLER:
@@ -191,6 +196,7 @@ def test_pdf_option_end_to_end_with_issuer_and_place(demo, capsys):
     assert not [p for p in pdf.parent.iterdir() if p.name.startswith(".fg-pdf-")]  # the temporary folder is gone
 
 
+@pytest.mark.slow
 def test_pdf_without_libreoffice_writes_the_workbook_and_says_so(demo, monkeypatch, capsys):
     monkeypatch.setattr(libreoffice, "soffice", lambda: None)
     code, book = _consolidate(demo, "khong-lo.xlsx", "--pdf")
@@ -213,6 +219,7 @@ def test_nothing_printed_names_the_operators_own_folder_or_a_problem_code(demo, 
     assert not re.search(r"\b(not_spreadsheet|score_above_max|score_missing|duplicate_\w+)\b", text)
 
 
+@pytest.mark.slow
 def test_heading_from_options_roster_top_or_placeholder(demo):
     from fourgood.rollup import consolidate_paths
     from fourgood.spec import load_specs

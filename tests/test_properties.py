@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
@@ -73,6 +74,7 @@ def _mutate(template, spec, mutations) -> bytes:
     return data[: int(len(data) * truncate)] if truncate is not None else data
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(mutations=st.lists(MUTATION, min_size=1, max_size=5))

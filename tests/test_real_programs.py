@@ -105,6 +105,7 @@ def resaved(tmp_path_factory):
     return get
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("program", "fmt"), PAIRS, ids=[f"{p}-{f}" for p, f in PAIRS])
 def test_form_that_meets_the_standard_reads_the_same(program, fmt, originals, resaved, capsys):
     _need(program)
@@ -117,6 +118,7 @@ def test_form_that_meets_the_standard_reads_the_same(program, fmt, originals, re
     assert [e for e in got["errors"] if e["severity"] == "error"] == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("program", "fmt"), PAIRS, ids=[f"{p}-{f}" for p, f in PAIRS])
 def test_known_mistake_is_reported_at_the_same_criterion(program, fmt, originals, resaved, capsys):
     _need(program)
@@ -141,6 +143,7 @@ def _score_cell(view) -> object:
     return row[3]  # column D: the self score
 
 
+@pytest.mark.slow
 def test_gnumeric_xls_score_is_a_number_not_a_date(originals, resaved):
     """Gnumeric keeps number formats under built-in date ids: calamine alone reads 8 as 1900-01-08."""
     _need("gnumeric")
@@ -152,6 +155,7 @@ def test_gnumeric_xls_score_is_a_number_not_a_date(originals, resaved):
     assert type(value) is float and value == 11.0
 
 
+@pytest.mark.slow
 def test_sheetjs_xlsb_short_records_are_read_from_the_part(originals, resaved):
     """Stock SheetJS writes BrtShort* cell records; calamine alone sees column A only."""
     _need("sheetjs")
@@ -161,6 +165,7 @@ def test_sheetjs_xlsb_short_records_are_read_from_the_part(originals, resaved):
     assert view.sheets[-1] == "_meta"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("program", ["gnumeric", "sheetjs"])
 def test_ods_calamine_cannot_open_is_read_with_names(program, originals, resaved):
     _need(program)
@@ -186,6 +191,7 @@ def _lo_with_password(src: Path, dst: Path, lo_filter: str) -> Path:
     return dst
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("fmt", "lo_filter"), [("ods", "calc8"), ("xls", "MS Excel 97")])
 def test_libreoffice_password_protected_file_is_reported_as_such(fmt, lo_filter, originals, tmp_path, capsys):
     _need("libreoffice")
@@ -206,6 +212,7 @@ def test_encrypted_xlsx_is_reported_as_password_protected(originals, tmp_path, c
     assert [e["code"] for e in _validate(path, capsys)["errors"]] == ["password_protected"]
 
 
+@pytest.mark.slow
 def test_damaged_ods_stays_corrupt_file(originals, resaved, tmp_path, capsys):
     """A content.xml cut short fails calamine and the fallback alike: corrupt_file, with a short detail."""
     _need("gnumeric")
@@ -253,6 +260,7 @@ def _indented_ods(path: Path, body: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_ods_fallback_refuses_repeats_that_would_fill_memory(tmp_path, capsys):
     """A few bytes declaring a filled cell 10^9 times: refused at the cell cap, never materialised."""
     body = ('      <table:table table:name="_meta">\n        <table:table-row table:number-rows-repeated="1000000">\n'

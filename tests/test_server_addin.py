@@ -118,6 +118,7 @@ def test_a_wrong_token_is_refused_by_the_script_endpoint(app, tmp_path, template
     assert r.status_code == 401
 
 
+@pytest.mark.slow
 def test_consolidate_script_is_for_the_board_and_fills_the_control_workbook_from_the_inbox(app, tmp_path, template_dir,
                                                                                            specs):
     client, config, tokens = app

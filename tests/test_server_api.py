@@ -96,6 +96,7 @@ def test_submit_gives_a_receipt_and_stores_the_form_under_its_hash(server, tmp_p
     assert not list(config.inbox.tmp_dir.iterdir())
 
 
+@pytest.mark.slow
 def test_tokens_roles_and_the_roster_decide_who_may_submit(server, tmp_path, template_dir, specs):
     client, config, tokens = server
     bv = form(template_dir, specs, tmp_path / "bv.xlsx", "BV-02").read_bytes()
@@ -163,6 +164,7 @@ def test_oversized_uploads_are_refused_before_parsing(server):
     assert not list(config.inbox.inbox.iterdir())
 
 
+@pytest.mark.slow
 def test_a_zip_bomb_is_refused_in_bounded_memory(server):
     import tracemalloc
 
@@ -219,6 +221,7 @@ def test_only_the_board_lists_downloads_and_consolidates_the_inbox(server, tmp_p
     assert any("BV-01" in row for row in rows)
 
 
+@pytest.mark.slow
 def test_consolidate_reads_the_inbox_like_any_folder_and_counts_resubmissions_once(server, tmp_path, template_dir,
                                                                                    specs):
     client, config, tokens = server

@@ -47,6 +47,7 @@ def _wait_text(driver, element_id: str, contains: str, timeout: float = 30) -> s
     return driver.find_element(By.ID, element_id).text
 
 
+@pytest.mark.slow
 def test_the_page_checks_a_form_shows_located_problems_and_submits_it(browser, tmp_path, template_dir, specs, capsys):
     from selenium.webdriver.common.by import By
 

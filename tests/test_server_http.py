@@ -18,6 +18,7 @@ from .server_support import form, write_roster  # noqa: E402
 from .xlwings_book import book_json  # noqa: E402
 
 
+@pytest.mark.slow
 def test_serve_runs_xlwings_server_scripts_and_the_page_over_http(tmp_path, template_dir, specs):
     roster = write_roster(template_dir, tmp_path / "danh-sach.xlsx")
     path = form(template_dir, specs, tmp_path / "dat.xlsx", "BV-01", 98)

@@ -62,6 +62,7 @@ def test_the_spec_loads_with_five_contents_named_a_to_e(province):
     assert (spec.threshold, spec.step, sum(c.max for c in spec.criteria)) == (90, 1, 100)
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 def test_the_form_recalculated_by_libreoffice_shows_the_five_subtotals_and_the_threshold(province, tmp_path):
     from fourgood.libreoffice import convert
@@ -83,6 +84,7 @@ def test_the_form_recalculated_by_libreoffice_shows_the_five_subtotals_and_the_t
         "Không đạt (dưới 90 điểm)"
 
 
+@pytest.mark.slow
 def test_validate_consolidate_and_roll_up_carry_every_content(province, tmp_path, capsys):
     yaml_path, spec, _ = province
     commune = tmp_path / "xa"

@@ -78,6 +78,7 @@ def _same_as_without_store(inbox, roster, tmp_path, summary, sheets, name) -> No
         assert sheets[title] == plain_sheets[title], title
 
 
+@pytest.mark.slow
 def test_a_run_with_the_store_equals_one_without_and_rereads_only_new_content(inbox, demo_inbox, tmp_path, reads):
     roster = demo_inbox[1]
     store = tmp_path / "kho.sqlite"
@@ -114,6 +115,7 @@ def test_a_run_with_the_store_equals_one_without_and_rereads_only_new_content(in
     assert _run(inbox, tmp_path / "d" / "t.xlsx", roster, store)[0]["files_disappeared"] == 0
 
 
+@pytest.mark.slow
 def test_a_damaged_store_is_reported_and_rebuilt(inbox, demo_inbox, tmp_path, reads, capsys):
     roster = demo_inbox[1]
     store = tmp_path / "kho.sqlite"
@@ -133,6 +135,7 @@ def test_a_damaged_store_is_reported_and_rebuilt(inbox, demo_inbox, tmp_path, re
     assert "kho lịch sử" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_new_fourgood_or_another_criteria_table_reads_everything_again(inbox, demo_inbox, tmp_path, reads,
                                                                           monkeypatch):
     roster = demo_inbox[1]
@@ -160,6 +163,7 @@ def test_a_tampered_row_is_a_cache_miss_not_code_run():
         store_module._loads(pickle.dumps(("", Boom())))
 
 
+@pytest.mark.slow
 def test_the_cli_keeps_the_store_beside_the_workbook_unless_told_otherwise(inbox, tmp_path, capsys):
     out = tmp_path / "o" / "tong-hop.xlsx"
     js = tmp_path / "s.json"
@@ -181,6 +185,7 @@ def test_the_cli_keeps_the_store_beside_the_workbook_unless_told_otherwise(inbox
     assert "1 file(s) of the last consolidation are gone" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_tampered_row_in_the_store_is_read_again_and_never_run(inbox, demo_inbox, tmp_path, reads, capsys):
     import pickle
     import sqlite3
@@ -207,6 +212,7 @@ def test_a_tampered_row_in_the_store_is_read_again_and_never_run(inbox, demo_inb
     assert len(payloads) <= len(reads) < n  # those contents (and their byte copies) only
 
 
+@pytest.mark.slow
 def test_unchanged_files_are_not_hashed_again(inbox, demo_inbox, tmp_path, monkeypatch):
     import hashlib
 
@@ -232,6 +238,7 @@ def test_unchanged_files_are_not_hashed_again(inbox, demo_inbox, tmp_path, monke
     assert hashed == [form.name]
 
 
+@pytest.mark.slow
 def test_a_store_of_an_older_layout_is_replaced_without_a_warning(inbox, demo_inbox, tmp_path, reads, capsys):
     import sqlite3
 
@@ -250,6 +257,7 @@ def test_a_store_of_an_older_layout_is_replaced_without_a_warning(inbox, demo_in
     assert reads == []
 
 
+@pytest.mark.slow
 def test_the_criterion_table_from_the_store_equals_the_one_from_memory(inbox, demo_inbox, tmp_path):
     """Two implementations of one sum: the store's aggregate query and pandas over the rows."""
     from fourgood.pipeline import validate_paths
@@ -266,6 +274,7 @@ def test_the_criterion_table_from_the_store_equals_the_one_from_memory(inbox, de
     pd_testing.assert_frame_equal(from_store.by_criterion, in_memory.by_criterion, check_dtype=False)
 
 
+@pytest.mark.slow
 def test_last_year_comes_from_the_store_when_its_forms_are_gone(tmp_path, capsys):
     """The board consolidated 2025 last year; in 2026 only this year's forms are in the folders,
     and the year view still compares each cell and committee with 2025."""
@@ -299,6 +308,7 @@ def test_last_year_comes_from_the_store_when_its_forms_are_gone(tmp_path, capsys
         assert [r for r in book[title].iter_rows(values_only=True)] == [r for r in plain[title].iter_rows(values_only=True)]
 
 
+@pytest.mark.slow
 def test_judgements_the_store_could_not_keep_still_count_in_every_sheet(inbox, demo_inbox, tmp_path, monkeypatch):
     """A store that fails to keep what was judged (a full disk mid-run): the forms stay in memory
     and every sheet, the per-criterion table included, is what a run without the store gives."""
@@ -310,6 +320,7 @@ def test_judgements_the_store_could_not_keep_still_count_in_every_sheet(inbox, d
     _same_as_without_store(inbox, roster, tmp_path, summary, sheets, "plain")
 
 
+@pytest.mark.slow
 def test_a_store_locked_by_another_run_is_left_intact_and_the_run_goes_on(inbox, demo_inbox, tmp_path, capsys):
     import sqlite3
 
@@ -333,6 +344,7 @@ def test_a_store_locked_by_another_run_is_left_intact_and_the_run_goes_on(inbox,
     assert store.read_bytes() == before  # not deleted, not rebuilt: its history is kept
 
 
+@pytest.mark.slow
 def test_a_file_that_cannot_be_hashed_at_first_is_still_counted(inbox, demo_inbox, tmp_path, monkeypatch):
     """A file busy when the run lists it (a copy or a sync in progress) but readable a moment later."""
     import hashlib

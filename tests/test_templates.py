@@ -35,6 +35,7 @@ def content_digest(path: Path) -> str:
     return h.hexdigest()
 
 
+@pytest.mark.slow
 def test_templates_command_writes_one_form_per_type_plus_roster_criteria_and_control(tmp_path, capsys):
     assert main(["templates", "--out", str(tmp_path)]) == 0
     names = sorted(p.name for p in tmp_path.iterdir())
@@ -157,6 +158,7 @@ def test_meta_identifies_type_version_and_fingerprint(agency_template, specs):
     assert crit[0] == ("1.1", "I", 8)
 
 
+@pytest.mark.slow
 def test_english_templates_use_english_labels(tmp_path):
     assert main(["templates", "--out", str(tmp_path), "--lang", "en"]) == 0
     wb = load_workbook(tmp_path / "chi-bo-co-quan.xlsx")
@@ -164,6 +166,7 @@ def test_english_templates_use_english_labels(tmp_path):
     assert wb["Scoring"]["B7"].value == "Criterion"
 
 
+@pytest.mark.slow
 def test_templates_from_a_criteria_workbook(tmp_path, template_dir):
     from openpyxl import load_workbook as lw
 
@@ -195,6 +198,7 @@ def _user_texts(wb) -> list[str]:
     return texts
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_forms_speak_of_the_2026_structure(tmp_path, lang):
     """No district level, no township, no provincial bloc (domain.md, the 2025 reorganisation)."""

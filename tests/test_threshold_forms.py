@@ -93,6 +93,7 @@ def test_valid_form_counts_over_an_invalid_one(tmp_path, capsys, agency_template
     assert (s["cells"], s["cells_meeting_standard"], s["cells_below_threshold"], s["cells_incomplete"]) == (1, 0, 1, 0)
 
 
+@pytest.mark.slow
 def test_complete_form_counts_over_an_incomplete_one(tmp_path, capsys, agency_template, specs):
     agency = specs["agency"]
     partial = scores_totalling(agency, 100)

@@ -44,6 +44,7 @@ def _expected_category(case) -> str:
     return "valid" if case.valid else "invalid"
 
 
+@pytest.mark.slow
 def test_corpus_files_are_marked_invalid_exactly_as_labelled(corpus, corpus_result):
     _, cases = corpus
     result, _, _ = corpus_result
@@ -63,6 +64,7 @@ def test_corpus_files_are_marked_invalid_exactly_as_labelled(corpus, corpus_resu
             assert not errors, (path.name, errors)
 
 
+@pytest.mark.slow
 def test_every_corpus_file_gets_its_verdict_and_codes(corpus, corpus_result):
     _, cases = corpus
     result, _, _ = corpus_result
@@ -75,11 +77,13 @@ def test_every_corpus_file_gets_its_verdict_and_codes(corpus, corpus_result):
         assert case.codes <= found, (case.name, found)
 
 
+@pytest.mark.slow
 def test_input_files_are_never_modified(corpus_result):
     _, before, after = corpus_result
     assert before == after
 
 
+@pytest.mark.slow
 def test_every_problem_is_located_and_worded_in_both_languages(corpus, corpus_result):
     result, _, _ = corpus_result
     inputs = {str(path) for path, _ in corpus[1]}
@@ -92,6 +96,7 @@ def test_every_problem_is_located_and_worded_in_both_languages(corpus, corpus_re
     assert score_problems and all(p.sheet == "Chấm điểm" and p.cell and p.criterion for p in score_problems)
 
 
+@pytest.mark.slow
 def test_score_error_names_cell_criterion_value_and_maximum(corpus, corpus_result):
     out, _ = corpus
     result, _, _ = corpus_result
@@ -101,6 +106,7 @@ def test_score_error_names_cell_criterion_value_and_maximum(corpus, corpus_resul
     assert p.message("en") == "Criterion 1.1: score 9 exceeds the maximum of 8 (self score)."
 
 
+@pytest.mark.slow
 def test_inserted_rows_still_read_the_right_values(corpus, corpus_result):
     out, _ = corpus
     result, _, _ = corpus_result
@@ -110,6 +116,7 @@ def test_inserted_rows_still_read_the_right_values(corpus, corpus_result):
     assert cells.loc["1.1", "self_cell"] == "D12"  # moved down by the three inserted rows
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 def test_libreoffice_saved_xlsx_ods_and_xls_read_the_same(corpus, corpus_result):
     out, _ = corpus
@@ -122,6 +129,7 @@ def test_libreoffice_saved_xlsx_ods_and_xls_read_the_same(corpus, corpus_result)
     assert files.loc[["luu-bang-libreoffice.xlsx", "luu-bang-libreoffice.ods", "luu-dang-xls.xls"], "counted"].sum() == 1
 
 
+@pytest.mark.slow
 def test_validate_json_lists_every_file_and_exits_1_when_any_is_invalid(corpus, capsys):
     out, cases = corpus
     code = main(["validate", str(out), "--json", "--lang", "en"])
@@ -171,6 +179,7 @@ def test_duplicate_cell_and_period_says_which_file_counts_and_why(tmp_path, spec
     assert (same.file, same.value) == (str(tmp_path / "a.xlsx"), str(tmp_path / "a - copy.xlsx"))
 
 
+@pytest.mark.slow
 def test_hostile_files_are_refused_fast_with_bounded_memory(tmp_path, corpus):
     out, _ = corpus
     bombs = [out / "bom-zip.xlsx", out / "bom-xml.xlsx"]
@@ -204,6 +213,7 @@ def test_normalisation_of_what_staff_type():
     assert N.parse_yes_no("có") is True and N.parse_yes_no("Không") is False and N.parse_yes_no("") is None
 
 
+@pytest.mark.slow
 def test_zip_bomb_is_refused_with_its_declared_size_and_the_limit(tmp_path, specs):
     import zipfile
 

@@ -214,6 +214,7 @@ def _sheet_rows(path: Path, sheet: str, head_row: int = HEAD_ROW) -> list[dict]:
     return [dict(zip(rows[0], r)) for r in rows[1:] if any(v is not None for v in r)]
 
 
+@pytest.mark.slow
 def test_consolidated_workbook_words_severities_and_lists_not_a_form(inbox, tmp_path, capsys):
     out, js = tmp_path / "tong-hop.xlsx", tmp_path / "s.json"
     assert main(["consolidate", str(inbox), "-o", str(out), "--summary-json", str(js)]) == 0

@@ -125,6 +125,7 @@ def test_the_year_at_every_level_of_the_tree_and_against_last_year():
     assert v.summary["below"] == 1 and v.summary["undecided"] == 1
 
 
+@pytest.mark.slow
 def test_the_demo_year_end_to_end(tmp_path, capsys):
     """`fourgood demo`: November for every cell, the other months for three, last year's evaluations;
     consolidated with --period 2026 the year's sheets agree with the summary JSON."""
