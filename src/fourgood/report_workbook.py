@@ -212,7 +212,7 @@ def _distinct(column: pd.Series) -> list[Any]:
     return column.unique().tolist()
 
 
-def fit_columns(cols: list[Col], frame: pd.DataFrame, lang: str) -> ColumnLayout:
+def fit_columns(cols: list[Col], frame: pd.DataFrame, lang: str, bold: bool = False) -> ColumnLayout:
     """Column widths from the content, for print.
 
     Each column is at least as wide as its longest word (a longer word than MAX_WORD_PT, a path
@@ -234,7 +234,8 @@ def fit_columns(cols: list[Col], frame: pd.DataFrame, lang: str) -> ColumnLayout
         breaks.append(broken)
         head_word = max([len(w) for w in header.split()] or [1])
         # body words measured bold too: the summary prints its upper levels in bold
-        low = min(max(head_word, word) * BOLD_CHAR_PT + PAD_PT, MAX_WORD_PT)
+        # the header is bold; body words are measured bold only where rows print in bold (the summary)
+        low = min(max(head_word * BOLD_CHAR_PT, word * (BOLD_CHAR_PT if bold else CHAR_PT)) + PAD_PT, MAX_WORD_PT)
         want = max(low, min(column_pt(declared), longest * CHAR_PT + PAD_PT) if longest else low)
         lows.append(low)
         wants.append(want)
@@ -636,7 +637,7 @@ def write_table(ws: Worksheet, frame: pd.DataFrame, cols: list[Col], lang: str, 
     printed = len(cols)  # the trailing columns named in `unprinted` are kept after the print area
     while printed and cols[printed - 1][0] in unprinted:
         printed -= 1
-    layout = fit_columns(cols[:printed], frame, lang)
+    layout = fit_columns(cols[:printed], frame, lang, bold is not None and bool(bold.any()))
     # columns kept in the file, never printed (the source file's path, problem codes): after the print area
     layout.widths += [float(c[3]) for c in cols[printed:]]
     layout.one_line += [True] * (len(cols) - printed)
@@ -971,7 +972,7 @@ YEAR_SHEETS = {"year_proposed": ("Đề nghị công nhận", "Proposed"),
                "year_missing": ("Cả năm - thiếu tháng", "Year - missing months"),
                "year_hierarchy": ("Cả năm - theo cấp", "Year - by level")}
 YEAR_RULE_LABELS = {"year_end": ("Đánh giá cuối năm", "Year-end evaluation"),
-                    "average": ("Bình quân 12 tháng (tạm tính)", "Average of 12 months (provisional)"),
+                    "average": ("Bình quân (tạm tính)", "Average (provisional)"),
                     "": ("Chưa đủ dữ liệu", "Not enough data")}
 YEAR_VERDICTS = {"meets": ("Đạt", "Meets"), "below": ("Không đạt", "Below"), "veto": ("Loại trừ", "Excluded"),
                  "incomplete": ("Chưa chấm đủ", "Incomplete"), "invalid": ("Phiếu lỗi", "Invalid")}
@@ -1002,8 +1003,7 @@ def year_tables(y: Any, lang: str, st: Any, type_name: Any) -> list[ReportTable]
                      verdict_label=[verdict(s, t) for s, t in zip(cells["year_status"], cells["threshold"])],
                      rule_label=[_t(lang, YEAR_RULE_LABELS.get(r, ("", ""))) for r in cells["rule"]],
                      prev_label=[verdict(s, t) for s, t in zip(cells["prev_status"], cells["threshold"])])
-    cols: list[Col] = [("parent_name", "Trực thuộc", "Under", 26, None), ("cell_code", "Mã chi bộ", "Cell code", 10, "@"),
-                       ("cell_name", "Tên chi bộ", "Cell name", 26, None),
+    cols: list[Col] = [("cell_code", "Mã chi bộ", "Cell code", 10, "@"), ("cell_name", "Tên chi bộ", "Cell name", 30, None),
                        *[(f"T{m}", f"T{m}", f"M{m}", 6, "0.0") for m in range(1, 13)],
                        ("months_submitted", "Số tháng đã nộp", "Months sent", 8, "0"),
                        ("months_meeting", "Số tháng đạt", "Months meeting", 8, "0"),
@@ -1014,7 +1014,8 @@ def year_tables(y: Any, lang: str, st: Any, type_name: Any) -> list[ReportTable]
     if y.has_previous:
         cols += [("prev_score", "Điểm năm trước", "Last year's score", 9, "0.00"),
                  ("prev_label", "Kết quả năm trước", "Last year's result", 18, None),
-                 ("change", "Tăng/giảm điểm", "Change", 8, "0.00")]
+                 ("change", "Chênh lệch điểm", "Change", 8, "0.00")]
+    cols += [("parent_name", "Trực thuộc", "Under", 26, None)]  # kept after the print area: twenty columns print
     title = _t(lang, (f"KẾT QUẢ CẢ NĂM {y.year} CỦA TỪNG CHI BỘ (điểm cuối cùng từng tháng; LT: loại trừ, "
                       "CĐ: chưa chấm đủ, trống: chưa nộp)",
                       f"THE YEAR {y.year} FOR EACH CELL (final score of each month; Ex: excluded, Inc: incomplete, "
@@ -1169,7 +1170,7 @@ def write_consolidated(c: Consolidation, out: str | Path, lang: str = "vi", run_
 # source files' paths (the log appendix lists every file once) and, in the cell list, what the printed
 # columns already say (the score's source: the upper level's column is filled; the gap: self - upper).
 UNPRINTED: dict[str, tuple[str, ...]] = {"detail": ("source_label", "gap", "period", "upper_committee",
-                                                    "grassroots_label", "file"), "below": ("file",), "rejected": ("code",)}
+                                                    "grassroots_label", "file"), "year_cells": ("parent_name",), "below": ("file",), "rejected": ("code",)}
 
 
 def _charts(wb: Workbook, c: Consolidation, names: dict[str, str], lang: str, heading: Letterhead | None = None,
