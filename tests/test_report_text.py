@@ -80,3 +80,23 @@ def test_the_year_report_proposes_recognition_and_marks_averages_provisional(dem
     # nothing decided is a blank, never a 0% share
     for row in page.summary_rows:
         assert row[4] is None if row[2] == 0 else row[4] == pytest.approx(row[3] / row[1])
+
+
+def test_a_table_with_an_outstanding_score_proposes_outstanding_cells(demo):
+    """outstanding_score (a spec setting of the year, like year_rule): cells meeting the standard with a
+    year's score from it are proposed as “tiêu biểu”, in the text, the proposal list and the summary."""
+    import dataclasses
+
+    _, inbox, roster = demo
+    specs = load_specs()
+    plain = consolidate_paths([str(inbox), str(inbox.parent / "phieu-cac-thang")], specs, roster=str(roster),
+                              period="2026")
+    met = plain.year.cells[plain.year.cells["year_status"] == "meets"]
+    assert len(met) >= 2 and plain.year.summary["outstanding"] == 0
+    mark = float(met["year_score"].max())  # the best cell's score: it alone is outstanding
+    marked = {t: dataclasses.replace(s, outstanding_score=mark) for t, s in specs.items()}
+    c = consolidate_paths([str(inbox), str(inbox.parent / "phieu-cac-thang")], marked, roster=str(roster),
+                          period="2026")
+    assert c.year.summary["outstanding"] == int((met["year_score"] >= mark).sum()) >= 1
+    assert "Trong đó đề nghị 1 chi bộ tiêu biểu" in "\n".join(_report(c).paragraphs)
+    assert {t.fingerprint for t in marked.values()} == {t.fingerprint for t in specs.values()}  # forms stay valid

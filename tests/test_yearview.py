@@ -50,7 +50,7 @@ def test_the_three_ways_a_cell_ends_the_year():
     assert (c["rule"], c["year_status"], c["months_submitted"], c["missing_months"]) == ("", "undecided", 11, [7])
     assert pd.isna(c["year_score"]) and c["m01"] == 99.0 and c["m07_status"] == "missing"
     assert list(v.missing["cell_code"]) == ["B", "C"]
-    assert v.summary == {"year": "2026", "cells": 3, "decided": 2, "meeting": 2, "below": 0, "undecided": 1,
+    assert v.summary == {"year": "2026", "cells": 3, "decided": 2, "meeting": 2, "outstanding": 0, "below": 0, "undecided": 1,
                          "by_rule": {"year_end": 1, "average": 1}, "cells_missing_months": 2, "previous_year": None}
 
 

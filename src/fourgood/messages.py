@@ -44,6 +44,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Cách xét kết quả cả năm (year_rule) “{value}” không hợp lệ (cần một trong: {expected}).",
         "The year rule (year_rule) '{value}' is not valid (expected one of: {expected}).",
     ),
+    "spec_outstanding_score": (
+        "Điểm đề nghị chi bộ tiêu biểu (outstanding_score) “{value}” không hợp lệ (cần một số từ {expected}).",
+        "The outstanding score (outstanding_score) '{value}' is not valid (expected a number in {expected}).",
+    ),
     "spec_threshold": (
         "Ngưỡng đạt {value} điểm không được lớn hơn tổng điểm {expected}.",
         "The pass threshold {value} may not exceed the total of {expected} points.",

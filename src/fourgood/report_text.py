@@ -144,6 +144,9 @@ def year_paragraphs(c: Consolidation, thresholds: list[float], lang: str) -> lis
                   f"2. Proposed for recognition as “Chi bộ 4 tốt” in {y.year}: {meeting} cells "
                   f"({threshold_words(thresholds, lang)}), {share} of the cells (Appendix 1). The standing committee "
                   "of the level above decides the recognition."))
+    if s.get("outstanding"):
+        out.append(_t(lang, f"   Trong đó đề nghị {s['outstanding']} chi bộ tiêu biểu (theo điểm xét của bảng tiêu chí).",
+                      f"   Of these, {s['outstanding']} cells are proposed as outstanding (by the table's score)."))
     averaged = int(((y.cells["rule"] == "average") & y.cells["year_status"].isin(SCORED)).sum())
     if averaged:
         out.append(_t(lang,

@@ -1066,14 +1066,19 @@ def _proposed_table(y: Any, d: pd.DataFrame, names: dict[str, str], lang: str, t
     """ "Danh sách chi bộ đề nghị công nhận “Chi bộ 4 tốt” năm N": the cells whose year's result meets the
     standard, a proposal to the upper level's standing committee, with the rule that decided it."""
     p = d[d["year_status"] == "meets"].sort_values(["year_score", "cell_code"], ascending=[False, True])
-    p = p.assign(cell_type_label=p["cell_type"].map(type_name), stt=range(1, len(p) + 1))
-    return ReportTable("year_proposed", names["year_proposed"],
-                       _t(lang, (f"DANH SÁCH CHI BỘ ĐỀ NGHỊ CÔNG NHẬN “CHI BỘ 4 TỐT” NĂM {y.year}",
-                                 f"CELLS PROPOSED FOR RECOGNITION AS “CHI BỘ 4 TỐT”, {y.year}")), [
+    outstanding = p["outstanding"].astype(bool) if "outstanding" in p else pd.Series(False, index=p.index)
+    p = p.assign(cell_type_label=p["cell_type"].map(type_name), stt=range(1, len(p) + 1),
+                 outstanding_label=outstanding.map(lambda v: _t(lang, ("Tiêu biểu", "Outstanding")) if v else ""))
+    cols: list[Col] = [
         ("stt", "STT", "No.", 5, "0"), ("parent_name", "Trực thuộc", "Under", 30, None),
         ("cell_code", "Mã chi bộ", "Cell code", 11, "@"), ("cell_name", "Tên chi bộ", "Cell name", 32, None),
         ("cell_type_label", "Loại chi bộ", "Cell type", 20, None),
-        ("year_score", "Điểm xét", "Score", 9, "0.00"), ("rule_label", "Căn cứ xét", "Decided by", 18, None)], p)
+        ("year_score", "Điểm xét", "Score", 9, "0.00"), ("rule_label", "Căn cứ xét", "Decided by", 18, None)]
+    if outstanding.any():  # the table's outstanding_score proposed some cells as outstanding
+        cols.append(("outstanding_label", "Đề nghị tiêu biểu", "Proposed as outstanding", 11, None))
+    return ReportTable("year_proposed", names["year_proposed"],
+                       _t(lang, (f"DANH SÁCH CHI BỘ ĐỀ NGHỊ CÔNG NHẬN “CHI BỘ 4 TỐT” NĂM {y.year}",
+                                 f"CELLS PROPOSED FOR RECOGNITION AS “CHI BỘ 4 TỐT”, {y.year}")), cols, p)
 
 
 def _not_recognised_table(y: Any, d: pd.DataFrame, names: dict[str, str], lang: str, type_name: Any) -> ReportTable:

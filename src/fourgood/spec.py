@@ -121,6 +121,9 @@ class Spec:
     vetoes: tuple[Veto, ...] = ()
     source: str = field(default="", compare=False)
     year_rule: str = DEFAULT_YEAR_RULE  # how the year's verdict is decided; not part of the form's table
+    # the year's score from which a cell meeting the standard is proposed as outstanding ("tiêu biểu");
+    # None: the province proposes none by score. A rule of the year, not of the form's table.
+    outstanding_score: float | None = None
 
     @cached_property
     def criteria(self) -> list[Criterion]:
@@ -136,6 +139,7 @@ class Spec:
         data = self.to_dict()
         data.pop("version")
         data.pop("year_rule")  # a rule of the year's roll-up, not of the table a form is filled against
+        data.pop("outstanding_score")
         canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
@@ -279,6 +283,11 @@ def spec_from_dict(data: dict[str, Any], source: str = "") -> Spec:
     year_rule = str(data.get("year_rule") or DEFAULT_YEAR_RULE).strip()
     if year_rule not in YEAR_RULES:
         problems.append(Problem("spec_year_rule", file=source, value=year_rule, expected=", ".join(YEAR_RULES)))
+    outstanding = _number(data.get("outstanding_score")) if data.get("outstanding_score") is not None else None
+    if data.get("outstanding_score") is not None and (outstanding is None or not threshold <= outstanding <= TOTAL_POINTS):
+        problems.append(Problem("spec_outstanding_score", file=source, value=data.get("outstanding_score"),
+                                expected=f"{threshold:g}–{TOTAL_POINTS:g}"))
+        outstanding = None
 
     contents: list[Content] = []
     ids: dict[str, int] = {}
@@ -334,6 +343,7 @@ def spec_from_dict(data: dict[str, Any], source: str = "") -> Spec:
         vetoes=tuple(vetoes),
         source=source,
         year_rule=year_rule,
+        outstanding_score=outstanding,
     )
 
 

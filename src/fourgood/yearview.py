@@ -150,6 +150,10 @@ def year_view(cells: pd.DataFrame, roster: pd.DataFrame | None, specs: dict[str,
     else:
         out["prev_score"], out["prev_status"], out["prev_rule"] = np.nan, "", ""
     out["change"] = (out["year_score"] - out["prev_score"]).round(2)
+    # proposed as outstanding ("tiêu biểu"): meeting the standard with a year's score from the table's mark
+    marks = pd.to_numeric(out["cell_type"].map(
+        lambda t: specs[t].outstanding_score if t in specs else None), errors="coerce")
+    out["outstanding"] = (out["year_status"] == "meets") & (out["year_score"] >= marks).fillna(False)
     out = out.reset_index(drop=True)
     hierarchy = _hierarchy(out, lang, by_name)
     missing = out[out["expected"] & (out["months_submitted"] < len(MONTHS))].copy()
@@ -224,6 +228,7 @@ def _summary(cells: pd.DataFrame, year: str, has_previous: bool) -> dict[str, An
         "cells": int(len(expected)),
         "decided": int(status.isin(SCORED).sum()),
         "meeting": int((status == "meets").sum()),
+        "outstanding": int(expected["outstanding"].sum()) if "outstanding" in expected else 0,
         "below": int(status.isin(["below", "veto"]).sum()),
         "undecided": int((status == UNDECIDED).sum()),
         "by_rule": {rule: int((expected["rule"] == rule).sum()) for rule in (RULE_YEAR_END, RULE_AVERAGE)},
