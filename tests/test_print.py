@@ -21,7 +21,7 @@ from openpyxl.utils import column_index_from_string
 from fourgood import libreoffice
 from fourgood.cli import main
 from fourgood.consolidate_cmd import EXIT_NO_PDF
-from fourgood.demo import build_demo
+from fourgood.demo import build_demo, build_year
 from fourgood.report_workbook import HEAD_ROW, Letterhead, letterhead, period_text
 
 POPPLER = shutil.which("pdftotext") and shutil.which("pdfinfo")
@@ -240,3 +240,34 @@ def test_heading_from_options_roster_top_or_placeholder(demo):
     h = letterhead(type(c)(**{**c.__dict__, "cells": none, "province": "", "hierarchy": no_tree}), "vi", RUN_AT)
     assert h.lines == Letterhead.placeholder("vi").lines and h.date_line().startswith("……")
     assert period_text(["2026", "2026-11"], "en") == "2026, November 2026"
+
+
+@pytestmark_lo
+@pytest.mark.slow
+def test_the_year_report_prints_as_a_signed_proposal_with_its_appendices(demo):
+    """--period YYYY: page 1 is the year report (the proposal, signed); the appendices are the year's
+    (proposal list first), numbered, each carrying the report's number; no month-level sheet prints."""
+    if not POPPLER:
+        pytest.skip("poppler-utils is not installed")
+    out, inbox, roster = demo
+    build_year(inbox.parent, inbox.parent / "mau-phieu")
+    book = out / "nam.xlsx"
+    code = main(["consolidate", str(inbox), str(inbox.parent / "phieu-cac-thang"), "--roster", str(roster),
+                 "-o", str(book), "--period", "2026", "--pdf", "--no-store"])
+    pdf = book.with_suffix(".pdf")
+    assert code == 0 and pdf.exists()
+    _assert_a4(_pages(pdf))
+    pages = [_text(pdf, "-layout", "-f", str(i), "-l", str(i)) for i in range(1, len(_pages(pdf)) + 1)]
+    report = pages[0]
+    assert "BÁO CÁO" in report and "Kết quả đánh giá, đề nghị công nhận “Chi bộ 4 tốt” năm 2026" in report
+    flat = " ".join(report.split())  # the text wraps across lines
+    assert "Số ……-BC/BTCTU" in flat and "Ban Thường vụ cấp ủy cấp trên xem xét, quyết định công nhận" in flat
+    signed = "".join(p for p in pages if "Nơi nhận:" in p)
+    assert "TRƯỞNG BAN" in signed and sum("ĐẢNG CỘNG SẢN VIỆT NAM" in p for p in pages) == 1
+    numbers = [int(n) for p in pages for n in re.findall(r"^\s*Phụ lục (\d+)\s*$", p, re.M)]
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 7
+    first = next(p for p in pages if re.search(r"^\s*Phụ lục 1\s*$", p, re.M))
+    assert "DANH SÁCH CHI BỘ ĐỀ NGHỊ CÔNG NHẬN “CHI BỘ 4 TỐT” NĂM 2026" in first
+    whole = "".join(pages)
+    assert "CHI TIẾT KẾT QUẢ TỪNG CHI BỘ" not in whole  # the month-level sheets belong to the month views
+    assert "CHI BỘ CHƯA ĐỀ NGHỊ CÔNG NHẬN NĂM 2026 VÀ LÝ DO" in whole
