@@ -175,10 +175,22 @@ class Guard:
             self._audit_refusal(config, refusal, scope, client_ip(scope), scope.get("state", {}).get("principal"))
             await refusal(scope, receive, send)
             return
+        released = False
+
+        async def sending(message: Any) -> None:
+            # the check is over once the answer starts: free the place before the client can read the
+            # answer and send its next form (released after the send, that form raced the release: 503)
+            nonlocal released
+            if message.get("type") == "http.response.start" and not released:
+                released = True
+                config.pool.release()
+            await send(message)
+
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, sending)
         finally:
-            config.pool.release()
+            if not released:
+                config.pool.release()
 
     @staticmethod
     def _audit_refusal(config: Any, response: Any, scope: Scope, ip: str, who: Any) -> None:

@@ -17,6 +17,8 @@ import urllib.request  # noqa: E402
 
 from .server_process import Served  # noqa: E402
 
+pytestmark = pytest.mark.slow  # a real server process, node, LibreOffice or a whole demo
+
 NS = {"o": "http://schemas.microsoft.com/office/appforoffice/1.1",
       "bt": "http://schemas.microsoft.com/office/officeappbasictypes/1.0"}
 SCHEMA_NAMESPACES = {NS["o"], NS["bt"], "http://schemas.microsoft.com/office/taskpaneappversionoverrides",

@@ -23,7 +23,7 @@ from .officejs import M365_SETS, click, fills, node_ready, seed, seeded_state, s
 from .server_process import Served  # noqa: E402
 from .server_support import form, write_roster  # noqa: E402
 
-pytestmark = pytest.mark.skipif(not node_ready(), reason="node or tests/node's packages are missing; .ci/install installs them")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not node_ready(), reason="node or tests/node's packages are missing; .ci/install installs them")]
 
 RESULTS = "Kết quả kiểm tra"
 INFO, SCORING, META = "Thông tin", "Chấm điểm", "_meta"

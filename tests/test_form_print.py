@@ -22,7 +22,7 @@ from fourgood.workbook_templates.writer import template_filename
 from .helpers import make_submission, scores_totalling
 from .test_spec_versions import RELEASED_2026_1, earlier, template
 
-pytestmark = pytest.mark.libreoffice
+pytestmark = [pytest.mark.slow, pytest.mark.libreoffice]
 LONG = {"upper_committee": "Đảng bộ Ủy ban nhân dân tỉnh Hà Tĩnh",
         "grassroots": "Đảng bộ Sở Nông nghiệp và Môi trường tỉnh Hà Tĩnh",
         "cell_name": "Chi bộ Phòng Kế hoạch - Tài chính và Quản lý đầu tư xây dựng cơ bản"}

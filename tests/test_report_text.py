@@ -13,6 +13,8 @@ from fourgood.report_workbook import report_page
 from fourgood.rollup import consolidate_paths
 from fourgood.spec import load_specs
 
+pytestmark = pytest.mark.slow  # a real server process, node, LibreOffice or a whole demo
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):

@@ -29,6 +29,8 @@ from fourgood.server.store import AuditLog  # noqa: E402
 from .server_process import Served  # noqa: E402
 from .server_support import form, inflate  # noqa: E402
 
+pytestmark = pytest.mark.slow  # a real server process, node, LibreOffice or a whole demo
+
 XLWINGS = importlib.util.find_spec("xlwings_server") is not None
 
 

@@ -32,6 +32,8 @@ from .server_process import Served  # noqa: E402
 from .server_support import form, write_roster  # noqa: E402
 from .xlwings_book import book_json  # noqa: E402
 
+pytestmark = pytest.mark.slow  # a real server process, node, LibreOffice or a whole demo
+
 XLWINGS = importlib.util.find_spec("xlwings_server") is not None
 SCRIPT_REFUSAL = ("Trên máy chủ chỉ tổng hợp được hộp thư phiếu nộp hoặc một thư mục trong đó, với danh sách chi bộ "
                   "của máy chủ.")
