@@ -199,6 +199,23 @@ def test_hostile_files_are_refused_fast_with_bounded_memory(tmp_path, corpus):
     assert int(rss_mb) < 500 and float(seconds) < 10
 
 
+def test_one_form_check_loads_neither_dask_nor_hypothesis(tmp_path, agency_template, specs):
+    """`fourgood validate FORM` in a fresh process, what the add-in's click waits for: pandera would
+    import dask's dataframe module (building a model's schema) and hypothesis (on its first
+    validation), over a second of a three-second check that uses neither. Both still import after."""
+    form = make_submission(agency_template, specs["agency"], tmp_path / "CB Văn phòng - tháng 11.xlsx", total=96)
+    code = ("import contextlib, io, sys\n"
+            "from fourgood.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    code = main(['validate', sys.argv[1]])\n"
+            "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'hypothesis'))\n"
+            "import hypothesis\n"
+            "print(code, loaded, hypothesis.__name__)\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(form)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["0", "[]", "hypothesis"], proc.stdout + proc.stderr
+
+
 def test_normalisation_of_what_staff_type():
     assert N.parse_number("9,5") == (9.5, N.TEXT_NUMBER)
     assert N.parse_number(" 7 ") == (7.0, N.TEXT_NUMBER)
