@@ -5,6 +5,8 @@ is read back from the actions xlwings records."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -73,6 +75,25 @@ def test_one_click_on_a_passing_form_writes_verdict_totals_and_an_alert(form):
     scoring = _sheet_index(book, "Chấm điểm")
     assert _colored(book, scoring) == {} and not any(a["func"] == "addNote" for a in actions(book))
     assert result.status == "meets"
+
+
+def test_a_click_loads_neither_the_report_writer_nor_libraries_the_check_does_not_use(form, tmp_path):
+    """The add-in checks one form in a fresh Python: the results sheet needs the report's font and
+    cell values, not openpyxl and the roll-up behind the report writer (0.3 s); pandera needs
+    neither dask nor hypothesis (over a second). The book is built here: the harness reads notes
+    with openpyxl."""
+    payload = tmp_path / "book.json"
+    payload.write_text(json.dumps(book_json(form("pass", total=96.5))), encoding="utf-8")
+    code = ("import json, sys\n"
+            "import xlwings as xw\n"
+            "book = xw.Book(json=json.loads(open(sys.argv[1], encoding='utf-8').read()))\n"
+            "import fourgood.addin as fg\n"
+            "status = fg.check(book).status\n"
+            "print(status, sorted(m for m in ('openpyxl', 'fourgood.report_workbook', 'fourgood.rollup', 'dask',\n"
+            "                                 'hypothesis') if m in sys.modules))\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(payload)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["meets", "[]"], proc.stdout + proc.stderr
 
 
 def test_one_click_under_95_is_flagged(form):
