@@ -5,8 +5,6 @@ is read back from the actions xlwings records."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +18,7 @@ from fourgood.contract import ROLLUP_COLUMNS, content_column
 from fourgood.validators.formats import open_view
 from fourgood.workbook_templates.writer import CONTROL_FILE, template_filename
 
-from .helpers import make_submission, scores_totalling
+from .helpers import fresh_process, make_submission, scores_totalling
 from .replay import replay
 from .xlwings_book import actions, book_json, remote_book
 
@@ -84,16 +82,14 @@ def test_a_click_loads_neither_the_report_writer_nor_libraries_the_check_does_no
     with openpyxl."""
     payload = tmp_path / "book.json"
     payload.write_text(json.dumps(book_json(form("pass", total=96.5))), encoding="utf-8")
-    code = ("import json, sys\n"
-            "import xlwings as xw\n"
-            "book = xw.Book(json=json.loads(open(sys.argv[1], encoding='utf-8').read()))\n"
-            "import fourgood.addin as fg\n"
-            "status = fg.check(book).status\n"
-            "print(status, sorted(m for m in ('openpyxl', 'fourgood.report_workbook', 'fourgood.rollup', 'dask',\n"
-            "                                 'hypothesis') if m in sys.modules))\n")
-    proc = subprocess.run([sys.executable, "-c", code, str(payload)], capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ["meets", "[]"], proc.stdout + proc.stderr
+    words = fresh_process(["import json, sys",
+                           "import xlwings as xw",
+                           "book = xw.Book(json=json.loads(open(sys.argv[1], encoding='utf-8').read()))",
+                           "import fourgood.addin as fg",
+                           "status = fg.check(book).status",
+                           "print(status, sorted(m for m in ('openpyxl', 'fourgood.report_workbook', 'fourgood.rollup',"
+                           " 'dask', 'hypothesis') if m in sys.modules))"], payload)
+    assert words == ["meets", "[]"]
 
 
 def test_one_click_under_95_is_flagged(form):

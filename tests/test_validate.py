@@ -18,7 +18,7 @@ from fourgood.validators import normalize as N
 from fourgood.workbook_templates.writer import template_filename
 
 from .corpus import build_corpus, zip_bomb
-from .helpers import make_submission
+from .helpers import fresh_process, make_submission
 
 
 @pytest.fixture(scope="session")
@@ -204,16 +204,14 @@ def test_one_form_check_loads_neither_dask_nor_hypothesis(tmp_path, agency_templ
     import dask's dataframe module (building a model's schema) and hypothesis (on its first
     validation), over a second of a three-second check that uses neither. Both still import after."""
     form = make_submission(agency_template, specs["agency"], tmp_path / "CB Văn phòng - tháng 11.xlsx", total=96)
-    code = ("import contextlib, io, sys\n"
-            "from fourgood.cli import main\n"
-            "with contextlib.redirect_stdout(io.StringIO()):\n"
-            "    code = main(['validate', sys.argv[1]])\n"
-            "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'hypothesis'))\n"
-            "import hypothesis\n"
-            "print(code, loaded, hypothesis.__name__)\n")
-    proc = subprocess.run([sys.executable, "-c", code, str(form)], capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ["0", "[]", "hypothesis"], proc.stdout + proc.stderr
+    words = fresh_process(["import contextlib, io, sys",
+                           "from fourgood.cli import main",
+                           "with contextlib.redirect_stdout(io.StringIO()):",
+                           "    code = main(['validate', sys.argv[1]])",
+                           "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'hypothesis'))",
+                           "import hypothesis",
+                           "print(code, loaded, hypothesis.__name__)"], form)
+    assert words == ["0", "[]", "hypothesis"]
 
 
 def test_normalisation_of_what_staff_type():
