@@ -9,8 +9,8 @@ from typing import Any
 
 from fourgood import __version__
 from fourgood.check import CheckResult
+from fourgood.contract import FONT, plain_value
 from fourgood.problems import severity_label
-from fourgood.report_workbook import FONT, plain_value
 
 from .book_view import set_column_width
 

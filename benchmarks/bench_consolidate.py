@@ -4,7 +4,7 @@ plus the history store's figures (incremental and no-op re-runs, the year view, 
     python benchmarks/bench_consolidate.py --files 10000 [--repeat 3] [--only PARTS] [--skip-naive]
         [--incremental-new 100] [--year-cells N] [--profile] [--rss-100k]
 
-Parts (`--only`, comma-separated; default floor,pipeline,naive,incremental,year; `--skip-naive`
+Parts (`--only`, comma-separated; default floor,pipeline,naive,incremental,year,one; `--skip-naive`
 drops naive, `--profile` adds profile, `--rss-100k` adds rss100k):
 
 - floor: calamine reads the three sheets fourgood reads, with 1 and 2 processes;
@@ -15,6 +15,9 @@ drops naive, `--profile` adds profile, `--rss-100k` adds rss100k):
 - year: 12 monthly forms (and for every 4th cell the year-end evaluation) of `--year-cells` cells,
   `--period 2026` with a store: the filling run, then the run over the stored results;
 - rss100k: 100,000 forms, `consolidate --jobs 2` with a fresh store: time and peak RSS;
+- one: what a secretary waits for on a click: `fourgood validate FORM` on one form, wall time of
+  a fresh process (`check_one_s`), and of a fresh process importing the command (`import_s`:
+  `import fourgood.validate_cmd`), medians of at least 5 runs each;
 - profile: where `--jobs 1` spends its time (cProfile).
 
 Submissions are generated once from the real templates and cached in benchmarks/.cache/ (with
@@ -30,7 +33,8 @@ JSON is checked: each generated form must count as valid. A table follows the fi
 line printed is JSON (null: not measured). Its store figures: `store_fill_s` (first run, empty
 store), `noop_s` (nothing new), `incremental_s` (`--incremental-new` forms added) and
 `incremental_ratio` (that / `pipeline_jobs2_s`), all `--jobs 2`, each from the same store;
-`year_view_fill_s` and `year_view_s` (the store in place); `pipeline_100k_s`, `peak_rss_mb_100k`.
+`year_view_fill_s` and `year_view_s` (the store in place); `pipeline_100k_s`, `peak_rss_mb_100k`;
+`check_one_s` and `import_s` (part one: wall times of whole processes, interpreter start included).
 Peak RSS figures are the larger of the process and its largest child.
 """
 
@@ -58,8 +62,9 @@ OUT = CACHE / "out"
 NOVEMBER = "Tháng 11"  # the monthly forms' period: 2026-11
 YEAR_END = "Cả năm"
 YEAR_END_EVERY = 4  # cells 0, 4, 8, … also send the year-end evaluation
-PARTS = ("floor", "pipeline", "naive", "incremental", "year", "rss100k", "profile")
-DEFAULT_PARTS = "floor,pipeline,naive,incremental,year"
+PARTS = ("floor", "pipeline", "naive", "incremental", "year", "one", "rss100k", "profile")
+DEFAULT_PARTS = "floor,pipeline,naive,incremental,year,one"
+ONE_REPEAT = 5  # at least: a one-second figure on a shared machine needs a median of several
 
 
 class Form(NamedTuple):
@@ -396,6 +401,28 @@ def part_rss100k(rep: Report, openpyxl: bool, n: int = 100_000) -> dict[str, Any
     return {"pipeline_100k_s": round(big.seconds, 3), "peak_rss_mb_100k": big.peak_mb}
 
 
+def wall(argv: list[str]) -> float:
+    """Wall time of a whole fresh process (interpreter start, imports, work, exit); it must succeed."""
+    t = time.perf_counter()
+    proc = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, "COLUMNS": "400"})
+    seconds = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv[1:4])} … failed ({proc.returncode}):\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+    return seconds
+
+
+def part_one(rep: Report, repeat: int, slow: bool) -> dict[str, Any]:
+    """One form checked in a fresh process, as the desktop add-in's click and `fourgood validate FORM`
+    run it (exit 0: the generated form is valid), and the import of the command alone."""
+    form = next(iter(sorted(build("1", monthly_forms(0, 1), slow).glob("*.xlsx"))))
+    runs = max(repeat, ONE_REPEAT)
+    check = statistics.median(wall([sys.executable, "-m", "fourgood", "validate", str(form)]) for _ in range(runs))
+    imports = statistics.median(wall([sys.executable, "-c", "import fourgood.validate_cmd"]) for _ in range(runs))
+    rep.add(f"fourgood validate FORM (one form, fresh process, median of {runs})", Run(check, 0, 0))
+    rep.add(f"import fourgood.validate_cmd (fresh process, median of {runs})", Run(imports, 0, 0))
+    return {"check_one_s": round(check, 3), "import_s": round(imports, 3)}
+
+
 def ratio(a: float | None, b: float | None) -> float | None:
     return round(a / b, 3) if a is not None and b else None
 
@@ -441,6 +468,8 @@ def main() -> None:
                           "--no-progress", "--lang", "en"], show=True)
     if "year" in parts:
         rep.figures |= part_year(rep, n if args.year_cells is None else args.year_cells, repeat, args.openpyxl)
+    if "one" in parts:
+        rep.figures |= part_one(rep, repeat, args.openpyxl)
     if "rss100k" in parts:
         rep.figures |= part_rss100k(rep, args.openpyxl)
     machine = f"{platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}"
@@ -464,7 +493,8 @@ def main() -> None:
         "year_cells": fig.get("year_cells"), "year_files": fig.get("year_files"),
         "year_view_fill_s": fig.get("year_view_fill_s"), "year_view_s": fig.get("year_view_s"),
         "year_view_fill_rss_mb": fig.get("year_view_fill_rss_mb"), "year_view_rss_mb": fig.get("year_view_rss_mb"),
-        "cli_import_s": round(statistics.median(rep.imports), 3) if rep.imports else None, "machine": machine,
+        "cli_import_s": round(statistics.median(rep.imports), 3) if rep.imports else None,
+        "check_one_s": fig.get("check_one_s"), "import_s": fig.get("import_s"), "machine": machine,
     }))
 
 

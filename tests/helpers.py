@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,14 @@ INFO = {
     "thematic_meetings": 1,
     "attendance": 95.5,
 }
+
+
+def fresh_process(lines: list[str], *args: str | Path) -> list[str]:
+    """Run `lines` as a script in a fresh Python (nothing imported yet, as on a click); its stdout, as words."""
+    proc = subprocess.run([sys.executable, "-c", "\n".join(lines), *map(str, args)], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout.split()
 
 
 def scores_totalling(spec: Spec, total: float) -> dict[str, float]:

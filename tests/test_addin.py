@@ -18,7 +18,7 @@ from fourgood.contract import ROLLUP_COLUMNS, content_column
 from fourgood.validators.formats import open_view
 from fourgood.workbook_templates.writer import CONTROL_FILE, template_filename
 
-from .helpers import make_submission, scores_totalling
+from .helpers import fresh_process, make_submission, scores_totalling
 from .replay import replay
 from .xlwings_book import actions, book_json, remote_book
 
@@ -73,6 +73,23 @@ def test_one_click_on_a_passing_form_writes_verdict_totals_and_an_alert(form):
     scoring = _sheet_index(book, "Chấm điểm")
     assert _colored(book, scoring) == {} and not any(a["func"] == "addNote" for a in actions(book))
     assert result.status == "meets"
+
+
+def test_a_click_loads_neither_the_report_writer_nor_libraries_the_check_does_not_use(form, tmp_path):
+    """The add-in checks one form in a fresh Python: the results sheet needs the report's font and
+    cell values, not openpyxl and the roll-up behind the report writer (0.3 s); pandera needs
+    neither dask nor hypothesis (over a second). The book is built here: the harness reads notes
+    with openpyxl."""
+    payload = tmp_path / "book.json"
+    payload.write_text(json.dumps(book_json(form("pass", total=96.5))), encoding="utf-8")
+    words = fresh_process(["import json, sys",
+                           "import xlwings as xw",
+                           "book = xw.Book(json=json.loads(open(sys.argv[1], encoding='utf-8').read()))",
+                           "import fourgood.addin as fg",
+                           "status = fg.check(book).status",
+                           "print(status, sorted(m for m in ('openpyxl', 'fourgood.report_workbook', 'fourgood.rollup',"
+                           " 'dask', 'hypothesis') if m in sys.modules))"], payload)
+    assert words == ["meets", "[]"]
 
 
 def test_one_click_under_95_is_flagged(form):

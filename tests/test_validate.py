@@ -18,7 +18,7 @@ from fourgood.validators import normalize as N
 from fourgood.workbook_templates.writer import template_filename
 
 from .corpus import build_corpus, zip_bomb
-from .helpers import make_submission
+from .helpers import fresh_process, make_submission
 
 
 @pytest.fixture(scope="session")
@@ -197,6 +197,21 @@ def test_hostile_files_are_refused_fast_with_bounded_memory(tmp_path, corpus):
     seconds, rss_mb, *codes = proc.stdout.split()
     assert codes == ["oversized_content", "xml_entities"]
     assert int(rss_mb) < 500 and float(seconds) < 10
+
+
+def test_one_form_check_loads_neither_dask_nor_hypothesis(tmp_path, agency_template, specs):
+    """`fourgood validate FORM` in a fresh process, what the add-in's click waits for: pandera would
+    import dask's dataframe module (building a model's schema) and hypothesis (on its first
+    validation), over a second of a three-second check that uses neither. Both still import after."""
+    form = make_submission(agency_template, specs["agency"], tmp_path / "CB Văn phòng - tháng 11.xlsx", total=96)
+    words = fresh_process(["import contextlib, io, sys",
+                           "from fourgood.cli import main",
+                           "with contextlib.redirect_stdout(io.StringIO()):",
+                           "    code = main(['validate', sys.argv[1]])",
+                           "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'hypothesis'))",
+                           "import hypothesis",
+                           "print(code, loaded, hypothesis.__name__)"], form)
+    assert words == ["0", "[]", "hypothesis"]
 
 
 def test_normalisation_of_what_staff_type():

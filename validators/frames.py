@@ -16,8 +16,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
-from pandera.typing import Series
 
 from fourgood.contract import (
     CONTENT_PREFIX,
@@ -30,6 +28,7 @@ from fourgood.spec import cell_type_from_text
 
 from . import normalize as N
 from .package import col_letter
+from .pandera_pandas import Series, pa
 from .reader import FileRead, SpecIndex
 
 Entry = tuple[Path, str | None]  # a discovered path and its skip code (None: read it)

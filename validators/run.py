@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from fourgood.problems import Problem
 
+from .pandera_pandas import pa
 from .rules import Rule
 
 

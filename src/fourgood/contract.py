@@ -9,12 +9,14 @@ may change (contents, criteria, points, step, threshold) is not here: it is the 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
 Lang = Literal["vi", "en"]
 
 META_SHEET = "_meta"
+FONT = "Times New Roman"  # the reports' and the add-in's results sheet's font
 TEMPLATE_FORMAT = "fourgood-template/1"
 STORE_SUFFIX = ".fourgood.sqlite"  # a history store: `OUT.xlsx` -> `OUT.fourgood.sqlite` (store.beside)
 
@@ -303,3 +305,13 @@ def content_of_column(name: str, column: str = "final") -> str | None:
     """The content id of a subtotal column, or None for any other column."""
     prefix = f"{column}:"
     return name[len(prefix):] if name.startswith(prefix) else None
+
+
+def plain_value(value: Any) -> Any:
+    """What a spreadsheet cell takes: NaN becomes empty, NumPy scalars plain Python.
+
+    Here rather than in the report writer: the add-in's results sheet needs it on every check,
+    without loading openpyxl and the roll-up."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value.item() if hasattr(value, "item") else value

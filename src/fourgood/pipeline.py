@@ -8,10 +8,13 @@ rejected (with every problem).
 
 from __future__ import annotations
 
+# the process pool as concurrent.futures.ProcessPoolExecutor: the package loads it (and multiprocessing)
+# on first use, and checking one form needs none
+import concurrent.futures
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -199,7 +202,8 @@ def read_all(paths: list[str], specs: dict[str, Spec], jobs: int = 1, progress: 
                 progress(i, total)
         return
     chunk = max(1, min(64, total // (jobs * 8) or 1))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(specs,)) as pool:
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                                initargs=(specs,)) as pool:
         for i, result in enumerate(pool.map(_read_one, paths, chunksize=chunk), 1):
             yield result
             if progress and (i % chunk == 0 or i == total):
@@ -242,7 +246,8 @@ def judge_all(paths: list[str], specs: dict[str, Spec], jobs: int = 1, lang: str
         return
     size = max(min(MIN_CHUNK, chunk), min(chunk, -(-total // (jobs * 4))))
     parts = iter([paths[i:i + size] for i in range(0, total, size)])
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(specs,)) as pool:
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                                initargs=(specs,)) as pool:
         pending: deque[tuple[int, Future[Assessed]]] = deque(
             (len(part), pool.submit(_judge_chunk, part, lang)) for part in islice(parts, jobs * 2))
         done = 0

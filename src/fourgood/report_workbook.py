@@ -30,6 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from . import __version__
 from .atomic import atomic_path
 from .contract import (
+    FONT,
     REPORT_SHEETS,
     ROLLUP_SHEET,
     ROLLUP_STATUSES,
@@ -37,6 +38,7 @@ from .contract import (
     MetaKey,
     content_of_column,
     meta_rows,
+    plain_value,
     status_text,
 )
 from .document import (
@@ -60,7 +62,6 @@ from .workbook_templates.meta import write_meta_sheet
 DATA_SHEET = ROLLUP_SHEET
 HEAD = PatternFill("solid", fgColor="D9E1F2")
 RED, GREEN, AMBER = (PatternFill("solid", fgColor=c) for c in ("F8CBAD", "C6EFCE", "FFEB9C"))
-FONT = "Times New Roman"
 
 # (key, Vietnamese header, English header, width, number format)
 Col = tuple[str, str, str, int, str | None]
@@ -820,13 +821,6 @@ class ReportTable:
 
     def header(self, lang: str) -> list[str]:
         return [en if lang == "en" else vi for _, vi, en, _, _ in self.cols]
-
-
-def plain_value(value: Any) -> Any:
-    """What a spreadsheet cell takes: NaN becomes empty, NumPy scalars plain Python."""
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value.item() if hasattr(value, "item") else value
 
 
 # A cell's committees in the cell lists, by the levels of its chain (rollup.with_levels): the level

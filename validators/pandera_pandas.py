@@ -1,0 +1,48 @@
+"""pandera's pandas API, imported without the optional libraries it would load for nothing.
+
+Why: a secretary's click checks one form in a fresh process, and pandera (0.35) spends more
+time on libraries fourgood never uses than on the check itself:
+- building a `DataFrameModel`'s schema asks `pandera.typing` which Series and Index types
+  exist; to know, it imports `pandera.typing.dask`, which imports `dask.dataframe` whenever dask
+  is installed (`fourgood[dask]`, for `--scheduler`): 0.8–1.3 s, spent even when that import then
+  fails (dask without pyarrow);
+- its first validation registers the pandas backend, whose built-in checks import the data
+  synthesis strategies, which import hypothesis when it is installed (a test dependency): 0.3 s.
+fourgood validates pandas frames only and never synthesises data, so pandera loads here with
+dask and hypothesis hidden: it records both absent, once, as it does where they are not
+installed. Only libraries not yet imported are hidden, and only while pandera loads: a process
+that imported either before (pytest with hypothesis' plugin, a dask worker) keeps pandera's
+full behaviour, and both import normally afterwards (`--scheduler` uses dask.distributed).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+# libraries pandera loads for other dataframe kinds or for data synthesis, never for our checks
+UNNEEDED = ("dask", "hypothesis")
+
+
+@contextmanager
+def hidden(names: Iterable[str]) -> Iterator[None]:
+    """Make `import NAME` fail (ImportError) for each NAME not imported yet, for the duration."""
+    absent = [name for name in names if name not in sys.modules]
+    for name in absent:
+        sys.modules[name] = None  # type: ignore[assignment]  # the import system's "not available"
+    try:
+        yield
+    finally:
+        for name in absent:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
+
+
+with hidden(UNNEEDED):
+    import pandera.pandas as pa
+    import pandera.strategies.pandas_strategies  # noqa: F401  decides once: hypothesis absent
+    import pandera.typing.dask  # noqa: F401  decides once: dask frames absent
+    from pandera.typing import Series
+
+__all__ = ["pa", "Series", "hidden", "UNNEEDED"]
