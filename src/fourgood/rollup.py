@@ -360,7 +360,9 @@ def _expected(cells: pd.DataFrame, roster: pd.DataFrame | None, periods: list[st
         base = cells.copy()
         base["expected"] = True
         return base
-    grid = roster.assign(_k=1).merge(pd.DataFrame({"period": periods, "_k": 1}), on="_k").drop(columns="_k")
+    # periods as text even when there are none (no form counted): an empty float column cannot be merged
+    grid = roster.assign(_k=1).merge(pd.DataFrame({"period": pd.Series(periods, dtype=object), "_k": 1}),
+                                     on="_k").drop(columns="_k")
     keep = [c for c in cells.columns if c not in ("cell_name", "cell_type", "grassroots", "upper_committee",
                                                   "org_chain")]
     merged = grid.merge(cells[keep], on=["cell_code", "period"], how="left", suffixes=("", "_sub"))
