@@ -100,3 +100,13 @@ def test_a_table_with_an_outstanding_score_proposes_outstanding_cells(demo):
     assert c.year.summary["outstanding"] == int((met["year_score"] >= mark).sum()) >= 1
     assert "Trong đó đề nghị 1 chi bộ tiêu biểu" in "\n".join(_report(c).paragraphs)
     assert {t.fingerprint for t in marked.values()} == {t.fingerprint for t in specs.values()}  # forms stay valid
+
+
+def test_the_report_numbers_its_paragraphs_without_a_gap_when_no_cell_is_below(demo):
+    """A month with no cell below the threshold leaves that paragraph out: the next is "3.", not "4."."""
+    _, inbox, roster = demo
+    c = consolidate_paths([str(inbox)], load_specs(), roster=str(roster), period="2026-11")
+    c.below = c.below.iloc[0:0]
+    numbers = [int(m.group(1)) for p in _report(c).paragraphs if (m := re.match(r"(\d+)\. ", p))]
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) == 3
+

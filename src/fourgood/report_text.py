@@ -44,8 +44,9 @@ def threshold_words(thresholds: list[float], lang: str) -> str:
 
 
 def month_paragraphs(c: Consolidation, period: str, period_words: str, thresholds: list[float],
-                     lang: str) -> list[str]:
-    """The report's text for one period: submissions, the result, the change, below, missing."""
+                     lang: str, content: bool = True) -> list[str]:
+    """The report's text for one period: submissions, the result, the change, below, missing; the
+    weakest content too unless `content` is False (several periods: `c.by_content` is over all)."""
     top = c.hierarchy[(c.hierarchy["depth"] == 0) & (c.hierarchy["period"] == period)]
     if top.empty:
         return []
@@ -54,15 +55,15 @@ def month_paragraphs(c: Consolidation, period: str, period_words: str, threshold
     below, veto, incomplete = int(t["below"]), int(t["veto"]), int(t["incomplete"])
     missing = c.missing[c.missing["period"] == period] if "period" in c.missing else c.missing
     out = [_t(lang,
-              f"1. Tình hình nộp phiếu: {period_words} có {valid}/{expected} chi bộ nộp phiếu tự đánh giá, chấm "
+              f"Tình hình nộp phiếu: {period_words} có {valid}/{expected} chi bộ nộp phiếu tự đánh giá, chấm "
               f"điểm hợp lệ; {len(missing)} chi bộ chưa có phiếu hợp lệ.",
-              f"1. Submissions: for {period_words}, {valid} of {expected} cells sent a valid self-assessment form; "
+              f"Submissions: for {period_words}, {valid} of {expected} cells sent a valid self-assessment form; "
               f"{len(missing)} cells have no valid form.")]
     share = _pct(meets / expected, lang) if expected else "—"
     result = _t(lang,
-                f"2. Kết quả: {meets} chi bộ đạt “Chi bộ 4 tốt” ({threshold_words(thresholds, lang)}), chiếm "
+                f"Kết quả: {meets} chi bộ đạt “Chi bộ 4 tốt” ({threshold_words(thresholds, lang)}), chiếm "
                 f"{share} số chi bộ phải báo cáo; {below} chi bộ dưới ngưỡng đạt",
-                f"2. Result: {meets} cells meet the “Chi bộ 4 tốt” standard ({threshold_words(thresholds, lang)}), "
+                f"Result: {meets} cells meet the “Chi bộ 4 tốt” standard ({threshold_words(thresholds, lang)}), "
                 f"{share} of the cells expected; {below} below the threshold")
     if veto:
         result += _t(lang, f"; {veto} chi bộ bị loại trừ", f"; {veto} excluded")
@@ -80,15 +81,28 @@ def month_paragraphs(c: Consolidation, period: str, period_words: str, threshold
     below_rows = c.below[c.below["period"] == period] if "period" in c.below else c.below
     if not below_rows.empty:
         named = [f"{n} ({number_text(s, lang)})" for n, s in zip(below_rows["cell_name"], below_rows["final_total"])]
-        out.append(_t(lang, f"3. Chi bộ dưới ngưỡng đạt: {_names(named, lang)}.",
-                      f"3. Cells below the threshold: {_names(named, lang)}."))
-    weakest = _weakest_content(c, lang)
+        out.append(_t(lang, f"Chi bộ dưới ngưỡng đạt: {_names(named, lang)}.",
+                      f"Cells below the threshold: {_names(named, lang)}."))
+    weakest = weakest_content(c, lang) if content else ""
     if weakest:
         out.append(weakest)
     if not missing.empty:
         named = [str(n) for n in missing["cell_name"]]
-        out.append(_t(lang, f"4. Chi bộ chưa có phiếu hợp lệ: {_names(named, lang)}.",
-                      f"4. Cells with no valid form: {_names(named, lang)}."))
+        out.append(_t(lang, f"Chi bộ chưa có phiếu hợp lệ: {_names(named, lang)}.",
+                      f"Cells with no valid form: {_names(named, lang)}."))
+    return numbered(out)
+
+
+def numbered(paragraphs: list[str]) -> list[str]:
+    """ "1.", "2.", … before each paragraph, in order (a part left out leaves no gap); a paragraph
+    that starts indented belongs to the one before it and is not numbered."""
+    out, n = [], 0
+    for para in paragraphs:
+        if para.startswith(" "):
+            out.append(para)
+        else:
+            n += 1
+            out.append(f"{n}. {para}")
     return out
 
 
@@ -110,15 +124,16 @@ def _change(c: Consolidation, meets: int, expected: int, lang: str) -> str:
         f"   So với {words}: số chi bộ đạt {trend} ({meets} chi bộ)."
 
 
-def _weakest_content(c: Consolidation, lang: str) -> str:
+def weakest_content(c: Consolidation, lang: str, indent: str = "   ") -> str:
+    """The content with the lowest average share of its maximum, over every form consolidated."""
     if c.by_content is None or c.by_content.empty:
         return ""
     w = c.by_content.iloc[0]
     name = w["name_en"] if lang == "en" else w["name_vi"]
-    return _t(lang,
-              f"   Nội dung có tỷ lệ điểm thấp nhất: nội dung {w['content_id']} “{name}”, bình quân đạt "
+    return indent + _t(lang,
+              f"Nội dung có tỷ lệ điểm thấp nhất: nội dung {w['content_id']} “{name}”, bình quân đạt "
               f"{_pct(w['share'], lang)} điểm chuẩn.",
-              f"   Weakest content: content {w['content_id']} “{name}”, on average {_pct(w['share'], lang)} "
+              f"Weakest content: content {w['content_id']} “{name}”, on average {_pct(w['share'], lang)} "
               "of its maximum.")
 
 
