@@ -110,3 +110,14 @@ def test_the_report_numbers_its_paragraphs_without_a_gap_when_no_cell_is_below(d
     numbers = [int(m.group(1)) for p in _report(c).paragraphs if (m := re.match(r"(\d+)\. ", p))]
     assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) == 3
 
+
+def test_several_periods_state_the_weakest_content_once_as_over_all_of_them(demo):
+    """Without --period the weakest content is computed over every form: said once, for all the
+    periods, not under each month as if it were that month's."""
+    _, inbox, roster = demo
+    c = consolidate_paths([str(inbox), str(inbox.parent / "phieu-cac-thang")], load_specs(), roster=str(roster))
+    paragraphs = _report(c).paragraphs
+    weakest = c.by_content.iloc[0]
+    said = [p for p in paragraphs if f"nội dung {weakest['content_id']} “{weakest['name_vi']}”" in p]
+    assert len(said) == 1 and said[0].startswith("Qua các kỳ trên, nội dung có tỷ lệ điểm thấp nhất")
+    assert said[0] == paragraphs[-1]

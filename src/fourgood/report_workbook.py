@@ -50,7 +50,7 @@ from .document import (
     province_parts,
 )
 from .problems import NOT_A_FORM_LABEL, not_a_form_files, number_text, severity_label
-from .report_text import month_paragraphs, year_paragraphs
+from .report_text import month_paragraphs, weakest_content, year_paragraphs
 from .rollup import CELL_COLUMNS, Consolidation, content_columns
 from .sheet_stream import TIME_TYPES, SheetRows, cell_value, cell_xml, row_xml, save_with_rows
 from .spec import CELL_TYPES, DEFAULT_THRESHOLD, TOTAL_POINTS
@@ -464,11 +464,14 @@ def report_page(c: Consolidation, h: Letterhead, lang: str, weakest: int = 10) -
                           [None, "0", "0", "0", "0.0%", "0", "0"])
     kind_line = _t(lang, ("Kết quả đánh giá “Chi bộ 4 tốt” ", "Results of the “Chi bộ 4 tốt” evaluation, ")) + h.period
     periods = [p for p in dict.fromkeys(c.hierarchy["period"]) if p] if "period" in c.hierarchy else []
-    paragraphs: list[str] = []
-    for p in periods:
-        paragraphs += month_paragraphs(c, p, period_text([p], lang), thresholds, lang)
-    hy = c.hierarchy[c.hierarchy["depth"] <= 1]
     many = len(periods) > 1
+    paragraphs: list[str] = []
+    for p in periods:  # the weakest content is over every form: said once when there are several periods
+        paragraphs += month_paragraphs(c, p, period_text([p], lang), thresholds, lang, content=not many)
+    overall = weakest_content(c, lang, indent="") if many else ""
+    if overall:
+        paragraphs.append(_t(lang, ("Qua các kỳ trên, ", "Over these periods, ")) + overall[0].lower() + overall[1:])
+    hy = c.hierarchy[c.hierarchy["depth"] <= 1]
     rows = [[(f"{n} ({p})" if many else str(n)), int(e), int(v), int(m), (m / e if e else None), int(b) + int(x),
              int(e) - int(v)]
             for n, p, e, v, m, b, x in zip(hy["name"], hy["period"], hy["expected"], hy["valid"], hy["meets"],
