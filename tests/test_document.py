@@ -67,3 +67,18 @@ def test_an_unknown_signer_is_refused_naming_the_choices():
         parse_signer("Chủ tịch")
     message = err.value.problems[0].message("vi")
     assert "“Chủ tịch”" in message and all(choice in message for choice in SIGNER_CHOICES)
+
+
+def test_the_issuer_option_s_help_example_gives_the_heading_hướng_dẫn_36_asks_for(capsys):
+    """The help's example is what a board copies: it must head the report “TỈNH ỦY HÀ TĨNH / BAN TỔ
+    CHỨC”, not the old “ĐẢNG BỘ TỈNH HÀ TĨNH / BAN TỔ CHỨC TỈNH ỦY”."""
+    import re
+
+    from fourgood.cli import main
+
+    assert main(["consolidate", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    examples = re.search(r"--issuer CẤP_ỦY .*?vd\. “([^”]+)”", text)
+    assert examples is not None
+    assert _parts(issuer_from_text(examples.group(1).replace(" | ", "|"), "Tỉnh Hà Tĩnh")) == (
+        "TỈNH ỦY HÀ TĨNH", "BAN TỔ CHỨC", "BTCTU")
