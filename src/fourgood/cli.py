@@ -234,8 +234,8 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     p.add_argument("--issuer", metavar=t("CẤP_ỦY", "ISSUER"),
                    help=t("cơ quan ban hành, ở đầu báo cáo, vd. “TỈNH ỦY HÀ TĨNH|BAN TỔ CHỨC” hoặc một dòng “Ban Tổ chức "
                           "Tỉnh ủy”, “Đảng ủy xã Cẩm Bình” (mặc định: theo tổ chức cao nhất của danh sách)",
-                          "the issuer in the report's heading, e.g. “TỈNH ỦY HÀ TĨNH|BAN TỔ CHỨC” or one line “Ban Tổ "
-                          "chức Tỉnh ủy”, “Đảng ủy xã Cẩm Bình” (default: from the roster's top organisation)"))
+                          "the issuer in the report's heading, e.g. “TỈNH ỦY HÀ TĨNH|BAN TỔ CHỨC” or one line “BAN TỔ "
+                          "CHỨC TỈNH ỦY” (default: from the roster's top organisation)"))
     p.add_argument("--signer", metavar=t("NGƯỜI_KÝ", "SIGNER"),
                    help=t("cách ký báo cáo: “TRƯỞNG BAN”, “K/T TRƯỞNG BAN”, “T/M BAN THƯỜNG VỤ”, “T/M ĐẢNG ỦY”, "
                           "“T/M CHI BỘ”, “T/L BAN THƯỜNG VỤ”; chức vụ người ký có thể thêm sau dấu | (mặc định: theo "
