@@ -82,3 +82,10 @@ def test_the_issuer_option_s_help_example_gives_the_heading_hướng_dẫn_36_as
     assert examples is not None
     assert _parts(issuer_from_text(examples.group(1).replace(" | ", "|"), "Tỉnh Hà Tĩnh")) == (
         "TỈNH ỦY HÀ TĨNH", "BAN TỔ CHỨC", "BTCTU")
+
+
+def test_a_bloc_committee_numbers_its_report_with_the_bloc_s_symbol():
+    """Hướng dẫn 36's own example: “ĐẢNG ỦY KHỐI CÁC CƠ QUAN / Số 29-HD/ĐUK”, not “/ĐU”."""
+    bloc = issuer_from_top("Đảng bộ Khối các cơ quan tỉnh", "upper", "Tỉnh Thái Nguyên")
+    assert _parts(bloc) == ("ĐẢNG BỘ TỈNH THÁI NGUYÊN", "ĐẢNG ỦY KHỐI CÁC CƠ QUAN TỈNH", "ĐUK")
+    assert issuer_from_text("Đảng ủy Khối doanh nghiệp tỉnh", "Tỉnh Thái Nguyên").symbol == "ĐUK"

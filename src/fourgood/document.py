@@ -119,8 +119,11 @@ def _upper(text: str) -> str:
 
 def symbol_of(own: str, above: str = "") -> str:
     """The issuer's symbol after the number: the initials of its name, as party documents write them
-    ("BAN TỔ CHỨC" of a provincial committee → BTCTU; "ĐẢNG ỦY …" → ĐU; "CHI BỘ …" → CB)."""
+    ("BAN TỔ CHỨC" of a provincial committee → BTCTU; "ĐẢNG ỦY KHỐI …" → ĐUK; "ĐẢNG ỦY …" → ĐU;
+    "CHI BỘ …" → CB)."""
     words = _upper(own).split()
+    if words[:3] == ["ĐẢNG", "ỦY", "KHỐI"]:  # a bloc's committee: "Số 29-HD/ĐUK"
+        return "ĐUK"
     if words[:2] == ["ĐẢNG", "ỦY"]:
         return "ĐU"
     if words[:2] == ["CHI", "BỘ"]:
