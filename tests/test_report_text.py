@@ -121,3 +121,21 @@ def test_several_periods_state_the_weakest_content_once_as_over_all_of_them(demo
     said = [p for p in paragraphs if f"nội dung {weakest['content_id']} “{weakest['name_vi']}”" in p]
     assert len(said) == 1 and said[0].startswith("Qua các kỳ trên, nội dung có tỷ lệ điểm thấp nhất")
     assert said[0] == paragraphs[-1]
+
+
+def test_the_english_report_words_the_criteria_in_english(demo):
+    """--lang en: the weakest criteria on the report and the per-criterion appendix use the tables'
+    English wording, not the Vietnamese."""
+    from fourgood.report_workbook import report_tables
+
+    _, inbox, roster = demo
+    specs = load_specs()
+    c = consolidate_paths([str(inbox)], specs, roster=str(roster), period="2026-11", lang="en")
+    english = {(t, k.id): k.text_en for t, s in specs.items() for k in s.criteria}
+    page = report_page(c, Letterhead.placeholder("en"), "en")
+    top = c.by_criterion.head(len(page.criteria_rows))
+    assert [row[0] for row in page.criteria_rows] == [
+        f"{cid}. {english[(t, cid)]}" for t, cid in zip(top["cell_type"], top["criterion_id"])]
+    [appendix] = [t for t in report_tables(c, "en") if t.key == "by_criterion"]
+    assert list(appendix.frame["criterion"]) == [english[k] for k in zip(c.by_criterion["cell_type"],
+                                                                         c.by_criterion["criterion_id"])]

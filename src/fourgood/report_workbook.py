@@ -483,6 +483,7 @@ def report_page(c: Consolidation, h: Letterhead, lang: str, weakest: int = 10) -
     page = ReportPage(kind_line, paragraphs, _t(lang, ("KẾT QUẢ THEO CẤP ỦY TRỰC THUỘC", "BY ORGANISATION")),
                       header, rows, [None, "0", "0", "0", "0.0%", "0", "0"])
     top = c.by_criterion.head(max(0, weakest))
+    top = top.assign(criterion=criterion_text(top, lang))
     if not top.empty:
         page.criteria_title = _t(lang, (f"CÁC TIÊU CHÍ CÓ TỶ LỆ ĐIỂM BÌNH QUÂN THẤP NHẤT ({len(top)} tiêu chí; đủ các "
                                         "tiêu chí ở phụ lục)",
@@ -494,6 +495,15 @@ def report_page(c: Consolidation, h: Letterhead, lang: str, weakest: int = 10) -
                               share, n in zip(top["criterion_id"], top["criterion"], top["cell_type"], top["max"],
                                               top["avg_score"], top["avg_share"], top["cells"])]
     return page
+
+
+def criterion_text(frame: pd.DataFrame, lang: str) -> pd.Series:
+    """Each criterion's wording in the language asked for: the table's English text with --lang en
+    (the Vietnamese where a table has none)."""
+    if lang != "en" or "criterion_en" not in frame:
+        return frame["criterion"]
+    english = frame["criterion_en"].astype(object).fillna("")
+    return english.where(english != "", frame["criterion"])
 
 
 def _type_name(code: Any, lang: str) -> str:
@@ -927,7 +937,8 @@ def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
         ("weakest_share", "Tỷ lệ điểm nội dung đó", "Its share of maximum", 11, "0.0%"),
         ("file", "Tệp nguồn", "Source file", 40, None)], _with_shown_files(b, shown)))
 
-    bc = c.by_criterion.assign(cell_type=c.by_criterion["cell_type"].map(type_name))
+    bc = c.by_criterion.assign(cell_type=c.by_criterion["cell_type"].map(type_name),
+                               criterion=criterion_text(c.by_criterion, lang))
     tables.append(ReportTable("by_criterion", names["by_criterion"],
                               _t(lang, ("ĐIỂM BÌNH QUÂN THEO TỪNG TIÊU CHÍ (tỷ lệ so với điểm chuẩn, thấp nhất trước)",
                                         "AVERAGE SCORE OF EVERY CRITERION (share of the maximum, lowest first)")), [
