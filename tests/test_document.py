@@ -89,3 +89,14 @@ def test_a_bloc_committee_numbers_its_report_with_the_bloc_s_symbol():
     bloc = issuer_from_top("Đảng bộ Khối các cơ quan tỉnh", "upper", "Tỉnh Thái Nguyên")
     assert _parts(bloc) == ("ĐẢNG BỘ TỈNH THÁI NGUYÊN", "ĐẢNG ỦY KHỐI CÁC CƠ QUAN TỈNH", "ĐUK")
     assert issuer_from_text("Đảng ủy Khối doanh nghiệp tỉnh", "Tỉnh Thái Nguyên").symbol == "ĐUK"
+
+
+def test_an_appendix_cites_the_report_s_date_as_party_documents_cite_one():
+    """“Quyết định số 31-QĐ/TW, ngày 01-10-1997”: a party document writes a cited date with hyphens."""
+    import datetime as dt
+
+    from fourgood.document import Letterhead
+
+    who = issuer_from_top("Đảng bộ xã Cẩm Bình", "upper", "Tỉnh Hà Tĩnh")
+    h = Letterhead(who, "Cẩm Bình", dt.date(2027, 2, 5), "tháng 1 năm 2027")
+    assert h.appendix_line() == "(Kèm theo Báo cáo số ……-BC/ĐU, ngày 05-02-2027)"

@@ -239,7 +239,8 @@ class Letterhead:
         number = self.number().replace("Số ", "").replace("No. ", "")
         if self.lang == "en":
             return f"(Attached to report No. {number} of {d.day} {d.strftime('%B')} {d.year})"
-        return f"(Kèm theo Báo cáo số {number}, ngày {d.day:02d}/{d.month:02d}/{d.year})"
+        # a party document cites another's date with hyphens: "Quyết định số 31-QĐ/TW, ngày 01-10-1997"
+        return f"(Kèm theo Báo cáo số {number}, ngày {d.day:02d}-{d.month:02d}-{d.year})"
 
     def to_whom(self) -> list[str]:
         """ "Nơi nhận:" lines, bottom left of the report."""
