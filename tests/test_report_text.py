@@ -139,3 +139,17 @@ def test_the_english_report_words_the_criteria_in_english(demo):
     [appendix] = [t for t in report_tables(c, "en") if t.key == "by_criterion"]
     assert list(appendix.frame["criterion"]) == [english[k] for k in zip(c.by_criterion["cell_type"],
                                                                          c.by_criterion["criterion_id"])]
+
+
+def test_a_report_with_no_form_leaves_the_period_to_fill_in_not_a_dangling_title(demo, tmp_path):
+    """Nothing counted, so no period known: “Kết quả đánh giá “Chi bộ 4 tốt” ……”, dots to fill in by hand."""
+    import datetime as dt
+
+    from fourgood.document import DOTS
+    from fourgood.report_workbook import letterhead
+
+    _, _, roster = demo
+    (tmp_path / "ghi-chu.txt").write_text("không phải phiếu", encoding="utf-8")
+    c = consolidate_paths([str(tmp_path)], load_specs(), roster=str(roster))
+    page = report_page(c, letterhead(c, "vi", dt.datetime(2026, 12, 1)), "vi")
+    assert page.kind_line == f"Kết quả đánh giá “Chi bộ 4 tốt” {DOTS}"

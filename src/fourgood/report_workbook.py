@@ -462,7 +462,8 @@ def report_page(c: Consolidation, h: Letterhead, lang: str, weakest: int = 10) -
         return ReportPage(kind_line, year_paragraphs(c, thresholds, lang),
                           _t(lang, ("KẾT QUẢ THEO CẤP ỦY TRỰC THUỘC", "BY ORGANISATION")), header, rows,
                           [None, "0", "0", "0", "0.0%", "0", "0"])
-    kind_line = _t(lang, ("Kết quả đánh giá “Chi bộ 4 tốt” ", "Results of the “Chi bộ 4 tốt” evaluation, ")) + h.period
+    kind_line = _t(lang, ("Kết quả đánh giá “Chi bộ 4 tốt” ", "Results of the “Chi bộ 4 tốt” evaluation, ")) + (
+        h.period or DOTS)  # no form of any period counted: the period is filled in by hand
     periods = [p for p in dict.fromkeys(c.hierarchy["period"]) if p] if "period" in c.hierarchy else []
     many = len(periods) > 1
     paragraphs: list[str] = []
