@@ -153,3 +153,13 @@ def test_a_report_with_no_form_leaves_the_period_to_fill_in_not_a_dangling_title
     c = consolidate_paths([str(tmp_path)], load_specs(), roster=str(roster))
     page = report_page(c, letterhead(c, "vi", dt.datetime(2026, 12, 1)), "vi")
     assert page.kind_line == f"Kết quả đánh giá “Chi bộ 4 tốt” {DOTS}"
+
+
+def test_the_english_report_counts_one_cell_as_a_cell(demo):
+    """--lang en: “1 cell”, never “1 cells” (the demo's year has one cell decided by the average)."""
+    _, inbox, roster = demo
+    c = consolidate_paths([str(inbox), str(inbox.parent / "phieu-cac-thang")], load_specs(), roster=str(roster),
+                          period="2026", lang="en")
+    text = "\n".join(report_page(c, Letterhead.placeholder("en"), "en").paragraphs)
+    assert c.year.summary["by_rule"]["average"] == 1 and "decided by the average of 12 months: 1 cell," in text
+    assert not re.search(r"\b1 cells\b", text)

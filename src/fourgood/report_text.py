@@ -27,11 +27,16 @@ def _pct(share: Any, lang: str) -> str:
     return number_text(round(float(share) * 100, 1), lang) + "%"
 
 
+def _cells(n: int) -> str:
+    """ "1 cell", "2 cells": an English count of cells."""
+    return f"{n} cell" if n == 1 else f"{n} cells"
+
+
 def _names(names: list[str], lang: str) -> str:
     shown = ", ".join(names[:MAX_NAMED])
     rest = len(names) - MAX_NAMED
     if rest > 0:
-        shown += _t(lang, f" và {rest} chi bộ khác", f" and {rest} other cells")
+        shown += _t(lang, f" và {rest} chi bộ khác", f" and {_cells(rest)} more")
     return shown
 
 
@@ -57,13 +62,13 @@ def month_paragraphs(c: Consolidation, period: str, period_words: str, threshold
     out = [_t(lang,
               f"Tình hình nộp phiếu: {period_words} có {valid}/{expected} chi bộ nộp phiếu tự đánh giá, chấm "
               f"điểm hợp lệ; {len(missing)} chi bộ chưa có phiếu hợp lệ.",
-              f"Submissions: for {period_words}, {valid} of {expected} cells sent a valid self-assessment form; "
-              f"{len(missing)} cells have no valid form.")]
+              f"Submissions: for {period_words}, {valid} of {_cells(expected)} sent a valid self-assessment form; "
+              f"with no valid form: {len(missing)}.")]
     share = _pct(meets / expected, lang) if expected else "—"
     result = _t(lang,
                 f"Kết quả: {meets} chi bộ đạt “Chi bộ 4 tốt” ({threshold_words(thresholds, lang)}), chiếm "
                 f"{share} số chi bộ phải báo cáo; {below} chi bộ dưới ngưỡng đạt",
-                f"Result: {meets} cells meet the “Chi bộ 4 tốt” standard ({threshold_words(thresholds, lang)}), "
+                f"Result: meeting the “Chi bộ 4 tốt” standard ({threshold_words(thresholds, lang)}): {_cells(meets)}, "
                 f"{share} of the cells expected; {below} below the threshold")
     if veto:
         result += _t(lang, f"; {veto} chi bộ bị loại trừ", f"; {veto} excluded")
@@ -150,24 +155,24 @@ def year_paragraphs(c: Consolidation, thresholds: list[float], lang: str) -> lis
               f"1. Năm {y.year} có {cells} chi bộ thuộc diện đánh giá; {decided} chi bộ đã đủ căn cứ xét "
               f"(đánh giá cuối năm: {by_rule.get('year_end', 0)}, bình quân 12 tháng: {by_rule.get('average', 0)}); "
               f"{undecided} chi bộ chưa đủ dữ liệu.",
-              f"1. In {y.year}, {cells} cells are evaluated; {decided} can be decided (year-end evaluation: "
+              f"1. In {y.year}, {_cells(cells)} evaluated; {decided} can be decided (year-end evaluation: "
               f"{by_rule.get('year_end', 0)}, average of 12 months: {by_rule.get('average', 0)}); {undecided} lack data.")]
     out.append(_t(lang,
                   f"2. Đề nghị công nhận “Chi bộ 4 tốt” năm {y.year}: {meeting} chi bộ ({threshold_words(thresholds, lang)}"
                   f"), chiếm {share} số chi bộ (danh sách tại Phụ lục 1). Kết quả do Ban Thường vụ cấp ủy cấp trên "
                   "xem xét, quyết định công nhận.",
-                  f"2. Proposed for recognition as “Chi bộ 4 tốt” in {y.year}: {meeting} cells "
+                  f"2. Proposed for recognition as “Chi bộ 4 tốt” in {y.year}: {_cells(meeting)} "
                   f"({threshold_words(thresholds, lang)}), {share} of the cells (Appendix 1). The standing committee "
                   "of the level above decides the recognition."))
     if s.get("outstanding"):
         out.append(_t(lang, f"   Trong đó đề nghị {s['outstanding']} chi bộ tiêu biểu (theo điểm xét của bảng tiêu chí).",
-                      f"   Of these, {s['outstanding']} cells are proposed as outstanding (by the table's score)."))
+                      f"   Of these, proposed as outstanding (by the table's score): {_cells(s['outstanding'])}."))
     averaged = int(((y.cells["rule"] == "average") & y.cells["year_status"].isin(SCORED)).sum())
     if averaged:
         out.append(_t(lang,
                       f"   Trong đó {averaged} chi bộ được xét theo bình quân 12 tháng: đây là kết quả tạm tính, "
                       "chưa phải đánh giá cuối năm.",
-                      f"   Of these, {averaged} cells were decided by the average of 12 months: a provisional figure, "
+                      f"   Of these, decided by the average of 12 months: {_cells(averaged)}, a provisional figure, "
                       "not the year-end evaluation."))
     prev = s.get("previous_year")
     if prev:
@@ -176,7 +181,7 @@ def year_paragraphs(c: Consolidation, thresholds: list[float], lang: str) -> lis
                  _t(lang, f"{'tăng' if diff > 0 else 'giảm'} {abs(diff)} chi bộ",
                     f"{'up' if diff > 0 else 'down'} {abs(diff)}"))
         out.append(_t(lang, f"   So với năm {prev['year']} ({prev['meeting']} chi bộ đạt): {trend}.",
-                      f"   Against {prev['year']} ({prev['meeting']} cells met the standard): {trend}."))
+                      f"   Against {prev['year']} ({_cells(prev['meeting'])} met the standard): {trend}."))
     not_met = int(s.get("below", 0))
     out.append(_t(lang,
                   f"3. Chi bộ không đạt hoặc bị loại trừ: {not_met} (lý do tại Phụ lục 3); chi bộ còn thiếu tháng: "
