@@ -19,10 +19,14 @@ from fourgood.messages import render
 from fourgood.problems import FourgoodError, Problem, number_text
 from fourgood.report_workbook import (
     DATA_SHEET,
+    REPORT_WIDTHS,
+    SHEET_NAMES,
     ReportTable,
     consolidated_meta,
     data_columns,
+    letterhead,
     plain_value,
+    report_page,
     report_tables,
     run_at_text,
 )
@@ -70,6 +74,7 @@ def consolidate_into(book: Any, specs: dict[str, Spec], lang: str, *, run_at: dt
     c = consolidate_paths([str(p) for p in paths], specs, roster=str(roster) if roster else None,
                           period=settings.get("period") or None, lang=lang)
     run_at = run_at or dt.datetime.now().replace(microsecond=0)
+    _write_report(book, c, lang, run_at)
     for table in report_tables(c, lang):
         _write_table(book, table, lang, run_at)
     _write_data(book, c)
@@ -95,6 +100,39 @@ def _sheet(book: Any, name: str, visible: bool = True) -> Any:
     if not visible:
         sheet.visible = False
     return sheet
+
+
+def report_rows(c: Consolidation, lang: str, run_at: dt.datetime) -> list[list[Any]]:
+    """The report (the first sheet of `fourgood consolidate`'s workbook) as plain rows, eight columns
+    wide: the heading, "BÁO CÁO", its text, the summary table, the weakest criteria, the signature.
+    Without it a workbook consolidated again from Excel kept the previous run's report above the
+    new appendices."""
+    h = letterhead(c, lang, run_at)
+    page = report_page(c, h, lang)
+    n = len(REPORT_WIDTHS)
+
+    def row(*values: Any) -> list[Any]:
+        return [*values, *[None] * (n - len(values))]
+
+    rows = [row(h.issuer.above, None, None, "ĐẢNG CỘNG SẢN VIỆT NAM" if lang != "en" else "COMMUNIST PARTY OF VIET NAM"),
+            row(h.issuer.own), row(h.number(), None, None, h.date_line()), row(),
+            row("BÁO CÁO" if lang != "en" else "REPORT"), row(page.kind_line), row()]
+    rows += [row(p) for p in page.paragraphs]
+    rows += [row(), row(page.summary_title), row(*page.summary_header)]
+    rows += [row(*(plain_value(v) for v in r)) for r in page.summary_rows]
+    if page.criteria_rows:
+        rows += [row(), row(page.criteria_title), row(*page.criteria_header)]
+        rows += [row(*(plain_value(v) for v in r)) for r in page.criteria_rows]
+    rows += [row(), row("Nơi nhận:" if lang != "en" else "To:", None, None, *h.signature()[:1])]
+    rows += [row(line, None, None, *h.signature()[k:k + 1]) for k, line in enumerate(h.to_whom(), 1)]
+    return rows
+
+
+def _write_report(book: Any, c: Consolidation, lang: str, run_at: dt.datetime) -> None:
+    sheet = _sheet(book, SHEET_NAMES["report"][1 if lang == "en" else 0])
+    for j, width in enumerate(REPORT_WIDTHS, 1):
+        set_column_width(sheet.range((1, j)), width)
+    sheet.range("A1").value = report_rows(c, lang, run_at)
 
 
 def _write_table(book: Any, table: ReportTable, lang: str, run_at: dt.datetime) -> None:

@@ -307,3 +307,25 @@ def test_payload_is_json_like_the_office_js_client_sends(form):
     book = xw.Book(json=payload)
     fg.check(book)
     assert _alerts(book) == ["Đạt “Chi bộ 4 tốt”: 100 điểm"]
+
+
+def test_a_consolidated_workbook_run_again_from_excel_rewrites_its_report_with_the_new_figures(tmp_path, form):
+    """The report (first sheet) says what the appendices say: consolidated again from Excel after a
+    late submission, its text and summary count the new form, not the previous run's."""
+    folder = tmp_path / "nop"
+    folder.mkdir()
+    form("x", total=98).rename(folder / "x.xlsx")
+    from fourgood.consolidate_cmd import run_consolidate
+
+    out = tmp_path / "tong-hop.xlsx"
+    run_consolidate([str(folder)], str(out), quiet=True)
+    form("y", total=90, info={"cell_code": "KCQ-Y"}).rename(folder / "y.xlsx")  # a late submission
+    book = remote_book(out, name=str(out))
+    fg.one_click(book)
+    report = _values_on(book, _sheet_index(book, "Báo cáo"))
+    text = [r[0] for r in report if isinstance(r[0], str)]
+    assert "BÁO CÁO" in text
+    assert any(t.startswith("1. Tình hình nộp phiếu: tháng 11 năm 2026 có 2/2 chi bộ") for t in text)
+    assert any(t.startswith("3. Chi bộ dưới ngưỡng đạt: ") for t in text)
+    summary = next(r for r in report if r[0] and r[1] == 2)  # the whole: 2 cells, 2 valid forms, 1 meeting
+    assert summary[2:4] == [2, 1]

@@ -440,3 +440,16 @@ def test_a_damaged_data_sheet_rejects_the_workbook_with_a_located_error(levels, 
     assert c.summary["files_rejected"] == 1
     problem = next(p for p in c.problems if p.file == str(bad))
     assert problem.code == "not_our_template" and (problem.sheet, problem.cell) == ("_du_lieu", where)
+
+
+def test_a_batch_with_no_form_against_a_roster_still_writes_the_workbook_listing_the_files_rejected(province, tmp_path):
+    """Nothing in the folder is a form (a note): the workbook is still written, with
+    the files listed as rejected, never an unexpected error (an empty period column could not be merged)."""
+    root, _, _ = province
+    inbox = tmp_path / "phieu"
+    inbox.mkdir()
+    (inbox / "ghi-chu.txt").write_text("không phải phiếu", encoding="utf-8")
+    code, c = run_consolidate([str(inbox)], str(tmp_path / "tong-hop.xlsx"), roster=str(root / "roster.xlsx"),
+                              quiet=True)
+    assert code == 0 and (tmp_path / "tong-hop.xlsx").exists()
+    assert c.summary["cells"] == 0 and c.rejected["file"].str.endswith("ghi-chu.txt").any()

@@ -67,3 +67,36 @@ def test_an_unknown_signer_is_refused_naming_the_choices():
         parse_signer("Chủ tịch")
     message = err.value.problems[0].message("vi")
     assert "“Chủ tịch”" in message and all(choice in message for choice in SIGNER_CHOICES)
+
+
+def test_the_issuer_option_s_help_example_gives_the_heading_hướng_dẫn_36_asks_for(capsys):
+    """The help's example is what a board copies: it must head the report “TỈNH ỦY HÀ TĨNH / BAN TỔ
+    CHỨC”, not the old “ĐẢNG BỘ TỈNH HÀ TĨNH / BAN TỔ CHỨC TỈNH ỦY”."""
+    import re
+
+    from fourgood.cli import main
+
+    assert main(["consolidate", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    examples = re.search(r"--issuer CẤP_ỦY .*?vd\. “([^”]+)”", text)
+    assert examples is not None
+    assert _parts(issuer_from_text(examples.group(1).replace(" | ", "|"), "Tỉnh Hà Tĩnh")) == (
+        "TỈNH ỦY HÀ TĨNH", "BAN TỔ CHỨC", "BTCTU")
+
+
+def test_a_bloc_committee_numbers_its_report_with_the_bloc_s_symbol():
+    """Hướng dẫn 36's own example: “ĐẢNG ỦY KHỐI CÁC CƠ QUAN / Số 29-HD/ĐUK”, not “/ĐU”."""
+    bloc = issuer_from_top("Đảng bộ Khối các cơ quan tỉnh", "upper", "Tỉnh Thái Nguyên")
+    assert _parts(bloc) == ("ĐẢNG BỘ TỈNH THÁI NGUYÊN", "ĐẢNG ỦY KHỐI CÁC CƠ QUAN TỈNH", "ĐUK")
+    assert issuer_from_text("Đảng ủy Khối doanh nghiệp tỉnh", "Tỉnh Thái Nguyên").symbol == "ĐUK"
+
+
+def test_an_appendix_cites_the_report_s_date_as_party_documents_cite_one():
+    """“Quyết định số 31-QĐ/TW, ngày 01-10-1997”: a party document writes a cited date with hyphens."""
+    import datetime as dt
+
+    from fourgood.document import Letterhead
+
+    who = issuer_from_top("Đảng bộ xã Cẩm Bình", "upper", "Tỉnh Hà Tĩnh")
+    h = Letterhead(who, "Cẩm Bình", dt.date(2027, 2, 5), "tháng 1 năm 2027")
+    assert h.appendix_line() == "(Kèm theo Báo cáo số ……-BC/ĐU, ngày 05-02-2027)"

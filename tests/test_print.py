@@ -230,7 +230,7 @@ def test_heading_from_options_roster_top_or_placeholder(demo):
     assert h.lines == ["TỈNH ỦY HÀ TĨNH", "BAN TỔ CHỨC"] and h.number() == "Số ……-BC/BTCTU"
     assert h.signature() == ["TRƯỞNG BAN"]
     assert h.date_line() == "Hà Tĩnh, ngày 23 tháng 11 năm 2026" and h.period == "tháng 11 năm 2026"
-    assert h.appendix_line() == "(Kèm theo Báo cáo số ……-BC/BTCTU, ngày 23/11/2026)"
+    assert h.appendix_line() == "(Kèm theo Báo cáo số ……-BC/BTCTU, ngày 23-11-2026)"
     h = letterhead(c, "vi", dt.datetime(2027, 2, 5), province="Thành phố Hà Nội", issuer="ĐẢNG BỘ X|BAN Y")
     assert h.lines == ["ĐẢNG BỘ X", "BAN Y"] and h.date_line() == "Hà Nội, ngày 05 tháng 02 năm 2027"
     no_tree = c.hierarchy.iloc[0:0]

@@ -102,3 +102,66 @@ def test_a_table_with_an_outstanding_score_proposes_outstanding_cells(demo):
     assert c.year.summary["outstanding"] == int((met["year_score"] >= mark).sum()) >= 1
     assert "Trong đó đề nghị 1 chi bộ tiêu biểu" in "\n".join(_report(c).paragraphs)
     assert {t.fingerprint for t in marked.values()} == {t.fingerprint for t in specs.values()}  # forms stay valid
+
+
+def test_the_report_numbers_its_paragraphs_without_a_gap_when_no_cell_is_below(demo):
+    """A month with no cell below the threshold leaves that paragraph out: the next is "3.", not "4."."""
+    _, inbox, roster = demo
+    c = consolidate_paths([str(inbox)], load_specs(), roster=str(roster), period="2026-11")
+    c.below = c.below.iloc[0:0]
+    numbers = [int(m.group(1)) for p in _report(c).paragraphs if (m := re.match(r"(\d+)\. ", p))]
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) == 3
+
+
+def test_several_periods_state_the_weakest_content_once_as_over_all_of_them(demo):
+    """Without --period the weakest content is computed over every form: said once, for all the
+    periods, not under each month as if it were that month's."""
+    _, inbox, roster = demo
+    c = consolidate_paths([str(inbox), str(inbox.parent / "phieu-cac-thang")], load_specs(), roster=str(roster))
+    paragraphs = _report(c).paragraphs
+    weakest = c.by_content.iloc[0]
+    said = [p for p in paragraphs if f"nội dung {weakest['content_id']} “{weakest['name_vi']}”" in p]
+    assert len(said) == 1 and said[0].startswith("Qua các kỳ trên, nội dung có tỷ lệ điểm thấp nhất")
+    assert said[0] == paragraphs[-1]
+
+
+def test_the_english_report_words_the_criteria_in_english(demo):
+    """--lang en: the weakest criteria on the report and the per-criterion appendix use the tables'
+    English wording, not the Vietnamese."""
+    from fourgood.report_workbook import report_tables
+
+    _, inbox, roster = demo
+    specs = load_specs()
+    c = consolidate_paths([str(inbox)], specs, roster=str(roster), period="2026-11", lang="en")
+    english = {(t, k.id): k.text_en for t, s in specs.items() for k in s.criteria}
+    page = report_page(c, Letterhead.placeholder("en"), "en")
+    top = c.by_criterion.head(len(page.criteria_rows))
+    assert [row[0] for row in page.criteria_rows] == [
+        f"{cid}. {english[(t, cid)]}" for t, cid in zip(top["cell_type"], top["criterion_id"])]
+    [appendix] = [t for t in report_tables(c, "en") if t.key == "by_criterion"]
+    assert list(appendix.frame["criterion"]) == [english[k] for k in zip(c.by_criterion["cell_type"],
+                                                                         c.by_criterion["criterion_id"])]
+
+
+def test_a_report_with_no_form_leaves_the_period_to_fill_in_not_a_dangling_title(demo, tmp_path):
+    """Nothing counted, so no period known: “Kết quả đánh giá “Chi bộ 4 tốt” ……”, dots to fill in by hand."""
+    import datetime as dt
+
+    from fourgood.document import DOTS
+    from fourgood.report_workbook import letterhead
+
+    _, _, roster = demo
+    (tmp_path / "ghi-chu.txt").write_text("không phải phiếu", encoding="utf-8")
+    c = consolidate_paths([str(tmp_path)], load_specs(), roster=str(roster))
+    page = report_page(c, letterhead(c, "vi", dt.datetime(2026, 12, 1)), "vi")
+    assert page.kind_line == f"Kết quả đánh giá “Chi bộ 4 tốt” {DOTS}"
+
+
+def test_the_english_report_counts_one_cell_as_a_cell(demo):
+    """--lang en: “1 cell”, never “1 cells” (the demo's year has one cell decided by the average)."""
+    _, inbox, roster = demo
+    c = consolidate_paths([str(inbox), str(inbox.parent / "phieu-cac-thang")], load_specs(), roster=str(roster),
+                          period="2026", lang="en")
+    text = "\n".join(report_page(c, Letterhead.placeholder("en"), "en").paragraphs)
+    assert c.year.summary["by_rule"]["average"] == 1 and "decided by the average of 12 months: 1 cell," in text
+    assert not re.search(r"\b1 cells\b", text)

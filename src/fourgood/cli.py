@@ -232,8 +232,10 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
                    help=t("in thêm ra tệp PDF cùng tên, cạnh bảng tổng hợp (cần LibreOffice)",
                           "also write the report as PDF beside the workbook (needs LibreOffice)"))
     p.add_argument("--issuer", metavar=t("CẤP_ỦY", "ISSUER"),
-                   help=t("cấp ủy ban hành, ở đầu trang in, vd. “ĐẢNG BỘ TỈNH HÀ TĨNH|BAN TỔ CHỨC TỈNH ỦY”",
-                          "the issuing committee in the printed heading, e.g. “ĐẢNG BỘ TỈNH HÀ TĨNH|BAN TỔ CHỨC TỈNH ỦY”"))
+                   help=t("cơ quan ban hành, ở đầu báo cáo, vd. “TỈNH ỦY HÀ TĨNH|BAN TỔ CHỨC” hoặc một dòng “Ban Tổ chức "
+                          "Tỉnh ủy”, “Đảng ủy xã Cẩm Bình” (mặc định: theo tổ chức cao nhất của danh sách)",
+                          "the issuer in the report's heading, e.g. “TỈNH ỦY HÀ TĨNH|BAN TỔ CHỨC” or one line “BAN TỔ "
+                          "CHỨC TỈNH ỦY” (default: from the roster's top organisation)"))
     p.add_argument("--signer", metavar=t("NGƯỜI_KÝ", "SIGNER"),
                    help=t("cách ký báo cáo: “TRƯỞNG BAN”, “K/T TRƯỞNG BAN”, “T/M BAN THƯỜNG VỤ”, “T/M ĐẢNG ỦY”, "
                           "“T/M CHI BỘ”, “T/L BAN THƯỜNG VỤ”; chức vụ người ký có thể thêm sau dấu | (mặc định: theo "

@@ -119,8 +119,11 @@ def _upper(text: str) -> str:
 
 def symbol_of(own: str, above: str = "") -> str:
     """The issuer's symbol after the number: the initials of its name, as party documents write them
-    ("BAN TỔ CHỨC" of a provincial committee → BTCTU; "ĐẢNG ỦY …" → ĐU; "CHI BỘ …" → CB)."""
+    ("BAN TỔ CHỨC" of a provincial committee → BTCTU; "ĐẢNG ỦY KHỐI …" → ĐUK; "ĐẢNG ỦY …" → ĐU;
+    "CHI BỘ …" → CB)."""
     words = _upper(own).split()
+    if words[:3] == ["ĐẢNG", "ỦY", "KHỐI"]:  # a bloc's committee: "Số 29-HD/ĐUK"
+        return "ĐUK"
     if words[:2] == ["ĐẢNG", "ỦY"]:
         return "ĐU"
     if words[:2] == ["CHI", "BỘ"]:
@@ -236,7 +239,8 @@ class Letterhead:
         number = self.number().replace("Số ", "").replace("No. ", "")
         if self.lang == "en":
             return f"(Attached to report No. {number} of {d.day} {d.strftime('%B')} {d.year})"
-        return f"(Kèm theo Báo cáo số {number}, ngày {d.day:02d}/{d.month:02d}/{d.year})"
+        # a party document cites another's date with hyphens: "Quyết định số 31-QĐ/TW, ngày 01-10-1997"
+        return f"(Kèm theo Báo cáo số {number}, ngày {d.day:02d}-{d.month:02d}-{d.year})"
 
     def to_whom(self) -> list[str]:
         """ "Nơi nhận:" lines, bottom left of the report."""

@@ -27,11 +27,16 @@ def _pct(share: Any, lang: str) -> str:
     return number_text(round(float(share) * 100, 1), lang) + "%"
 
 
+def _cells(n: int) -> str:
+    """ "1 cell", "2 cells": an English count of cells."""
+    return f"{n} cell" if n == 1 else f"{n} cells"
+
+
 def _names(names: list[str], lang: str) -> str:
     shown = ", ".join(names[:MAX_NAMED])
     rest = len(names) - MAX_NAMED
     if rest > 0:
-        shown += _t(lang, f" và {rest} chi bộ khác", f" and {rest} other cells")
+        shown += _t(lang, f" và {rest} chi bộ khác", f" and {_cells(rest)} more")
     return shown
 
 
@@ -44,8 +49,9 @@ def threshold_words(thresholds: list[float], lang: str) -> str:
 
 
 def month_paragraphs(c: Consolidation, period: str, period_words: str, thresholds: list[float],
-                     lang: str) -> list[str]:
-    """The report's text for one period: submissions, the result, the change, below, missing."""
+                     lang: str, content: bool = True) -> list[str]:
+    """The report's text for one period: submissions, the result, the change, below, missing; the
+    weakest content too unless `content` is False (several periods: `c.by_content` is over all)."""
     top = c.hierarchy[(c.hierarchy["depth"] == 0) & (c.hierarchy["period"] == period)]
     if top.empty:
         return []
@@ -54,15 +60,15 @@ def month_paragraphs(c: Consolidation, period: str, period_words: str, threshold
     below, veto, incomplete = int(t["below"]), int(t["veto"]), int(t["incomplete"])
     missing = c.missing[c.missing["period"] == period] if "period" in c.missing else c.missing
     out = [_t(lang,
-              f"1. Tình hình nộp phiếu: {period_words} có {valid}/{expected} chi bộ nộp phiếu tự đánh giá, chấm "
+              f"Tình hình nộp phiếu: {period_words} có {valid}/{expected} chi bộ nộp phiếu tự đánh giá, chấm "
               f"điểm hợp lệ; {len(missing)} chi bộ chưa có phiếu hợp lệ.",
-              f"1. Submissions: for {period_words}, {valid} of {expected} cells sent a valid self-assessment form; "
-              f"{len(missing)} cells have no valid form.")]
+              f"Submissions: for {period_words}, {valid} of {_cells(expected)} sent a valid self-assessment form; "
+              f"with no valid form: {len(missing)}.")]
     share = _pct(meets / expected, lang) if expected else "—"
     result = _t(lang,
-                f"2. Kết quả: {meets} chi bộ đạt “Chi bộ 4 tốt” ({threshold_words(thresholds, lang)}), chiếm "
+                f"Kết quả: {meets} chi bộ đạt “Chi bộ 4 tốt” ({threshold_words(thresholds, lang)}), chiếm "
                 f"{share} số chi bộ phải báo cáo; {below} chi bộ dưới ngưỡng đạt",
-                f"2. Result: {meets} cells meet the “Chi bộ 4 tốt” standard ({threshold_words(thresholds, lang)}), "
+                f"Result: meeting the “Chi bộ 4 tốt” standard ({threshold_words(thresholds, lang)}): {_cells(meets)}, "
                 f"{share} of the cells expected; {below} below the threshold")
     if veto:
         result += _t(lang, f"; {veto} chi bộ bị loại trừ", f"; {veto} excluded")
@@ -80,15 +86,28 @@ def month_paragraphs(c: Consolidation, period: str, period_words: str, threshold
     below_rows = c.below[c.below["period"] == period] if "period" in c.below else c.below
     if not below_rows.empty:
         named = [f"{n} ({number_text(s, lang)})" for n, s in zip(below_rows["cell_name"], below_rows["final_total"])]
-        out.append(_t(lang, f"3. Chi bộ dưới ngưỡng đạt: {_names(named, lang)}.",
-                      f"3. Cells below the threshold: {_names(named, lang)}."))
-    weakest = _weakest_content(c, lang)
+        out.append(_t(lang, f"Chi bộ dưới ngưỡng đạt: {_names(named, lang)}.",
+                      f"Cells below the threshold: {_names(named, lang)}."))
+    weakest = weakest_content(c, lang) if content else ""
     if weakest:
         out.append(weakest)
     if not missing.empty:
         named = [str(n) for n in missing["cell_name"]]
-        out.append(_t(lang, f"4. Chi bộ chưa có phiếu hợp lệ: {_names(named, lang)}.",
-                      f"4. Cells with no valid form: {_names(named, lang)}."))
+        out.append(_t(lang, f"Chi bộ chưa có phiếu hợp lệ: {_names(named, lang)}.",
+                      f"Cells with no valid form: {_names(named, lang)}."))
+    return numbered(out)
+
+
+def numbered(paragraphs: list[str]) -> list[str]:
+    """ "1.", "2.", … before each paragraph, in order (a part left out leaves no gap); a paragraph
+    that starts indented belongs to the one before it and is not numbered."""
+    out, n = [], 0
+    for para in paragraphs:
+        if para.startswith(" "):
+            out.append(para)
+        else:
+            n += 1
+            out.append(f"{n}. {para}")
     return out
 
 
@@ -110,15 +129,16 @@ def _change(c: Consolidation, meets: int, expected: int, lang: str) -> str:
         f"   So với {words}: số chi bộ đạt {trend} ({meets} chi bộ)."
 
 
-def _weakest_content(c: Consolidation, lang: str) -> str:
+def weakest_content(c: Consolidation, lang: str, indent: str = "   ") -> str:
+    """The content with the lowest average share of its maximum, over every form consolidated."""
     if c.by_content is None or c.by_content.empty:
         return ""
     w = c.by_content.iloc[0]
     name = w["name_en"] if lang == "en" else w["name_vi"]
-    return _t(lang,
-              f"   Nội dung có tỷ lệ điểm thấp nhất: nội dung {w['content_id']} “{name}”, bình quân đạt "
+    return indent + _t(lang,
+              f"Nội dung có tỷ lệ điểm thấp nhất: nội dung {w['content_id']} “{name}”, bình quân đạt "
               f"{_pct(w['share'], lang)} điểm chuẩn.",
-              f"   Weakest content: content {w['content_id']} “{name}”, on average {_pct(w['share'], lang)} "
+              f"Weakest content: content {w['content_id']} “{name}”, on average {_pct(w['share'], lang)} "
               "of its maximum.")
 
 
@@ -135,24 +155,24 @@ def year_paragraphs(c: Consolidation, thresholds: list[float], lang: str) -> lis
               f"1. Năm {y.year} có {cells} chi bộ thuộc diện đánh giá; {decided} chi bộ đã đủ căn cứ xét "
               f"(đánh giá cuối năm: {by_rule.get('year_end', 0)}, bình quân 12 tháng: {by_rule.get('average', 0)}); "
               f"{undecided} chi bộ chưa đủ dữ liệu.",
-              f"1. In {y.year}, {cells} cells are evaluated; {decided} can be decided (year-end evaluation: "
+              f"1. In {y.year}, {_cells(cells)} evaluated; {decided} can be decided (year-end evaluation: "
               f"{by_rule.get('year_end', 0)}, average of 12 months: {by_rule.get('average', 0)}); {undecided} lack data.")]
     out.append(_t(lang,
                   f"2. Đề nghị công nhận “Chi bộ 4 tốt” năm {y.year}: {meeting} chi bộ ({threshold_words(thresholds, lang)}"
                   f"), chiếm {share} số chi bộ (danh sách tại Phụ lục 1). Kết quả do Ban Thường vụ cấp ủy cấp trên "
                   "xem xét, quyết định công nhận.",
-                  f"2. Proposed for recognition as “Chi bộ 4 tốt” in {y.year}: {meeting} cells "
+                  f"2. Proposed for recognition as “Chi bộ 4 tốt” in {y.year}: {_cells(meeting)} "
                   f"({threshold_words(thresholds, lang)}), {share} of the cells (Appendix 1). The standing committee "
                   "of the level above decides the recognition."))
     if s.get("outstanding"):
         out.append(_t(lang, f"   Trong đó đề nghị {s['outstanding']} chi bộ tiêu biểu (theo điểm xét của bảng tiêu chí).",
-                      f"   Of these, {s['outstanding']} cells are proposed as outstanding (by the table's score)."))
+                      f"   Of these, proposed as outstanding (by the table's score): {_cells(s['outstanding'])}."))
     averaged = int(((y.cells["rule"] == "average") & y.cells["year_status"].isin(SCORED)).sum())
     if averaged:
         out.append(_t(lang,
                       f"   Trong đó {averaged} chi bộ được xét theo bình quân 12 tháng: đây là kết quả tạm tính, "
                       "chưa phải đánh giá cuối năm.",
-                      f"   Of these, {averaged} cells were decided by the average of 12 months: a provisional figure, "
+                      f"   Of these, decided by the average of 12 months: {_cells(averaged)}, a provisional figure, "
                       "not the year-end evaluation."))
     prev = s.get("previous_year")
     if prev:
@@ -161,7 +181,7 @@ def year_paragraphs(c: Consolidation, thresholds: list[float], lang: str) -> lis
                  _t(lang, f"{'tăng' if diff > 0 else 'giảm'} {abs(diff)} chi bộ",
                     f"{'up' if diff > 0 else 'down'} {abs(diff)}"))
         out.append(_t(lang, f"   So với năm {prev['year']} ({prev['meeting']} chi bộ đạt): {trend}.",
-                      f"   Against {prev['year']} ({prev['meeting']} cells met the standard): {trend}."))
+                      f"   Against {prev['year']} ({_cells(prev['meeting'])} met the standard): {trend}."))
     not_met = int(s.get("below", 0))
     out.append(_t(lang,
                   f"3. Chi bộ không đạt hoặc bị loại trừ: {not_met} (lý do tại Phụ lục 3); chi bộ còn thiếu tháng: "

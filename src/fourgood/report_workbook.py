@@ -52,7 +52,7 @@ from .document import (
     province_parts,
 )
 from .problems import NOT_A_FORM_LABEL, not_a_form_files, number_text, severity_label
-from .report_text import month_paragraphs, year_paragraphs
+from .report_text import month_paragraphs, weakest_content, year_paragraphs
 from .rollup import CELL_COLUMNS, Consolidation, content_columns
 from .sheet_stream import TIME_TYPES, SheetRows, cell_value, cell_xml, row_xml, save_with_rows
 from .spec import CELL_TYPES, DEFAULT_THRESHOLD, TOTAL_POINTS
@@ -463,13 +463,17 @@ def report_page(c: Consolidation, h: Letterhead, lang: str, weakest: int = 10) -
         return ReportPage(kind_line, year_paragraphs(c, thresholds, lang),
                           _t(lang, ("KẾT QUẢ THEO CẤP ỦY TRỰC THUỘC", "BY ORGANISATION")), header, rows,
                           [None, "0", "0", "0", "0.0%", "0", "0"])
-    kind_line = _t(lang, ("Kết quả đánh giá “Chi bộ 4 tốt” ", "Results of the “Chi bộ 4 tốt” evaluation, ")) + h.period
+    kind_line = _t(lang, ("Kết quả đánh giá “Chi bộ 4 tốt” ", "Results of the “Chi bộ 4 tốt” evaluation, ")) + (
+        h.period or DOTS)  # no form of any period counted: the period is filled in by hand
     periods = [p for p in dict.fromkeys(c.hierarchy["period"]) if p] if "period" in c.hierarchy else []
-    paragraphs: list[str] = []
-    for p in periods:
-        paragraphs += month_paragraphs(c, p, period_text([p], lang), thresholds, lang)
-    hy = c.hierarchy[c.hierarchy["depth"] <= 1]
     many = len(periods) > 1
+    paragraphs: list[str] = []
+    for p in periods:  # the weakest content is over every form: said once when there are several periods
+        paragraphs += month_paragraphs(c, p, period_text([p], lang), thresholds, lang, content=not many)
+    overall = weakest_content(c, lang, indent="") if many else ""
+    if overall:
+        paragraphs.append(_t(lang, ("Qua các kỳ trên, ", "Over these periods, ")) + overall[0].lower() + overall[1:])
+    hy = c.hierarchy[c.hierarchy["depth"] <= 1]
     rows = [[(f"{n} ({p})" if many else str(n)), int(e), int(v), int(m), (m / e if e else None), int(b) + int(x),
              int(e) - int(v)]
             for n, p, e, v, m, b, x in zip(hy["name"], hy["period"], hy["expected"], hy["valid"], hy["meets"],
@@ -481,6 +485,7 @@ def report_page(c: Consolidation, h: Letterhead, lang: str, weakest: int = 10) -
     page = ReportPage(kind_line, paragraphs, _t(lang, ("KẾT QUẢ THEO CẤP ỦY TRỰC THUỘC", "BY ORGANISATION")),
                       header, rows, [None, "0", "0", "0", "0.0%", "0", "0"])
     top = c.by_criterion.head(max(0, weakest))
+    top = top.assign(criterion=criterion_text(top, lang))
     if not top.empty:
         page.criteria_title = _t(lang, (f"CÁC TIÊU CHÍ CÓ TỶ LỆ ĐIỂM BÌNH QUÂN THẤP NHẤT ({len(top)} tiêu chí; đủ các "
                                         "tiêu chí ở phụ lục)",
@@ -492,6 +497,15 @@ def report_page(c: Consolidation, h: Letterhead, lang: str, weakest: int = 10) -
                               share, n in zip(top["criterion_id"], top["criterion"], top["cell_type"], top["max"],
                                               top["avg_score"], top["avg_share"], top["cells"])]
     return page
+
+
+def criterion_text(frame: pd.DataFrame, lang: str) -> pd.Series:
+    """Each criterion's wording in the language asked for: the table's English text with --lang en
+    (the Vietnamese where a table has none)."""
+    if lang != "en" or "criterion_en" not in frame:
+        return frame["criterion"]
+    english = frame["criterion_en"].astype(object).fillna("")
+    return english.where(english != "", frame["criterion"])
 
 
 def _type_name(code: Any, lang: str) -> str:
@@ -918,7 +932,8 @@ def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
         ("weakest_share", "Tỷ lệ điểm nội dung đó", "Its share of maximum", 11, "0.0%"),
         ("file", "Tệp nguồn", "Source file", 40, None)], _with_shown_files(b, shown)))
 
-    bc = c.by_criterion.assign(cell_type=c.by_criterion["cell_type"].map(type_name))
+    bc = c.by_criterion.assign(cell_type=c.by_criterion["cell_type"].map(type_name),
+                               criterion=criterion_text(c.by_criterion, lang))
     tables.append(ReportTable("by_criterion", names["by_criterion"],
                               _t(lang, ("ĐIỂM BÌNH QUÂN THEO TỪNG TIÊU CHÍ (tỷ lệ so với điểm chuẩn, thấp nhất trước)",
                                         "AVERAGE SCORE OF EVERY CRITERION (share of the maximum, lowest first)")), [

@@ -360,7 +360,9 @@ def _expected(cells: pd.DataFrame, roster: pd.DataFrame | None, periods: list[st
         base = cells.copy()
         base["expected"] = True
         return base
-    grid = roster.assign(_k=1).merge(pd.DataFrame({"period": periods, "_k": 1}), on="_k").drop(columns="_k")
+    # periods as text even when there are none (no form counted): an empty float column cannot be merged
+    grid = roster.assign(_k=1).merge(pd.DataFrame({"period": pd.Series(periods, dtype=object), "_k": 1}),
+                                     on="_k").drop(columns="_k")
     keep = [c for c in cells.columns if c not in ("cell_name", "cell_type", "grassroots", "upper_committee",
                                                   "org_chain")]
     merged = grid.merge(cells[keep], on=["cell_code", "period"], how="left", suffixes=("", "_sub"))
@@ -488,7 +490,7 @@ def _by_criterion(result: BatchResult, cells: pd.DataFrame, specs: dict[str, Spe
                       avg_share=(sums["share_sum"] / sums["cells"]).astype(float).round(9))
     out = out.drop(columns=["score_sum", "share_sum"])
     out = out[["cell_type", "content_id", "criterion_id", "version", "criterion", "max", "cells", "avg_score",
-               "avg_share"]]
+               "avg_share", "criterion_en"]]
     return out.sort_values(["avg_share", "cell_type", "criterion_id", "version"]).reset_index(drop=True)
 
 
@@ -496,13 +498,16 @@ def _by_version(sums: pd.DataFrame, specs: dict[str, Spec]) -> pd.DataFrame:
     """Per-criterion sums of each table (fingerprint) merged per criterion of a cell type, except
     where the tables the forms were filled on word it differently (text or maximum): then one row
     per wording, `version` naming the tables that use it ('' when every table agrees)."""
-    cols = ["cell_type", "content_id", "criterion_id", "version", "criterion", "max", "cells", "score_sum", "share_sum"]
+    cols = ["cell_type", "content_id", "criterion_id", "version", "criterion", "max", "cells", "score_sum", "share_sum",
+            "criterion_en"]
     if sums.empty:
         return pd.DataFrame(columns=cols)
     tables = {s.fingerprint: s for s in reversed(all_versions(specs))}  # the table in use wins a shared fingerprint
     text = {(fp, c.id): c.text_vi for fp, s in tables.items() for c in s.criteria}
+    text_en = {(fp, c.id): c.text_en for fp, s in tables.items() for c in s.criteria}  # for --lang en
     group, wording = ["cell_type", "content_id", "criterion_id"], ["criterion", "max"]
-    sums = sums.assign(criterion=[text.get(k, "") for k in zip(sums["fingerprint"], sums["criterion_id"])],
+    keys = list(zip(sums["fingerprint"], sums["criterion_id"]))
+    sums = sums.assign(criterion=[text.get(k, "") for k in keys], criterion_en=[text_en.get(k, "") for k in keys],
                        _version=[tables[fp].version if fp in tables else "" for fp in sums["fingerprint"]])
     variants = sums.drop_duplicates([*group, *wording]).groupby(group, sort=False).size().rename("_variants")
     sums = sums.join(variants, on=group)
@@ -511,7 +516,7 @@ def _by_version(sums: pd.DataFrame, specs: dict[str, Spec]) -> pd.DataFrame:
     sums["version"] = versions.where(sums["_variants"] > 1, "")
     out = sums.groupby([*group, "version"], sort=False).agg(
         criterion=("criterion", "first"), max=("max", "min"), cells=("cells", "sum"), score_sum=("score_sum", "sum"),
-        share_sum=("share_sum", "sum")).reset_index()
+        share_sum=("share_sum", "sum"), criterion_en=("criterion_en", "first")).reset_index()
     return out[cols]
 
 
