@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import pytest
 
 from fourgood.demo import build_demo, build_year
@@ -60,6 +61,10 @@ def test_the_change_against_last_month_comes_from_the_history_store(demo, tmp_pa
     met_now = int((c.cells["status"] == "meets").sum())
     assert re.search(rf"So với tháng 10 năm 2026: số chi bộ đạt tăng {met_now - met_before} chi bộ "
                      rf"\(từ {met_before} lên {met_now}\)", text)
+    # a cell the store counted last month but no longer on the roster nor reported is not compared
+    gone = c.previous.assign(cell_code="XX-999", status="meets").head(1)
+    c.previous = pd.concat([c.previous, gone], ignore_index=True)
+    assert re.search(rf"\(từ {met_before} lên {met_now}\)", "\n".join(_report(c).paragraphs))
     # without the store's history there is nothing to compare with, and the text says nothing of it
     alone = consolidate_paths([str(inbox)], load_specs(), roster=str(roster), period="2026-11")
     assert "So với" not in "\n".join(_report(alone).paragraphs)

@@ -117,7 +117,10 @@ def _change(c: Consolidation, meets: int, expected: int, lang: str) -> str:
     if prev is None or prev.empty:
         return ""
     from .document import period_text
-    before = int((prev["status"] == "meets").sum())
+    # the same cells as this period's count: those reported on or expected now (the store keeps every
+    # cell it ever counted, cells since dropped from the roster too)
+    now = set(c.cells["cell_code"]) | (set(c.missing["cell_code"]) if "cell_code" in c.missing else set())
+    before = int(((prev["status"] == "meets") & prev["cell_code"].isin(now)).sum())
     words = period_text([str(prev["period"].iloc[0])], lang)
     diff = meets - before
     if lang == "en":
