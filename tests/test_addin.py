@@ -273,17 +273,23 @@ def test_control_workbook_without_a_folder_says_which_cell_to_fill(template_dir,
                                      "của trang “Tổng hợp”."]
 
 
-def test_a_consolidated_workbook_reruns_its_recorded_sources(tmp_path, form):
+def _rerun_after_a_late_form(tmp_path, form):
+    """A workbook consolidated from one form, clicked again in Excel after a second form arrived."""
+    from fourgood.consolidate_cmd import run_consolidate
+
     folder = tmp_path / "nop"
     folder.mkdir()
     form("x", total=98).rename(folder / "x.xlsx")
-    from fourgood.consolidate_cmd import run_consolidate
-
     out = tmp_path / "tong-hop.xlsx"
     run_consolidate([str(folder)], str(out), quiet=True)
     form("y", total=90, info={"cell_code": "KCQ-Y"}).rename(folder / "y.xlsx")  # a late submission
     book = remote_book(out, name=str(out))
     fg.one_click(book)
+    return folder, book
+
+
+def test_a_consolidated_workbook_reruns_its_recorded_sources(tmp_path, form):
+    folder, book = _rerun_after_a_late_form(tmp_path, form)
     assert _alerts(book) == ["Đã tổng hợp 2 tệp: 2 chi bộ, 1 đạt, 1 dưới ngưỡng đạt (95 điểm), 0 tệp bị từ chối."]
     meta = _values_on(book, [s.name for s in book.sheets].index("_meta"))
     assert ["sources", str(folder)] in meta
@@ -312,16 +318,7 @@ def test_payload_is_json_like_the_office_js_client_sends(form):
 def test_a_consolidated_workbook_run_again_from_excel_rewrites_its_report_with_the_new_figures(tmp_path, form):
     """The report (first sheet) says what the appendices say: consolidated again from Excel after a
     late submission, its text and summary count the new form, not the previous run's."""
-    folder = tmp_path / "nop"
-    folder.mkdir()
-    form("x", total=98).rename(folder / "x.xlsx")
-    from fourgood.consolidate_cmd import run_consolidate
-
-    out = tmp_path / "tong-hop.xlsx"
-    run_consolidate([str(folder)], str(out), quiet=True)
-    form("y", total=90, info={"cell_code": "KCQ-Y"}).rename(folder / "y.xlsx")  # a late submission
-    book = remote_book(out, name=str(out))
-    fg.one_click(book)
+    _, book = _rerun_after_a_late_form(tmp_path, form)
     report = _values_on(book, _sheet_index(book, "Báo cáo"))
     text = [r[0] for r in report if isinstance(r[0], str)]
     assert "BÁO CÁO" in text
