@@ -7,10 +7,12 @@ import datetime as dt
 import math
 import os
 import re
+import unicodedata
 import weakref
 from collections.abc import Iterator
 from copy import copy
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -142,37 +144,64 @@ def printable_pt(orientation: str) -> float:
     return page - (MARGIN_IN["left"] + MARGIN_IN["right"]) * 72
 
 
-# Times New Roman 12 pt: a generous average character width, so estimated lines are never too few.
-CHAR_PT, BOLD_CHAR_PT, LINE_PT = 6.0, 7.2, 14.5
-# the average width for wrapping a whole text (a column's longest word is measured with CHAR_PT)
-WRAP_PT, BOLD_WRAP_PT = 5.5, 6.4
+# Times New Roman 12 pt: a column's wanted width per character of its longest text (generous); a line.
+# Words and lines are measured letter by letter (`text_pt`).
+CHAR_PT, LINE_PT = 6.0, 14.5
 
 
 def _lines(text: str, width: float, bold: bool = False) -> int:
-    """Lines `text` wraps to in a column `width` characters wide (words broken when too long);
-    the column as LibreOffice draws it (6 pt a character, no padding), the narrower of the two."""
-    per_line = _per_line(width, bold)
-    if len(text) <= per_line and "\n" not in text:  # what the loop below finds, without it
-        return 1
+    """Lines `text` wraps to in a column `width` characters wide (words broken when too long), as
+    LibreOffice draws the column (6 pt a character, no padding): each word measured by the Times New
+    Roman widths of its letters (`text_pt`), never narrower than a little over the true width."""
+    return _wrapped(str(text), round(width, 2), bold)
+
+
+@lru_cache(maxsize=65536)  # a table repeats its names and committees on many rows
+def _wrapped(text: str, width: float, bold: bool) -> int:
+    room = width * 6 - WRAP_PAD_PT
+    space = text_pt(" ", bold)
     total = 0
-    for para in str(text).split("\n"):
-        lines, used = 1, 0
+    for para in text.split("\n"):
+        lines, used = 1, 0.0
         for word in para.split():
-            n = len(word)
-            if used and used + 1 + n > per_line:
-                lines, used = lines + 1, 0
+            w = text_pt(word, bold)
+            if used and used + space + w > room:
+                lines, used = lines + 1, 0.0
             if used:
-                used += 1
-            while n > per_line:  # a path or a hash longer than the column breaks anywhere
-                lines, n = lines + 1, n - per_line
-            used += n
+                used += space
+            while w > room:  # a path or a hash longer than the column breaks anywhere
+                lines, w = lines + 1, w - room
+            used += w
         total += lines
     return total
 
 
-def _per_line(width: float, bold: bool = False) -> int:
-    """Characters that fit on one line of a column `width` characters wide, as `_lines` counts."""
-    return max(1, int((width * 6 - PAD_PT) / (BOLD_WRAP_PT if bold else WRAP_PT)))
+# Times New Roman (and Liberation Serif, its metric twin) advance widths, thousandths of the size,
+# of the letters a Vietnamese text is made of; a letter with diacritics is as wide as its base
+# letter. Bold is up to 10% wider. A margin of 4% covers rounding in the renderer; LibreOffice keeps
+# about 2 pt inside each side of a cell (Excel draws a column 3.75 pt wider still).
+_TIMES = dict(zip(
+    " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~",
+    (250, 333, 408, 500, 500, 833, 778, 180, 333, 333, 500, 564, 250, 333, 250, 278, *([500] * 10), 278, 278,
+     564, 564, 564, 444, 921, 722, 667, 667, 722, 611, 556, 722, 722, 333, 389, 722, 611, 889, 722, 722, 556,
+     722, 667, 556, 611, 722, 722, 944, 722, 722, 611, 333, 278, 333, 469, 500, 333, 444, 500, 444, 500, 444,
+     333, 500, 500, 278, 278, 500, 278, 778, 500, 500, 500, 500, 333, 389, 278, 500, 500, 722, 500, 500, 444,
+     480, 200, 480, 541)))
+_TIMES.update({"đ": 500, "Đ": 722, "“": 444, "”": 444, "‘": 333, "’": 333, "…": 1000, "–": 500, "—": 1000})
+TEXT_MARGIN = 1.04
+WRAP_PAD_PT = 4.0
+
+
+@lru_cache(maxsize=65536)
+def text_pt(text: str, bold: bool = False) -> float:
+    """Printed width of `text` in Times New Roman at BODY_PT points."""
+    units = 0
+    for ch in text:
+        w = _TIMES.get(ch)
+        if w is None:
+            w = _TIMES.get(unicodedata.normalize("NFD", ch)[:1], 556)
+        units += w
+    return units * BODY_PT / 1000 * TEXT_MARGIN * (1.1 if bold else 1.0)
 
 
 def _height(texts: list[str], widths: list[float], bold: bool = False) -> float:
@@ -224,19 +253,23 @@ def fit_columns(cols: list[Col], frame: pd.DataFrame, lang: str, bold: bool = Fa
     lows, wants, longests, breaks = [], [], [], []
     for key, vi, en, declared, fmt in cols:
         header = en if lang == "en" else vi
-        word, longest, broken = 1, 0, False  # the column's longest word and text (characters); a line break?
+        # the column's longest word (characters, and printed width) and text; a line break?
+        word, word_pt, longest, longest_pt, broken = 1, 0.0, 0, 0.0, False
         values = [] if frame.empty else _distinct(frame[key]) if key in frame else [None]
         for value in values:
             text = value if value.__class__ is str else _shown_text(plain_value(value), fmt)
-            if len(text) > word:  # a longer word can only be in a longer text
-                word = max(word, *(len(w) for w in text.split()), 1)
+            if len(text) > word - 3:  # a wider word can only be in a text about as long
+                for w in text.split():
+                    if len(w) > word - 3:  # letters differ in width: measure the longest few
+                        word, word_pt = max(word, len(w)), max(word_pt, text_pt(w, bold))
+            if len(text) > longest - 3:
+                longest_pt = max(longest_pt, text_pt(text, bold))
             longest, broken = max(longest, len(text)), broken or "\n" in text
-        longests.append(longest)
+        longests.append(longest_pt)
         breaks.append(broken)
-        head_word = max([len(w) for w in header.split()] or [1])
-        # body words measured bold too: the summary prints its upper levels in bold
         # the header is bold; body words are measured bold only where rows print in bold (the summary)
-        low = min(max(head_word * BOLD_CHAR_PT, word * (BOLD_CHAR_PT if bold else CHAR_PT)) + PAD_PT, MAX_WORD_PT)
+        head_pt = max([text_pt(w, True) for w in header.split()] or [0.0])
+        low = min(max(head_pt, word_pt) + PAD_PT, MAX_WORD_PT)
         want = max(low, min(column_pt(declared), longest * CHAR_PT + PAD_PT) if longest else low)
         lows.append(low)
         wants.append(want)
@@ -255,7 +288,7 @@ def fit_columns(cols: list[Col], frame: pd.DataFrame, lang: str, bold: bool = Fa
         else:
             pts = [lo * target / sum(lows) for lo in lows]
     widths = [width_of(pt) for pt in pts]
-    one_line = [n <= _per_line(w) and not b for n, w, b in zip(longests, widths, breaks)]
+    one_line = [pt <= w * 6 - WRAP_PAD_PT and not b for pt, w, b in zip(longests, widths, breaks)]
     return ColumnLayout(widths, orientation, min(1.0, page / sum(column_pt(w) for w in widths)), one_line)
 
 
