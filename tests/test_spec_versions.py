@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -323,3 +324,16 @@ def test_a_dask_cluster_knows_the_earlier_versions_too(tmp_path):
     row = result.files.iloc[0]
     assert (row["category"], row["spec_version"], row["final_total"]) == ("valid", "2026.1", 96)
     assert [p.code for p in result.problems] == ["template_outdated"]
+
+
+@pytest.mark.slow
+def test_a_cell_below_the_threshold_for_the_year_is_listed_with_its_weakest_content(tmp_path):
+    """The year report's list of cells not proposed gives each its reason: for a cell below the
+    threshold, the score, the rule that decided it and its weakest content over the year."""
+    two = consolidate_paths([str(_year_inbox(tmp_path / "hai", tmp_path, split=True))], SPECS, period="2026")
+    out = write_consolidated(two, tmp_path / "nam.xlsx")
+    reasons = _column(out, "Không đề nghị", "Lý do")
+    assert len(reasons) == 1 and reasons[0].startswith("Điểm xét 94,96 (bình quân (tạm tính)) dưới ngưỡng 95 điểm")
+    assert re.search(r"; nội dung yếu nhất: (I|II|III|IV) \(\d+(,\d)?% điểm chuẩn\)$", reasons[0])
+    weakest = two.year.cells.set_index("cell_code").loc["KCQ-002", "weakest_content"]
+    assert f"nội dung yếu nhất: {weakest} (" in reasons[0]

@@ -1128,18 +1128,23 @@ def _not_recognised_table(y: Any, d: pd.DataFrame, names: dict[str, str], lang: 
     or not enough data (which months are missing, whether the year-end evaluation is in)."""
     n = d[d["year_status"] != "meets"]
     reasons = []
-    for status, score, threshold, months, rule, ye in zip(n["year_status"], n["year_score"], n["threshold"],
-                                                          n["missing_months"], n["rule"], n["year_end_status"]):
+    weakest = zip(n["weakest_content"], n["weakest_share"]) if "weakest_content" in n else [("", None)] * len(n)
+    for status, score, threshold, months, rule, ye, (content, share) in zip(
+            n["year_status"], n["year_score"], n["threshold"], n["missing_months"], n["rule"], n["year_end_status"],
+            weakest):
         gone = ", ".join((f"T{m}" if lang != "en" else f"M{m}") for m in (months or []))
         if status == "veto":
             reasons.append(_t(lang, ("Thuộc trường hợp loại trừ (câu hỏi loại trừ trả lời “Có”)",
                                      "Excluded (an exclusion question answered “yes”)")))
         elif status == "below":
             how = _t(lang, YEAR_RULE_LABELS.get(rule, ("", ""))).lower()
+            weak = (_t(lang, (f"; nội dung yếu nhất: {content} ({number_text(round(share * 100, 1), lang)}% điểm chuẩn)",
+                              f"; weakest content: {content} ({number_text(round(share * 100, 1), lang)}% of its "
+                              "maximum)")) if content and share == share and share is not None else "")
             reasons.append(_t(lang, (f"Điểm xét {number_text(score, lang)} ({how}) dưới ngưỡng "
                                      f"{number_text(threshold, lang)} điểm",
                                      f"Score {number_text(score, lang)} ({how}) under the threshold of "
-                                     f"{number_text(threshold, lang)}")))
+                                     f"{number_text(threshold, lang)}")) + weak)
         else:
             end = (("đánh giá cuối năm chưa chấm đủ", "the year-end evaluation is not fully scored") if ye == "incomplete"
                    else ("chưa có đánh giá cuối năm", "no year-end evaluation"))

@@ -99,6 +99,8 @@ def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFram
     year = (year_view(cells_for_year, roster, specs, str(period), lang, roster is None or roster.empty)
             if is_year(period) else None)
     cells = cells[of_year(cells["period"], year.year)] if year else cells  # last year's forms: the comparison only
+    if year:
+        _year_weakest(year, cells, specs)
     known = cells["period"].astype(object).fillna("")
     periods = sorted(p for p in known.unique() if p) or ([period] if period else [])
     expected = _expected(cells, roster, periods)
@@ -432,17 +434,38 @@ def _hierarchy(expected: pd.DataFrame, lang: str = "vi", by_name: bool = True) -
     return out.sort_values(["period", "order"], kind="stable").reset_index(drop=True)[cols]
 
 
+def content_shares(frame: pd.DataFrame, specs: dict[str, Spec]) -> pd.DataFrame:
+    """Each row's content subtotals as shares of their maxima (by the table the form was filled on),
+    one column per content id."""
+    maxima = {s.fingerprint: {c.id: c.max for c in s.contents} for s in all_versions(specs)}
+    ids = list(dict.fromkeys(c.id for s in all_versions(specs) for c in s.contents))
+    return pd.DataFrame({c: frame[content_column(c)] / frame["fingerprint"].map(
+        lambda fp, c=c: maxima.get(fp, {}).get(c, np.nan)) for c in ids if content_column(c) in frame},
+        index=frame.index).astype(float)
+
+
+def _year_weakest(year: YearView, cells: pd.DataFrame, specs: dict[str, Spec]) -> None:
+    """Each cell's weakest content over its scored forms of the year (the mean share of each content):
+    the reason the year report gives with a cell below the threshold."""
+    scored = cells[cells["status"].isin(["meets", "below", "veto"])]
+    shares = content_shares(scored, specs)
+    if shares.empty or shares.isna().all(axis=None):
+        year.cells["weakest_content"], year.cells["weakest_share"] = "", np.nan
+        return
+    per_cell = shares.groupby(scored["cell_code"]).mean()
+    known = per_cell.notna().any(axis=1)
+    weakest = per_cell.fillna(np.inf).idxmin(axis=1).where(known, "")
+    year.cells["weakest_content"] = year.cells["cell_code"].map(weakest).fillna("")
+    year.cells["weakest_share"] = year.cells["cell_code"].map(per_cell.min(axis=1))
+
+
 def _below(cells: pd.DataFrame, specs: dict[str, Spec]) -> pd.DataFrame:
     below = cells[cells["status"] == "below"].copy()
     if below.empty:
         return below.assign(weakest_content="", weakest_share=np.nan)
-    maxima = {s.fingerprint: {c.id: c.max for c in s.contents} for s in all_versions(specs)}
-    ids = list(dict.fromkeys(c.id for s in all_versions(specs) for c in s.contents))
-    shares = pd.DataFrame({c: below[content_column(c)] / below["fingerprint"].map(
-        lambda fp, c=c: maxima.get(fp, {}).get(c, np.nan)) for c in ids if content_column(c) in below})
+    shares = content_shares(below, specs)
     if shares.empty or shares.isna().all(axis=None):
         return below.assign(weakest_content="", weakest_share=np.nan).sort_values(["final_total", "cell_code"])
-    shares = shares.astype(float)
     known = shares.notna().any(axis=1)
     below["weakest_content"] = shares.fillna(np.inf).idxmin(axis=1).where(known, "")
     below["weakest_share"] = shares.min(axis=1)
