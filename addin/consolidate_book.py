@@ -15,10 +15,12 @@ from typing import Any
 from fourgood.check import peek_meta
 from fourgood.consolidate_cmd import consolidate_paths
 from fourgood.contract import CONTENT_PREFIX, CONTROL_FIELDS, META_SHEET, ROLLUP_NUMBERS, Kind, MetaKey, control_name
+from fourgood.document import parse_signer
 from fourgood.messages import render
 from fourgood.problems import FourgoodError, Problem, number_text
 from fourgood.report_workbook import (
     DATA_SHEET,
+    DOCUMENT_SETTINGS,
     REPORT_WIDTHS,
     SHEET_NAMES,
     ReportTable,
@@ -46,7 +48,7 @@ def settings_of(book: Any, meta: dict[str, Any]) -> dict[str, str]:
             value = book.names[control_name(key)].refers_to_range.value
             out[key if key != "source" else "sources"] = "" if value is None else str(value).strip()
         return out
-    return {k: str(meta.get(k) or "") for k in (MetaKey.SOURCES, MetaKey.ROSTER, MetaKey.PERIOD)}
+    return {k: str(meta.get(k) or "") for k in DOCUMENT_SETTINGS}
 
 
 def _resolve(text: str, base: Path | None) -> Path:
@@ -74,7 +76,7 @@ def consolidate_into(book: Any, specs: dict[str, Spec], lang: str, *, run_at: dt
     c = consolidate_paths([str(p) for p in paths], specs, roster=str(roster) if roster else None,
                           period=settings.get("period") or None, lang=lang)
     run_at = run_at or dt.datetime.now().replace(microsecond=0)
-    _write_report(book, c, lang, run_at)
+    _write_report(book, c, lang, run_at, settings)
     for table in report_tables(c, lang):
         _write_table(book, table, lang, run_at)
     _write_data(book, c)
@@ -102,12 +104,15 @@ def _sheet(book: Any, name: str, visible: bool = True) -> Any:
     return sheet
 
 
-def report_rows(c: Consolidation, lang: str, run_at: dt.datetime) -> list[list[Any]]:
+def report_rows(c: Consolidation, lang: str, run_at: dt.datetime,
+                settings: dict[str, str] | None = None) -> list[list[Any]]:
     """The report (the first sheet of `fourgood consolidate`'s workbook) as plain rows, eight columns
     wide: the heading, "BÁO CÁO", its text, the summary table, the weakest criteria, the signature.
     Without it a workbook consolidated again from Excel kept the previous run's report above the
     new appendices."""
-    h = letterhead(c, lang, run_at)
+    settings = settings or {}  # the issuer, place and signer the workbook was first written with
+    h = letterhead(c, lang, run_at, issuer=settings.get(MetaKey.ISSUER) or None,
+                   place=settings.get(MetaKey.PLACE) or None, signer=parse_signer(settings.get(MetaKey.SIGNER)))
     page = report_page(c, h, lang)
     n = len(REPORT_WIDTHS)
 
@@ -128,11 +133,12 @@ def report_rows(c: Consolidation, lang: str, run_at: dt.datetime) -> list[list[A
     return rows
 
 
-def _write_report(book: Any, c: Consolidation, lang: str, run_at: dt.datetime) -> None:
+def _write_report(book: Any, c: Consolidation, lang: str, run_at: dt.datetime,
+                  settings: dict[str, str] | None = None) -> None:
     sheet = _sheet(book, SHEET_NAMES["report"][1 if lang == "en" else 0])
     for j, width in enumerate(REPORT_WIDTHS, 1):
         set_column_width(sheet.range((1, j)), width)
-    sheet.range("A1").value = report_rows(c, lang, run_at)
+    sheet.range("A1").value = report_rows(c, lang, run_at, settings)
 
 
 def _write_table(book: Any, table: ReportTable, lang: str, run_at: dt.datetime) -> None:

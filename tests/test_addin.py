@@ -273,7 +273,7 @@ def test_control_workbook_without_a_folder_says_which_cell_to_fill(template_dir,
                                      "của trang “Tổng hợp”."]
 
 
-def _rerun_after_a_late_form(tmp_path, form):
+def _rerun_after_a_late_form(tmp_path, form, **document):
     """A workbook consolidated from one form, clicked again in Excel after a second form arrived."""
     from fourgood.consolidate_cmd import run_consolidate
 
@@ -281,7 +281,7 @@ def _rerun_after_a_late_form(tmp_path, form):
     folder.mkdir()
     form("x", total=98).rename(folder / "x.xlsx")
     out = tmp_path / "tong-hop.xlsx"
-    run_consolidate([str(folder)], str(out), quiet=True)
+    run_consolidate([str(folder)], str(out), quiet=True, **document)
     form("y", total=90, info={"cell_code": "KCQ-Y"}).rename(folder / "y.xlsx")  # a late submission
     book = remote_book(out, name=str(out))
     fg.one_click(book)
@@ -326,3 +326,16 @@ def test_a_consolidated_workbook_run_again_from_excel_rewrites_its_report_with_t
     assert any(t.startswith("3. Chi bộ dưới ngưỡng đạt: ") for t in text)
     summary = next(r for r in report if r[0] and r[1] == 2)  # the whole: 2 cells, 2 valid forms, 1 meeting
     assert summary[2:4] == [2, 1]
+
+
+def test_a_workbook_consolidated_again_from_excel_keeps_its_issuer_place_and_signer(tmp_path, form):
+    """--issuer, --place and --signer are recorded in `_meta`: clicked again in Excel, the report is
+    headed and signed as the board first wrote it, not by the defaults."""
+    _, book = _rerun_after_a_late_form(tmp_path, form, issuer="Đảng ủy xã Cẩm Bình", place="Cẩm Bình",
+                                       signer="T/M BAN THƯỜNG VỤ|PHÓ BÍ THƯ")
+    report = [v for r in _values_on(book, _sheet_index(book, "Báo cáo")) for v in r if isinstance(v, str)]
+    assert "ĐẢNG ỦY XÃ CẨM BÌNH" in report and "Số ……-BC/ĐU" in report
+    assert any(v.startswith("Cẩm Bình, ngày ") for v in report)
+    assert "T/M BAN THƯỜNG VỤ" in report and "PHÓ BÍ THƯ" in report and "TRƯỞNG BAN" not in report
+    meta = _values_on(book, [s.name for s in book.sheets].index("_meta"))
+    assert ["signer", "T/M BAN THƯỜNG VỤ|PHÓ BÍ THƯ"] in meta and ["issuer", "Đảng ủy xã Cẩm Bình"] in meta

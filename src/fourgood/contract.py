@@ -46,6 +46,11 @@ class MetaKey:
     SOURCES = "sources"  # consolidated: the folders and files it was built from
     ROSTER = "roster"
     PERIOD = "period"
+    # consolidated: how its report is headed and signed (--issuer, --place, --signer), so that the
+    # workbook consolidated again from Excel keeps them
+    ISSUER = "issuer"
+    PLACE = "place"
+    SIGNER = "signer"
     # Rows that list the spec's structure (key in column A, then values) rather than key/value.
     CRITERION_ROW = "criterion"
     VETO_ROW = "veto"

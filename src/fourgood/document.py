@@ -46,6 +46,10 @@ class Signer:
     key: str
     title: str = ""  # the office line, when given instead of the usual one
 
+    def text(self) -> str:
+        """As `--signer` takes it (parse_signer reads it back): the capacity, then "|office" if given."""
+        return SIGNERS[self.key][0][0] + (f"|{self.title}" if self.title else "")
+
     def lines(self, lang: str) -> list[str]:
         vi, en = SIGNERS[self.key]
         shown = list(en if lang == "en" else vi)

@@ -1168,8 +1168,12 @@ def consolidated_meta(lang: str, settings: dict[str, str] | None = None) -> list
     """The `_meta` rows of a consolidated workbook: what it is and how to consolidate it again."""
     settings = settings or {}
     return meta_rows(Kind.CONSOLIDATED, lang, f"fourgood {__version__}", **{
-        MetaKey.SOURCES: settings.get("sources", ""), MetaKey.ROSTER: settings.get("roster", ""),
-        MetaKey.PERIOD: settings.get("period", "")})
+        key: settings.get(key, "") for key in DOCUMENT_SETTINGS})
+
+
+# What a consolidated workbook records to be consolidated again as it was: its sources, roster and
+# period, and how its report is headed and signed.
+DOCUMENT_SETTINGS = (MetaKey.SOURCES, MetaKey.ROSTER, MetaKey.PERIOD, MetaKey.ISSUER, MetaKey.PLACE, MetaKey.SIGNER)
 
 
 def write_consolidated(c: Consolidation, out: str | Path, lang: str = "vi", run_at: dt.datetime | None = None,
@@ -1211,7 +1215,8 @@ def write_consolidated(c: Consolidation, out: str | Path, lang: str = "vi", run_
 
     _charts(wb, c, names, lang, heading, appendix=len(tables) + 1)
     bodies.append(_data_sheet(wb, c))
-    settings = {"sources": "; ".join(sources or []), "roster": roster or "", "period": period or ""}
+    settings = {"sources": "; ".join(sources or []), "roster": roster or "", "period": period or "",
+                "issuer": issuer or "", "place": place or "", "signer": signer.text() if signer else ""}
     write_meta_sheet(wb, consolidated_meta(lang, settings))
     with atomic_path(out) as tmp:
         save_with_rows(wb, tmp, bodies)
