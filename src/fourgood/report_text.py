@@ -124,12 +124,16 @@ def _change(c: Consolidation, meets: int, expected: int, lang: str) -> str:
     words = period_text([str(prev["period"].iloc[0])], lang)
     diff = meets - before
     if lang == "en":
-        trend = "unchanged" if diff == 0 else f"{'up' if diff > 0 else 'down'} {abs(diff)}"
-        return f"   Against {words}: cells meeting the standard {trend} (from {before} to {meets})."
-    trend = "không đổi" if diff == 0 else f"{'tăng' if diff > 0 else 'giảm'} {abs(diff)} chi bộ"
-    return f"   So với {words}: số chi bộ đạt {trend} (từ {before} lên {meets})." if diff > 0 else \
-        f"   So với {words}: số chi bộ đạt {trend} (từ {before} xuống {meets})." if diff < 0 else \
-        f"   So với {words}: số chi bộ đạt {trend} ({meets} chi bộ)."
+        return f"   Against {words}: cells meeting the standard {_trend(diff, lang)} (from {before} to {meets})."
+    span = f"từ {before} {'lên' if diff > 0 else 'xuống'} {meets}" if diff else f"{meets} chi bộ"
+    return f"   So với {words}: số chi bộ đạt {_trend(diff, lang)} ({span})."
+
+
+def _trend(diff: int, lang: str) -> str:
+    """ "tăng 2 chi bộ" / "giảm 1 chi bộ" / "không đổi" (up 2 / down 1 / unchanged)."""
+    if diff == 0:
+        return _t(lang, "không đổi", "unchanged")
+    return _t(lang, f"{'tăng' if diff > 0 else 'giảm'} {abs(diff)} chi bộ", f"{'up' if diff > 0 else 'down'} {abs(diff)}")
 
 
 def weakest_content(c: Consolidation, lang: str, indent: str = "   ") -> str:
@@ -179,10 +183,7 @@ def year_paragraphs(c: Consolidation, thresholds: list[float], lang: str) -> lis
                       "not the year-end evaluation."))
     prev = s.get("previous_year")
     if prev:
-        diff = meeting - int(prev["meeting"])
-        trend = (_t(lang, "không đổi", "unchanged") if diff == 0 else
-                 _t(lang, f"{'tăng' if diff > 0 else 'giảm'} {abs(diff)} chi bộ",
-                    f"{'up' if diff > 0 else 'down'} {abs(diff)}"))
+        trend = _trend(meeting - int(prev["meeting"]), lang)
         out.append(_t(lang, f"   So với năm {prev['year']} ({prev['meeting']} chi bộ đạt): {trend}.",
                       f"   Against {prev['year']} ({_cells(prev['meeting'])} met the standard): {trend}."))
     not_met = int(s.get("below", 0))

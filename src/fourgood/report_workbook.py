@@ -12,7 +12,7 @@ import weakref
 from collections.abc import Iterator
 from copy import copy
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -541,9 +541,10 @@ def criterion_text(frame: pd.DataFrame, lang: str) -> pd.Series:
     return english.where(english != "", frame["criterion"])
 
 
-def _type_name(code: Any, lang: str) -> str:
-    t = CELL_TYPES.get(code)
-    return (t.name_en if lang == "en" else t.name_vi) if t else str(code)
+def _type_name(code: Any, lang: str) -> Any:
+    """A cell type's name in the language; anything else as it is."""
+    t = CELL_TYPES.get(code) if isinstance(code, str) else None
+    return (t.name_en if lang == "en" else t.name_vi) if t else code
 
 
 def write_report_sheet(ws: Worksheet, c: Consolidation, h: Letterhead, lang: str, weakest: int = 10) -> None:
@@ -896,7 +897,7 @@ def report_tables(c: Consolidation, lang: str = "vi") -> list[ReportTable]:
         return [st(s, t) for s, t in zip(frame["status"], ts)]
 
     short_type = lambda t: _t(lang, SHORT_TYPES[t]) if t in SHORT_TYPES else t  # noqa: E731
-    type_name = lambda t: (CELL_TYPES[t].name_en if lang == "en" else CELL_TYPES[t].name_vi) if t in CELL_TYPES else t  # noqa: E731
+    type_name = partial(_type_name, lang=lang)
     tables = []
     shown = shown_paths(list(c.files["file"]) if "file" in c.files else [])
 
