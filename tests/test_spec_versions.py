@@ -26,7 +26,7 @@ from fourgood.workbook_templates.builder import build_cell_template
 from fourgood.workbook_templates.writer import template_filename
 from fourgood.yearview import year_view
 
-from .helpers import make_submission, scores_totalling
+from .helpers import make_submission, no_vetoes, scores_totalling
 
 # Every released version of the bundled tables, by cell type and version: its fingerprint and year rule.
 # A released table is never edited (forms filled on it are judged by it): this fails when one changes or
@@ -337,3 +337,23 @@ def test_a_cell_below_the_threshold_for_the_year_is_listed_with_its_weakest_cont
     assert re.search(r"; nội dung yếu nhất: (I|II|III|IV) \(\d+(,\d)?% điểm chuẩn\)$", reasons[0])
     weakest = two.year.cells.set_index("cell_code").loc["KCQ-002", "weakest_content"]
     assert f"nội dung yếu nhất: {weakest} (" in reasons[0]
+
+
+@pytest.mark.slow
+def test_an_excluded_cell_is_listed_with_the_exclusion_question_it_answered_yes(tmp_path):
+    """The year report's reason for an excluded cell names the question answered “Có”, its text and
+    the month, not only “an exclusion question”."""
+    spec = SPECS["agency"]
+    tpl = template(spec, tmp_path)
+    folder = tmp_path / "phieu"
+    folder.mkdir()
+    for m in range(1, 13):
+        vetoes = {**no_vetoes(spec), **({spec.vetoes[0].id: "Có"} if m == 3 else {})}
+        make_submission(tpl, spec, folder / f"{m:02d}.xlsx", 98,
+                        info={"cell_code": "KCQ-001", "period": f"Tháng {m}", "cell_name": "Chi bộ A"}, vetoes=vetoes)
+    year = consolidate_paths([str(folder)], SPECS, period="2026")
+    assert year.year is not None and list(year.year.cells["year_status"]) == ["veto"]
+    out = write_consolidated(year, tmp_path / "nam.xlsx")
+    first = spec.vetoes[0]
+    assert _column(out, "Không đề nghị", "Lý do") == [
+        f"Thuộc trường hợp loại trừ, trả lời “Có” câu hỏi {first.id} “{first.text_vi}” (tháng 3)"]

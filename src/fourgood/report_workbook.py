@@ -1130,12 +1130,15 @@ def _not_recognised_table(y: Any, d: pd.DataFrame, names: dict[str, str], lang: 
     n = d[d["year_status"] != "meets"]
     reasons = []
     weakest = zip(n["weakest_content"], n["weakest_share"]) if "weakest_content" in n else [("", None)] * len(n)
-    for status, score, threshold, months, rule, ye, (content, share) in zip(
+    questions = n["veto_questions"] if "veto_questions" in n else pd.Series("", index=n.index)
+    for status, score, threshold, months, rule, ye, (content, share), asked in zip(
             n["year_status"], n["year_score"], n["threshold"], n["missing_months"], n["rule"], n["year_end_status"],
-            weakest):
+            weakest, questions):
         gone = ", ".join((f"T{m}" if lang != "en" else f"M{m}") for m in (months or []))
         if status == "veto":
-            reasons.append(_t(lang, ("Thuộc trường hợp loại trừ (câu hỏi loại trừ trả lời “Có”)",
+            reasons.append(_t(lang, (f"Thuộc trường hợp loại trừ, trả lời “Có” câu hỏi {asked}",
+                                     f"Excluded: answered “yes” to {asked}")) if asked else
+                           _t(lang, ("Thuộc trường hợp loại trừ (câu hỏi loại trừ trả lời “Có”)",
                                      "Excluded (an exclusion question answered “yes”)")))
         elif status == "below":
             how = _t(lang, YEAR_RULE_LABELS.get(rule, ("", ""))).lower()

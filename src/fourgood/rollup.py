@@ -101,6 +101,7 @@ def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFram
     cells = cells[of_year(cells["period"], year.year)] if year else cells  # last year's forms: the comparison only
     if year:
         _year_weakest(year, cells, specs)
+        _year_vetoes(year, files, problems, specs, lang)
     known = cells["period"].astype(object).fillna("")
     periods = sorted(p for p in known.unique() if p) or ([period] if period else [])
     expected = _expected(cells, roster, periods)
@@ -457,6 +458,29 @@ def _year_weakest(year: YearView, cells: pd.DataFrame, specs: dict[str, Spec]) -
     weakest = per_cell.fillna(np.inf).idxmin(axis=1).where(known, "")
     year.cells["weakest_content"] = year.cells["cell_code"].map(weakest).fillna("")
     year.cells["weakest_share"] = year.cells["cell_code"].map(per_cell.min(axis=1))
+
+
+def _year_vetoes(year: YearView, files: pd.DataFrame, problems: list[Problem], specs: dict[str, Spec],
+                 lang: str) -> None:
+    """Each excluded cell's exclusion questions answered "yes" in the year's counted forms, with the
+    month (or the year-end form) and the question's text: the reason the year report gives."""
+    questions = {(s.fingerprint, v.id): (v.text_en or v.text_vi if lang == "en" else v.text_vi)
+                 for s in all_versions(specs) for v in s.vetoes}
+    counted = files[files["counted"]].set_index("file")
+    found: dict[str, list[str]] = {}
+    for p in problems:
+        if p.code != "veto_triggered" or p.file not in counted.index:
+            continue
+        row = counted.loc[p.file]
+        period = str(row["period"])
+        if not period.startswith(year.year):
+            continue
+        when = (("cuối năm", "year-end") if len(period) == 4
+                else (f"tháng {int(period[5:7])}", f"month {int(period[5:7])}"))[lang == "en"]
+        text = questions.get((str(row["fingerprint"]), p.criterion), "")
+        found.setdefault(str(row["cell_code"]), []).append(
+            f"{p.criterion} “{text}” ({when})" if text else f"{p.criterion} ({when})")
+    year.cells["veto_questions"] = year.cells["cell_code"].map(lambda c: "; ".join(found.get(c, []))).fillna("")
 
 
 def _below(cells: pd.DataFrame, specs: dict[str, Spec]) -> pd.DataFrame:
