@@ -14,8 +14,9 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from fourgood.contract import MAX_MEETINGS_PER_MONTH, REGULAR_MEETINGS_PER_YEAR, ROLLUP_STATUSES, YEAR_RANGE, Kind
+from fourgood.contract import MAX_MEETINGS_PER_MONTH, REGULAR_MEETINGS_PER_YEAR, YEAR_RANGE, Kind
 from fourgood.spec import CELL_TYPES
+from fourgood.vocab import FORM_STATUSES
 
 from . import normalize as N
 
@@ -199,7 +200,7 @@ def file_rules(lang: str) -> list[Rule]:
 
 def rollup_rules(lang: str) -> list[Rule]:
     """A lower level's roll-up rows (RolledRows) must carry a status fourgood writes."""
-    return [Rule("not_our_template", lambda d: d["status"].isin(ROLLUP_STATUSES), sheet="sheet", cell="status_cell",
+    return [Rule("not_our_template", lambda d: d["status"].isin(FORM_STATUSES), sheet="sheet", cell="status_cell",
                  value="status", row_params=("detail",), key="not_our_template:status")]
 
 
