@@ -140,3 +140,12 @@ def test_status_members_are_the_plain_words_frames_hold():
     assert frame["status"].eq(Status.MEETS).tolist() == [True, False, False]
     assert frame["status"].isin(FORM_STATUSES).all()
     assert f"{Status.NOT_A_FORM}" == str(Status.NOT_A_FORM) == "not_a_form"
+
+
+def test_a_duplicate_submission_says_why_in_the_language_asked():
+    """The reason is stored as a key (validators.duplicates ranks by it) and worded by the registry,
+    so the Vietnamese and English texts take the same parameters."""
+    p = Problem("duplicate_submission", "b.xlsx", value="KCQ-001", expected="a.xlsx",
+                params={"period": "2026-11", "reason": "upper"})
+    assert p.message("vi") == "Chi bộ KCQ-001 kỳ 2026-11 được nộp nhiều lần; dùng tệp “a.xlsx” (tệp có điểm cấp trên)."
+    assert p.message("en").endswith("'a.xlsx' counts (the file with the upper-level score).")
