@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape
 
 from fourgood.atomic import write_bytes_atomic
 from fourgood.logfile import home_dir
+from fourgood.vocab import Text
 
 ADDIN_FILE = "fourgood.xlam"
 RIBBON = Path(__file__).with_name("ribbon.xml")
@@ -68,17 +69,15 @@ def install_addin(lang: str = "vi") -> tuple[int, str]:
     home = home_dir() / "addin"
     if not (sys.platform.startswith("win") or sys.platform == "darwin"):
         path = build_addin(home)
-        msg = (f"Excel is not available on this system ({sys.platform}); nothing was installed. The add-in was built "
-               f"at {path}: copy it to a Windows or macOS computer and run `fourgood addin install` there."
-               if lang == "en" else
-               f"Máy này ({sys.platform}) không có Excel nên không cài đặt được. Đã tạo tệp add-in tại {path}: "
-               "hãy chép sang máy Windows hoặc macOS có Excel và chạy `fourgood addin install` ở đó.")
-        return 1, msg
+        return 1, Text(
+            f"Máy này ({sys.platform}) không có Excel nên không cài đặt được. Đã tạo tệp add-in tại {path}: "
+            "hãy chép sang máy Windows hoặc macOS có Excel và chạy `fourgood addin install` ở đó.",
+            f"Excel is not available on this system ({sys.platform}); nothing was installed. The add-in was built "
+            f"at {path}: copy it to a Windows or macOS computer and run `fourgood addin install` there.").of(lang)
     from xlwings import cli
 
     path = build_addin(home, interpreter=sys.executable)
     cli._addin_install(str(path))  # copies into Excel's XLSTART folder, as `xlwings addin install` does
-    msg = (f"Installed {path.name}, pointing at {sys.executable}. Restart Excel; the “4 Tốt” tab appears."
-           if lang == "en" else
-           f"Đã cài {path.name}, dùng Python tại {sys.executable}. Hãy khởi động lại Excel; thẻ “4 Tốt” sẽ xuất hiện.")
-    return 0, msg
+    return 0, Text(
+        f"Đã cài {path.name}, dùng Python tại {sys.executable}. Hãy khởi động lại Excel; thẻ “4 Tốt” sẽ xuất hiện.",
+        f"Installed {path.name}, pointing at {sys.executable}. Restart Excel; the “4 Tốt” tab appears.").of(lang)

@@ -34,6 +34,7 @@ from fourgood.report_workbook import (
 )
 from fourgood.rollup import Consolidation
 from fourgood.spec import Spec
+from fourgood.vocab import Text
 
 from .book_view import book_id, book_view, set_column_width
 
@@ -128,14 +129,14 @@ def report_rows(c: Consolidation, lang: str, run_at: dt.datetime,
     if page.criteria_rows:
         rows += [row(), row(page.criteria_title), row(*page.criteria_header)]
         rows += [row(*(plain_value(v) for v in r)) for r in page.criteria_rows]
-    rows += [row(), row("Nơi nhận:" if lang != "en" else "To:", None, None, *h.signature()[:1])]
+    rows += [row(), row(Text("Nơi nhận:", "To:").of(lang), None, None, *h.signature()[:1])]
     rows += [row(line, None, None, *h.signature()[k:k + 1]) for k, line in enumerate(h.to_whom(), 1)]
     return rows
 
 
 def _write_report(book: Any, c: Consolidation, lang: str, run_at: dt.datetime,
                   settings: dict[str, str] | None = None) -> None:
-    sheet = _sheet(book, SHEET_NAMES["report"][1 if lang == "en" else 0])
+    sheet = _sheet(book, Text(*SHEET_NAMES["report"]).of(lang))
     for j, width in enumerate(REPORT_WIDTHS, 1):
         set_column_width(sheet.range((1, j)), width)
     sheet.range("A1").value = report_rows(c, lang, run_at, settings)

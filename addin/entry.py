@@ -19,6 +19,7 @@ from fourgood.logfile import log_traceback
 from fourgood.messages import render
 from fourgood.problems import FourgoodError, Problem
 from fourgood.spec import load_specs
+from fourgood.vocab import Status
 
 from .book_view import book_id, book_view
 from .marks import mark, markable, unmark
@@ -115,7 +116,7 @@ def _check(book: Any, *, scores: bool, problems: bool, focus: str, run_at: dt.da
         unmark(book, old, result.spec, result.lang)
         mark(book, targets, result.lang)
     write_results(book, result, scores=scores, problems=problems, focus=focus, run_at=run_at)
-    level = "critical" if result.errors else ("info" if result.status == "meets" or focus == "validate" else "warning")
+    level = "critical" if result.errors else ("info" if result.status == Status.MEETS or focus == "validate" else "warning")
     alert(book, result.headline(focus), level)
     return result
 

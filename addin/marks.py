@@ -12,6 +12,7 @@ from typing import Any
 
 from fourgood.problems import Problem
 from fourgood.spec import Spec
+from fourgood.vocab import Severity
 
 ERROR_FILL = (255, 199, 206)
 WARNING_FILL = (255, 235, 156)
@@ -64,8 +65,7 @@ def unmark(book: Any, cells: list[tuple[str, str]], spec: Spec | None, lang: str
 def mark(book: Any, marked: dict[tuple[str, str], list[Problem]], lang: str) -> None:
     for (sheet, cell), problems in marked.items():
         rng = book.sheets[sheet].range(cell)
-        worst = "error" if any(p.severity == "error" for p in problems) else "warning"
-        rng.color = ERROR_FILL if worst == "error" else WARNING_FILL
+        rng.color = ERROR_FILL if any(p.severity == Severity.ERROR for p in problems) else WARNING_FILL
         text = "\n".join(f"• {p.message(lang)}" for p in problems)
         note = rng.note
         if note is not None:

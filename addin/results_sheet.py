@@ -11,20 +11,20 @@ from fourgood import __version__
 from fourgood.check import CheckResult
 from fourgood.contract import FONT, plain_value
 from fourgood.problems import severity_label
+from fourgood.vocab import Severity, Status, Text
 
 from .book_view import set_column_width
 
 RESULTS_SHEET = {"vi": "Kết quả kiểm tra", "en": "Check results"}
 PROBLEM_HEAD = {"vi": ["STT", "Mức", "Trang", "Ô", "Tiêu chí", "Nội dung"],
                 "en": ["No.", "Severity", "Sheet", "Cell", "Criterion", "Message"]}
-STATUS_FILL = {"meets": (198, 239, 206), "below": (255, 199, 206), "veto": (255, 199, 206),
-               "incomplete": (255, 235, 156), "invalid": (255, 199, 206)}
+STATUS_FILL = {Status.MEETS: (198, 239, 206), Status.BELOW: (255, 199, 206), Status.VETO: (255, 199, 206),
+               Status.INCOMPLETE: (255, 235, 156), Status.INVALID: (255, 199, 206)}
 HEAD_FILL = (217, 225, 242)
+SCORE_HEAD = (Text("Nội dung", "Content"), Text("Tên nội dung", "Title"), Text("Điểm chuẩn", "Maximum"),
+              Text("Tự chấm", "Self score"), Text("Cấp trên chấm", "Upper score"),
+              Text("Điểm cuối cùng", "Final score"))
 SCORE_FORMAT = "0.0"  # real numbers: Excel shows 96,5 on a Vietnamese system, 96.5 on an English one
-
-
-def _t(lang: str, vi: str, en: str) -> str:
-    return en if lang == "en" else vi
 
 
 def results_sheet_name(book: Any) -> str | None:
@@ -62,15 +62,15 @@ def write_results(book: Any, result: CheckResult, *, scores: bool = True, proble
     cell = result.cell
     who = " – ".join(x for x in (
         cell.get("cell_name", ""), cell.get("cell_code", ""),
-        (_t(lang, "kỳ ", "period ") + cell["period"]) if cell.get("period") else "") if x)
+        (Text("kỳ ", "period ").of(lang) + cell["period"]) if cell.get("period") else "") if x)
     top: list[list[Any]] = [
-        [_t(lang, "KẾT QUẢ KIỂM TRA PHIẾU CHẤM ĐIỂM “CHI BỘ 4 TỐT”", "“CHI BỘ 4 TỐT” FORM CHECK RESULTS")],
+        [Text("KẾT QUẢ KIỂM TRA PHIẾU CHẤM ĐIỂM “CHI BỘ 4 TỐT”", "“CHI BỘ 4 TỐT” FORM CHECK RESULTS").of(lang)],
         [who or result.file],
-        [_t(lang, "Kiểm tra lúc ", "Checked at ") + run_at.strftime("%d/%m/%Y %H:%M") + f" (fourgood {__version__})"],
+        [Text("Kiểm tra lúc ", "Checked at ").of(lang) + run_at.strftime("%d/%m/%Y %H:%M") + f" (fourgood {__version__})"],
         [None],
-        [_t(lang, "Kết luận", "Verdict"), result.headline(focus)],
-        [_t(lang, "Kết quả", "Result"), result.status_label if result.spec else ""],
-        [_t(lang, "Số lỗi / cảnh báo", "Errors / warnings"), f"{len(result.errors)} / {len(result.warnings)}"],
+        [Text("Kết luận", "Verdict").of(lang), result.headline(focus)],
+        [Text("Kết quả", "Result").of(lang), result.status_label if result.spec else ""],
+        [Text("Số lỗi / cảnh báo", "Errors / warnings").of(lang), f"{len(result.errors)} / {len(result.warnings)}"],
     ]
     top = [row + [None] * (2 - len(row)) for row in top]
     sheet.range("A2").number_format = "@"  # names typed by staff stay text, never formulas
@@ -78,9 +78,9 @@ def write_results(book: Any, result: CheckResult, *, scores: bool = True, proble
     sheet.range("A1").font.bold = True
     sheet.range("A1").font.size = 14
     sheet.range("A5:B5").font.bold = True
-    verdict_fill = STATUS_FILL["invalid"] if result.errors else STATUS_FILL.get(result.status)
+    verdict_fill = STATUS_FILL[Status.INVALID] if result.errors else STATUS_FILL.get(result.status)
     if focus == "validate" and not result.errors:
-        verdict_fill = STATUS_FILL["meets"]
+        verdict_fill = STATUS_FILL[Status.MEETS]
     sheet.range("B5").color = verdict_fill
     row = len(top) + 2
     if scores and result.contents:
@@ -96,16 +96,14 @@ def write_results(book: Any, result: CheckResult, *, scores: bool = True, proble
 
 def _score_table(sheet: Any, result: CheckResult, row: int) -> int:
     lang = result.lang
-    head = [_t(lang, "Nội dung", "Content"), _t(lang, "Tên nội dung", "Title"), _t(lang, "Điểm chuẩn", "Maximum"),
-            _t(lang, "Tự chấm", "Self score"), _t(lang, "Cấp trên chấm", "Upper score"),
-            _t(lang, "Điểm cuối cùng", "Final score")]
+    head = [t.of(lang) for t in SCORE_HEAD]
     body: list[list[Any]] = [[c.id, c.title, c.max, c.self, c.upper, c.final] for c in result.contents]
-    total: list[Any] = [None, _t(lang, "Tổng cộng", "Total"), sum(c.max for c in result.contents), result.self_total,
+    total: list[Any] = [None, Text("Tổng cộng", "Total").of(lang), sum(c.max for c in result.contents), result.self_total,
              result.upper_total, result.final_total]
-    source = _t(lang, "cấp trên chấm", "the upper-level score") if result.final_source == "upper" else \
-        _t(lang, "tự chấm", "the self score")
-    notes = [[None, _t(lang, "Điểm cuối cùng lấy theo ", "The final score is ") + source, None, None, None, None],
-             [None, _t(lang, "Chênh lệch tự chấm - cấp trên", "Self minus upper score"), None,
+    source = Text("cấp trên chấm", "the upper-level score").of(lang) if result.final_source == "upper" else \
+        Text("tự chấm", "the self score").of(lang)
+    notes = [[None, Text("Điểm cuối cùng lấy theo ", "The final score is ").of(lang) + source, None, None, None, None],
+             [None, Text("Chênh lệch tự chấm - cấp trên", "Self minus upper score").of(lang), None,
               "–" if result.gap is None or result.gap != result.gap else result.gap, None, None]]
     sheet.range((row, 1)).value = [head, *[[plain_value(v) for v in r] for r in (*body, total)], *notes]
     sheet.range((row, 1), (row, 6)).font.bold = True
@@ -120,8 +118,8 @@ def _score_table(sheet: Any, result: CheckResult, row: int) -> int:
 
 def _problem_table(sheet: Any, result: CheckResult, row: int) -> int:
     lang = result.lang
-    sheet.range((row, 1)).value = _t(lang, f"DANH SÁCH LỖI VÀ CẢNH BÁO ({len(result.problems)})",
-                                     f"ERRORS AND WARNINGS ({len(result.problems)})")
+    sheet.range((row, 1)).value = Text(f"DANH SÁCH LỖI VÀ CẢNH BÁO ({len(result.problems)})",
+                                     f"ERRORS AND WARNINGS ({len(result.problems)})").of(lang)
     sheet.range((row, 1)).font.bold = True
     row += 1
     sheet.range((row, 1)).value = PROBLEM_HEAD[lang]
@@ -130,15 +128,15 @@ def _problem_table(sheet: Any, result: CheckResult, row: int) -> int:
     rows = [[i, severity_label(p.severity, lang), p.sheet or None, p.cell or None, p.criterion or None, p.message(lang)]
             for i, p in enumerate(result.problems, 1)]
     if not rows:
-        sheet.range((row + 1, 1)).value = _t(lang, "Không có lỗi.", "No problems.")
+        sheet.range((row + 1, 1)).value = Text("Không có lỗi.", "No problems.").of(lang)
         return row + 3
     sheet.range((row + 1, 3), (row + len(rows), 6)).number_format = "@"  # '1.1' stays a criterion, not a number
     sheet.range((row + 1, 1)).value = rows
     for i, p in enumerate(result.problems, row + 1):
         if p.sheet and p.cell:
             target = "'" + p.sheet.replace("'", "''") + "'!" + p.cell
-            sheet.range((i, 4)).add_hyperlink(f"#{target}", p.cell, _t(lang, "Đến ô này", "Go to this cell"))
-        if p.severity == "error":
-            sheet.range((i, 2)).color = STATUS_FILL["invalid"]
+            sheet.range((i, 4)).add_hyperlink(f"#{target}", p.cell, Text("Đến ô này", "Go to this cell").of(lang))
+        if p.severity == Severity.ERROR:
+            sheet.range((i, 2)).color = STATUS_FILL[Status.INVALID]
     return row + len(rows) + 2
 

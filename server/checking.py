@@ -77,10 +77,10 @@ def check_file(path: Path, name: str | None, specs: dict[str, Any], lang: str = 
     """The JSON object `fourgood validate --json` gives for this one file, saved by `save_upload`
     (its `file` is the name the user gave); what the check pool's processes run."""
     from fourgood import validate_paths
-    from fourgood.validate_cmd import to_json
+    from fourgood.check import file_reports
 
     result = validate_paths([str(path)], specs, lang=lang)
-    obj: dict[str, Any] = to_json(result, lang)[0]
+    obj: dict[str, Any] = file_reports(result)[0].to_json(lang)
     obj["file"] = display_name(name)
     return obj
 

@@ -124,6 +124,8 @@ def test_a_fault_inside_fourgood_is_internal_error_logged_and_the_batch_goes_on(
     assert "corrupt_file" not in _problems(result, victim)
     message = internal.message("vi")
     assert "không phải do tệp hỏng" in message and str(home / "fourgood.log") in message
+    detail = internal.params["detail"]  # named in Vietnamese as in English (the registry: same parameters)
+    assert f"chi tiết kỹ thuật: {detail}" in message and detail in internal.message("en")
     log = (home / "fourgood.log").read_text(encoding="utf-8")
     assert "b-gap-loi.xlsx" in log and "KeyError: 'bug of ours'" in log
     assert _row(result, good)["status"] == "meets"  # the batch went on

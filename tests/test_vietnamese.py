@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from fourgood.cli import ARGPARSE_VI, main
 from fourgood.contract import status_text
-from fourgood.messages import CATALOGUE
+from fourgood.messages import TEXTS
 from fourgood.problems import NOT_A_FORM_LABEL, Problem, severity_label
 from fourgood.report_workbook import HEAD_ROW
 from fourgood.workbook_templates.writer import CONTROL_FILE
@@ -285,7 +285,7 @@ def test_vietnamese_catalogue_quotes_only_with_curly_quotes():
     """The rule: Vietnamese texts quote terms, values, sheet and file names with “…”; a straight
     quote appears only in an Excel address such as 'Chấm điểm'!D9 (Problem.location), never in a
     catalogue text."""
-    for code, (vi, _) in CATALOGUE.items():
+    for code, (vi, _) in TEXTS.items():
         assert "'" not in vi and '"' not in vi, code
         assert vi.count("“") == vi.count("”"), code
         assert all(o < c for o, c in zip(_positions(vi, "“"), _positions(vi, "”"))), code
@@ -296,8 +296,8 @@ def _positions(text: str, char: str) -> list[int]:
 
 
 def test_rendered_messages_keep_the_quotation_rule():
-    fields = {name for _, (vi, _) in CATALOGUE.items() for _, name, _, _ in string.Formatter().parse(vi) if name}
-    for code in CATALOGUE:
+    fields = {name for _, (vi, _) in TEXTS.items() for _, name, _, _ in string.Formatter().parse(vi) if name}
+    for code in TEXTS:
         p = Problem(code, sheet="Chấm điểm", cell="D9", criterion="1.1", value="'Chi bộ 2'" if code == "multiple_forms"
                     else 9.5, expected=8, params={f: "x" for f in fields - {"value", "expected", "sheet", "cell"}})
         text = p.message("vi")

@@ -9,15 +9,6 @@ import pandas as pd
 
 from fourgood.problems import Problem
 
-RANK_REASONS = {
-    "valid": ("tệp hợp lệ", "the valid file"),
-    "complete": ("tệp chấm đủ", "the fully scored file"),
-    "upper": ("tệp có điểm cấp trên", "the file with the upper-level score"),
-    "date": ("ngày đánh giá mới nhất", "the latest evaluation date"),
-    "mtime": ("tệp sửa gần nhất", "the most recently modified file"),
-    "order": ("tệp đứng trước theo tên", "the first file by name"),
-}
-
 
 def settle_duplicates(files: pd.DataFrame) -> tuple[list[Problem], set[str]]:
     """Byte-identical files count once; the same cell and period counts once, the best file.
@@ -31,7 +22,7 @@ def settle_duplicates(files: pd.DataFrame) -> tuple[list[Problem], set[str]]:
     dup_sha = readable[readable.duplicated("sha256", keep="first")]
     firsts = readable.drop_duplicates("sha256").set_index("sha256")["file"]
     for f, sha in zip(dup_sha["file"], dup_sha["sha256"]):
-        problems.append(Problem("duplicate_file", "warning", f, value=firsts[sha]))
+        problems.append(Problem("duplicate_file", f, value=firsts[sha]))
         files.loc[files["file"] == f, "counted"] = False
     cand = files[files["counted"] & (files["cell_code"].astype(object).fillna("") != "")
                  & (files["period"].astype(object).fillna("") != "")]
@@ -55,7 +46,6 @@ def settle_duplicates(files: pd.DataFrame) -> tuple[list[Problem], set[str]]:
         for f in group["file"]:
             if f != best["file"]:
                 files.loc[files["file"] == f, "counted"] = False
-            problems.append(Problem("duplicate_submission", "warning", f, value=code, expected=Path(best["file"]).name,
-                                    params={"period": period, "reason": RANK_REASONS[reason][0],
-                                            "reason_en": RANK_REASONS[reason][1]}))
+            problems.append(Problem("duplicate_submission", f, value=code, expected=Path(best["file"]).name,
+                                    params={"period": period, "reason": reason}))  # messages.RANK_REASONS
     return problems, set(files.loc[files["counted"], "file"])

@@ -243,7 +243,7 @@ def read_view(view: WorkbookView, f: str, out: FileRead, index: SpecIndex) -> No
     names = NameLocator(view.names) if view.names else None
     locate: Locator
     if names is None or not names.usable():
-        out.problems.append(Problem("located_by_content", "warning", f, value=view.format))
+        out.problems.append(Problem("located_by_content", f, value=view.format))
         locate = ContentLocator(spec, sheets, grid, out.template.lang)
     else:
         locate = names

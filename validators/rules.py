@@ -3,7 +3,7 @@ map back to file, sheet, cell and criterion through columns the reader carried a
 
 A rule's name is its stable problem code (plus the column it applies to). Rules are data;
 `run` executes them lazily, once per frame for the whole batch, so one pass reports every
-problem; `fourgood.messages` words them.
+problem; its severity and words are the registry's (`fourgood.messages.PROBLEMS`).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from fourgood.contract import MAX_MEETINGS_PER_MONTH, REGULAR_MEETINGS_PER_YEAR, ROLLUP_STATUSES, YEAR_RANGE, Kind
-from fourgood.problems import Severity
+from fourgood.contract import MAX_MEETINGS_PER_MONTH, REGULAR_MEETINGS_PER_YEAR, YEAR_RANGE, Kind
 from fourgood.spec import CELL_TYPES
+from fourgood.vocab import FORM_STATUSES
 
 from . import normalize as N
 
@@ -39,7 +39,6 @@ class Rule:
     """A check plus where its failures point: columns of the validated frame."""
     code: str
     check: Check
-    severity: Severity = "error"
     sheet: str = "sheet"
     cell: str | None = None
     criterion: str | None = None
@@ -78,12 +77,12 @@ def score_rules(lang: str) -> list[Rule]:
                  key=f"score_above_max:{col}", **where),
             Rule("score_off_step", lambda d, c=col: d[c].isna() | _multiple(d[c], d["step"]), value=col,
                  expected="step", key=f"score_off_step:{col}", **where),
-            Rule("score_decimal_comma", lambda d, ok=ok: d[ok] != N.TEXT_NUMBER, severity="warning", value=f"{col}_raw",
+            Rule("score_decimal_comma", lambda d, ok=ok: d[ok] != N.TEXT_NUMBER, value=f"{col}_raw",
                  expected=col, key=f"score_decimal_comma:{col}", **where),
             Rule("merged_input", lambda d, c=col: d[f"{c}_merged"] == "", value=f"{col}_merged",
                  key=f"merged_input:{col}", **{**where, "criterion": "criterion_id"}),
         ]
-    rules.append(Rule("score_blank", lambda d: d["self_kind"] != N.BLANK, severity="warning", cell="self_cell",
+    rules.append(Rule("score_blank", lambda d: d["self_kind"] != N.BLANK, cell="self_cell",
                       criterion="criterion_id", params={"column": "self"}))
     return rules
 
@@ -117,11 +116,11 @@ def meta_rules(lang: str) -> list[Rule]:
              **_field("members", lang)),
         Rule("attendance_invalid", lambda d: ~d["attendance_given"] | d["attendance"].between(0, 100),
              value="attendance_raw", **_field("attendance", lang)),
-        Rule("legacy_encoding", lambda d: d["legacy_fields"] == "", severity="warning", value="legacy_sample",
+        Rule("legacy_encoding", lambda d: d["legacy_fields"] == "", value="legacy_sample",
              sheet="legacy_sheet", cell="legacy_cell"),
         Rule("meetings_few", lambda d: ~((d["month"] == 0) & d["regular_meetings_given"]
                                          & (d["regular_meetings"] < REGULAR_MEETINGS_PER_YEAR)),
-             severity="warning", value="regular_meetings", expected=lambda r: REGULAR_MEETINGS_PER_YEAR,
+             value="regular_meetings", expected=lambda r: REGULAR_MEETINGS_PER_YEAR,
              **_field("regular_meetings", lang)),
     ]
     for key, lim in limit.items():
@@ -135,9 +134,9 @@ def meta_rules(lang: str) -> list[Rule]:
 
 def veto_rules(lang: str) -> list[Rule]:
     return [
-        Rule("veto_unanswered", lambda d: d["answered"], severity="warning", cell="cell", criterion="veto_id"),
+        Rule("veto_unanswered", lambda d: d["answered"], cell="cell", criterion="veto_id"),
         Rule("veto_invalid", lambda d: d["valid"], cell="cell", criterion="veto_id", value="raw"),
-        Rule("veto_triggered", lambda d: ~d["yes"], severity="warning", cell="cell", criterion="veto_id"),
+        Rule("veto_triggered", lambda d: ~d["yes"], cell="cell", criterion="veto_id"),
     ]
 
 
@@ -165,7 +164,7 @@ def integrity_rules(lang: str) -> list[Rule]:
         where: dict[str, Any] = dict(sheet=f"{col}_total_sheet", cell=f"{col}_total_cell", value=cached,
                                      expected=excel, params={"column": col})
         rules.append(Rule("total_stale", lambda d, differs=differs, typed=typed: ~(differs(d) & ~typed(d)),
-                          severity="warning", key=f"total_stale:{col}", **where))
+                          key=f"total_stale:{col}", **where))
         rules.append(Rule("total_overwritten", lambda d, differs=differs, typed=typed: ~(differs(d) & typed(d)),
                           key=f"total_overwritten:{col}", **where))
     return rules
@@ -190,18 +189,18 @@ def file_rules(lang: str) -> list[Rule]:
         Rule("roster_not_submission", lambda d: ~(read(d) & (d["kind"] == Kind.ROSTER)), sheet=""),
         Rule("spec_unknown", lambda d: ~(unknown_spec(d) & (d["version_fingerprint"] == "")), sheet="",
              value="template_spec_id", row_params=("detail", "version")),
-        Rule("template_outdated", lambda d: ~(cell(d) & d["spec_known"] & d["outdated"]), severity="warning",
+        Rule("template_outdated", lambda d: ~(cell(d) & d["spec_known"] & d["outdated"]),
              sheet="", value="spec_version", expected="current_version"),
         Rule("fingerprint_mismatch", lambda d: ~(unknown_spec(d) & (d["version_fingerprint"] != "")), sheet="",
              value="template_fingerprint", expected="version_fingerprint", row_params=("version",)),
-        Rule("macros_present", lambda d: ~(read(d) & d["macros"]), severity="warning", sheet=""),
+        Rule("macros_present", lambda d: ~(read(d) & d["macros"]), sheet=""),
         Rule("multiple_forms", lambda d: d["other_forms"] == "", sheet="form_sheet", value="other_forms"),
     ]
 
 
 def rollup_rules(lang: str) -> list[Rule]:
     """A lower level's roll-up rows (RolledRows) must carry a status fourgood writes."""
-    return [Rule("not_our_template", lambda d: d["status"].isin(ROLLUP_STATUSES), sheet="sheet", cell="status_cell",
+    return [Rule("not_our_template", lambda d: d["status"].isin(FORM_STATUSES), sheet="sheet", cell="status_cell",
                  value="status", row_params=("detail",), key="not_our_template:status")]
 
 

@@ -54,7 +54,6 @@ def _get(row: pd.Series, spec: Any) -> Any:
 def _problem(rule: Rule, row: pd.Series) -> Problem:
     return Problem(
         code=rule.code,
-        severity=rule.severity,
         file=str(row["file"]),
         sheet=str(_get(row, rule.sheet) or ""),
         cell=str(_get(row, rule.cell) or ""),

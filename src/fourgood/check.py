@@ -1,4 +1,5 @@
-"""Check one workbook: validate, score and say the verdict in one sentence.
+"""Check one workbook: validate, score and say the verdict in one sentence; and the one report
+per file (`FileReport`) that `fourgood validate`, the add-in and the server all show.
 
 This is the core behind the Excel button. It takes a `WorkbookView` (a file, or a book open
 in Excel seen through xlwings) and runs exactly the batch code the command line runs, on a
@@ -8,6 +9,7 @@ batch of one, so the add-in and `fourgood validate` can never disagree.
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,9 +21,105 @@ from fourgood.validators.reader import SpecIndex, read_meta, read_workbook
 
 from .contract import META_SHEET, content_column, status_text
 from .messages import render
-from .pipeline import assemble
-from .problems import Problem, number_text
+from .pipeline import BatchResult, assemble
+from .problems import Problem, not_a_form_files, number_text
 from .spec import Spec
+from .vocab import FileCategory, Severity, Status
+
+
+def _plain(value: Any) -> Any:
+    """A frame's value as JSON wants it: None for blank or NaN, Python numbers for numpy's, whole
+    numbers over 1000 (years) as int."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return int(value) if isinstance(value, float) and value.is_integer() and value > 1000 else value
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _float(value: Any) -> float:
+    return math.nan if value is None else float(value)
+
+
+@dataclass
+class FileReport:
+    """One file's report, the same wherever it is shown: `fourgood validate` (table and JSON), the
+    add-in's results sheet and the server's answer to a check. `to_json` is the object of
+    `fourgood validate --json` (its keys are a stable interface)."""
+
+    file: str
+    name: str = ""
+    category: FileCategory = FileCategory.INVALID
+    verdict: Status = Status.INVALID  # the file's `status`: a form's verdict, or what else the file is
+    cell_code: str | None = None
+    cell_type: str | None = None
+    period: str | None = None
+    year: Any = None
+    self_total: float = math.nan
+    upper_total: float = math.nan
+    threshold: float = math.nan  # the spec's, once the form is read
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return self.category == FileCategory.VALID
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == Severity.WARNING]
+
+    def to_json(self, lang: str = "vi") -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "valid": self.valid,
+            "cell_code": self.cell_code,
+            "cell_type": self.cell_type,
+            "period": self.period,
+            "year": _plain(self.year),
+            "self_total": _plain(self.self_total),
+            "upper_total": _plain(self.upper_total),
+            "status": self.verdict.value,
+            "errors": [{k: v for k, v in p.to_dict(lang).items() if k in JSON_ERROR_FIELDS} for p in self.problems],
+        }
+
+
+JSON_ERROR_FIELDS = ("code", "severity", "message", "sheet", "cell", "criterion")
+
+
+def _verdict(row: Mapping[Hashable, Any], not_forms: set[str]) -> Status:
+    """`skipped` for skipped files only; `not_a_form` for an invalid file that is no scoring form
+    at all (a PDF, the roster, ...: the registry says which problems mean that); any other
+    unreadable or missing file is `invalid`; a valid file has the batch's status."""
+    if row["category"] == FileCategory.SKIPPED:
+        return Status.SKIPPED
+    if row["category"] == FileCategory.INVALID:
+        return Status.NOT_A_FORM if row["file"] in not_forms else Status.INVALID
+    return Status(row["status"])
+
+
+def file_reports(result: BatchResult) -> list[FileReport]:
+    """One report per input file, in the batch's order."""
+    by_file: dict[str, list[Problem]] = {}
+    for p in result.problems:
+        by_file.setdefault(p.file, []).append(p)
+    not_forms = not_a_form_files(result.problems)
+    return [FileReport(
+        file=row["file"], name=str(row.get("name") or row["file"]), category=FileCategory(row["category"]),
+        verdict=_verdict(row, not_forms), cell_code=_text(row["cell_code"]), cell_type=_text(row["cell_type"]),
+        period=_text(row["period"]), year=row["year"], self_total=_float(_plain(row["self_total"])),
+        upper_total=_float(_plain(row["upper_total"])), threshold=_float(_plain(row.get("threshold"))),
+        problems=by_file.get(row["file"], []),
+    ) for row in result.files.to_dict("records")]
 
 
 @dataclass
@@ -36,13 +134,12 @@ class ContentLine:
 
 @dataclass
 class CheckResult:
-    file: str
+    """The add-in's view of one checked workbook: its FileReport, plus what the results sheet
+    shows beyond it (the subtotals per content, the final score and where it comes from)."""
+
+    report: FileReport
     lang: str
-    status: str = "invalid"  # meets | below | incomplete | veto | invalid
-    threshold: float = math.nan  # the spec's, once the form is read
     final_source: str = "self"
-    self_total: float = math.nan
-    upper_total: float = math.nan
     final_total: float = math.nan
     gap: float = math.nan
     unscored: int = 0  # criteria with no usable score in the column that decides
@@ -50,15 +147,38 @@ class CheckResult:
     spec: Spec | None = None
     cell: dict[str, str] = field(default_factory=dict)
     contents: list[ContentLine] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def file(self) -> str:
+        return self.report.file
+
+    @property
+    def status(self) -> Status:
+        return self.report.verdict
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.report.problems
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
+        return self.report.errors
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
+        return self.report.warnings
+
+    @property
+    def self_total(self) -> float:
+        return self.report.self_total
+
+    @property
+    def upper_total(self) -> float:
+        return self.report.upper_total
+
+    @property
+    def threshold(self) -> float:
+        return self.report.threshold
 
     @property
     def status_label(self) -> str:
@@ -74,12 +194,12 @@ class CheckResult:
         if focus == "validate":
             return render("verdict_valid", self.lang, {})
         points = number_text(self.final_total, self.lang)
-        if self.status == "meets":
+        if self.status == Status.MEETS:
             return render("verdict_meets", self.lang, {"value": points})
-        if self.status == "below":
+        if self.status == Status.BELOW:
             return render("verdict_below", self.lang, {"value": points,
                                                        "expected": number_text(self.threshold, self.lang)})
-        if self.status == "veto":
+        if self.status == Status.VETO:
             return render("verdict_veto", self.lang, {"value": points})
         if self.unscored == 0 and self.veto_unanswered:
             return render("verdict_incomplete_veto", self.lang, {})
@@ -90,18 +210,18 @@ def check_view(view: WorkbookView, file: str, specs: dict[str, Spec], lang: str 
     """Validate and score one workbook through the batch pipeline (a batch of one)."""
     read = read_workbook(view, file, SpecIndex(specs))
     batch = assemble([(Path(file), None)], {file: read}, specs, lang)
-    result = CheckResult(file=file, lang=lang, problems=batch.problems_of(file))
+    (report,) = file_reports(batch)
+    result = CheckResult(report=report, lang=lang)
     if read.spec is None or batch.scored.empty:
+        report.threshold = math.nan  # no spec: the verdict names no threshold
         return result
     meta, row = batch.meta.loc[file], batch.scored.loc[file]
     assert isinstance(row, pd.Series)  # one row: the batch is indexed by file
     spec = read.spec
     result.spec = spec
-    result.threshold = float(spec.threshold)
-    result.status = str(row["status"])
+    report.threshold = float(spec.threshold)
     result.final_source = str(row["final_source"])
-    for key in ("self_total", "upper_total", "final_total", "gap"):
-        setattr(result, key, float(row[key]))
+    result.final_total, result.gap = float(row["final_total"]), float(row["gap"])
     decider = "upper" if result.final_source == "upper" else "self"
     result.unscored = int(row["criteria"] - row[f"{decider}_scored"]) if not math.isnan(row["criteria"]) else 0
     result.veto_unanswered = bool(isinstance(row["veto"], float) and math.isnan(row["veto"]))

@@ -339,7 +339,7 @@ def assess(entries: list[Entry], reads: dict[str, FileRead], specs: dict[str, Sp
     problems: list[Problem] = []
     for p, skip in entries:
         if skip:
-            problems.append(Problem(skip, "warning" if skip != "file_not_found" else "error", str(p),
+            problems.append(Problem(skip, str(p),
                                     value=p.name))
     for r in reads.values():
         problems += r.problems
@@ -378,7 +378,7 @@ def _renamed(files: pd.DataFrame, former: dict[str, str]) -> list[Problem]:
         return []
     old = files["cell_code"].map(former)
     hit = old.notna() & files["kind"].eq("cell") & files["skipped"].eq("")
-    problems = [Problem("cell_former_code", "warning", str(f), value=code, expected=new)
+    problems = [Problem("cell_former_code", str(f), value=code, expected=new)
                 for f, code, new in zip(files.loc[hit, "file"], files.loc[hit, "cell_code"], old[hit])]
     files.loc[hit, "cell_code"] = old[hit]
     return problems

@@ -1,38 +1,39 @@
 """Located problems: one record type for every error or warning fourgood reports.
 
-Modelled on frictionless-py reports: each problem has a stable code, a severity and a
-location (file, sheet, cell, criterion), and renders its message in Vietnamese or
-English from the catalogue in :mod:`fourgood.messages`.
+Modelled on frictionless-py reports: each problem has a stable code and a location (file,
+sheet, cell, criterion); its severity, category and texts come from the registry in
+:mod:`fourgood.messages` (`PROBLEMS`), never from the call site. `python -m fourgood.problems
+--markdown` prints the README's table of codes from that registry.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Literal
+import sys
+from dataclasses import dataclass, field, replace
+from typing import Any
 
-from .messages import detail_text, quoted_vi, render
+from .messages import PROBLEMS, ProblemType, detail_text, param_text, quoted_vi, render
+from .vocab import ProblemCategory, Severity, Text
 
-Severity = Literal["error", "warning"]
-SEVERITY_LABELS: dict[str, tuple[str, str]] = {"error": ("Lỗi", "Error"), "warning": ("Cảnh báo", "Warning")}
+SEVERITY_LABELS: dict[str, Text] = {Severity.ERROR: Text("Lỗi", "Error"), Severity.WARNING: Text("Cảnh báo", "Warning")}
 
 # Files that are not scoring forms at all (a PDF, a Word file, a picture, a text file, the roster,
 # the board's consolidation control workbook): their status is `not_a_form`, their verdict
 # "Không phải phiếu chấm điểm"; they stay in the invalid category (listed, never counted as a form).
-NOT_A_FORM_CODES = frozenset({"not_spreadsheet", "roster_not_submission"})
-NOT_A_FORM_DETAILS = frozenset({"template_kind=control"})  # a `not_our_template` control workbook
-NOT_A_FORM_LABEL = ("Không phải phiếu chấm điểm", "Not a scoring form")
+# Which problems say so is the registry's: category NOT_A_FORM, or `ProblemType.not_a_form_details`.
+NOT_A_FORM_LABEL = Text("Không phải phiếu chấm điểm", "Not a scoring form")
+UNREGISTERED = ProblemType(ProblemCategory.FILE, Severity.ERROR, Text("{code}", "{code}"))
 
 
 def severity_label(severity: str, lang: str) -> str:
     """"Lỗi" / "Cảnh báo" (Error / Warning); JSON keeps the stable values "error" / "warning"."""
-    vi, en = SEVERITY_LABELS.get(severity, (severity, severity))
-    return en if lang == "en" else vi
+    label = SEVERITY_LABELS.get(severity)
+    return label.of(lang) if label else severity
 
 
 @dataclass(frozen=True)
 class Problem:
     code: str
-    severity: Severity = "error"
     file: str = ""
     sheet: str = ""
     cell: str = ""
@@ -40,6 +41,19 @@ class Problem:
     value: Any = None
     expected: Any = None
     params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> ProblemType:
+        """The registry's entry for this code (an unregistered code is an error; a test forbids one)."""
+        return PROBLEMS.get(self.code, UNREGISTERED)
+
+    @property
+    def severity(self) -> Severity:
+        return self.kind.severity
+
+    @property
+    def category(self) -> ProblemCategory:
+        return self.kind.category
 
     def message(self, lang: str = "vi") -> str:
         return render(self.code, lang, self._context(lang))
@@ -53,7 +67,7 @@ class Problem:
             "value": _show(self.value, lang),
             "expected": _show(self.expected, lang),
         }
-        ctx.update(self.params)
+        ctx.update({name: param_text(name, value, lang) for name, value in self.params.items()})
         if "detail" in ctx:
             ctx["detail"] = detail_text(self.code, ctx["detail"], lang)
         if self.code == "multiple_forms" and lang != "en":  # the other sheets, quoted by the reader
@@ -79,19 +93,16 @@ class Problem:
         return f"'{self.sheet}'" if self.sheet else ""
 
     def to_dict(self, lang: str = "vi") -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("params")
-        data["value"] = _jsonable(self.value)
-        data["expected"] = _jsonable(self.expected)
-        data["message"] = self.message(lang)
-        return data
+        return {"code": self.code, "severity": self.severity.value, "file": self.file, "sheet": self.sheet,
+                "cell": self.cell, "criterion": self.criterion, "value": _jsonable(self.value),
+                "expected": _jsonable(self.expected), "message": self.message(lang)}
 
 
 def is_not_a_form(problem: Problem) -> bool:
-    """The problem says the file is not a scoring form at all (see NOT_A_FORM_CODES)."""
-    return problem.severity == "error" and (
-        problem.code in NOT_A_FORM_CODES
-        or (problem.code == "not_our_template" and problem.params.get("detail") in NOT_A_FORM_DETAILS))
+    """The problem says the file is not a scoring form at all (the registry's NOT_A_FORM category,
+    or a file-level problem whose detail says so)."""
+    kind = problem.kind
+    return kind.category == ProblemCategory.NOT_A_FORM or problem.params.get("detail") in kind.not_a_form_details
 
 
 def not_a_form_files(problems: list[Problem]) -> set[str]:
@@ -138,3 +149,29 @@ class FourgoodError(Exception):
             where = " ".join(x for x in (p.file, p.location) if x)
             lines.append(f"{where}: {p.message(lang)}" if where else p.message(lang))
         return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- the README's table
+
+TABLE_CATEGORIES = (ProblemCategory.FILE, ProblemCategory.NOT_A_FORM, ProblemCategory.FORM, ProblemCategory.BATCH)
+CATEGORY_WORDS = {ProblemCategory.FILE: "file", ProblemCategory.NOT_A_FORM: "not a form",
+                  ProblemCategory.FORM: "form", ProblemCategory.BATCH: "batch"}
+
+
+def markdown_table(categories: tuple[ProblemCategory, ...] = TABLE_CATEGORIES) -> str:
+    """The README's table of the codes a file's report can carry, from the registry: code,
+    category, severity and the English text (placeholders in braces)."""
+    lines = ["| code | category | severity | message (English; Vietnamese by default) |", "|---|---|---|---|"]
+    for category in categories:
+        for code, kind in PROBLEMS.items():
+            if kind.category == category:
+                text = kind.text.en.replace("|", "\\|")
+                note = f" *({kind.note})*" if kind.note else ""
+                lines.append(f"| `{code}` | {CATEGORY_WORDS[category]} | {kind.severity.value} | {text}{note} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # python -m fourgood.problems --markdown
+    if sys.argv[1:] != ["--markdown"]:
+        sys.exit("usage: python -m fourgood.problems --markdown")
+    sys.stdout.write(markdown_table())

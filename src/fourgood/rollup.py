@@ -83,7 +83,7 @@ def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFram
     if period:
         outside = files["counted"] & files["period"].notna() & ~in_scope(files["period"], period)
         for f, p in zip(files.loc[outside, "file"], files.loc[outside, "period"]):
-            problems.append(Problem("outside_period", "warning", f, value=p, expected=period))
+            problems.append(Problem("outside_period", f, value=p, expected=period))
         cells = cells[in_scope(cells["period"], period)]
     if roster is not None and not roster.empty:
         cells, strangers = _with_roster_hierarchy(cells, roster, lang)
@@ -204,7 +204,7 @@ def _merge_rolled(cells: pd.DataFrame, rolled: pd.DataFrame, files: pd.DataFrame
         detail = "; ".join(f"{Path(str(f)).name}: {number_text(t, lang) or '–'} ({s})"
                            for f, t, s in zip(group["file"], group["final_total"], group["status"]))
         for f in dict.fromkeys(group["file"]):
-            problems.append(Problem("rollup_conflict", "warning", str(f), value=code,
+            problems.append(Problem("rollup_conflict", str(f), value=code,
                                     params={"period": period, "detail": detail}))
     merged = both.drop_duplicates(key, keep="first").copy()
     merged.loc[merged["_conflict"], "status"] = "invalid"
@@ -222,7 +222,7 @@ def _renamed_rows(rows: pd.DataFrame, former: dict[str, str]) -> tuple[pd.DataFr
     if not hit.any():
         return rows, []
     files = rows.loc[hit, "file"] if "file" in rows else pd.Series("", index=rows.index[hit])
-    problems = [Problem("cell_former_code", "warning", str(f), value=old, expected=code) for f, old, code in
+    problems = [Problem("cell_former_code", str(f), value=old, expected=code) for f, old, code in
                 dict.fromkeys(zip(files, rows.loc[hit, "cell_code"], new[hit])) if str(f)]
     rows = rows.copy()
     rows.loc[hit, "cell_code"] = new[hit]
@@ -289,7 +289,7 @@ def _own_workbooks(files: pd.DataFrame, direct: pd.DataFrame, rolled: pd.DataFra
             continue
         own.add(str(book))
         everyone = "toàn bộ các chi bộ" if lang != "en" else "all cells"
-        problems.append(Problem("consolidated_own", "warning", str(book), value=ours[-1].name if ours else everyone,
+        problems.append(Problem("consolidated_own", str(book), value=ours[-1].name if ours else everyone,
                                 params={"period": ", ".join(sorted(set(same)))}))
     return own, problems
 
@@ -325,7 +325,7 @@ def _with_roster_hierarchy(cells: pd.DataFrame, roster: pd.DataFrame,
     for code, f in zip(cells.loc[~on, "cell_code"], cells.loc[~on, "file"]):
         guess = likely.get(_loose(code))
         note = (f"; có lẽ là {guess}" if lang != "en" else f"; perhaps {guess}") if guess else ""
-        problems.append(Problem("cell_not_in_roster", "warning", str(f), value=code, expected=guess,
+        problems.append(Problem("cell_not_in_roster", str(f), value=code, expected=guess,
                                 params={"expected_note": note}))
     return cells, problems
 

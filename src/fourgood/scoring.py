@@ -11,11 +11,13 @@ import numpy as np
 import pandas as pd
 
 from .contract import content_column, content_of_column
+from .vocab import FORM_STATUSES, Status
 
-STATUSES = ("meets", "below", "incomplete", "veto", "invalid")
+STATUSES = FORM_STATUSES
 # The verdict of one score column, as the form's status cell shows it: an invalid score and an
 # unanswered exclusion question have their own words there.
-COLUMN_STATUSES = ("meets", "below", "incomplete", "veto", "veto_unanswered", "invalid_score")
+COLUMN_STATUSES = (Status.MEETS, Status.BELOW, Status.INCOMPLETE, Status.VETO, Status.VETO_UNANSWERED,
+                   Status.INVALID_SCORE)
 
 
 def column_totals(scores: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -78,8 +80,8 @@ def _status(total: pd.Series, complete: pd.Series, veto: pd.Series, blocking, th
     blocking = pd.Series(blocking, index=total.index).fillna(False).astype(bool)
     choices = np.select(
         [blocking, ~complete.astype(bool) | veto_unanswered, vetoed, total >= threshold],
-        ["invalid", "incomplete", "veto", "meets"],
-        default="below",
+        [Status.INVALID.value, Status.INCOMPLETE.value, Status.VETO.value, Status.MEETS.value],
+        default=Status.BELOW.value,
     )
     return pd.Series(choices, index=total.index)
 
@@ -95,7 +97,8 @@ def column_status(total: pd.Series, complete: pd.Series, veto: pd.Series, invali
     vetoed = veto.fillna(False).astype(bool)
     choices = np.select(
         [invalid.astype(bool), ~complete.astype(bool), vetoed, veto.isna(), total >= threshold],
-        ["invalid_score", "incomplete", "veto", "veto_unanswered", "meets"],
-        default="below",
+        [Status.INVALID_SCORE.value, Status.INCOMPLETE.value, Status.VETO.value, Status.VETO_UNANSWERED.value,
+         Status.MEETS.value],
+        default=Status.BELOW.value,
     )
     return pd.Series(choices, index=total.index)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -17,13 +17,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from .check import file_reports
 from .contract import status_text
 from .pipeline import BatchResult, check_inputs, validate_paths
 from .problems import NOT_A_FORM_LABEL, not_a_form_files, number_text, severity_label
 from .spec import SpecSource, load_specs
+from .vocab import FileCategory, Severity, Status, Text
 
-JSON_ERROR_FIELDS = ("code", "severity", "message", "sheet", "cell", "criterion")
-CATEGORIES = ("valid", "invalid", "skipped")  # the `category` column of BatchResult.files
+CATEGORIES = tuple(c.value for c in FileCategory)  # the `category` column of BatchResult.files
 
 
 def run_validate(paths: list[str], *, as_json: bool, lang: str, criteria: SpecSource = None, jobs: int = 1,
@@ -37,7 +38,7 @@ def run_validate(paths: list[str], *, as_json: bool, lang: str, criteria: SpecSo
         sys.stdout.write("\n")
     else:
         print_table(result, lang)
-    return 1 if bool((result.files["category"] == "invalid").any()) else 0
+    return 1 if bool((result.files["category"] == FileCategory.INVALID).any()) else 0
 
 
 @contextmanager
@@ -55,7 +56,7 @@ def reading_progress(lang: str, show: bool | None = None) -> Iterator[Callable[[
     console = Console(stderr=True, force_terminal=True if show else None)
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=console, transient=True) as bar:
-        task = bar.add_task("Đang đọc phiếu" if lang == "vi" else "Reading forms", total=None)
+        task = bar.add_task(Text("Đang đọc phiếu", "Reading forms").of(lang), total=None)
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
@@ -94,72 +95,33 @@ def counts(result: BatchResult) -> dict[str, int]:
     return {c: int(found.get(c, 0)) for c in CATEGORIES}
 
 
-def _num(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    return int(value) if isinstance(value, float) and value.is_integer() and value > 1000 else value
-
-
-def _status(row: Mapping[Hashable, Any], not_forms: set[str] | frozenset[str] = frozenset()) -> str:
-    """`skipped` for skipped files only; `not_a_form` for an invalid file that is no scoring form
-    at all (a PDF, the roster, …: see `problems.NOT_A_FORM_CODES`); any other unreadable or
-    missing file is `invalid`."""
-    if row["category"] == "skipped":
-        return "skipped"
-    if row["category"] == "invalid":
-        return "not_a_form" if row["file"] in not_forms else "invalid"
-    return row["status"]
-
-
 def to_json(result: BatchResult, lang: str = "vi") -> list[dict[str, Any]]:
-    out = []
-    by_file: dict[str, list] = {}
-    for p in result.problems:
-        by_file.setdefault(p.file, []).append(p)
-    not_forms = not_a_form_files(result.problems)
-    for row in result.files.to_dict("records"):
-        out.append({
-            "file": row["file"],
-            "valid": row["category"] == "valid",
-            "cell_code": row["cell_code"] if isinstance(row["cell_code"], str) and row["cell_code"] else None,
-            "cell_type": row["cell_type"] if isinstance(row["cell_type"], str) and row["cell_type"] else None,
-            "period": row["period"] if isinstance(row["period"], str) and row["period"] else None,
-            "year": _num(row["year"]),
-            "self_total": _num(row["self_total"]),
-            "upper_total": _num(row["upper_total"]),
-            "status": _status(row, not_forms),
-            "errors": [{k: v for k, v in p.to_dict(lang).items() if k in JSON_ERROR_FIELDS}
-                       for p in by_file.get(row["file"], [])],
-        })
-    return out
+    """`--json`: one object per file (FileReport.to_json)."""
+    return [report.to_json(lang) for report in file_reports(result)]
 
 
-STATUS_STYLE = {"meets": "green", "below": "red", "incomplete": "yellow", "veto": "red", "invalid": "bold red",
-                "not_a_form": "magenta", "skipped": "dim", "consolidated": "cyan"}
-OTHER_LABELS = {"skipped": ("Bỏ qua", "Skipped"), "consolidated": ("Bảng tổng hợp", "Consolidated workbook"),
-                "not_a_form": NOT_A_FORM_LABEL}
+STATUS_STYLE = {Status.MEETS: "green", Status.BELOW: "red", Status.INCOMPLETE: "yellow", Status.VETO: "red",
+                Status.INVALID: "bold red", Status.NOT_A_FORM: "magenta", Status.SKIPPED: "dim",
+                Status.CONSOLIDATED: "cyan"}
+OTHER_LABELS = {Status.SKIPPED: Text("Bỏ qua", "Skipped"), Status.CONSOLIDATED: Text("Bảng tổng hợp", "Consolidated workbook"),
+                Status.NOT_A_FORM: NOT_A_FORM_LABEL}
+HEADS = (Text("Tệp", "File"), Text("Mã chi bộ", "Cell code"), Text("Kỳ", "Period"), Text("Tự chấm", "Self"),
+         Text("Cấp trên", "Upper"), Text("Kết quả", "Result"), Text("Lỗi", "Errors"), Text("Cảnh báo", "Warnings"))
 
 
 def print_table(result: BatchResult, lang: str = "vi") -> None:
     console = stdout_console()
-    vi = lang == "vi"
-    table = Table(title="Kết quả kiểm tra" if vi else "Validation results", show_lines=False)
-    for head in (("Tệp", "File"), ("Mã chi bộ", "Cell code"), ("Kỳ", "Period"), ("Tự chấm", "Self"),
-                 ("Cấp trên", "Upper"), ("Kết quả", "Result"), ("Lỗi", "Errors"), ("Cảnh báo", "Warnings")):
-        table.add_column(head[0] if vi else head[1])
-    not_forms = not_a_form_files(result.problems)
-    for row in result.files.to_dict("records"):
-        status = _status(row, not_forms)
-        other = OTHER_LABELS.get(status, (status, status))
-        threshold = row.get("threshold")
-        threshold = None if threshold is None or threshold != threshold else float(threshold)
-        label = status_text(status, lang, threshold) if status not in OTHER_LABELS else other[0 if vi else 1]
-        table.add_row(escape(row["name"]), escape(row["cell_code"]) if isinstance(row["cell_code"], str) else "",
-                      row["period"] if isinstance(row["period"], str) else "", _fmt(row["self_total"], lang),
-                      _fmt(row["upper_total"], lang), f"[{STATUS_STYLE.get(status, '')}]{escape(label)}[/]",
-                      str(row["errors"]), str(row["warnings"]))
+    table = Table(title=Text("Kết quả kiểm tra", "Validation results").of(lang), show_lines=False)
+    for head in HEADS:
+        table.add_column(head.of(lang))
+    for report in file_reports(result):
+        status = report.verdict
+        threshold = None if math.isnan(report.threshold) else report.threshold
+        label = OTHER_LABELS[status].of(lang) if status in OTHER_LABELS else status_text(status, lang, threshold)
+        table.add_row(escape(report.name), escape(report.cell_code or ""), report.period or "",
+                      _fmt(report.self_total, lang), _fmt(report.upper_total, lang),
+                      f"[{STATUS_STYLE.get(status, '')}]{escape(label)}[/]", str(len(report.errors)),
+                      str(len(report.warnings)))
     console.print(table)
     for p in result.problems:
         console.print(problem_line(p, lang), markup=True)
@@ -169,8 +131,8 @@ def print_table(result: BatchResult, lang: str = "vi") -> None:
 def problem_line(p: Any, lang: str = "vi") -> str:
     """One problem under the table: mark, severity in words, file and cell, the message, and the
     stable code last, in parentheses (the code is never inside the sentence)."""
-    mark = "[red]✗[/]" if p.severity == "error" else "[yellow]![/]"
-    style = "red" if p.severity == "error" else "yellow"
+    mark = "[red]✗[/]" if p.severity == Severity.ERROR else "[yellow]![/]"
+    style = "red" if p.severity == Severity.ERROR else "yellow"
     where = f" {p.location}" if p.location else ""
     return (f"{mark} [{style}]{severity_label(p.severity, lang)}[/] {escape(p.file + where)}: "
             f"{escape(p.message(lang))} [dim]({p.code})[/]")
@@ -181,7 +143,7 @@ def closing_line(result: BatchResult, lang: str = "vi") -> str:
     files that are no scoring form at all are among those with errors, and said so."""
     n = counts(result)
     total = sum(n.values())
-    invalid = set(result.files.loc[result.files["category"] == "invalid", "file"])
+    invalid = set(result.files.loc[result.files["category"] == FileCategory.INVALID, "file"])
     not_forms = len(invalid & not_a_form_files(result.problems))
     if lang == "vi":
         among = f" ({not_forms} không phải phiếu chấm điểm)" if not_forms else ""
