@@ -10,8 +10,9 @@ Needs the optional extra: ``pip install "fourgood[server]"``.
 
 Modules: `config` (ServerConfig, make_config), `serving` (serve), `tokens_cli` (token add|list|revoke);
 the HTTP side: `api` (the routes assembled), `routes/`, `deps` (FastAPI dependencies), `answers`,
-`refusals`, `guard` (before any route), `pool` and `checking`; on disk: `inbox`, `tokens`, `audit`;
-`limits` (rate limits), `app` (xlwings Server), `scripts` (the add-in's scripts).
+`handlers`, `refusals`, `guard` (before any route), `pool` and `checking`; on disk: `inbox`, `tokens`,
+`audit` (`clock`: UTC as they write it); `limits` (rate limits), `app` (xlwings Server), `scripts`
+(the add-in's scripts).
 """
 
 from .config import ServeError, ServerConfig, make_config

@@ -11,11 +11,12 @@ from .audit import AuditLog
 from .checking import Roster
 from .inbox import Inbox
 from .limits import RateLimiter
-from .pool import CheckPool
 from .tokens import TokenStore, TokensUnreadable
 
 if TYPE_CHECKING:
     from fourgood.spec import SpecSource
+
+    from .pool import CheckPool  # Unix only (resource limits, fork server): loaded when a server is configured
 
 
 class ServeError(Exception):
@@ -47,6 +48,7 @@ class ServerConfig:
 
     def __post_init__(self) -> None:
         from .guard import BAD_TOKENS_PER_MINUTE
+        from .pool import CheckPool
 
         self.tokens = TokenStore(self.inbox.tokens_path)
         self.audit = AuditLog(self.inbox.audit_path, self.audit_max_bytes)
