@@ -82,7 +82,8 @@ def peak_rss_mb(pid: int) -> float:
 
 
 def _tokens(inbox: Path, n: int) -> list[str]:
-    from fourgood.server.store import Inbox, TokenStore
+    from fourgood.server.inbox import Inbox
+    from fourgood.server.tokens import TokenStore
 
     store = TokenStore(Inbox.open(inbox).tokens_path)
     return [store.add("T", "board")[1] for _ in range(n)]

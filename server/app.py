@@ -13,8 +13,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .api import ServerConfig, build_router, install_answers
+from .api import build_router
+from .config import ServerConfig
 from .guard import Guard
+from .handlers import install_answers
 
 PROJECT = Path(__file__).parent / "project"
 _CONFIG: ServerConfig | None = None

@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from .pool import Busy
-from .store import TokensUnreadable
+from .tokens import TokensUnreadable
 
 UPLOAD_PATHS = ("/api/check", "/api/submit")
 SCRIPT_PREFIX = "/xlwings/custom-scripts-call/"
@@ -125,7 +125,7 @@ class Guard:
         await self._guarded(scope, receive, send_with_headers)
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
-        from .api import answer
+        from .answers import answer
 
         config = self.get_config()
         path, method, ip = scope.get("path", ""), scope.get("method", ""), client_ip(scope)
@@ -165,7 +165,7 @@ class Guard:
 
     async def _admitted(self, config: Any, scope: Scope, receive: Receive, send: Send) -> None:
         """An upload whose body has arrived: a place in the check pool, or 503 at once."""
-        from .api import answer
+        from .answers import answer
 
         try:
             config.pool.admit()
@@ -194,7 +194,7 @@ class Guard:
 
     @staticmethod
     def _audit_refusal(config: Any, response: Any, scope: Scope, ip: str, who: Any) -> None:
-        from .api import body_of
+        from .answers import body_of
 
         reason = body_of(response).get("code", "")
         fields = {"token_id": who.token_id, "unit": who.unit, "role": who.role} if who else {}
@@ -202,7 +202,7 @@ class Guard:
                            **fields)
 
     async def _with_body(self, config: Any, scope: Scope, receive: Receive, send: Send, upload: bool) -> None:
-        from .api import answer
+        from .answers import answer
 
         path, method, ip = scope.get("path", ""), scope.get("method", ""), client_ip(scope)
         limit, code = body_limit(config, path, method)

@@ -35,7 +35,8 @@ ERROR_FILL, WARNING_FILL = "#ffc7ce", "#ffeb9c"
 def server(tmp_path_factory, template_dir):
     tmp = tmp_path_factory.mktemp("officejs")
     roster = write_roster(template_dir, tmp / "danh-sach.xlsx")
-    from fourgood.server.store import Inbox, TokenStore
+    from fourgood.server.inbox import Inbox
+    from fourgood.server.tokens import TokenStore
 
     tokens = TokenStore(Inbox.open(tmp / "hop-thu").tokens_path)
     board, unit = tokens.add("T", "board")[1], tokens.add("BV", "unit")[1]

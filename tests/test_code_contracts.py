@@ -28,21 +28,33 @@ ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = ROOT / "pyproject.toml"
 
 
-def package_dirs() -> dict[str, Path]:
-    """Package name -> source folder, as setuptools maps them."""
-    config = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))
-    return {name: ROOT / folder for name, folder in config["tool"]["setuptools"]["package-dir"].items()}
+def package_dirs(root: Path = ROOT) -> dict[str, Path]:
+    """Package name -> source folder, as setuptools maps them: every package [tool.setuptools] lists,
+    at any depth (`fourgood.server.routes`), in the folder of its nearest mapped ancestor."""
+    setuptools = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    mapped = {name: root / folder for name, folder in setuptools["package-dir"].items()}
+    dirs: dict[str, Path] = {}
+    for name in setuptools["packages"]:
+        base = max((m for m in mapped if name == m or name.startswith(m + ".")), key=len)
+        dirs[name] = mapped[base].joinpath(*name[len(base):].split(".")[1:])
+    return dirs
 
 
-def mirror(dest: Path) -> dict[str, str]:
+def package_data(root: Path = ROOT) -> dict[str, list[str]]:
+    """Package name -> its package-data globs (files shipped as data, such as xlwings Server's project)."""
+    return tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"].get(
+        "package-data", {})
+
+
+def mirror(dest: Path, root: Path = ROOT) -> dict[str, str]:
     """Copy every module to DEST in the installed layout; {mirror path: source path} for the output."""
     paths: dict[str, str] = {}
-    for name, folder in package_dirs().items():
+    for name, folder in package_dirs(root).items():
         target = dest.joinpath(*name.split("."))
         target.mkdir(parents=True, exist_ok=True)
         for source in sorted(folder.glob("*.py")):
             shutil.copy2(source, target / source.name)
-            paths[str((target / source.name).relative_to(dest))] = str(source.relative_to(ROOT))
+            paths[str((target / source.name).relative_to(dest))] = str(source.relative_to(root))
     return paths
 
 
@@ -77,7 +89,39 @@ def test_mirror_holds_every_module(tree):
     sources = {p for folder in package_dirs().values() for p in folder.glob("*.py")}
     assert len(paths) == len(sources) and len(paths) > 40
     assert {"fourgood/validators/reader.py", "fourgood/workbook_templates/builder.py", "fourgood/addin/entry.py",
-            "fourgood/macros/__init__.py", "fourgood/pipeline.py"} <= set(paths)
+            "fourgood/macros/__init__.py", "fourgood/pipeline.py", "fourgood/cli/dispatch.py",
+            "fourgood/server/routes/submit.py"} <= set(paths)
+
+
+def test_every_package_folder_at_any_depth_is_shipped_and_mirrored():
+    """A folder with an __init__.py under a mapped folder is a package the wheel must list (or the
+    wheel lacks it, and mypy and the layers never see it), unless it is shipped as package data."""
+    dirs = package_dirs()
+    listed = {folder.resolve() for folder in dirs.values()}
+    data = package_data()
+    for name, folder in tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["tool"]["setuptools"][
+            "package-dir"].items():
+        for init in (ROOT / folder).rglob("__init__.py"):
+            relative = init.relative_to(ROOT / folder)
+            if any(relative.match(glob) for glob in data.get(name, [])):
+                continue  # xlwings Server's project folder: data read by xlwings, not a fourgood package
+            assert init.parent.resolve() in listed, f"{init.parent} is not in [tool.setuptools] packages"
+
+
+def test_the_mirror_reaches_a_module_three_packages_deep(tmp_path):
+    root = tmp_path / "checkout"
+    for folder in ("src/pkg", "src/pkg/sub", "src/pkg/sub/deep", "other"):
+        (root / folder).mkdir(parents=True)
+        (root / folder / "__init__.py").write_text("", encoding="utf-8")
+    (root / "src/pkg/sub/deep/leaf.py").write_text("X = 1\n", encoding="utf-8")
+    (root / "other/side.py").write_text("Y = 2\n", encoding="utf-8")
+    (root / "pyproject.toml").write_text(
+        '[tool.setuptools]\npackages = ["pkg", "pkg.sub", "pkg.sub.deep", "pkg.other"]\n'
+        '[tool.setuptools.package-dir]\npkg = "src/pkg"\n"pkg.other" = "other"\n', encoding="utf-8")
+    paths = mirror(tmp_path / "mirror", root)
+    assert paths["pkg/sub/deep/leaf.py"] == "src/pkg/sub/deep/leaf.py"
+    assert paths["pkg/other/side.py"] == "other/side.py"
+    assert (tmp_path / "mirror/pkg/sub/deep/leaf.py").read_text(encoding="utf-8") == "X = 1\n"
 
 
 def test_layer_contracts_hold(tree):

@@ -18,7 +18,8 @@ from fastapi.testclient import TestClient  # noqa: E402
 from fourgood.consolidate_cmd import run_consolidate  # noqa: E402
 from fourgood.server import ServeError, check_listen, make_config, token_command  # noqa: E402
 from fourgood.server.api import plain_app  # noqa: E402
-from fourgood.server.store import Inbox, TokenStore  # noqa: E402
+from fourgood.server.inbox import Inbox  # noqa: E402
+from fourgood.server.tokens import TokenStore  # noqa: E402
 from fourgood.validate_cmd import run_validate  # noqa: E402
 
 from .helpers import scores_totalling  # noqa: E402

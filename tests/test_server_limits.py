@@ -22,9 +22,9 @@ pytest.importorskip("uvicorn")
 pytest.importorskip("multipart")
 
 from fourgood.server import make_config  # noqa: E402
+from fourgood.server.audit import AuditLog  # noqa: E402
 from fourgood.server.checking import save_upload  # noqa: E402
 from fourgood.server.pool import CheckPool, Overrun  # noqa: E402
-from fourgood.server.store import AuditLog  # noqa: E402
 
 from .server_process import Served  # noqa: E402
 from .server_support import form, inflate  # noqa: E402

@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from fourgood.server import ServeError, make_config, token_command  # noqa: E402
 from fourgood.server.api import plain_app  # noqa: E402
-from fourgood.server.store import Inbox  # noqa: E402
+from fourgood.server.inbox import Inbox  # noqa: E402
 from fourgood.workbook_templates.writer import CONTROL_FILE  # noqa: E402
 
 from .helpers import scores_totalling  # noqa: E402
@@ -134,7 +134,7 @@ def _audit(config) -> list[dict]:
 
 def test_a_form_whose_receipt_cannot_be_written_is_rolled_back_and_the_failure_audited(served_in_process, monkeypatch):
     client, config, auth, data = served_in_process
-    import fourgood.server.store as store
+    import fourgood.server.inbox as store
 
     real = store._write_new
 

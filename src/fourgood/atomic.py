@@ -11,19 +11,50 @@ from typing import Any
 
 
 @contextmanager
-def atomic_path(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary path in the target's folder; rename it over the target on success."""
+def atomic_path(target: str | Path, *, mode: int | None = None, durable: bool = False) -> Iterator[Path]:
+    """Yield a temporary path in the target's folder; rename it over the target on success.
+
+    `mode`: the file's permissions (default: an ordinary file's, by the umask). `durable`: the
+    bytes and the rename reach the disk before this returns (fsync of the file, then its folder),
+    for state a crash must not lose, such as the server's tokens."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".tmp", dir=target.parent)
     os.close(fd)
     try:
         yield Path(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; outputs are ordinary files
+        if durable:
+            _fsync_file(tmp)
+        os.chmod(tmp, 0o666 & ~_umask() if mode is None else mode)  # mkstemp creates 0600
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    if durable:
+        fsync_dir(target.parent)
+
+
+def fsync_dir(path: str | Path) -> None:
+    """Make a folder's entries (a rename, a new link, a removal) durable; best effort where a
+    system cannot sync a folder."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _fsync_file(path: str | Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def write_refusal(target: str | Path) -> tuple[str, Path] | None:

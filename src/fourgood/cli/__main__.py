@@ -1,0 +1,5 @@
+"""`python -m fourgood.cli`, as `fourgood`."""
+
+from . import main
+
+raise SystemExit(main())
