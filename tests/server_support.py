@@ -58,8 +58,11 @@ def inflate(src: Path, out: Path, cells: int, *, sheet: int = 3, width: int = 20
         meta = "xl/worksheets/sheet4.xml"
         parts[meta] = parts[meta].replace(b"<t>cell</t>", f"<t>{kind}</t>".encode(), 1)
         book = parts["xl/workbook.xml"].decode("utf-8")
-        parts["xl/workbook.xml"] = re.sub(rf'(<sheet name=")[^"]*(" sheetId="{sheet}")', rf"\g<1>{ROLLUP_SHEET}\g<2>",
-                                          book).encode("utf-8")
+        # openpyxl writes `<sheet name=… sheetId=…>`, or with lxml `<sheet xmlns:r=… name=…>`
+        book, renamed = re.subn(rf'(<sheet\b[^>]*?\bname=")[^"]*("[^>]*?\bsheetId="{sheet}")',
+                                rf"\g<1>{ROLLUP_SHEET}\g<2>", book)
+        assert renamed == 1, "the sheet to rename was not found in xl/workbook.xml"
+        parts["xl/workbook.xml"] = book.encode("utf-8")
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in parts.items():
             z.writestr(name, data)
