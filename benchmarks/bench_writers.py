@@ -3,7 +3,7 @@
 1. `python benchmarks/bench_writers.py --rows 10000 100000`: times and peak RSS of one detail-like
    sheet of 18 columns written three ways, each in its own process:
 
-   - openpyxl normal mode, styled cell by cell as report_workbook.write_table once did (font,
+   - openpyxl normal mode, styled cell by cell as report.table_sheet.write_table once did (font,
      wrap, border, number format, a row height per row);
    - openpyxl write-only mode (WriteOnlyCell with the same named styles, rows streamed);
    - XlsxWriter constant_memory mode (one format object, rows streamed).
@@ -138,7 +138,7 @@ WRITE = """
 import datetime as dt, gc, pickle, re, sys, time
 sys.path.insert(0, sys.argv[4])
 from bench_writers import replicate
-from fourgood.report_workbook import write_consolidated
+from fourgood.report.writer import write_consolidated
 def status(key):
     return int(re.search(key + r":\\s+(\\d+)", open("/proc/self/status").read()).group(1)) // 1024
 c = pickle.load(open(sys.argv[1], "rb"))
@@ -183,11 +183,11 @@ def replicate(c: Any, forms: int) -> Any:
 def consolidation(forms: int) -> Path:
     """A pickled Consolidation of `forms` benchmark forms, built once."""
     sys.path.insert(0, str(HERE))
-    from bench_consolidate import generate
+    from bench_consolidate import build, monthly_forms
 
     path = HERE / ".cache" / f"consolidation-{forms}.pkl"
     if not path.exists():
-        folder = generate(forms, os.cpu_count() or 1)
+        folder = build(str(forms), monthly_forms(0, forms))
         subprocess.run([sys.executable, "-c", CONSOLIDATE, str(folder), str(path)], check=True)
     return path
 
