@@ -291,9 +291,26 @@ def _info_validation(f: InfoField, lang: str) -> DataValidation:
 
 
 def _scoring_sheet(wb: Workbook, ws: Worksheet, b: FormBuild) -> None:
-    lang, spec = b.lang, b.spec
+    lang = b.lang
     for col, width in zip("ABCDEF", SCORE_WIDTHS):
         ws.column_dimensions[col].width = width
+    _scoring_heading(ws, b)
+    header = 7
+    first_row, last_row = _scoring_table(ws, b, header)
+    status_self, status_upper = _total_rows(ws, b, b.total_row)
+    _scoring_names(wb, ws, b, first_row, last_row, status_self, status_upper)
+    _conditional_formats(ws, b, status_self, status_upper)
+    sign = status_upper + 2
+    _signature(ws, sign, lang)
+    ws.freeze_panes = f"A{header + 1}"
+    _print_setup(ws, title_rows=f"{header}:{header}")
+    ws.print_area = f"A1:F{sign + 5}"
+    _protect(ws)
+
+
+def _scoring_heading(ws: Worksheet, b: FormBuild) -> None:
+    """Rows 1-5 of the scoring sheet: the committees and the party heading, the title, type and period."""
+    lang, spec = b.lang, b.spec
     # Heading: the committee directly above the cell on the left (the grassroots committee when
     # there is one, else the upper-level committee), the national party heading on the right.
     ws.merge_cells("A1:B1")
@@ -328,7 +345,11 @@ def _scoring_sheet(wb: Workbook, ws: Worksheet, b: FormBuild) -> None:
     ws.row_dimensions[4].height = 22
     ws.row_dimensions[5].height = 20
 
-    header = 7
+
+def _scoring_table(ws: Worksheet, b: FormBuild, header: int) -> tuple[int, int]:
+    """The criteria table under its header row, a content row above its criteria; the total row
+    after them (b.total_row). Returns the first and last rows of the criteria."""
+    lang, spec = b.lang, b.spec
     _header(ws, header, TABLE_HEADERS[lang])
     ws.row_dimensions[header].height = max(text_height(label, w, bold=True)
                                            for label, w in zip(TABLE_HEADERS[lang], SCORE_WIDTHS))
@@ -357,7 +378,12 @@ def _scoring_sheet(wb: Workbook, ws: Worksheet, b: FormBuild) -> None:
         cell.border = BOX
         cell.fill = HEAD_FILL
         cell.alignment = CENTER if column != 2 else Alignment(horizontal="right", vertical="center")
+    return first_row, last_row
 
+
+def _total_rows(ws: Worksheet, b: FormBuild, total: int) -> tuple[int, int]:
+    """The two result rows under the total (self-assessment, upper level). Returns their rows."""
+    lang, spec = b.lang, b.spec
     status_self, status_upper = total + 1, total + 2
     for r, col, label in ((status_self, "D", t(lang, "Kết quả chi bộ tự đánh giá", "Result of the self-assessment")),
                           (status_upper, "E", t(lang, "Kết quả cấp ủy cấp trên đánh giá", "Result of the upper-level assessment"))):
@@ -373,7 +399,13 @@ def _scoring_sheet(wb: Workbook, ws: Worksheet, b: FormBuild) -> None:
             ws.cell(r, column).border = BOX
         longest = max((status_text(k, lang, spec.threshold) for k in COLUMN_STATUSES), key=len)
         ws.row_dimensions[r].height = text_height(longest, sum(SCORE_WIDTHS[2:]), bold=True)
+    return status_self, status_upper
 
+
+def _scoring_names(wb: Workbook, ws: Worksheet, b: FormBuild, first_row: int, last_row: int, status_self: int,
+                   status_upper: int) -> None:
+    """The defined names of the criteria table's columns, the totals and the two results."""
+    total = b.total_row
     _name(wb, TABLE_NAMES["id"], ref_range(ws.title, f"A{first_row}", f"A{last_row}"))
     for key, col in (("max", "C"), ("self", "D"), ("upper", "E"), ("notes", "F")):
         _name(wb, TABLE_NAMES[key], ref_range(ws.title, f"{col}{first_row}", f"{col}{last_row}"))
@@ -381,14 +413,6 @@ def _scoring_sheet(wb: Workbook, ws: Worksheet, b: FormBuild) -> None:
         _name(wb, TOTAL_NAMES[key], ref(ws.title, f"{col}{total}"))
     _name(wb, TOTAL_NAMES["self_status"], ref(ws.title, f"C{status_self}"))
     _name(wb, TOTAL_NAMES["upper_status"], ref(ws.title, f"C{status_upper}"))
-
-    _conditional_formats(ws, b, status_self, status_upper)
-    sign = status_upper + 2
-    _signature(ws, sign, lang)
-    ws.freeze_panes = f"A{header + 1}"
-    _print_setup(ws, title_rows=f"{header}:{header}")
-    ws.print_area = f"A1:F{sign + 5}"
-    _protect(ws)
 
 
 def _content_row(ws: Worksheet, row: int, content, first: int, last: int, lang: str) -> None:
