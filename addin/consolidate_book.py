@@ -14,24 +14,25 @@ from typing import Any
 
 from fourgood.check import peek_meta
 from fourgood.consolidate_cmd import consolidate_paths
-from fourgood.contract import CONTENT_PREFIX, CONTROL_FIELDS, META_SHEET, ROLLUP_NUMBERS, Kind, MetaKey, control_name
+from fourgood.contract import (
+    CONTENT_PREFIX,
+    CONTROL_FIELDS,
+    META_SHEET,
+    ROLLUP_NUMBERS,
+    Kind,
+    MetaKey,
+    control_name,
+    plain_value,
+)
 from fourgood.document import parse_signer
 from fourgood.messages import render
 from fourgood.problems import FourgoodError, Problem, number_text
-from fourgood.report_workbook import (
-    DATA_SHEET,
-    DOCUMENT_SETTINGS,
-    REPORT_WIDTHS,
-    SHEET_NAMES,
-    ReportTable,
-    consolidated_meta,
-    data_columns,
-    letterhead,
-    plain_value,
-    report_page,
-    report_tables,
-    run_at_text,
-)
+from fourgood.report.columns import ReportTable
+from fourgood.report.data_sheet import DATA_SHEET, DOCUMENT_SETTINGS, consolidated_meta, data_columns
+from fourgood.report.labels import SHEET_NAMES, run_at_text
+from fourgood.report.letterhead import letterhead
+from fourgood.report.report_sheet import REPORT_WIDTHS, report_page
+from fourgood.report.tables import report_tables
 from fourgood.rollup import Consolidation
 from fourgood.spec import Spec
 from fourgood.vocab import Text

@@ -3,7 +3,7 @@
 1. `python benchmarks/bench_writers.py --rows 10000 100000`: times and peak RSS of one detail-like
    sheet of 18 columns written three ways, each in its own process:
 
-   - openpyxl normal mode, styled cell by cell as report_workbook.write_table once did (font,
+   - openpyxl normal mode, styled cell by cell as report.table_sheet.write_table once did (font,
      wrap, border, number format, a row height per row);
    - openpyxl write-only mode (WriteOnlyCell with the same named styles, rows streamed);
    - XlsxWriter constant_memory mode (one format object, rows streamed).
@@ -20,6 +20,21 @@
    100,000 forms through the pipeline needs several GB. `--old REV` runs the same on the writer
    of git revision REV (its package copied from `git archive`, on PYTHONPATH), old and new
    alternated; `--compare` checks each pair of workbooks with `compare_workbooks.py --xml`.
+
+3. `python benchmarks/bench_writers.py --detail 10000 100000 [--repeat 3]`: the largest sheet, the
+   cell list ("Chi tiết", report.tables' detail table of a Consolidation of 1,000 benchmark forms
+   replicated to N rows), written alone into a workbook two ways, alternated, each run in its own
+   process (time of the write; RSS before it and its peak during it, VmHWM reset):
+
+   - `openpyxl`: what write_consolidated does for it (report.table_sheet.write_table, the status
+     colours, sheet_stream.save_with_rows);
+   - `xlsxwriter`: XlsxWriter `constant_memory` writing the same sheet (`detail_xlsxwriter`): the
+     same heading merged over the table, header, widths, per-row heights measured by the same
+     geometry, number formats, borders, status colours, freeze panes, filter, print titles and
+     area, A4 landscape fitted to one page wide, margins, footer; the default font set to Times
+     New Roman 12 as house_style.default_font does.
+
+   Needs `pip install xlsxwriter` (not a fourgood dependency).
 
 The last line printed is JSON.
 """
@@ -138,7 +153,7 @@ WRITE = """
 import datetime as dt, gc, pickle, re, sys, time
 sys.path.insert(0, sys.argv[4])
 from bench_writers import replicate
-from fourgood.report_workbook import write_consolidated
+from fourgood.report.writer import write_consolidated
 def status(key):
     return int(re.search(key + r":\\s+(\\d+)", open("/proc/self/status").read()).group(1)) // 1024
 c = pickle.load(open(sys.argv[1], "rb"))
@@ -151,6 +166,174 @@ t = time.perf_counter()
 write_consolidated(c, sys.argv[2], "vi", run_at=dt.datetime(2026, 11, 30, 9, 15))
 print(time.perf_counter() - t, before, status("VmHWM"))
 """
+
+
+DETAIL = """
+import gc, pickle, re, sys, time
+sys.path.insert(0, sys.argv[4])
+from bench_writers import detail_openpyxl, detail_table, detail_xlsxwriter
+def status(key):
+    return int(re.search(key + r":\\s+(\\d+)", open("/proc/self/status").read()).group(1)) // 1024
+c, table = detail_table(sys.argv[1], int(sys.argv[3]))
+write = detail_xlsxwriter if sys.argv[5] == "xlsxwriter" else detail_openpyxl
+gc.collect()
+open("/proc/self/clear_refs", "w").write("5")  # the peak RSS from here on: the write's own
+before = status("VmRSS")
+t = time.perf_counter()
+write(c, table, sys.argv[2])
+print(time.perf_counter() - t, before, status("VmHWM"))
+"""
+
+
+def detail_table(pickle_path: str, rows: int) -> tuple[Any, Any]:
+    """The consolidation of `pickle_path` replicated to about `rows` cells, and its "Chi tiết" table."""
+    import pickle
+
+    from fourgood.report.tables import report_tables
+
+    with open(pickle_path, "rb") as f:
+        c = replicate(pickle.load(f), rows)
+    return c, next(t for t in report_tables(c, "vi") if t.key == "detail")
+
+
+def detail_openpyxl(c: Any, table: Any, out: str) -> None:
+    """The cell list as write_consolidated writes it: openpyxl for the sheet, its body streamed."""
+    from openpyxl import Workbook
+
+    from fourgood.document import Letterhead
+    from fourgood.house_style import default_font
+    from fourgood.report.columns import UNPRINTED
+    from fourgood.report.geometry import BODY_PT, HEAD_ROW
+    from fourgood.report.labels import thresholds_of
+    from fourgood.report.table_sheet import status_rules, write_table
+    from fourgood.sheet_stream import save_with_rows
+
+    wb = Workbook()
+    default_font(wb, BODY_PT)
+    ws = wb.active
+    ws.title = table.sheet
+    rows = write_table(ws, table.frame, table.cols, "vi", table.title, Letterhead.placeholder("vi"), appendix=4,
+                       unprinted=UNPRINTED["detail"])
+    keys = [col[0] for col in table.cols]
+    status_rules(ws, keys.index("status_label") + 1, HEAD_ROW, rows.last, "vi", thresholds_of(c))
+    save_with_rows(wb, out, [rows])
+
+
+def detail_xlsxwriter(c: Any, table: Any, out: str) -> None:
+    """The same sheet written by XlsxWriter in constant_memory mode (rows in order, never held)."""
+    import xlsxwriter
+
+    from fourgood.contract import plain_value, status_text
+    from fourgood.document import Letterhead
+    from fourgood.report.columns import UNPRINTED
+    from fourgood.report.geometry import (
+        HEAD_ROW,
+        LINE_PT,
+        MARGIN_IN,
+        PERIOD_ROW,
+        TITLE_ROW,
+        fit_columns,
+        row_height,
+        shown_text,
+        text_lines,
+    )
+    from fourgood.report.labels import thresholds_of
+
+    h, lang, cols, frame = Letterhead.placeholder("vi"), "vi", table.cols, table.frame
+    wb = xlsxwriter.Workbook(out, {"constant_memory": True})
+    wb.formats[0].set_font_name("Times New Roman")  # the default font, as house_style.default_font
+    wb.formats[0].set_font_size(12)
+    ws = wb.add_worksheet(table.sheet)
+    printed = len(cols)
+    while printed and cols[printed - 1][0] in UNPRINTED["detail"]:
+        printed -= 1
+    layout = fit_columns(cols[:printed], frame, lang)
+    widths = layout.widths + [float(col[3]) for col in cols[printed:]]
+    one_line = layout.one_line + [True] * (len(cols) - printed)
+    for j, w in enumerate(widths):
+        ws.set_column(j, j, w)
+    font = {"font_name": "Times New Roman"}
+    box = {"border": 1, "border_color": "#808080"}
+    n = printed
+    for row, text, extra in ((0, "Phụ lục 4", {"font_size": 13, "bold": True}),
+                             (1, h.appendix_line(), {"font_size": 12, "italic": True}),
+                             (TITLE_ROW - 1, table.title, {"font_size": 14, "bold": True}),
+                             (PERIOD_ROW - 1, "Kỳ đánh giá: " + (h.period or "…"), {"font_size": 13, "italic": True})):
+        ws.set_row(row, 19)
+        ws.merge_range(row, 0, row, n - 1, text, wb.add_format({**font, **extra, "align": "center",
+                                                                 "valign": "vcenter", "text_wrap": True}))
+    head = wb.add_format({**font, **box, "font_size": 12, "bold": True, "bg_color": "#D9E1F2", "text_wrap": True,
+                          "align": "center", "valign": "vcenter"})
+    labels = [vi for _, vi, _, _, _ in cols]
+    ws.set_row(HEAD_ROW - 1, row_height(labels[:printed], widths[:printed], True))
+    for j, text in enumerate(labels):
+        ws.write_string(HEAD_ROW - 1, j, text, head)
+    body = [wb.add_format({**font, **box, "font_size": 12, "text_wrap": True, "valign": "top",
+                           **({"num_format": fmt} if fmt else {})}) for *_, fmt in cols]
+    keys, fmts = [col[0] for col in cols], [col[4] for col in cols]
+    measured = [j for j in range(len(cols)) if not one_line[j]]
+    r = HEAD_ROW
+    for values in zip(*[frame[k].tolist() if k in frame else [None] * len(frame) for k in keys]):
+        values = [None if v is None or (v.__class__ is float and v != v) else plain_value(v) for v in values]
+        lines = [text_lines(t, widths[j]) if (t := (values[j] if values[j].__class__ is str else
+                                                    shown_text(values[j], fmts[j]))) else 1 for j in measured]
+        ws.set_row(r, max(lines or [1]) * LINE_PT + 3)
+        for j, v in enumerate(values):
+            if v is None:
+                ws.write_blank(r, j, None, body[j])
+            elif isinstance(v, str):
+                ws.write_string(r, j, v, body[j])
+            elif isinstance(v, bool):
+                ws.write_boolean(r, j, v, body[j])
+            else:
+                ws.write_number(r, j, v, body[j])
+        r += 1
+    last = max(r - 1, HEAD_ROW)
+    status_col = keys.index("status_label")
+    fills = {"meets": "#C6EFCE", "below": "#F8CBAD", "veto": "#F8CBAD", "incomplete": "#FFEB9C", "invalid": "#F8CBAD"}
+    letter = xlsxwriter.utility.xl_col_to_name(status_col)
+    for s, fill in fills.items():
+        for t in thresholds_of(c) or [None]:
+            quoted = status_text(s, lang, t).replace('"', '""')
+            ws.conditional_format(HEAD_ROW, status_col, last, status_col, {
+                "type": "formula", "criteria": f'={letter}{HEAD_ROW + 1}="{quoted}"',
+                "format": wb.add_format({"bg_color": fill})})
+    ws.freeze_panes(HEAD_ROW, 0)
+    ws.autofilter(HEAD_ROW - 1, 0, last, len(cols) - 1)
+    ws.repeat_rows(HEAD_ROW - 1)
+    ws.print_area(0, 0, last, printed - 1)
+    ws.set_paper(9)
+    if layout.orientation == "landscape":
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.center_horizontally()
+    ws.set_margins(MARGIN_IN["left"], MARGIN_IN["right"], MARGIN_IN["top"], MARGIN_IN["bottom"])
+    ws.set_footer('&C&"Times New Roman"&10Trang &P/&N', {"margin": MARGIN_IN["footer"]})
+    wb.close()
+
+
+def detail(args: argparse.Namespace) -> dict[str, Any]:
+    """The cell list alone, openpyxl + sheet_stream against XlsxWriter, alternated, medians."""
+    results: dict[str, Any] = {}
+    pickle_path = consolidation(1000)
+    with tempfile.TemporaryDirectory() as tmp:
+        for rows in args.detail:
+            runs: dict[str, list[tuple[float, int, int]]] = {"openpyxl": [], "xlsxwriter": []}
+            for _ in range(args.repeat):
+                for name in runs:
+                    proc = subprocess.run([sys.executable, "-c", DETAIL, str(pickle_path), str(Path(tmp) / f"{name}.xlsx"),
+                                           str(rows), str(HERE), name], capture_output=True, text=True, check=True)
+                    s, before, peak = proc.stdout.split()[-3:]
+                    runs[name].append((float(s), int(before), int(peak)))
+                    print(f"{rows} rows, {name}: {float(s):.2f} s, RSS {before} MB before, peak {peak} MB, "
+                          f"file {(Path(tmp) / f'{name}.xlsx').stat().st_size / 1e6:.1f} MB", flush=True)
+            for name, got in runs.items():
+                results[f"detail_{name}_{rows}"] = {
+                    "s": [round(r[0], 3) for r in got], "median_s": round(statistics.median(r[0] for r in got), 3),
+                    "rss_before_mb": statistics.median(r[1] for r in got),
+                    "median_peak_rss_mb": statistics.median(r[2] for r in got),
+                    "median_growth_mb": statistics.median(r[2] - r[1] for r in got)}
+    return results
 
 
 def replicate(c: Any, forms: int) -> Any:
@@ -183,11 +366,11 @@ def replicate(c: Any, forms: int) -> Any:
 def consolidation(forms: int) -> Path:
     """A pickled Consolidation of `forms` benchmark forms, built once."""
     sys.path.insert(0, str(HERE))
-    from bench_consolidate import generate
+    from bench_consolidate import build, monthly_forms
 
     path = HERE / ".cache" / f"consolidation-{forms}.pkl"
     if not path.exists():
-        folder = generate(forms, os.cpu_count() or 1)
+        folder = build(str(forms), monthly_forms(0, forms))
         subprocess.run([sys.executable, "-c", CONSOLIDATE, str(folder), str(path)], check=True)
     return path
 
@@ -253,10 +436,12 @@ def main() -> None:
     parser.add_argument("--replicate", type=int, nargs="+", default=[],
                         help="also on M forms replicated from the first --report N")
     parser.add_argument("--old", help="git revision of the writer to compare with")
+    parser.add_argument("--detail", type=int, nargs="+", default=[],
+                        help="the cell list alone: openpyxl + sheet_stream against XlsxWriter, at N rows")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--compare", action="store_true", help="compare_workbooks.py on each old/new pair")
     args = parser.parse_args()
-    if not args.rows and not args.report:
+    if not args.rows and not args.report and not args.detail:
         args.rows = [10_000, 100_000]
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -268,6 +453,8 @@ def main() -> None:
                 print(f"{rows} rows, {name}: {s:.2f} s, {rss} MB", flush=True)
     if args.report:
         results.update(report(args))
+    if args.detail:
+        results.update(detail(args))
     print(json.dumps(results))
 
 

@@ -87,7 +87,7 @@ def test_a_click_loads_neither_the_report_writer_nor_libraries_the_check_does_no
                            "book = xw.Book(json=json.loads(open(sys.argv[1], encoding='utf-8').read()))",
                            "import fourgood.addin as fg",
                            "status = fg.check(book).status",
-                           "print(status, sorted(m for m in ('openpyxl', 'fourgood.report_workbook', 'fourgood.rollup',"
+                           "print(status, sorted(m for m in ('openpyxl', 'fourgood.report', 'fourgood.rollup',"
                            " 'dask', 'hypothesis') if m in sys.modules))"], payload)
     assert words == ["meets", "[]"]
 
@@ -240,7 +240,7 @@ def test_one_click_on_the_control_workbook_consolidates_the_folder_into_it(templ
     assert {"Tổng hợp theo cấp", "Chi tiết", "Dưới ngưỡng đạt", "Nhật ký", "_du_lieu"} <= set(names)
     # the detail rows equal those of the file `fourgood consolidate` writes for the same folder
     from fourgood.consolidate_cmd import run_consolidate
-    from fourgood.report_workbook import HEAD_ROW
+    from fourgood.report.geometry import HEAD_ROW
 
     out = tmp_path / "cli.xlsx"
     run_consolidate([str(folder)], str(out), quiet=True)

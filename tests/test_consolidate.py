@@ -11,7 +11,7 @@ from python_calamine import CalamineWorkbook
 from fourgood.cli import main
 from fourgood.consolidate_cmd import parse_period, run_consolidate
 from fourgood.problems import FourgoodError
-from fourgood.report_workbook import HEAD_ROW
+from fourgood.report.geometry import HEAD_ROW
 from fourgood.spec import load_specs
 from fourgood.workbook_templates.writer import template_filename
 
@@ -71,7 +71,7 @@ def _sheet(path, name):
 
 def _table(path, name):
     rows = _sheet(path, name)
-    head = rows[HEAD_ROW - 1]  # under the party heading, title and period (report_workbook.HEAD_ROW)
+    head = rows[HEAD_ROW - 1]  # under the party heading, title and period (report.geometry.HEAD_ROW)
     body = []
     for r in rows[HEAD_ROW:]:
         if not any(v != "" for v in r):

@@ -22,7 +22,9 @@ from fourgood import libreoffice
 from fourgood.cli import main
 from fourgood.consolidate_cmd import EXIT_NO_PDF
 from fourgood.demo import build_demo, build_year
-from fourgood.report_workbook import HEAD_ROW, Letterhead, letterhead, period_text
+from fourgood.document import Letterhead, period_text
+from fourgood.report.geometry import HEAD_ROW
+from fourgood.report.letterhead import letterhead
 
 POPPLER = shutil.which("pdftotext") and shutil.which("pdfinfo")
 A4 = (595.3, 841.9)

@@ -10,7 +10,7 @@ import pytest
 from fourgood.demo import build_demo, build_year
 from fourgood.document import Letterhead
 from fourgood.problems import number_text
-from fourgood.report_workbook import report_page
+from fourgood.report.report_sheet import report_page
 from fourgood.rollup import consolidate_paths
 from fourgood.spec import load_specs
 
@@ -133,7 +133,7 @@ def test_several_periods_state_the_weakest_content_once_as_over_all_of_them(demo
 def test_the_english_report_words_the_criteria_in_english(demo):
     """--lang en: the weakest criteria on the report and the per-criterion appendix use the tables'
     English wording, not the Vietnamese."""
-    from fourgood.report_workbook import report_tables
+    from fourgood.report.tables import report_tables
 
     _, inbox, roster = demo
     specs = load_specs()
@@ -153,7 +153,7 @@ def test_a_report_with_no_form_leaves_the_period_to_fill_in_not_a_dangling_title
     import datetime as dt
 
     from fourgood.document import DOTS
-    from fourgood.report_workbook import letterhead
+    from fourgood.report.letterhead import letterhead
 
     _, _, roster = demo
     (tmp_path / "ghi-chu.txt").write_text("không phải phiếu", encoding="utf-8")

@@ -24,7 +24,11 @@ from openpyxl.styles import Font
 from openpyxl.utils.exceptions import IllegalCharacterError
 from python_calamine import CalamineWorkbook
 
-from fourgood.report_workbook import BODY_FONT, HEAD_ROW, LINE_PT, _height, _shown_text, fit_columns, write_table
+from fourgood.report.geometry import HEAD_ROW, LINE_PT, fit_columns
+from fourgood.report.geometry import row_height as _height
+from fourgood.report.geometry import shown_text as _shown_text
+from fourgood.report.style import BODY_FONT
+from fourgood.report.table_sheet import write_table
 from fourgood.sheet_stream import MAX_TEXT, SheetRows, cell_value, cell_xml, row_xml, save_with_rows
 
 VALUES = ["plain", "a & b < c > d \"q\" 'a'", "  spaces kept  ", "   ", "", "=SUM(A1:A2)", "#N/A",

@@ -16,7 +16,7 @@ from python_calamine import CalamineWorkbook
 
 from fourgood.cli import main
 from fourgood.contract import ROLLUP_SHEET, TOTAL_NAMES, content_column, status_text
-from fourgood.report_workbook import HEAD_ROW, TITLE_ROW
+from fourgood.report.geometry import HEAD_ROW, TITLE_ROW
 from fourgood.spec import load_specs
 from fourgood.workbook_templates.writer import template_filename, write_templates
 
@@ -124,7 +124,7 @@ def test_validate_consolidate_and_roll_up_carry_every_content(province, tmp_path
         assert {x: rec[content_column(x)] for x in IDS} == expected_final(rec["cell_code"])
         assert rec["threshold"] == 90
     detail = book.get_sheet_by_name("Chi tiết").to_python()
-    head = detail[HEAD_ROW - 1]  # under the print heading (report_workbook.HEAD_ROW)
+    head = detail[HEAD_ROW - 1]  # under the print heading (report.geometry.HEAD_ROW)
     assert [h for h in head if h.startswith("Nội dung ")] == [f"Nội dung {x}" for x in IDS]
     labels = {r[head.index("Mã chi bộ")]: r[head.index("Kết quả")] for r in detail[HEAD_ROW:]}
     assert labels == {"DN-001": "Đạt “Chi bộ 4 tốt”", "DN-002": "Không đạt (dưới 90 điểm)",

@@ -19,7 +19,7 @@ from fourgood.cli import main
 from fourgood.contract import CONTENT_PREFIX, META_SHEET, REPORT_SHEETS, SHEETS, content_column
 from fourgood.pipeline import validate_paths
 from fourgood.problems import FourgoodError
-from fourgood.report_workbook import write_consolidated
+from fourgood.report.writer import write_consolidated
 from fourgood.rollup import consolidate_paths
 from fourgood.spec import CELL_TYPES, Spec, all_versions, default_specs_dir, load_specs, spec_to_yaml, version_key
 from fourgood.workbook_templates.builder import build_cell_template

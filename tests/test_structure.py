@@ -18,7 +18,7 @@ from fourgood.consolidate_cmd import run_consolidate
 from fourgood.contract import ROLLUP_SHEET
 from fourgood.demo import build_demo, build_year
 from fourgood.problems import FourgoodError
-from fourgood.report_workbook import HEAD_ROW
+from fourgood.report.geometry import HEAD_ROW
 from fourgood.rollup import COUNTS
 from fourgood.structure import chain_from_text
 from fourgood.validators.roster import read_roster

@@ -13,7 +13,7 @@ import os
 import pytest
 
 from fourgood.cli import main
-from fourgood.report_workbook import HEAD_ROW
+from fourgood.report.geometry import HEAD_ROW
 
 from .helpers import make_submission, scores_totalling
 
@@ -170,10 +170,10 @@ def test_a_fifth_content_reaches_the_consolidated_workbook(tmp_path, capsys, pro
     assert main(["consolidate", str(inbox), "-o", str(out), "--criteria", str(province_table[0])]) == 0
     capsys.readouterr()
     book = CalamineWorkbook.from_path(str(out))
-    head, row = book.get_sheet_by_name("Chi tiết").to_python()[HEAD_ROW - 1:HEAD_ROW + 1]  # report_workbook.HEAD_ROW
+    head, row = book.get_sheet_by_name("Chi tiết").to_python()[HEAD_ROW - 1:HEAD_ROW + 1]  # report.geometry.HEAD_ROW
     detail = dict(zip(head, row))
     assert detail["Điểm cuối cùng"] == 86.5
     subtotals = {k: v for k, v in detail.items() if k.startswith("Nội dung ")}
     assert subtotals == {"Nội dung I": 22, "Nội dung II": 20, "Nội dung III": 25, "Nội dung IV": 17, "Nội dung V": 2.5}
-    head, row = book.get_sheet_by_name("Dưới ngưỡng đạt").to_python()[HEAD_ROW - 1:HEAD_ROW + 1]  # report_workbook.HEAD_ROW
+    head, row = book.get_sheet_by_name("Dưới ngưỡng đạt").to_python()[HEAD_ROW - 1:HEAD_ROW + 1]  # report.geometry.HEAD_ROW
     assert dict(zip(head, row))["Nội dung yếu nhất"] == "V"

@@ -20,7 +20,7 @@ from fourgood.cli import ARGPARSE_VI, main
 from fourgood.contract import status_text
 from fourgood.messages import TEXTS
 from fourgood.problems import NOT_A_FORM_LABEL, Problem, severity_label
-from fourgood.report_workbook import HEAD_ROW
+from fourgood.report.geometry import HEAD_ROW
 from fourgood.workbook_templates.writer import CONTROL_FILE
 
 from .helpers import make_submission

@@ -14,12 +14,10 @@ from typing import Any, Literal
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import quote_sheetname
-from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from fourgood import __version__
@@ -43,24 +41,29 @@ from fourgood.contract import (
     status_text,
     veto_name,
 )
+from fourgood.house_style import (
+    AMBER_FILL,
+    FONT,
+    FORM_BOX,
+    FORM_MARGINS_IN,
+    GREEN_FILL,
+    HEAD_FILL,
+    RED_FILL,
+    a4_fit_width,
+    default_font,
+)
 from fourgood.spec import Spec
 
 from .instructions import instructions_text
 from .meta import write_meta_sheet
 
-FONT_NAME = "Times New Roman"
 FONT_SIZE = 13
 FIXED_DATE = dt.datetime(2026, 1, 1)  # keeps built files reproducible
 
-THIN = Side(style="thin", color="000000")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+BOX = FORM_BOX  # the house style's (fourgood.house_style), as its header and verdict fills; the forms' own:
 INPUT_FILL = PatternFill("solid", fgColor="FFFBEA")
-HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
 CONTENT_FILL = PatternFill("solid", fgColor="EDEDED")
 FIXED_FILL = PatternFill("solid", fgColor="F2F2F2")
-RED_FILL = PatternFill("solid", fgColor="F8CBAD")
-GREEN_FILL = PatternFill("solid", fgColor="C6EFCE")
-AMBER_FILL = PatternFill("solid", fgColor="FFEB9C")
 BLANK_FILL = PatternFill("solid", fgColor="FFF2CC")
 UNLOCKED = Protection(locked=False)
 
@@ -69,20 +72,19 @@ TOP = Alignment(vertical="top")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 # Column widths are in characters of the workbook's default font, which the form sets to Times
-# New Roman 13 (see `_default_font`), so Excel and LibreOffice (Liberation Serif, same metrics)
+# New Roman 13 (house_style.default_font), so Excel and LibreOffice (Liberation Serif, same metrics)
 # measure them alike. About 72 such characters fit across A4 portrait within 0.5" margins; the
 # sheets stay under 90, so fit-to-width keeps the text at 80% or more (13 pt prints at 10.5 pt
 # or larger).
 INSTRUCTIONS_WIDTH = 76
 INFO_WIDTHS = (30, 36, 24)  # the entry column holds an organisation's full name on one or two lines
-FOOTER_SIZE = 10
 NAME_LINES = 2  # lines an information-sheet text entry (an organisation's name) shows, wrapped
 SCORE_WIDTHS = (5, 46, 8, 8, 9, 13)
 
 
 def font(bold: bool = False, italic: bool = False, size: int = FONT_SIZE, underline: Literal["single"] | None = None,
          color: str | None = None) -> Font:
-    return Font(name=FONT_NAME, size=size, bold=bold, italic=italic, underline=underline, color=color)
+    return Font(name=FONT, size=size, bold=bold, italic=italic, underline=underline, color=color)
 
 
 def ref(sheet: str, cell: str) -> str:
@@ -118,7 +120,7 @@ class FormBuild:
 
 def build_cell_template(spec: Spec, lang: str = "vi") -> Workbook:
     wb = Workbook()
-    _default_font(wb)
+    default_font(wb, FONT_SIZE)
     wb.properties.creator = "fourgood"
     wb.properties.title = t(lang, "Phiếu tự đánh giá, chấm điểm Chi bộ 4 tốt", "Chi bộ 4 tốt self-assessment form")
     wb.properties.created = FIXED_DATE
@@ -289,9 +291,26 @@ def _info_validation(f: InfoField, lang: str) -> DataValidation:
 
 
 def _scoring_sheet(wb: Workbook, ws: Worksheet, b: FormBuild) -> None:
-    lang, spec = b.lang, b.spec
+    lang = b.lang
     for col, width in zip("ABCDEF", SCORE_WIDTHS):
         ws.column_dimensions[col].width = width
+    _scoring_heading(ws, b)
+    header = 7
+    first_row, last_row = _scoring_table(ws, b, header)
+    status_self, status_upper = _total_rows(ws, b, b.total_row)
+    _scoring_names(wb, ws, b, first_row, last_row, status_self, status_upper)
+    _conditional_formats(ws, b, status_self, status_upper)
+    sign = status_upper + 2
+    _signature(ws, sign, lang)
+    ws.freeze_panes = f"A{header + 1}"
+    _print_setup(ws, title_rows=f"{header}:{header}")
+    ws.print_area = f"A1:F{sign + 5}"
+    _protect(ws)
+
+
+def _scoring_heading(ws: Worksheet, b: FormBuild) -> None:
+    """Rows 1-5 of the scoring sheet: the committees and the party heading, the title, type and period."""
+    lang, spec = b.lang, b.spec
     # Heading: the committee directly above the cell on the left (the grassroots committee when
     # there is one, else the upper-level committee), the national party heading on the right.
     ws.merge_cells("A1:B1")
@@ -326,7 +345,11 @@ def _scoring_sheet(wb: Workbook, ws: Worksheet, b: FormBuild) -> None:
     ws.row_dimensions[4].height = 22
     ws.row_dimensions[5].height = 20
 
-    header = 7
+
+def _scoring_table(ws: Worksheet, b: FormBuild, header: int) -> tuple[int, int]:
+    """The criteria table under its header row, a content row above its criteria; the total row
+    after them (b.total_row). Returns the first and last rows of the criteria."""
+    lang, spec = b.lang, b.spec
     _header(ws, header, TABLE_HEADERS[lang])
     ws.row_dimensions[header].height = max(text_height(label, w, bold=True)
                                            for label, w in zip(TABLE_HEADERS[lang], SCORE_WIDTHS))
@@ -355,7 +378,12 @@ def _scoring_sheet(wb: Workbook, ws: Worksheet, b: FormBuild) -> None:
         cell.border = BOX
         cell.fill = HEAD_FILL
         cell.alignment = CENTER if column != 2 else Alignment(horizontal="right", vertical="center")
+    return first_row, last_row
 
+
+def _total_rows(ws: Worksheet, b: FormBuild, total: int) -> tuple[int, int]:
+    """The two result rows under the total (self-assessment, upper level). Returns their rows."""
+    lang, spec = b.lang, b.spec
     status_self, status_upper = total + 1, total + 2
     for r, col, label in ((status_self, "D", t(lang, "Kết quả chi bộ tự đánh giá", "Result of the self-assessment")),
                           (status_upper, "E", t(lang, "Kết quả cấp ủy cấp trên đánh giá", "Result of the upper-level assessment"))):
@@ -371,7 +399,13 @@ def _scoring_sheet(wb: Workbook, ws: Worksheet, b: FormBuild) -> None:
             ws.cell(r, column).border = BOX
         longest = max((status_text(k, lang, spec.threshold) for k in COLUMN_STATUSES), key=len)
         ws.row_dimensions[r].height = text_height(longest, sum(SCORE_WIDTHS[2:]), bold=True)
+    return status_self, status_upper
 
+
+def _scoring_names(wb: Workbook, ws: Worksheet, b: FormBuild, first_row: int, last_row: int, status_self: int,
+                   status_upper: int) -> None:
+    """The defined names of the criteria table's columns, the totals and the two results."""
+    total = b.total_row
     _name(wb, TABLE_NAMES["id"], ref_range(ws.title, f"A{first_row}", f"A{last_row}"))
     for key, col in (("max", "C"), ("self", "D"), ("upper", "E"), ("notes", "F")):
         _name(wb, TABLE_NAMES[key], ref_range(ws.title, f"{col}{first_row}", f"{col}{last_row}"))
@@ -379,14 +413,6 @@ def _scoring_sheet(wb: Workbook, ws: Worksheet, b: FormBuild) -> None:
         _name(wb, TOTAL_NAMES[key], ref(ws.title, f"{col}{total}"))
     _name(wb, TOTAL_NAMES["self_status"], ref(ws.title, f"C{status_self}"))
     _name(wb, TOTAL_NAMES["upper_status"], ref(ws.title, f"C{status_upper}"))
-
-    _conditional_formats(ws, b, status_self, status_upper)
-    sign = status_upper + 2
-    _signature(ws, sign, lang)
-    ws.freeze_panes = f"A{header + 1}"
-    _print_setup(ws, title_rows=f"{header}:{header}")
-    ws.print_area = f"A1:F{sign + 5}"
-    _protect(ws)
 
 
 def _content_row(ws: Worksheet, row: int, content, first: int, last: int, lang: str) -> None:
@@ -565,18 +591,6 @@ def _meta_sheet(wb: Workbook, b: FormBuild) -> None:
 COLUMN_STATUSES = ("meets", "below", "incomplete", "veto", "veto_unanswered", "invalid_score")
 
 
-def _default_font(wb: Workbook) -> None:
-    """Times New Roman 13 as the workbook's default (Normal style) font.
-
-    Column widths count characters of this font, so the page width no longer depends on how a
-    machine substitutes Calibri (LibreOffice on Linux measures it as DejaVu Sans, a third wider).
-    """
-    normal = Font(name=FONT_NAME, size=FONT_SIZE, family=1)
-    state = vars(wb)  # openpyxl keeps both in private attributes (no public setter, no stubs)
-    state["_fonts"] = IndexedList([normal])  # font 0: the default cell format's
-    state["_named_styles"]["Normal"].font = normal
-
-
 def text_height(text: str, width: float, size: float = FONT_SIZE, bold: bool = False, caps: bool = False) -> float:
     """Row height (points) that shows `text` whole, wrapped in a column `width` characters wide.
 
@@ -618,25 +632,9 @@ def _name(wb: Workbook, name: str, target: str) -> None:
     wb.defined_names[name] = DefinedName(name, attr_text=target)
 
 
-def _print_setup(ws: Worksheet, title_rows: str | None) -> None:
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    # The footer sits `footer` inches from the paper's edge, inside the bottom margin: LibreOffice gives
-    # it only the space between the two (openpyxl's default 0.5 left 0.1", and "4/4" printed cut in half).
-    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.8
-    ws.page_margins.header, ws.page_margins.footer = 0.3, 0.3
-    ws.print_options.horizontalCentered = True
-    if title_rows:
-        ws.print_title_rows = title_rows
-    footer = ws.oddFooter
-    assert footer is not None  # a new sheet has its (empty) header and footer parts
-    footer.center.text = "&P/&N"
-    footer.center.font = FONT_NAME
-    footer.center.size = FOOTER_SIZE
+def _print_setup(ws: Worksheet, title_rows: str | None, orientation: Literal["portrait", "landscape"] = "portrait") -> None:
+    """The house style's A4 set-up, fitted to one page wide, with the forms' margins and "X/Y" in the footer."""
+    a4_fit_width(ws, orientation, FORM_MARGINS_IN, "&P/&N", title_rows)
 
 
 def _protect(ws: Worksheet) -> None:

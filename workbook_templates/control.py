@@ -5,17 +5,16 @@ folder into this same workbook. With no Python, it is a plain, protected form.""
 from __future__ import annotations
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, Font, Protection
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from fourgood import __version__
 from fourgood.contract import CONTROL_FIELDS, CONTROL_SHEET, Kind, control_name, meta_rows
+from fourgood.house_style import FONT, FORM_BOX, a4_paper
 
-from .builder import FIXED_DATE, FONT_NAME
+from .builder import FIXED_DATE, INPUT_FILL
 from .meta import write_meta_sheet
-
-THIN = Side(style="thin", color="000000")
 
 
 def control_sheet_name(lang: str) -> str:
@@ -30,19 +29,19 @@ def build_control_workbook(lang: str = "vi") -> Workbook:
     ws.title = control_sheet_name(lang)
     en = lang == "en"
     ws["A1"] = "“CHI BỘ 4 TỐT”: CONSOLIDATION" if en else "TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ “CHI BỘ 4 TỐT”"
-    ws["A1"].font = Font(name=FONT_NAME, bold=True, size=14)
+    ws["A1"].font = Font(name=FONT, bold=True, size=14)
     for row, (key, label_vi, label_en, hint_vi, hint_en) in enumerate(CONTROL_FIELDS, 3):
         label = ws.cell(row, 1, label_en if en else label_vi)
-        label.font = Font(name=FONT_NAME, bold=True)
+        label.font = Font(name=FONT, bold=True)
         label.alignment = Alignment(wrap_text=True, vertical="center")
         cell = ws.cell(row, 2)
         cell.number_format = "@"
-        cell.fill = PatternFill("solid", fgColor="FFFBEA")
-        cell.border = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+        cell.fill = INPUT_FILL
+        cell.border = FORM_BOX
         cell.protection = Protection(locked=False)
-        cell.font = Font(name=FONT_NAME)
+        cell.font = Font(name=FONT)
         hint = ws.cell(row, 3, hint_en if en else hint_vi)
-        hint.font = Font(name=FONT_NAME, italic=True, color="595959")
+        hint.font = Font(name=FONT, italic=True, color="595959")
         hint.alignment = Alignment(wrap_text=True, vertical="center")
         ws.row_dimensions[row].height = 32
         wb.defined_names[control_name(key)] = DefinedName(control_name(key), attr_text=f"'{ws.title}'!$B${row}")
@@ -61,14 +60,13 @@ def build_control_workbook(lang: str = "vi") -> Workbook:
              "tính từ thư mục chứa sổ tính này. Không dùng Excel: fourgood consolidate THƯ_MỤC -o KẾT_QUẢ.xlsx")
     ws["A8"] = steps
     ws["A8"].alignment = Alignment(wrap_text=True, vertical="top")
-    ws["A8"].font = Font(name=FONT_NAME)
+    ws["A8"].font = Font(name=FONT)
     ws.merge_cells("A8:C11")
     ws.column_dimensions["A"].width = 34
     ws.column_dimensions["B"].width = 60
     ws.column_dimensions["C"].width = 46
     ws.protection.sheet = True
     ws.protection.formatColumns = False
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
+    a4_paper(ws, "landscape")
     write_meta_sheet(wb, meta_rows(Kind.CONTROL, lang, f"fourgood {__version__}"))
     return wb

@@ -93,8 +93,7 @@ def build_roster_template(lang: str = "vi") -> Workbook:
         dv.add(f"{letters[key]}2:{letters[key]}{ROWS}")
     _table_body(ws, ROWS, len(ROSTER_COLUMNS),
                 text_cols=(letters["cell_code"], letters["parent_code"], letters["former_codes"]))
-    _print_setup(ws, title_rows="1:1")
-    ws.page_setup.orientation = "landscape"
+    _print_setup(ws, title_rows="1:1", orientation="landscape")
     _orgs_sheet(wb, lang)
 
     write_meta_sheet(wb, meta_rows(Kind.ROSTER, lang, f"fourgood {__version__}"))
@@ -135,5 +134,4 @@ def _orgs_sheet(wb: Workbook, lang: str) -> None:
         ws.add_data_validation(dv)
         dv.add(f"{letter}2:{letter}{ORG_ROWS}")
     _table_body(ws, ORG_ROWS, len(ORG_COLUMNS), text_cols=("A", "D"))
-    _print_setup(ws, title_rows="1:1")
-    ws.page_setup.orientation = "landscape"
+    _print_setup(ws, title_rows="1:1", orientation="landscape")

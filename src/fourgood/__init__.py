@@ -23,7 +23,7 @@ _API = {
     "CheckResult": "fourgood.check",
     "consolidate_paths": "fourgood.rollup",
     "Consolidation": "fourgood.rollup",
-    "write_consolidated": "fourgood.report_workbook",
+    "write_consolidated": "fourgood.report.writer",
     "Problem": "fourgood.problems",
     "FourgoodError": "fourgood.problems",
 }

@@ -16,7 +16,7 @@ from .atomic import write_refusal, write_text_atomic
 from .document import parse_signer
 from .pipeline import Outputs
 from .problems import FourgoodError, Problem, not_a_form_files
-from .report_workbook import write_consolidated
+from .report.writer import write_consolidated
 from .rollup import Consolidation, consolidate_paths, parse_period  # noqa: F401 (parse_period: public here)
 from .spec import SpecSource, load_specs
 from .store import beside as store_beside  # noqa: F401 (the CLI's default store)
