@@ -235,3 +235,17 @@ def test_widths_count_values_that_print_differently(dtype, fmt, values, alone, o
         frame = pd.DataFrame({"v": pd.Series(column, dtype=dtype), "w": "x"})
         return fit_columns([("v", "V", "V", 40, fmt), ("w", "W", "W", 40, None)], frame, "vi").widths
     assert widths(values) == widths(alone) != widths(other)
+
+
+def test_openpyxl_writes_with_its_own_xml_writer_even_where_lxml_is_installed():
+    """With lxml installed openpyxl would write other bytes than the bundled templates and the streamed
+    sheets follow; importing fourgood chooses openpyxl's own writer, whatever the environment asks."""
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("lxml")
+    code = "import fourgood, openpyxl.xml; print(openpyxl.xml.LXML)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "OPENPYXL_LXML": "True"})
+    assert out.stdout.strip() == "False"

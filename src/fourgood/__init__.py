@@ -9,7 +9,14 @@ Excel ribbon).
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any
+
+# openpyxl picks its XML writer when first imported: lxml's where lxml is installed, else its own.
+# They write different bytes (namespace declarations, "<x />", xml:space on blank text); the bundled
+# templates and the streamed report sheets (sheet_stream) follow openpyxl's own, so a workbook does
+# not change with whether lxml happens to be installed. Every fourgood module is imported after this.
+os.environ["OPENPYXL_LXML"] = "False"
 
 __version__ = "0.1.0"
 
