@@ -28,8 +28,8 @@ _API = {
     "Problem": "fourgood.problems",
     "FourgoodError": "fourgood.problems",
 }
-__all__ = ["load_specs", "Spec", "validate_paths", "validate_bytes", "BatchResult", "check_view", "CheckResult", "consolidate_paths",
-           "Consolidation", "write_consolidated", "Problem", "FourgoodError", "main", "__version__"]
+__all__ = ["load_specs", "Spec", "validate_paths", "validate_bytes", "BatchResult", "check_view", "CheckResult",
+           "consolidate_paths", "Consolidation", "write_consolidated", "Problem", "FourgoodError", "main", "__version__"]
 
 def __getattr__(name: str) -> Any:
     if name in _API:
