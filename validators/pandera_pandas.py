@@ -45,4 +45,38 @@ with hidden(UNNEEDED):
     import pandera.typing.dask  # noqa: F401  decides once: dask frames absent
     from pandera.typing import Series
 
+
+
+def _no_report_when_passed() -> None:
+    """pandera (0.35) checks a `Series[str]` column element by element, then formats a failure
+    report (an empty frame, and its text) even when every element passes: about 90 reports for one
+    form, about a fifth of the CPU of a check in the server (benchmarks/RESULTS.md). A column whose
+    elements all pass is answered `passed` at once; any other column goes to pandera's own check,
+    unchanged (its message and failure cases). Nothing changes if pandera's backend is not as known."""
+    import numpy as np
+    from pandera.backends.base import CoreCheckResult
+    from pandera.backends.pandas.array import ArraySchemaBackend
+    from pandera.config import ValidationScope
+    from pandera.engines.pandas_engine import Engine
+    from pandera.errors import SchemaErrorReason
+    from pandera.validation_depth import validate_scope
+
+    original = ArraySchemaBackend.__dict__.get("check_dtype")
+    if original is None:
+        return
+
+    @validate_scope(scope=ValidationScope.SCHEMA)
+    def check_dtype(self, check_obj, schema):
+        if schema.dtype is not None:
+            result = schema.dtype.check(Engine.dtype(check_obj.dtype), check_obj)
+            if not isinstance(result, bool) and bool(np.all(result)):
+                return CoreCheckResult(passed=True, check=f"dtype('{schema.dtype}')",
+                                       reason_code=SchemaErrorReason.WRONG_DATATYPE)
+        return original(self, check_obj, schema)
+
+    ArraySchemaBackend.check_dtype = check_dtype  # type: ignore[method-assign]
+
+
+_no_report_when_passed()
+
 __all__ = ["pa", "Series", "hidden", "UNNEEDED"]
