@@ -1,5 +1,6 @@
 """What a check of one form spends its CPU on (benchmarks/bench_server.py, `check_cpu_ms`): pandera
-formats no failure report for a column that passes, and still reports one that fails."""
+formats no failure report for a column that passes (and still reports one that fails), and does not
+look for geopandas on every column."""
 
 from __future__ import annotations
 
@@ -28,3 +29,18 @@ def test_a_failing_string_column_is_still_reported():
     with pytest.raises(pa.errors.SchemaError) as caught:
         Names.validate(frame)
     assert "name" in str(caught.value) and "42" in str(caught.value)
+
+
+def test_pandera_does_not_look_for_geopandas_on_every_column(monkeypatch):
+    import builtins
+    import importlib.util
+
+    if importlib.util.find_spec("geopandas") is not None:
+        pytest.skip("geopandas is installed: pandera's own test stays")
+    asked = []
+    real = builtins.__import__
+    monkeypatch.setattr(builtins, "__import__",
+                        lambda name, *a, **k: (asked.append(name) if name.startswith("geopandas") else None)
+                        or real(name, *a, **k))
+    Names.validate(pd.DataFrame({"name": pd.Series(["Chi bộ Văn phòng"], dtype=object)}))
+    assert asked == []

@@ -13,6 +13,10 @@ dask and hypothesis hidden: it records both absent, once, as it does where they 
 installed. Only libraries not yet imported are hidden, and only while pandera loads: a process
 that imported either before (pytest with hypothesis' plugin, a dask worker) keeps pandera's
 full behaviour, and both import normally afterwards (`--scheduler` uses dask.distributed).
+
+Two costs of every validation go too (a check in the server is measured in CPU milliseconds,
+benchmarks/RESULTS.md): the failure report pandera formats for text columns that pass, and its
+import of geopandas (absent) for every column's dtype.
 """
 
 from __future__ import annotations
@@ -77,6 +81,23 @@ def _no_report_when_passed() -> None:
     ArraySchemaBackend.check_dtype = check_dtype  # type: ignore[method-assign]
 
 
+def _not_geometry(pd_dtype: object) -> bool:
+    return False
+
+
+def _no_geopandas_lookups() -> None:
+    """pandera asks whether each column's dtype is geopandas' geometry by importing geopandas;
+    where it is not installed, every ask is a failed import searching the whole path again (about
+    660 for one form, 13 ms of a check). Not installed at start-up: no column is geometry."""
+    import importlib.util
+
+    from pandera.engines import pandas_engine
+
+    if hasattr(pandas_engine, "is_geopandas_dtype") and importlib.util.find_spec("geopandas") is None:
+        pandas_engine.is_geopandas_dtype = _not_geometry
+
+
 _no_report_when_passed()
+_no_geopandas_lookups()
 
 __all__ = ["pa", "Series", "hidden", "UNNEEDED"]
