@@ -58,8 +58,9 @@ def inflate(src: Path, out: Path, cells: int, *, sheet: int = 3, width: int = 20
         meta = "xl/worksheets/sheet4.xml"
         parts[meta] = parts[meta].replace(b"<t>cell</t>", f"<t>{kind}</t>".encode(), 1)
         book = parts["xl/workbook.xml"].decode("utf-8")
-        parts["xl/workbook.xml"] = re.sub(rf'(<sheet name=")[^"]*(" sheetId="{sheet}")', rf"\g<1>{ROLLUP_SHEET}\g<2>",
-                                          book).encode("utf-8")
+        # openpyxl writes xmlns:r before name on each <sheet>: the name is matched wherever it stands
+        parts["xl/workbook.xml"] = re.sub(rf'(<sheet\b[^>]*? name=")[^"]*(" sheetId="{sheet}")',
+                                          rf"\g<1>{ROLLUP_SHEET}\g<2>", book).encode("utf-8")
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in parts.items():
             z.writestr(name, data)
