@@ -1,6 +1,7 @@
 """Load test of `fourgood serve` on 127.0.0.1 (bounded; never another host).
 
-    python benchmarks/bench_server.py [--submissions 200] [--clients 20] [--kill-after 60]
+    python benchmarks/bench_server.py [--submissions 200] [--clients 20] [--kill-after 60] [--checks 30]
+    python benchmarks/bench_server.py --only check [--checks 30]      # the CPU of one check only
 
 Phase 1: N distinct real forms submitted by C concurrent clients (each with its own board token)
 to a server started as its own process: every submission must get a receipt, the inbox must hold
@@ -10,6 +11,13 @@ clients keep sending, restarted, and the clients retry what failed: no accepted 
 and no partial file may be left. Prints p50/p95 latency, failures and the server's peak RSS
 (VmHWM); the last line printed is JSON. Figures, not assertions: tests/test_server_load.py runs the
 same code and asserts only correctness.
+
+Check CPU (`check_cpu`, --checks N): one form checked N times, one after another. `check_cpu_ms` is
+the median CPU of the check inside its process of the check pool `fourgood serve` runs (fork
+server preloaded and warmed, `getrusage` in the child, as `Usage` reports it); `check_process_cpu_ms`
+that process's whole life (fork, the specs and the upload received); `server_cpu_ms_per_check` the
+median over N `POST /api/check` to a running server of the CPU of the server and its fork server
+with every check process it reaped (/proc: utime + stime + cutime + cstime).
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import platform
 import statistics
 import sys
@@ -137,6 +146,72 @@ def consolidate_once(inbox: Path, work: Path, n: int) -> dict:
     return s
 
 
+def _proc_cpu_s(pid: int, children: bool = False) -> float:
+    """CPU seconds of a process (/proc/PID/stat), with its reaped children's when asked."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(v) for v in fields[11:15 if children else 13])  # utime stime [cutime cstime]
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        out += [int(c) for c in (task / "children").read_text().split()]
+    return out
+
+
+def _tree_cpu_s(server: int, children: list[int]) -> float:
+    """The server's own CPU, and its children's with what they reaped (the fork server reaps the checks)."""
+    return _proc_cpu_s(server) + sum(_proc_cpu_s(pid, children=True) for pid in children)
+
+
+def check(url: str, path: Path) -> tuple[int, dict]:
+    body, ctype = _multipart(path.name, path.read_bytes())
+    req = urllib.request.Request(url + "/api/check", data=body, method="POST", headers={"Content-Type": ctype})
+    with urllib.request.urlopen(req, timeout=120) as r:
+        return r.status, json.loads(r.read())
+
+
+def check_cpu(n: int = 30, work: Path | None = None) -> dict:
+    """CPU per check of one form: in the check pool's process, and in a running server (see the docstring)."""
+    from fourgood.server.pool import CheckPool
+    from fourgood.spec import load_specs
+    from tests.server_process import Served
+
+    work = Path(work or tempfile.mkdtemp(prefix="fourgood-check-cpu-"))
+    form = make_forms(1, work / "phieu")[0]
+    data, specs = form.read_bytes(), load_specs()
+    pool = CheckPool(workers=1, queue=1, seconds=30)
+    pool.start()
+    pool.run(data, form.name, specs, "vi")  # the first check after start-up is not the figure
+    cpu, whole, wall = [], [], []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        obj, usage = pool.run(data, form.name, specs, "vi")
+        wall.append(time.perf_counter() - t0)
+        assert obj["valid"], obj
+        cpu.append(usage.cpu_seconds)
+        whole.append(usage.process_cpu_seconds)
+    server_cpu = []
+    with Served(work / "hop-thu", None, args=["--anonymous-rate", "0"]) as server:
+        assert server.proc is not None
+        check(server.url, form)  # as above: the first check is not the figure
+        for _ in range(n):
+            tree = _children(server.proc.pid)  # the fork server (and the resource tracker): the server's children
+            before = _tree_cpu_s(server.proc.pid, tree)
+            status, obj = check(server.url, form)
+            time.sleep(0.05)  # the fork server reaps the check's process on SIGCHLD
+            server_cpu.append(_tree_cpu_s(server.proc.pid, tree) - before)
+            assert status == 200 and obj["valid"], obj
+
+    def ms(values: list[float]) -> float:
+        return round(statistics.median(values) * 1000, 1)
+
+    return {"checks": n, "check_cpu_ms": ms(cpu), "check_cpu_ms_min": round(min(cpu) * 1000, 1),
+            "check_process_cpu_ms": ms(whole), "check_wall_ms": ms(wall),
+            "server_cpu_ms_per_check": ms(server_cpu)}
+
+
 def run(n: int = 200, clients: int = 20, kill_after: int = 60, work: Path | None = None) -> dict:
     from tests.server_process import Served
 
@@ -194,11 +269,18 @@ def main() -> None:
     ap.add_argument("--submissions", type=int, default=200)
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--kill-after", type=int, default=60)
+    ap.add_argument("--checks", type=int, default=30, help="checks of one form measured for check_cpu_ms (0: none)")
+    ap.add_argument("--only", choices=["check"], help="measure only the CPU of one check")
     args = ap.parse_args()
-    result = run(args.submissions, args.clients, args.kill_after)
-    p1 = result["phase1"]
-    print(f"{p1['requests']} requests, {p1['failures']} failures, p50 {p1['p50_s']} s, p95 {p1['p95_s']} s, "
-          f"server peak RSS {p1['server_peak_rss_mb']} MB, {p1['throughput_per_s']}/s")
+    result = {} if args.only else run(args.submissions, args.clients, args.kill_after)
+    if "phase1" in result:
+        p1 = result["phase1"]
+        print(f"{p1['requests']} requests, {p1['failures']} failures, p50 {p1['p50_s']} s, p95 {p1['p95_s']} s, "
+              f"server peak RSS {p1['server_peak_rss_mb']} MB, {p1['throughput_per_s']}/s")
+    if args.checks > 0:
+        result.update(check_cpu(args.checks))
+        print(f"one check: {result['check_cpu_ms']} ms CPU in its process ({result['check_process_cpu_ms']} ms with "
+              f"the fork), {result['server_cpu_ms_per_check']} ms CPU in the running server, median of {args.checks}")
     print(json.dumps(result))
 
 

@@ -1,6 +1,7 @@
 """Check one uploaded file with exactly the rules of `fourgood validate`, and decide who may
-submit it. The file's own name is only ever shown, never used as a path: the upload is written
-under its content hash in a private temporary folder and read from there.
+submit it. The file's own name is only ever shown, never used as a path: a check reads the
+upload's bytes (`check_bytes`, nothing written to disk); a submission is saved under its content
+hash (`save_upload`) to be stored in the inbox.
 """
 
 from __future__ import annotations
@@ -73,16 +74,39 @@ def display_name(name: str | None) -> str:
     return text[:200] or "tep-tai-len"
 
 
-def check_file(path: Path, name: str | None, specs: dict[str, Any], lang: str = "vi") -> dict[str, Any]:
-    """The JSON object `fourgood validate --json` gives for this one file, saved by `save_upload`
-    (its `file` is the name the user gave); what the check pool's processes run."""
-    from fourgood import validate_paths
+def read_upload(source: BinaryIO, limit: int) -> bytes | None:
+    """An upload's bytes, for a check (held in memory: nothing on disk). None for an empty upload;
+    past `limit` it stops one chunk later (the caller refuses it), as `save_upload` does."""
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in iter(lambda: source.read(1024 * 1024), b""):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            break
+    return b"".join(chunks) or None
+
+
+# What the checked upload is called inside the check: never the user's name (shown only), never a
+# lock or system file's name (those are skipped unread). The result's `file` is the user's name.
+UPLOAD_KEY = "upload"
+
+
+def check_bytes(data: bytes, name: str | None, specs: dict[str, Any], lang: str = "vi") -> dict[str, Any]:
+    """The JSON object `fourgood validate --json` gives for this one file (its `file` is the name the
+    user gave), from its bytes: what the check pool's processes run."""
+    from fourgood import validate_bytes
     from fourgood.check import file_reports
 
-    result = validate_paths([str(path)], specs, lang=lang)
+    result = validate_bytes(data, UPLOAD_KEY, specs, lang=lang)
     obj: dict[str, Any] = file_reports(result)[0].to_json(lang)
     obj["file"] = display_name(name)
     return obj
+
+
+def check_file(path: Path, name: str | None, specs: dict[str, Any], lang: str = "vi") -> dict[str, Any]:
+    """`check_bytes` of a file saved by `save_upload` (read once)."""
+    return check_bytes(path.read_bytes(), name, specs, lang)
 
 
 def _code(text: Any) -> str:

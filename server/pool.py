@@ -36,9 +36,10 @@ class Overrun(Exception):
 class Usage:
     """What one check cost, measured inside its process (tests assert the limits on it)."""
 
-    cpu_seconds: float
+    cpu_seconds: float  # the check itself
     peak_rss_mb: float  # the process's high-water mark
     grown_mb: float  # the high-water mark minus the resident size before the check
+    process_cpu_seconds: float = 0.0  # the whole process: fork, receiving the specs and the upload, the check
 
 
 def _rss_mb() -> float:
@@ -61,10 +62,11 @@ def _vm_bytes() -> int:
     return 0
 
 
-def _child(conn: Connection, path: str, name: str, specs: dict[str, Any], lang: str, cpu_seconds: float,
+def _child(conn: Connection, upload: bytes | str, name: str, specs: dict[str, Any], lang: str, cpu_seconds: float,
            memory_mb: int) -> None:
-    """In the check's own process: limit it, check, send (result, usage)."""
-    from .checking import check_file
+    """In the check's own process: limit it, check, send (result, usage). `upload`: the file's bytes
+    (they came through the pipe: nothing on disk), or the path of a saved one."""
+    from .checking import check_bytes, check_file
 
     before = resource.getrusage(resource.RUSAGE_SELF)
     used = before.ru_utime + before.ru_stime
@@ -77,13 +79,14 @@ def _child(conn: Connection, path: str, name: str, specs: dict[str, Any], lang: 
         resource.setrlimit(resource.RLIMIT_AS, (vm + memory_mb * 1024 * 1024, resource.RLIM_INFINITY))
     rss = _rss_mb()
     try:
-        result: Any = check_file(Path(path), name, specs, lang)
+        result: Any = (check_bytes(upload, name, specs, lang) if isinstance(upload, bytes)
+                       else check_file(Path(upload), name, specs, lang))
     except MemoryError:
         result = None
     signal.setitimer(signal.ITIMER_PROF, 0)
     after = resource.getrusage(resource.RUSAGE_SELF)
     peak = after.ru_maxrss / 1024
-    usage = Usage(after.ru_utime + after.ru_stime - used, peak, max(0.0, peak - rss))
+    usage = Usage(after.ru_utime + after.ru_stime - used, peak, max(0.0, peak - rss), after.ru_utime + after.ru_stime)
     conn.send((result, usage))
     conn.close()
 
@@ -130,15 +133,17 @@ class CheckPool:
         with self._lock:
             self._admitted -= 1
 
-    def run(self, path: Path, name: str, specs: dict[str, Any], lang: str) -> tuple[dict[str, Any], Usage]:
-        """Check one file in a child process (blocking; call from a worker thread, after `admit`)."""
+    def run(self, upload: bytes | Path, name: str, specs: dict[str, Any], lang: str) -> tuple[dict[str, Any], Usage]:
+        """Check one file, its bytes or a saved one's path, in a child process (blocking; call from a
+        worker thread, after `admit`)."""
         with self._running:
-            return self._run(path, name, specs, lang)
+            return self._run(upload, name, specs, lang)
 
-    def _run(self, path: Path, name: str, specs: dict[str, Any], lang: str) -> tuple[dict[str, Any], Usage]:
+    def _run(self, upload: bytes | Path, name: str, specs: dict[str, Any], lang: str) -> tuple[dict[str, Any], Usage]:
         ctx = self.context()
         parent, child = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_child, args=(child, str(path), name, specs, lang, self.seconds, self.memory_mb),
+        sent = upload if isinstance(upload, bytes) else str(upload)
+        proc = ctx.Process(target=_child, args=(child, sent, name, specs, lang, self.seconds, self.memory_mb),
                            daemon=True)
         proc.start()
         child.close()

@@ -151,8 +151,8 @@ def test_the_public_api_is_small_and_every_name_resolves():
     import fourgood
 
     assert sorted(fourgood.__all__) == sorted([
-        "load_specs", "Spec", "validate_paths", "BatchResult", "check_view", "CheckResult", "consolidate_paths",
-        "Consolidation", "write_consolidated", "Problem", "FourgoodError", "main", "__version__"])
+        "load_specs", "Spec", "validate_paths", "validate_bytes", "BatchResult", "check_view", "CheckResult",
+        "consolidate_paths", "Consolidation", "write_consolidated", "Problem", "FourgoodError", "main", "__version__"])
     from fourgood.pipeline import validate_paths as direct
 
     assert fourgood.validate_paths is direct

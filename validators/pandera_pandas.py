@@ -13,6 +13,10 @@ dask and hypothesis hidden: it records both absent, once, as it does where they 
 installed. Only libraries not yet imported are hidden, and only while pandera loads: a process
 that imported either before (pytest with hypothesis' plugin, a dask worker) keeps pandera's
 full behaviour, and both import normally afterwards (`--scheduler` uses dask.distributed).
+
+Two costs of every validation go too (a check in the server is measured in CPU milliseconds,
+benchmarks/RESULTS.md): the failure report pandera formats for text columns that pass, and its
+import of geopandas (absent) for every column's dtype.
 """
 
 from __future__ import annotations
@@ -44,5 +48,56 @@ with hidden(UNNEEDED):
     import pandera.strategies.pandas_strategies  # noqa: F401  decides once: hypothesis absent
     import pandera.typing.dask  # noqa: F401  decides once: dask frames absent
     from pandera.typing import Series
+
+
+
+def _no_report_when_passed() -> None:
+    """pandera (0.35) checks a `Series[str]` column element by element, then formats a failure
+    report (an empty frame, and its text) even when every element passes: about 90 reports for one
+    form, about a fifth of the CPU of a check in the server (benchmarks/RESULTS.md). A column whose
+    elements all pass is answered `passed` at once; any other column goes to pandera's own check,
+    unchanged (its message and failure cases). Nothing changes if pandera's backend is not as known."""
+    import numpy as np
+    from pandera.backends.base import CoreCheckResult
+    from pandera.backends.pandas.array import ArraySchemaBackend
+    from pandera.config import ValidationScope
+    from pandera.engines.pandas_engine import Engine
+    from pandera.errors import SchemaErrorReason
+    from pandera.validation_depth import validate_scope
+
+    original = ArraySchemaBackend.__dict__.get("check_dtype")
+    if original is None:
+        return
+
+    @validate_scope(scope=ValidationScope.SCHEMA)
+    def check_dtype(self, check_obj, schema):
+        if schema.dtype is not None:
+            result = schema.dtype.check(Engine.dtype(check_obj.dtype), check_obj)
+            if not isinstance(result, bool) and bool(np.all(result)):
+                return CoreCheckResult(passed=True, check=f"dtype('{schema.dtype}')",
+                                       reason_code=SchemaErrorReason.WRONG_DATATYPE)
+        return original(self, check_obj, schema)
+
+    ArraySchemaBackend.check_dtype = check_dtype  # type: ignore[method-assign]
+
+
+def _not_geometry(pd_dtype: object) -> bool:
+    return False
+
+
+def _no_geopandas_lookups() -> None:
+    """pandera asks whether each column's dtype is geopandas' geometry by importing geopandas;
+    where it is not installed, every ask is a failed import searching the whole path again (about
+    660 for one form, 13 ms of a check). Not installed at start-up: no column is geometry."""
+    import importlib.util
+
+    from pandera.engines import pandas_engine
+
+    if hasattr(pandas_engine, "is_geopandas_dtype") and importlib.util.find_spec("geopandas") is None:
+        pandas_engine.is_geopandas_dtype = _not_geometry
+
+
+_no_report_when_passed()
+_no_geopandas_lookups()
 
 __all__ = ["pa", "Series", "hidden", "UNNEEDED"]

@@ -166,8 +166,14 @@ def read_file(path: str | Path, index: SpecIndex) -> FileRead:
     except OSError as exc:
         out.problems.append(Problem("corrupt_file", file=str(path), params={"detail": exc.strerror or str(exc)}))
         return out
-    out.sha256 = hashlib.sha256(data).hexdigest()
-    return _guarded(lambda: read_view(_file_view(data), str(path), out, index), out)
+    return read_bytes(data, str(path), index, mtime=out.mtime)
+
+
+def read_bytes(data: bytes, file: str, index: SpecIndex, *, mtime: float = 0.0) -> FileRead:
+    """`read_file` of bytes already in memory (an upload), hashed here once: `file` names it in the
+    problems; nothing touches the disk; the same guarantees."""
+    out = FileRead(path=file, size=len(data), sha256=hashlib.sha256(data).hexdigest(), mtime=mtime)
+    return _guarded(lambda: read_view(_file_view(data), file, out, index), out)
 
 
 def read_workbook(view: WorkbookView, file: str, index: SpecIndex) -> FileRead:

@@ -25,6 +25,7 @@ _API = {
     "load_specs": "fourgood.spec",
     "Spec": "fourgood.spec",
     "validate_paths": "fourgood.pipeline",
+    "validate_bytes": "fourgood.pipeline",
     "BatchResult": "fourgood.pipeline",
     "check_view": "fourgood.check",
     "CheckResult": "fourgood.check",
@@ -34,8 +35,8 @@ _API = {
     "Problem": "fourgood.problems",
     "FourgoodError": "fourgood.problems",
 }
-__all__ = ["load_specs", "Spec", "validate_paths", "BatchResult", "check_view", "CheckResult", "consolidate_paths",
-           "Consolidation", "write_consolidated", "Problem", "FourgoodError", "main", "__version__"]
+__all__ = ["load_specs", "Spec", "validate_paths", "validate_bytes", "BatchResult", "check_view", "CheckResult",
+           "consolidate_paths", "Consolidation", "write_consolidated", "Problem", "FourgoodError", "main", "__version__"]
 
 def __getattr__(name: str) -> Any:
     if name in _API:

@@ -32,7 +32,7 @@ from .validators.duplicates import settle_duplicates
 from .validators.frames import Entry, Frames, build_frames
 from .validators.normalize import BLANK, OK
 from .validators.package import col_index
-from .validators.reader import FileRead, SpecIndex, file_is_candidate, read_file
+from .validators.reader import FileRead, SpecIndex, file_is_candidate, read_bytes, read_file
 
 Progress = Callable[[int, int], None]
 OWN_OUTPUT_CODES = ("skipped_output_workbook", "skipped_output_pdf", "skipped_output_summary", "skipped_history_store")
@@ -295,6 +295,18 @@ def validate_paths(paths: Iterable[str | Path], specs: dict[str, Spec], *, jobs:
     to_read = [str(p) for p, skip in entries if skip is None]
     skipped = assess([e for e in entries if e[1] is not None], {}, specs, lang)
     return settle(entries, Assessed.concat([skipped, *judge_all(to_read, specs, jobs, lang, progress, scheduler)]))
+
+
+def validate_bytes(data: bytes, name: str, specs: dict[str, Spec], *, lang: str = "vi",
+                   mtime: float = 0.0) -> BatchResult:
+    """`validate_paths([name])` for a file held in memory (an upload): the same result, nothing
+    written to disk. `name` stands for its path (a lock file's name is skipped as on disk); `mtime`
+    for its modification time (the duplicate rule's last tie-break)."""
+    entries = [(Path(name), skip_reason(Path(name)))]
+    skipped = assess([e for e in entries if e[1] is not None], {}, specs, lang)
+    reads = {str(p): read_bytes(data, str(p), SpecIndex(specs), mtime=mtime) for p, skip in entries if skip is None}
+    judged = [assess([(Path(f), None) for f in reads], reads, specs, lang)] if reads else []
+    return settle(entries, Assessed.concat([skipped, *judged]))
 
 
 @dataclass
