@@ -340,3 +340,20 @@ def test_the_secretaries_page_shows_no_command_line_commands(server):
     client, _, _ = server
     html = client.get("/").text
     assert "fourgood " not in html and "<code>" not in html
+
+
+def test_a_check_over_http_writes_no_file(server, tmp_path, template_dir, specs, monkeypatch):
+    """/api/check holds the upload in memory and sends its bytes to the check: no private folder,
+    no temporary file (a submission is still saved: the inbox keeps it)."""
+    import tempfile
+
+    client, config, _ = server
+
+    def refused(*args, **kwargs):
+        raise AssertionError("a temporary folder was asked for")
+
+    path = form(template_dir, specs, tmp_path / "phieu.xlsx", "UB-01")
+    monkeypatch.setattr(tempfile, "mkdtemp", refused)
+    r = client.post("/api/check", files={"file": (path.name, path.read_bytes())})
+    assert r.status_code == 200 and r.json()["status"] == "meets"
+    assert not any(config.inbox.tmp_dir.iterdir())

@@ -1,4 +1,4 @@
-"""POST /api/check: one uploaded form checked, anyone may ask (the Guard bounds how often)."""
+"""POST /api/check: one uploaded form checked from memory, anyone may ask (the Guard bounds how often)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from ..config import ServerConfig
 from ..deps import Deps
-from .upload import checked, received, upload_folder
+from .upload import checked, received_bytes
 
 
 def router(deps: Deps) -> APIRouter:
@@ -17,10 +17,9 @@ def router(deps: Deps) -> APIRouter:
 
     @routes.post("/api/check")
     async def api_check(file: Any = File(None), config: ServerConfig = Depends(deps.config)) -> Any:
-        with upload_folder(config, "check-") as work:
-            got = await received(file, config, work)
-            if isinstance(got, JSONResponse):
-                return got
-            return await checked(config, *got)
+        got = await received_bytes(file, config)  # a check keeps nothing: the upload stays in memory
+        if isinstance(got, JSONResponse):
+            return got
+        return await checked(config, *got)
 
     return routes

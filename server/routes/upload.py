@@ -1,5 +1,6 @@
-"""What the check and the submission share: the upload saved under its content hash in a private
-folder (streamed, never whole in memory) and checked in the bounded pool."""
+"""What the check and the submission share: the upload received (a check's held in memory, a
+submission's saved under its content hash in a private folder, streamed) and checked in the
+bounded pool."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from ..answers import answer
-from ..checking import display_name, save_upload
+from ..checking import display_name, read_upload, save_upload
 from ..config import ServerConfig
 from ..pool import Overrun
 
@@ -36,17 +37,30 @@ async def received(file: Any, config: ServerConfig, work: Path) -> tuple[Path, s
     path = await run_in_threadpool(save_upload, file.file, work, config.max_upload)
     if path is None:
         return answer(config, 400, "http_empty")
-    if path.stat().st_size > config.max_upload:
-        from ..guard import _limit_shown
-
-        return answer(config, 413, "http_too_large", expected=_limit_shown(config.max_upload, "http_too_large"))
-    return path, display_name(file.filename)
+    return _too_large(config) if path.stat().st_size > config.max_upload else (path, display_name(file.filename))
 
 
-async def checked(config: ServerConfig, path: Path, name: str) -> dict[str, Any] | JSONResponse:
-    """One element of `fourgood validate --json` for the saved upload, or 422 when its check overran."""
+async def received_bytes(file: Any, config: ServerConfig) -> tuple[bytes, str] | JSONResponse:
+    """The upload's bytes, for a check: nothing is written to disk (bounded by `max_upload`)."""
+    if file is None or not hasattr(file, "file"):
+        return answer(config, 400, "http_no_file")
+    data = await run_in_threadpool(read_upload, file.file, config.max_upload)
+    if data is None:
+        return answer(config, 400, "http_empty")
+    return _too_large(config) if len(data) > config.max_upload else (data, display_name(file.filename))
+
+
+def _too_large(config: ServerConfig) -> JSONResponse:
+    from ..guard import _limit_shown
+
+    return answer(config, 413, "http_too_large", expected=_limit_shown(config.max_upload, "http_too_large"))
+
+
+async def checked(config: ServerConfig, upload: bytes | Path, name: str) -> dict[str, Any] | JSONResponse:
+    """One element of `fourgood validate --json` for the upload (its bytes, or the saved file), or 422
+    when its check overran."""
     try:
-        obj, _ = await run_in_threadpool(config.pool.run, path, name, config.specs, config.lang)
+        obj, _ = await run_in_threadpool(config.pool.run, upload, name, config.specs, config.lang)
     except Overrun:
         return answer(config, 422, "http_check_limit", expected=config.check_seconds)
     return obj
