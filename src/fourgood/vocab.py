@@ -46,6 +46,8 @@ class Status(StrEnum):
 
 # A scored form's verdicts (the roll-up columns of a consolidated workbook carry only these).
 FORM_STATUSES = (Status.MEETS, Status.BELOW, Status.INCOMPLETE, Status.VETO, Status.INVALID)
+# The verdicts with a final score (a month or year-end form that decides something).
+SCORED = (Status.MEETS, Status.BELOW, Status.VETO)
 
 
 class Verdict(StrEnum):

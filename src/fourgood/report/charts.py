@@ -16,6 +16,7 @@ from ..problems import number_text
 from ..rollup import Consolidation
 from ..spec import DEFAULT_THRESHOLD, TOTAL_POINTS
 from ..structure import kind_label
+from ..vocab import SCORED
 from .geometry import A4_PT, HEAD_ROW, MARGIN_IN, row_height, width_of
 from .labels import thresholds_of, tr
 from .letterhead import heading
@@ -98,7 +99,7 @@ def _rate_chart(ws: Worksheet, c: Consolidation, lang: str, page_pt: float) -> i
 def _score_chart(ws: Worksheet, c: Consolidation, lang: str, page_pt: float, top: int) -> None:
     """The distribution of final scores over the ranges around the threshold, and its figures."""
     bins, labels = score_bins(thresholds_of(c), lang)
-    scores = c.cells.loc[c.cells["status"].isin(["meets", "below", "veto"]), "final_total"]
+    scores = c.cells.loc[c.cells["status"].isin(SCORED), "final_total"]
     _figures(ws, top, (tr(lang, ("Khoảng điểm", "Score range")), tr(lang, ("Số chi bộ", "Cells"))),
              [(label, int(((scores >= lo) & (scores < hi)).sum()), "0") for (lo, hi), label in zip(bins, labels)])
     hist = BarChart()

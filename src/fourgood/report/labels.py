@@ -11,6 +11,7 @@ import pandas as pd
 from ..contract import REPORT_SHEETS
 from ..rollup import Consolidation
 from ..spec import CELL_TYPES
+from ..vocab import Text
 
 SHEET_NAMES = REPORT_SHEETS
 # Cell types as the cell lists print them (a twenty-column table: one line a row where names allow)
@@ -19,8 +20,8 @@ SHORT_TYPES = {"agency": ("Cơ quan", "Agency"), "public_service": ("Sự nghi�
 
 
 def tr(lang: str, pair: tuple[str, str]) -> str:
-    """The (Vietnamese, English) pair's text in `lang`."""
-    return pair[1] if lang == "en" else pair[0]
+    """A stored (Vietnamese, English) pair's text in `lang` (the pairs kept in tables and dicts)."""
+    return Text(*pair).of(lang)
 
 
 def type_name(code: Any, lang: str) -> Any:

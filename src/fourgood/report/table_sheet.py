@@ -17,6 +17,7 @@ from ..contract import plain_value, status_text
 from ..document import Letterhead
 from ..house_style import AMBER_FILL, GREEN_FILL, RED_FILL
 from ..sheet_stream import TIME_TYPES, SheetRows, cell_value, cell_xml, row_xml
+from ..vocab import Status
 from .columns import Col
 from .geometry import HEAD_ROW, INDENT_CHARS, LINE_PT, ColumnLayout, fit_columns, row_height, shown_text, text_lines
 from .letterhead import heading as print_heading
@@ -168,7 +169,8 @@ def status_rules(ws: Worksheet, col: int, head: int, last: int, lang: str, thres
     """The cell list's result column coloured by status: green meets, red below/excluded/invalid, amber incomplete."""
     letter = get_column_letter(col)
     rng = f"{letter}{head + 1}:{letter}{max(last, head + 1)}"
-    fills = {"meets": GREEN_FILL, "below": RED_FILL, "veto": RED_FILL, "incomplete": AMBER_FILL, "invalid": RED_FILL}
+    fills = {Status.MEETS: GREEN_FILL, Status.BELOW: RED_FILL, Status.VETO: RED_FILL, Status.INCOMPLETE: AMBER_FILL,
+             Status.INVALID: RED_FILL}
     labels = {(status_text(s, lang, t), fill) for s, fill in fills.items() for t in ((*thresholds,) or (None,))}
     for text, fill in sorted(labels, key=lambda x: x[0]):
         quoted = text.replace('"', '""')

@@ -15,6 +15,7 @@ from ..contract import ROLLUP_STATUSES, content_of_column, status_text
 from ..problems import NOT_A_FORM_LABEL, not_a_form_files, severity_label
 from ..rollup import Consolidation, content_columns
 from ..structure import UPPER, kind_label
+from ..vocab import Status
 from .columns import COUNT_COLS, LEVEL_COLS, PERIOD_COL, Col, ReportTable
 from .labels import SHEET_NAMES, SHORT_TYPES, criterion_text, thresholds_of, tr, type_name
 from .year_tables import year_tables
@@ -85,7 +86,7 @@ class _Words:
             single = self.single
             t = float(threshold) if isinstance(threshold, (int, float)) and not math.isnan(threshold) else single
             return status_text(s, self.lang, t)
-        return tr(self.lang, ("Chưa nộp", "Missing")) if s == "missing" else s
+        return tr(self.lang, ("Chưa nộp", "Missing")) if s == Status.MISSING else s
 
     def labels(self, frame: pd.DataFrame) -> list[Any]:
         ts = frame["threshold"] if "threshold" in frame else [self.single] * len(frame)

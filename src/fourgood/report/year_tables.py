@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..problems import number_text
 from ..structure import chain_from_text, kind_label
+from ..vocab import SCORED, Status
 from .columns import Col, ReportTable
 from .labels import tr
 
@@ -22,9 +23,9 @@ YEAR_SHEETS = {"year_proposed": ("Đề nghị công nhận", "Proposed"),
 YEAR_RULE_LABELS = {"year_end": ("Đánh giá cuối năm", "Year-end evaluation"),
                     "average": ("Bình quân (tạm tính)", "Average (provisional)"),
                     "": ("Chưa đủ dữ liệu", "Not enough data")}
-YEAR_VERDICTS = {"meets": ("Đạt", "Meets"), "below": ("Không đạt", "Below"), "veto": ("Loại trừ", "Excluded"),
-                 "incomplete": ("Chưa chấm đủ", "Incomplete"), "invalid": ("Phiếu lỗi", "Invalid")}
-MONTH_MARKS = {"veto": ("LT", "Ex"), "incomplete": ("CĐ", "Inc"), "invalid": ("Lỗi", "Err")}
+YEAR_VERDICTS = {Status.MEETS: ("Đạt", "Meets"), Status.BELOW: ("Không đạt", "Below"), Status.VETO: ("Loại trừ", "Excluded"),
+                 Status.INCOMPLETE: ("Chưa chấm đủ", "Incomplete"), Status.INVALID: ("Phiếu lỗi", "Invalid")}
+MONTH_MARKS = {Status.VETO: ("LT", "Ex"), Status.INCOMPLETE: ("CĐ", "Inc"), Status.INVALID: ("Lỗi", "Err")}
 
 TypeName = Callable[[Any], Any]
 
@@ -54,7 +55,7 @@ def _month(score: Any, status: Any, lang: str) -> Any:
     """A month's final score; a short mark when there is none."""
     if status in MONTH_MARKS:
         return tr(lang, MONTH_MARKS[status])
-    return None if status == "missing" else score
+    return None if status == Status.MISSING else score
 
 
 def _parent_names(chains: pd.Series) -> list[str]:
@@ -117,7 +118,7 @@ def _year_missing_table(y: Any, names: dict[str, str], lang: str, type_name: Typ
     mm = y.missing.assign(parent_name=_parent_names(y.missing["org_chain"]),
                           months_text=[", ".join(f"T{m}" if lang != "en" else f"M{m}" for m in ms)
                                        for ms in y.missing["missing_months"]],
-                          year_end_label=[_verdict(s, lang) if s in ("meets", "below", "veto") else
+                          year_end_label=[_verdict(s, lang) if s in SCORED else
                                           tr(lang, ("Chưa có", "None")) for s in y.missing["year_end_status"]],
                           cell_type_label=y.missing["cell_type"].map(type_name))
     return ReportTable("year_missing", names["year_missing"],
@@ -132,7 +133,7 @@ def _year_missing_table(y: Any, names: dict[str, str], lang: str, type_name: Typ
 def _proposed_table(y: Any, d: pd.DataFrame, names: dict[str, str], lang: str, type_name: TypeName) -> ReportTable:
     """ "Danh sách chi bộ đề nghị công nhận “Chi bộ 4 tốt” năm N": the cells whose year's result meets the
     standard, a proposal to the upper level's standing committee, with the rule that decided it."""
-    p = d[d["year_status"] == "meets"].sort_values(["year_score", "cell_code"], ascending=[False, True])
+    p = d[d["year_status"] == Status.MEETS].sort_values(["year_score", "cell_code"], ascending=[False, True])
     outstanding = p["outstanding"].astype(bool) if "outstanding" in p else pd.Series(False, index=p.index)
     p = p.assign(cell_type_label=p["cell_type"].map(type_name), stt=range(1, len(p) + 1),
                  outstanding_label=outstanding.map(lambda v: tr(lang, ("Tiêu biểu", "Outstanding")) if v else ""))
@@ -152,7 +153,7 @@ def _not_recognised_table(y: Any, d: pd.DataFrame, names: dict[str, str], lang: 
                           type_name: TypeName) -> ReportTable:
     """The cells not proposed, each with its reason: excluded, below the threshold (and by how much),
     or not enough data (which months are missing, whether the year-end evaluation is in)."""
-    n = d[d["year_status"] != "meets"]
+    n = d[d["year_status"] != Status.MEETS]
     weakest = zip(n["weakest_content"], n["weakest_share"]) if "weakest_content" in n else [("", None)] * len(n)
     questions = n["veto_questions"] if "veto_questions" in n else pd.Series("", index=n.index)
     reasons = [_reason(lang, *row) for row in zip(n["year_status"], n["year_score"], n["threshold"],
@@ -174,12 +175,12 @@ def _reason(lang: str, status: Any, score: Any, threshold: Any, months: Any, rul
     weakest content), or not enough data (the year-end evaluation, the months missing)."""
     content, share = weakest
     gone = ", ".join((f"T{m}" if lang != "en" else f"M{m}") for m in (months or []))
-    if status == "veto":
+    if status == Status.VETO:
         return (tr(lang, (f"Thuộc trường hợp loại trừ, trả lời “Có” câu hỏi {asked}",
                           f"Excluded: answered “yes” to {asked}")) if asked else
                 tr(lang, ("Thuộc trường hợp loại trừ (câu hỏi loại trừ trả lời “Có”)",
                           "Excluded (an exclusion question answered “yes”)")))
-    if status == "below":
+    if status == Status.BELOW:
         how = tr(lang, YEAR_RULE_LABELS.get(rule, ("", ""))).lower()
         weak = (tr(lang, (f"; nội dung yếu nhất: {content} ({number_text(round(share * 100, 1), lang)}% điểm chuẩn)",
                           f"; weakest content: {content} ({number_text(round(share * 100, 1), lang)}% of its "
@@ -188,7 +189,7 @@ def _reason(lang: str, status: Any, score: Any, threshold: Any, months: Any, rul
                          f"{number_text(threshold, lang)} điểm",
                          f"Score {number_text(score, lang)} ({how}) under the threshold of "
                          f"{number_text(threshold, lang)}")) + weak
-    end = (("đánh giá cuối năm chưa chấm đủ", "the year-end evaluation is not fully scored") if ye == "incomplete"
+    end = (("đánh giá cuối năm chưa chấm đủ", "the year-end evaluation is not fully scored") if ye == Status.INCOMPLETE
            else ("chưa có đánh giá cuối năm", "no year-end evaluation"))
     return tr(lang, (f"Chưa đủ dữ liệu: {end[0]}" + (f"; thiếu {gone}" if gone else ""),
                      f"Not enough data: {end[1]}" + (f"; missing {gone}" if gone else "")))
