@@ -23,9 +23,9 @@ YEAR_SHEETS = {"year_proposed": ("Đề nghị công nhận", "Proposed"),
 YEAR_RULE_LABELS = {"year_end": ("Đánh giá cuối năm", "Year-end evaluation"),
                     "average": ("Bình quân (tạm tính)", "Average (provisional)"),
                     "": ("Chưa đủ dữ liệu", "Not enough data")}
-YEAR_VERDICTS = {Status.MEETS: ("Đạt", "Meets"), Status.BELOW: ("Không đạt", "Below"), Status.VETO: ("Loại trừ", "Excluded"),
+YEAR_VERDICTS: dict[str, tuple[str, str]] = {Status.MEETS: ("Đạt", "Meets"), Status.BELOW: ("Không đạt", "Below"), Status.VETO: ("Loại trừ", "Excluded"),
                  Status.INCOMPLETE: ("Chưa chấm đủ", "Incomplete"), Status.INVALID: ("Phiếu lỗi", "Invalid")}
-MONTH_MARKS = {Status.VETO: ("LT", "Ex"), Status.INCOMPLETE: ("CĐ", "Inc"), Status.INVALID: ("Lỗi", "Err")}
+MONTH_MARKS: dict[str, tuple[str, str]] = {Status.VETO: ("LT", "Ex"), Status.INCOMPLETE: ("CĐ", "Inc"), Status.INVALID: ("Lỗi", "Err")}
 
 TypeName = Callable[[Any], Any]
 
