@@ -25,6 +25,7 @@ import pandas as pd
 
 from .contract import STORE_SUFFIX
 from .problems import FourgoodError, Problem
+from .records import ASSESSED, CONTENT, FILE, FORM, FORM_INFO, FORM_TOTALS, names
 from .scoring import score_batch
 from .spec import Spec
 from .validators import validate_frames
@@ -436,15 +437,12 @@ def _files_frame(frames: Frames, scored: pd.DataFrame, problems: list[Problem]) 
     meta = frames.info
     err = pd.Series([p.file for p in problems if p.severity == "error"], dtype=object).value_counts()
     warn = pd.Series([p.file for p in problems if p.severity == "warning"], dtype=object).value_counts()
-    files = frames.files[["file", "name", "skipped", "size", "sha256", "mtime", "format", "kind"]].copy()
+    files = frames.files[list(names(FORM, FILE, CONTENT))].copy()
     files["kind"] = np.where(frames.files["spec_known"] | (files["kind"] != "cell"), files["kind"], "")
     files["errors"] = files["file"].map(err).fillna(0).astype(int)
     files["warnings"] = files["file"].map(warn).fillna(0).astype(int)
     files["valid"] = (files["errors"] == 0)
-    keep = ["cell_code", "cell_name", "cell_type", "period", "year", "month", "upper_committee", "grassroots",
-            "province", "members", "date", "spec_id", "spec_version", "fingerprint", "threshold"]
-    sc = ["self_total", "upper_total", "final_total", "final_source", "status", "self_complete", "upper_complete",
-          "gap"]
+    keep, sc = list(FORM_INFO), list(FORM_TOTALS)  # records.FORM: the form's columns, declared once
     if not meta.empty:
         files = files.merge(meta[[c for c in keep if c in meta.columns]], left_on="file", right_index=True, how="left")
     if not scored.empty:
@@ -460,6 +458,6 @@ def _files_frame(frames: Frames, scored: pd.DataFrame, problems: list[Problem]) 
     status = np.where(files["kind"].eq("cell") & files["status"].notna(), files["status"], "invalid")
     status = np.where(files["kind"].eq("consolidated"), "consolidated", status)
     files["status"] = np.select([skipped, ~files["valid"]], ["skipped", "invalid"], status)
-    return files
+    return files[list(ASSESSED)]
 
 
