@@ -111,20 +111,23 @@ CELL_NUMBERS = tuple(c.name for c in CELL if c.kind == NUMBER)
 HISTORY = tuple(c.name for c in CELL if c.history)  # kept per cell and period by the history store
 
 
-_DTYPES = {TEXT: "object", NUMBER: "float64", INTEGER: "int64", FLAG: "bool", ANY: "object"}
-
-
 @cache
 def _model(name: str, columns: tuple[Column, ...]) -> Any:
-    """A pandera DataFrameModel with one field per column (nullable where a form may lack it)."""
+    """A pandera DataFrameModel with one field per column: numbers, counts and flags must be
+    (coercible to) their type, text is text or missing; nullable where a form may lack it."""
     import pandera.pandas as pa
     from pandera.typing import Series
 
+    def text(cls: Any, value: Any) -> bool:
+        return value is None or isinstance(value, str) or value != value
+
+    types: dict[str, Any] = {TEXT: Any, NUMBER: float, INTEGER: int, FLAG: bool, ANY: Any}
     fields: dict[str, Any] = {}
     annotations: dict[str, Any] = {}
     for c in columns:
-        annotations[c.name] = Series[_DTYPES[c.kind]]  # type: ignore[misc]
-        fields[c.name] = pa.Field(nullable=c.kind not in (INTEGER, FLAG), coerce=False)
+        annotations[c.name] = Series[types[c.kind]]  # type: ignore[misc]
+        fields[c.name] = pa.Field(nullable=c.kind not in (INTEGER, FLAG), coerce=c.kind in (NUMBER, INTEGER, FLAG))
+    fields["text_is_text"] = pa.check(*(c.name for c in columns if c.kind == TEXT), element_wise=True)(text)
     config = type("Config", (), {"strict": False, "ordered": False})
     return type(name, (pa.DataFrameModel,), {"__annotations__": annotations, **fields, "Config": config,
                                               "__module__": __name__})

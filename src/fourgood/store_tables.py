@@ -165,20 +165,22 @@ class StatCache:
         """What is on disk at each path (None: cannot be stat-ed; the reader says why), with the
         content's sha256 when the stat table has the path with the same size and times. Nothing
         is read or hashed here: a file of unknown content is read once, by the reader."""
+        absolute = [os.path.abspath(p) for p in paths]
+
         def stored(con: sqlite3.Connection) -> dict[str, tuple[int, int, int, str]]:
-            temp_table(con, "paths", "path TEXT PRIMARY KEY", ((os.path.abspath(p),) for p in paths))
+            temp_table(con, "paths", "path TEXT PRIMARY KEY", ((p,) for p in absolute))
             return {p: (s, m, c, h) for p, s, m, c, h in con.execute(
                 "SELECT s.path, s.size, s.mtime_ns, s.ctime_ns, s.sha256 FROM stat s JOIN temp.paths t ON s.path = t.path")}
 
         known = self.db.step(stored, {})  # only this run's paths: the table keeps every path ever read
         out: dict[str, Seen | None] = {}
-        for p in paths:
+        for p, key in zip(paths, absolute):
             try:
                 st = os.stat(p)
             except OSError:
                 out[p] = None
                 continue
-            was = known.get(os.path.abspath(p))
+            was = known.get(key)
             same = TRUST_STAT and was is not None and was[:3] == (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
             out[p] = Seen(st.st_size, st.st_mtime, was[3] if same and was else "", st.st_mtime_ns, st.st_ctime_ns)
         return out
@@ -408,7 +410,7 @@ def _enc(v: Any) -> Any:
     if isinstance(v, list):
         return [_enc(x) for x in v]
     if isinstance(v, tuple):
-        return {"$t": [_enc(x) for x in v]}
+        return {"$t": [_enc(x) for x in v]}  # inside a list: json's hook turns the innermost first
     if isinstance(v, dt.datetime):
         return {"$dt": v.isoformat()}
     if isinstance(v, dt.date):
@@ -422,36 +424,35 @@ def _enc(v: Any) -> Any:
     return str(v)
 
 
-def _dec(v: Any) -> Any:
-    if isinstance(v, list):
-        return [_dec(x) for x in v]
-    if isinstance(v, dict):
-        if len(v) == 1:
-            (tag, x), = v.items()
-            if tag == "$t":
-                return tuple(_dec(y) for y in x)
-            if tag == "$dt":
-                return dt.datetime.fromisoformat(x)
-            if tag == "$d":
-                return dt.date.fromisoformat(x)
-            if tag == "$tm":
-                return dt.time.fromisoformat(x)
-        return {k: _dec(x) for k, x in v.items()}
-    return v
+_TAGS: dict[str, Callable[[Any], Any]] = {"$t": tuple, "$dt": dt.datetime.fromisoformat, "$d": dt.date.fromisoformat,
+                                          "$tm": dt.time.fromisoformat}
 
 
-def _record(text: str) -> tuple[list[Any], dict[str, float], list[dict[str, Any]], pd.DataFrame | None]:
+def _tagged(obj: dict[str, Any]) -> Any:
+    """json's object hook: a tagged value back (the parser calls it on every object, innermost first)."""
+    if len(obj) == 1:
+        (tag, x), = obj.items()
+        if tag in _TAGS:
+            return _TAGS[tag](x)
+    return obj
+
+
+def loads(text: str | bytes) -> Any:
+    return json.loads(text, object_hook=_tagged)
+
+
+def _record(text: str | bytes) -> tuple[list[Any], dict[str, float], list[dict[str, Any]], pd.DataFrame | None]:
     """A stored record, checked: anything else raises ValueError (a cache miss)."""
-    raw = json.loads(text)
-    form, contents, problems, rolled = raw["form"], raw["contents"], _dec(raw["problems"]), raw["rolled"]
+    raw = loads(text)
+    form, contents, problems, rolled = raw["form"], raw["contents"], raw["problems"], raw["rolled"]
     if not (isinstance(form, list) and len(form) == len(FORM_STORED) and isinstance(contents, dict)
             and isinstance(problems, list) and all(isinstance(p, dict) and set(p) == set(_FIELDS) for p in problems)):
         raise ValueError("not a stored record")
     frame = None
     if rolled is not None:
         columns, rows = rolled
-        frame = pd.DataFrame.from_records([_dec(r) for r in rows], columns=columns)
-    return [_dec(v) for v in form], contents, problems, frame
+        frame = pd.DataFrame.from_records(rows, columns=columns)
+    return form, contents, problems, frame
 
 
 def _frame_json(frame: pd.DataFrame) -> list[Any]:
