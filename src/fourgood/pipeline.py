@@ -25,7 +25,7 @@ import pandas as pd
 
 from .contract import STORE_SUFFIX
 from .problems import FourgoodError, Problem
-from .records import ASSESSED, CONTENT, FILE, FORM, FORM_INFO, FORM_TOTALS, names
+from .records import ASSESSED, CONTENT, FILE, FORM, FORM_INFO, FORM_NUMBERS, FORM_TOTALS, names
 from .scoring import score_batch
 from .spec import Spec
 from .validators import validate_frames
@@ -448,9 +448,9 @@ def _files_frame(frames: Frames, scored: pd.DataFrame, problems: list[Problem]) 
     if not scored.empty:
         files = files.merge(scored[[c for c in sc if c in scored.columns]], left_on="file", right_index=True,
                             how="left")
-    for c in keep + sc:
+    for c in keep + sc:  # a batch without forms: its text columns are still text columns
         if c not in files.columns:
-            files[c] = np.nan
+            files[c] = pd.Series(np.nan, index=files.index, dtype=float if c in FORM_NUMBERS else object)
     # The three categories every count uses (validate's closing line, consolidate's summary).
     skipped = files["skipped"].isin(SKIPPED)  # lock and system files: listed, never an error
     files["category"] = np.select([skipped, files["errors"] == 0], ["skipped", "valid"], "invalid")

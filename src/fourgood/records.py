@@ -105,6 +105,7 @@ FORM_INFO = names(FORM, INFO)  # taken from the information frame
 FORM_TOTALS = names(FORM, TOTAL)  # taken from the scores
 FORM_PATH = names(FORM, FILE)  # of the file on disk: a stored judgement gets them from the disk again
 FORM_STORED = tuple(c for c in ASSESSED if c not in FORM_PATH)  # what the store keeps of a form, by content
+FORM_NUMBERS = tuple(c.name for c in FORM if c.kind == NUMBER)
 CELL_COLUMNS = names(CELL)
 CELL_TEXT = tuple(c.name for c in CELL if c.kind == TEXT)
 CELL_NUMBERS = tuple(c.name for c in CELL if c.kind == NUMBER)
@@ -125,7 +126,7 @@ def _model(name: str, columns: tuple[Column, ...]) -> Any:
     fields: dict[str, Any] = {}
     annotations: dict[str, Any] = {}
     for c in columns:
-        annotations[c.name] = Series[types[c.kind]]  # type: ignore[misc]
+        annotations[c.name] = Series.__class_getitem__(types[c.kind])  # a type chosen at run time
         fields[c.name] = pa.Field(nullable=c.kind not in (INTEGER, FLAG), coerce=c.kind in (NUMBER, INTEGER, FLAG))
     fields["text_is_text"] = pa.check(*(c.name for c in columns if c.kind == TEXT), element_wise=True)(text)
     config = type("Config", (), {"strict": False, "ordered": False})

@@ -154,7 +154,8 @@ def _cells(result: BatchResult, specs: dict[str, Spec]) -> pd.DataFrame:
     scored = result.scored.reindex(counted.index)
     text, chains = _chains(counted)
     out = counted[[c for c in CELL_COLUMNS if c in counted]].assign(
-        org_chain=text, **{c: scored[c] if c in scored else np.nan for c in contents}, **{CHAIN: chains})
+        org_chain=text, **{c: scored[c] if c in scored else np.nan for c in contents},
+        **{CHAIN: pd.Series(chains, index=counted.index, dtype=object)})
     out = out[out["cell_code"].astype(object).fillna("") != ""]
     return out.sort_values(["period", "upper_committee", "grassroots", "cell_code"]).reset_index(drop=True)
 

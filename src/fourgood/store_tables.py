@@ -172,7 +172,7 @@ class StatCache:
             return {p: (s, m, c, h) for p, s, m, c, h in con.execute(
                 "SELECT s.path, s.size, s.mtime_ns, s.ctime_ns, s.sha256 FROM stat s JOIN temp.paths t ON s.path = t.path")}
 
-        known = self.db.step(stored, {})  # only this run's paths: the table keeps every path ever read
+        known: dict[str, tuple[int, int, int, str]] = self.db.step(stored, {})  # only this run's paths: the table keeps every path ever read
         out: dict[str, Seen | None] = {}
         for p, key in zip(paths, absolute):
             try:

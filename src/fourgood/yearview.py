@@ -117,10 +117,10 @@ def year_view(cells: pd.DataFrame, roster: pd.DataFrame | None, specs: dict[str,
               lang: str = "vi", by_name: bool = True) -> YearView:
     """The year view of `year` from the cells frame (months and year-end forms of `year`, and of the
     year before when the batch holds them) and the roster (every cell it lists is expected)."""
+    cells, roster = with_chains(cells), with_chains(roster) if roster is not None else None  # parsed once
     this = cells[of_year(cells["period"], year)].sort_values("period", kind="stable")
     info_cols = ["cell_code", "cell_name", "cell_type", "upper_committee", "grassroots", "org_chain", CHAIN,
                  "threshold"]
-    cells, roster = with_chains(cells), with_chains(roster) if roster is not None else None
     from_forms = this.drop_duplicates("cell_code", keep="last").reindex(columns=info_cols)
     if roster is not None and not roster.empty:
         listed = roster.reindex(columns=info_cols).drop(columns="threshold")
