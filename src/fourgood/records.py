@@ -84,15 +84,17 @@ FORM: tuple[Column, ...] = (
     Column("reason", TEXT, ROLLED),
 )
 
-# One row per cell and period (rollup's cells frame; the hidden roll-up sheet), in this order:
-# the form's columns marked `cell`, in the order below, then the organisation chain.
-CELL_ORDER = ("cell_code", "cell_name", "cell_type", "grassroots", "upper_committee", "province", "period", "members",
-              "self_total", "upper_total", "final_total", "final_source", "gap", "threshold", "status", "file",
-              "fingerprint", "spec_version")
-_BY_NAME = {c.name: c for c in FORM}
+# One row per cell and period (rollup's cells frame; the hidden roll-up sheet): the form's columns
+# marked `cell`, in the roll-up sheet's order below (a column marked later comes after them), then
+# the organisation chain.
+ROLLUP_ORDER = ("cell_code", "cell_name", "cell_type", "grassroots", "upper_committee", "province", "period", "members",
+                "self_total", "upper_total", "final_total", "final_source", "gap", "threshold", "status", "file",
+                "fingerprint", "spec_version")
 # org_chain: the cell's organisations, root first, as JSON text (the workbook's and the store's form;
-# the frames also carry them parsed, in `chain`, see rollup.with_chains)
-CELL: tuple[Column, ...] = (*(_BY_NAME[n] for n in CELL_ORDER), Column("org_chain", TEXT, ROLLED, history=True))
+# the frames also carry them parsed, in `chain`: structure.with_chains)
+ORG_CHAIN = Column("org_chain", TEXT, ROLLED, history=True)
+CELL: tuple[Column, ...] = (*sorted((c for c in FORM if c.cell), key=lambda c: (
+    ROLLUP_ORDER.index(c.name) if c.name in ROLLUP_ORDER else len(ROLLUP_ORDER))), ORG_CHAIN)
 
 
 def names(columns: tuple[Column, ...], *sources: str) -> tuple[str, ...]:
