@@ -474,3 +474,28 @@ def test_a_file_that_cannot_be_stat_ed_at_first_is_still_counted(inbox, demo_inb
     summary, sheets = _run(inbox, tmp_path / "b" / "t.xlsx", roster, tmp_path / "kho.sqlite")
     assert summary["files_total"] == plain["files_total"]
     assert {k: v for k, v in summary.items() if k != "files_disappeared"} == plain and sheets == plain_sheets
+
+
+@pytest.mark.slow
+def test_a_file_whose_times_changed_is_read_but_not_judged_again(inbox, demo_inbox, tmp_path, reads, monkeypatch):
+    """A folder copied or synced anew (new times, same bytes): each file is read once, recognised
+    by its content and its judgement taken from the store; the results are the same."""
+    import os
+
+    judged: list[int] = []
+    real = pipeline.assess
+
+    def spy(entries, reads_, specs, lang="vi"):
+        judged.append(sum(1 for _, skip in entries if skip is None))
+        return real(entries, reads_, specs, lang)
+
+    store = tmp_path / "kho.sqlite"
+    first = _run(inbox, tmp_path / "a" / "t.xlsx", demo_inbox[1], store)
+    for f in _forms(inbox):
+        os.utime(f, ns=(f.stat().st_atime_ns, f.stat().st_mtime_ns + 10**9))
+    reads.clear()
+    monkeypatch.setattr(pipeline, "assess", spy)
+    again = _run(inbox, tmp_path / "b" / "t.xlsx", demo_inbox[1], store)
+    assert sorted(reads) == sorted(f.name for f in _forms(inbox))  # read, to know their content
+    assert sum(judged) == 0  # none judged again
+    assert again == first

@@ -132,9 +132,12 @@ _CLUSTER_INDEX: tuple[dict[str, Spec], SpecIndex] | None = None
 _SPECS: dict[str, Spec] = {}
 
 
-def _init_worker(specs: dict[str, Spec]) -> None:
-    global _INDEX, _SPECS
-    _INDEX, _SPECS = SpecIndex(specs), specs
+_KNOWN: frozenset[str] = frozenset()  # contents whose judgement the history store holds (sha256)
+
+
+def _init_worker(specs: dict[str, Spec], known: frozenset[str] = frozenset()) -> None:
+    global _INDEX, _SPECS, _KNOWN
+    _INDEX, _SPECS, _KNOWN = SpecIndex(specs), specs, known
 
 
 def _read_one(path: str) -> FileRead:
@@ -144,8 +147,17 @@ def _read_one(path: str) -> FileRead:
 
 def _judge_chunk(paths: list[str], lang: str) -> Assessed:
     """Read and judge a chunk of files in a worker: the validation runs where the reading ran."""
-    reads = {p: _read_one(p) for p in paths}
-    return assess([(Path(p), None) for p in paths], reads, _SPECS, lang)
+    return _judge_reads([_read_one(p) for p in paths], _SPECS, lang, _KNOWN)
+
+
+def _judge_reads(reads: list[FileRead], specs: dict[str, Spec], lang: str, known: frozenset[str]) -> Assessed:
+    """Judge what was read, except a content the history store already judged (`known`: a file
+    whose times changed, a copy): that one is only recognised, and its judgement comes from the store."""
+    recognised = {r.path: (r.size, r.mtime, r.sha256) for r in reads if r.sha256 and r.sha256 in known}
+    fresh = [r for r in reads if r.path not in recognised]
+    judged = assess([(Path(r.path), None) for r in fresh], {r.path: r for r in fresh}, specs, lang)
+    judged.recognised = recognised
+    return judged
 
 
 def _read_with(specs: dict[str, Spec], paths: list[str]) -> list[FileRead]:
@@ -213,7 +225,7 @@ def read_all(paths: list[str], specs: dict[str, Spec], jobs: int = 1, progress: 
 
 def judge_all(paths: list[str], specs: dict[str, Spec], jobs: int = 1, lang: str = "vi",
               progress: Progress | None = None, scheduler: str | None = None,
-              chunk: int = 500) -> Iterator[Assessed]:
+              chunk: int = 500, known: frozenset[str] = frozenset()) -> Iterator[Assessed]:
     """Read and judge (`assess`) every file, a chunk at a time, in input order.
 
     Local processes each read and judge a whole chunk, so validation and scoring run in parallel
@@ -228,27 +240,27 @@ def judge_all(paths: list[str], specs: dict[str, Spec], jobs: int = 1, lang: str
         for r in read_all(paths, specs, jobs, progress, scheduler=scheduler):
             window.append(r)
             if len(window) == chunk:
-                yield _assess_reads(window, specs, lang)
+                yield _judge_reads(window, specs, lang, known)
                 window = []
         if window:
-            yield _assess_reads(window, specs, lang)
+            yield _judge_reads(window, specs, lang, known)
         return
     if jobs <= 1 or total < 8:
         _init_worker(specs)
         done = 0
         for start in range(0, total, chunk):
-            part, reads = paths[start:start + chunk], {}
-            for p in part:
-                reads[p] = _read_one(p)
+            reads = []
+            for p in paths[start:start + chunk]:
+                reads.append(_read_one(p))
                 done += 1
                 if progress:
                     progress(done, total)
-            yield assess([(Path(p), None) for p in part], reads, specs, lang)
+            yield _judge_reads(reads, specs, lang, known)
         return
     size = max(min(MIN_CHUNK, chunk), min(chunk, -(-total // (jobs * 4))))
     parts = iter([paths[i:i + size] for i in range(0, total, size)])
     with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                                initargs=(specs,)) as pool:
+                                                initargs=(specs, known)) as pool:
         pending: deque[tuple[int, Future[Assessed]]] = deque(
             (len(part), pool.submit(_judge_chunk, part, lang)) for part in islice(parts, jobs * 2))
         done = 0
@@ -262,10 +274,6 @@ def judge_all(paths: list[str], specs: dict[str, Spec], jobs: int = 1, lang: str
             if progress:
                 progress(done, total)
             yield result
-
-
-def _assess_reads(reads: list[FileRead], specs: dict[str, Spec], lang: str) -> Assessed:
-    return assess([(Path(r.path), None) for r in reads], {r.path: r for r in reads}, specs, lang)
 
 
 def check_inputs(paths: Sequence[str], *, also: Sequence[str] = (), outputs: Outputs | None = None) -> None:
@@ -310,6 +318,8 @@ class Assessed:
     scored: pd.DataFrame
     problems: list[Problem]
     rolled: pd.DataFrame
+    # files read whose content the history store had judged (judge_all's `known`): path -> (size, mtime, sha256)
+    recognised: dict[str, tuple[int, float, str]] = field(default_factory=dict)
 
     @staticmethod
     def concat(parts: list[Assessed]) -> Assessed:

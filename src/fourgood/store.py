@@ -117,8 +117,14 @@ def batch(paths: Sequence[str | Path], specs: dict[str, Spec], store: Store | No
     stored = store.judgements.known(s.sha256 for s in seen.values() if s and s.sha256)
     restore = {p: s for p in candidates if (s := seen[p]) and s.sha256 in stored}
     to_read = [p for p in candidates if p not in restore]
-    for judged in judge_all(to_read, specs, jobs, lang, progress, scheduler, chunk=CHUNK):
-        store.stat.remember(seen, judged.files)
+    known = frozenset(store.judgements.all_known()) if to_read else frozenset()
+    recognised = 0
+    for judged in judge_all(to_read, specs, jobs, lang, progress, scheduler, chunk=CHUNK, known=known):
+        # a file read again whose content the store holds (its times changed, or a copy): from the store
+        again = {p: Seen(size, mtime, sha) for p, (size, mtime, sha) in judged.recognised.items()}
+        store.stat.remember(seen, judged.files, again)
+        restore |= again
+        recognised += len(again)
         parts.append(_keep(store, judged))
     if restore:
         loaded = store.judgements.load(restore)
@@ -126,7 +132,7 @@ def batch(paths: Sequence[str | Path], specs: dict[str, Spec], store: Store | No
         if loaded is not None:
             parts.append(kept(loaded))
         parts += judge_all(again, specs, jobs, lang, None, scheduler, chunk=CHUNK)
-    store.report.reused, store.report.read = len(restore), len(to_read)
+    store.report.reused, store.report.read = len(restore) - recognised, len(to_read)
     previous = store.last_run.files(sources_key(paths))
     now = {os.path.abspath(p) for p, _ in entries}
     store.report.disappeared = sorted(p for p in previous if p not in now and not os.path.exists(p))

@@ -185,11 +185,14 @@ class StatCache:
             out[p] = Seen(st.st_size, st.st_mtime, was[3] if same and was else "", st.st_mtime_ns, st.st_ctime_ns)
         return out
 
-    def remember(self, seen: dict[str, Seen | None], files: pd.DataFrame) -> None:
-        """Keep the content the reader found at each path it read, when the file is as it was
-        stat-ed before the reading (a file changed meanwhile is read again next time)."""
+    def remember(self, seen: dict[str, Seen | None], files: pd.DataFrame, recognised: dict[str, Seen]) -> None:
+        """Keep the content the reader found at each path it read (judged, or `recognised` as a
+        content already judged), when the file is as it was stat-ed before the reading (a file
+        changed meanwhile is read again next time)."""
         rows = []
-        for path, size, mtime, sha in zip(files["file"], files["size"], files["mtime"], files["sha256"]):
+        read = [*zip(files["file"], files["size"], files["mtime"], files["sha256"]),
+                *((p, r.size, r.mtime, r.sha256) for p, r in recognised.items())]
+        for path, size, mtime, sha in read:
             s = seen.get(path)
             if s is not None and sha and size == s.size and mtime == s.mtime:
                 rows.append((os.path.abspath(path), s.size, s.mtime_ns, s.ctime_ns, sha))
@@ -224,6 +227,11 @@ class Judgements:
 
     def __init__(self, db: Database):
         self.db = db
+
+    def all_known(self) -> list[str]:
+        """Every content judged under this run's key (what a worker need not judge again)."""
+        return self.db.step(lambda con: [s for (s,) in con.execute("SELECT sha256 FROM forms WHERE run_key = ?",
+                                                                   (self.db.key,))], [])
 
     def known(self, shas: Iterable[str]) -> set[str]:
         def run(con: sqlite3.Connection) -> set[str]:
