@@ -121,10 +121,10 @@ def batch(paths: Sequence[str | Path], specs: dict[str, Spec], store: Store | No
     recognised = 0
     for judged in judge_all(to_read, specs, jobs, lang, progress, scheduler, chunk=CHUNK, known=known):
         # a file read again whose content the store holds (its times changed, or a copy): from the store
-        again = {p: Seen(size, mtime, sha) for p, (size, mtime, sha) in judged.recognised.items()}
-        store.stat.remember(seen, judged.files, again)
-        restore |= again
-        recognised += len(again)
+        known_now = {p: Seen(size, mtime, sha) for p, (size, mtime, sha) in judged.recognised.items()}
+        store.stat.remember(seen, judged.files, known_now)
+        restore |= known_now
+        recognised += len(known_now)
         parts.append(_keep(store, judged))
     if restore:
         loaded = store.judgements.load(restore)
