@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from pathlib import Path
 
 import pandas as pd
@@ -111,7 +111,7 @@ def batch(paths: Sequence[str | Path], specs: dict[str, Spec], store: Store | No
     candidates = [str(p) for p, skip in entries if skip is None]
     parts: list[Assessed] = [assess([e for e in entries if e[1] is not None], {}, specs, lang)]
     if store is None:
-        parts += judge_all(candidates, specs, jobs, lang, progress, scheduler, chunk=CHUNK)
+        parts += (_lean(j) for j in judge_all(candidates, specs, jobs, lang, progress, scheduler, chunk=CHUNK))
         return settle(entries, Assessed.concat(parts), former)
     seen = store.stat.identify(candidates)
     stored = store.judgements.known(s.sha256 for s in seen.values() if s and s.sha256)
@@ -151,12 +151,24 @@ def _keep(store: Store, a: Assessed) -> Assessed:
     files = a.files[(a.files["sha256"] != "") & (a.files["skipped"] == "")]
     files = files[[not any(p.code == "internal_error" for p in problems.get(f, [])) for f in files["file"]]]
     firsts = files.drop_duplicates("sha256")  # byte-identical files: their judgement once
-    contents = _contents(a.scored)
-    saved = store.judgements.save(firsts, contents, problems, a.rolled, a.scores) if not firsts.empty else set()
+    saved = (store.judgements.save(firsts, _contents(a.scored), problems, a.rolled, a.scores) if not firsts.empty
+             else set())
     if saved:
         saved |= set(files.loc[files["sha256"].isin(set(firsts.loc[firsts["file"].isin(saved), "sha256"])), "file"])
-    scores = a.scores[~a.scores["file"].isin(saved)] if not a.scores.empty else a.scores
-    return Assessed(a.files, pd.DataFrame(), scores, contents, a.problems, a.rolled)
+    return _lean(a, saved)
+
+
+SCORE_COLUMNS = ["file", "criterion_id", "content_id", "spec_max", "self", "upper"]  # what the roll-up sums
+
+
+def _lean(a: Assessed, stored: Set[str] = frozenset()) -> Assessed:
+    """A chunk's judgements as the rest of the run uses them, whether they came from the reader or
+    the store (`kept`): the form rows, content subtotals, problems and rolled-up rows, and the score
+    rows the store does not hold (`stored`: the files whose rows it sums), only what is summed."""
+    scores = a.scores
+    if not scores.empty:
+        scores = scores.loc[~scores["file"].isin(stored) & (scores["content_id"] != ""), SCORE_COLUMNS]
+    return Assessed(a.files, pd.DataFrame(), scores, _contents(a.scored), a.problems, a.rolled)
 
 
 def _contents(scored: pd.DataFrame) -> pd.DataFrame:
