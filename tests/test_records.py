@@ -57,3 +57,11 @@ def test_a_model_rejects_a_frame_missing_a_declared_column():
     frame = pd.DataFrame({c: [] for c in records.CELL_COLUMNS if c != "status"})
     with pytest.raises(SchemaError):
         records.CellResult.validate(frame)
+
+
+def test_the_columns_a_workbook_to_roll_up_must_carry_stay_those_of_the_first_roll_up_sheet():
+    """A column added to the cell record must not make every earlier consolidated workbook unreadable."""
+    from fourgood.validators.frames import ROLLUP_REQUIRED
+
+    assert contract.ROLLUP_REQUIRED == ROLLUP_REQUIRED
+    assert set(contract.ROLLUP_REQUIRED) == set(records.CELL_COLUMNS) - {"threshold", "org_chain"}

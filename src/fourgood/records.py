@@ -109,6 +109,10 @@ FORM_PATH = names(FORM, FILE)  # of the file on disk: a stored judgement gets th
 FORM_STORED = tuple(c for c in ASSESSED if c not in FORM_PATH)  # what the store keeps of a form, by content
 FORM_NUMBERS = tuple(c.name for c in FORM if c.kind == NUMBER)
 CELL_COLUMNS = names(CELL)
+# What a consolidated workbook must carry to be rolled up: the columns of fourgood 0.1's roll-up
+# sheet (threshold and org_chain came later). A column added to the cell record is optional there,
+# or every workbook written before it would be refused.
+ROLLUP_REQUIRED = tuple(n for n in ROLLUP_ORDER if n != "threshold")
 CELL_TEXT = tuple(c.name for c in CELL if c.kind == TEXT)
 CELL_NUMBERS = tuple(c.name for c in CELL if c.kind == NUMBER)
 HISTORY = tuple(c.name for c in CELL if c.history)  # kept per cell and period by the history store
