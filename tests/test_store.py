@@ -13,6 +13,7 @@ import pytest
 
 import fourgood.pipeline as pipeline
 import fourgood.store as store_module
+import fourgood.store_tables as tables
 from fourgood.cli import main
 from fourgood.consolidate_cmd import run_consolidate
 from fourgood.demo import build_demo
@@ -79,7 +80,7 @@ def _same_as_without_store(inbox, roster, tmp_path, summary, sheets, name) -> No
 
 
 @pytest.mark.slow
-def test_a_run_with_the_store_equals_one_without_and_rereads_only_new_content(inbox, demo_inbox, tmp_path, reads):
+def test_a_run_with_the_store_equals_one_without_and_rereads_only_files_it_has_not_seen(inbox, demo_inbox, tmp_path, reads):
     roster = demo_inbox[1]
     store = tmp_path / "kho.sqlite"
     summary, sheets = _run(inbox, tmp_path / "a" / "t.xlsx", roster, store)
@@ -106,7 +107,9 @@ def test_a_run_with_the_store_equals_one_without_and_rereads_only_new_content(in
     (inbox / "moi.txt").write_text("một tệp mới, không phải phiếu", encoding="utf-8")
     shutil.copy(copied, inbox / ("moi-" + copied.name))
     summary, sheets = _run(inbox, tmp_path / "c" / "t.xlsx", roster, store)
-    assert sorted(reads) == sorted([changed.name, "moi.txt"])
+    # A path the store has not seen is read once by the reader, which hashes it: nothing is hashed
+    # before (a byte copy of a stored form is read again, as cheap as a new form, and counts once).
+    assert sorted(reads) == sorted([changed.name, "moi.txt", "moi-" + copied.name])
     assert summary["files_disappeared"] == 1
     reads.clear()
     _same_as_without_store(inbox, roster, tmp_path, summary, sheets, "plain2")
@@ -152,15 +155,24 @@ def test_a_new_fourgood_or_another_criteria_table_reads_everything_again(inbox, 
     assert len(reads) == n
 
 
-def test_a_tampered_row_is_a_cache_miss_not_code_run():
-    import pickle
+def test_a_stored_record_is_json_and_a_malformed_one_is_a_cache_miss():
+    from fourgood.problems import Problem
+    from fourgood.records import FORM_STORED
 
-    class Boom:
-        def __reduce__(self):
-            return (print, ("pwned",))
-
-    with pytest.raises(pickle.UnpicklingError):
-        store_module._loads(pickle.dumps(("", Boom())))
+    problem = Problem("score_invalid", "error", "", "Chấm điểm", "E7", "1.1", value=(1, "x"),
+                      params={"when": dt.date(2026, 11, 3)})
+    form = [None] * len(FORM_STORED)
+    text = tables.dumps({"form": form, "contents": {"final:I": 18.5}, "problems": [tables.encode_problem(problem)],
+                         "rolled": None})
+    assert json.loads(text)["contents"] == {"final:I": 18.5}  # plain JSON text, never a pickle
+    back, contents, problems, rolled = tables._record(text)
+    assert back == form and contents == {"final:I": 18.5} and rolled is None
+    assert Problem(**problems[0], file="") == problem  # tuples and dates come back as they were
+    for bad in ['{"form": [1, 2], "contents": {}, "problems": [], "rolled": null}',  # not one value per column
+                json.dumps({"form": form, "contents": {}, "problems": [{"code": "x"}], "rolled": None}),
+                "[1, 2, 3]", "not json", b"\x80\x04cfourgood.__main__\nX\n."]:  # a pickle, as schema 3 kept
+        with pytest.raises((ValueError, TypeError, KeyError)):
+            tables._record(bad)  # type: ignore[arg-type]
 
 
 @pytest.mark.slow
@@ -198,11 +210,11 @@ def test_a_tampered_row_in_the_store_is_read_again_and_never_run(inbox, demo_inb
     store = tmp_path / "kho.sqlite"
     first = _run(inbox, tmp_path / "a" / "t.xlsx", roster, store)
     n = len(reads)
-    payloads = [pickle.dumps(("", Boom())),
+    payloads = [pickle.dumps(("", Boom())),  # what an older store held: never unpickled now
                 b"\x80\x04cfourgood.__main__\nX\n.",  # importing it would run the command line
-                pickle.dumps((1, 2, 3, 4, 5)),  # well-formed, wrong shape
-                pickle.dumps(((), (), (), [], ())),  # right shape, no value for any column
-                pickle.dumps((("x",) * 40, (), (), [], ()))]  # values that do not fit the layout
+                '{"form": [1, 2, 3], "contents": {}, "problems": [], "rolled": null}',  # wrong shape
+                '{"form": null}',  # no value for any column
+                "{not json"]
     with sqlite3.connect(store) as con:
         victims = [s for (s,) in con.execute(f"SELECT sha256 FROM forms LIMIT {len(payloads)}")]
         con.executemany("UPDATE forms SET record = ? WHERE sha256 = ?", list(zip(payloads, victims)))
@@ -213,29 +225,36 @@ def test_a_tampered_row_in_the_store_is_read_again_and_never_run(inbox, demo_inb
 
 
 @pytest.mark.slow
-def test_unchanged_files_are_not_hashed_again(inbox, demo_inbox, tmp_path, monkeypatch):
+def test_each_file_is_read_and_hashed_once_and_unchanged_files_not_at_all(inbox, demo_inbox, tmp_path, monkeypatch):
     import hashlib
+
+    import fourgood.validators.reader as reader
 
     roster = demo_inbox[1]
     store = tmp_path / "kho.sqlite"
-    hashed: list[str] = []
-    real = hashlib.file_digest
+    candidates = [p for p in inbox.rglob("*") if p.is_file() and not p.name.startswith("~$")]
+    files = {p.read_bytes() for p in candidates}
+    hashed: list[int] = []
+    real = hashlib.sha256
 
-    def counting(fh, digest):
-        hashed.append(Path(fh.name).name)
-        return real(fh, digest)
+    def counting(data=b"", **kw):
+        if data in files:  # a file's content (other hashes, of keys and names, are not counted)
+            hashed.append(len(data))
+        return real(data, **kw)
 
-    monkeypatch.setattr(store_module.hashlib, "file_digest", counting)
+    monkeypatch.setattr(reader.hashlib, "sha256", counting)
+    monkeypatch.setattr(hashlib, "file_digest", lambda *a, **k: pytest.fail("a second hashing of a file"))
     first = _run(inbox, tmp_path / "a" / "t.xlsx", roster, store)
-    assert hashed  # the first run hashes every candidate
+    assert len(hashed) == len(candidates)  # the reader's hash, once per file, none before it
     hashed.clear()
     assert _run(inbox, tmp_path / "b" / "t.xlsx", roster, store) == first
     assert hashed == []
     form = _forms(inbox)[0]
     book = openpyxl.load_workbook(form)
     book.save(form)  # new content: new size or times
+    files.add(form.read_bytes())
     _run(inbox, tmp_path / "c" / "t.xlsx", roster, store)
-    assert hashed == [form.name]
+    assert hashed == [form.stat().st_size]
 
 
 @pytest.mark.slow
@@ -255,6 +274,98 @@ def test_a_store_of_an_older_layout_is_replaced_without_a_warning(inbox, demo_in
     reads.clear()
     _run(inbox, tmp_path / "b" / "t.xlsx", roster, store)
     assert reads == []
+
+
+@pytest.mark.slow
+def test_a_store_of_the_pickled_layout_is_rebuilt_without_a_warning(inbox, demo_inbox, tmp_path, reads, capsys):
+    """Schema 3 (fourgood before issue 18) kept each judgement pickled: such a store is started
+    again, its rows never unpickled, and the run is the one without a store."""
+    import pickle
+    import sqlite3
+
+    class Boom:
+        def __reduce__(self):
+            return (print, ("pwned",))
+
+    roster = demo_inbox[1]
+    store = tmp_path / "kho.sqlite"
+    with sqlite3.connect(store) as con:
+        con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        con.execute("INSERT INTO meta VALUES ('schema', '3')")
+        con.execute("CREATE TABLE layouts (id INTEGER PRIMARY KEY, columns BLOB NOT NULL UNIQUE)")
+        con.execute("CREATE TABLE forms (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, run_key TEXT NOT NULL, "
+                    "kind TEXT, cell_code TEXT, period TEXT, status TEXT, final_total REAL, layout INTEGER NOT NULL, "
+                    "record BLOB NOT NULL, UNIQUE (sha256, run_key))")
+        con.execute("CREATE TABLE stat (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, "
+                    "sha256 TEXT)")
+        for i, form in enumerate(_forms(inbox)):
+            st = form.stat()
+            sha = hashlib_sha(form)
+            con.execute("INSERT INTO stat VALUES (?,?,?,?,?)", (str(form.resolve()), st.st_size, st.st_mtime_ns,
+                                                                 st.st_ctime_ns, sha))
+            con.execute("INSERT OR IGNORE INTO forms VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        (i, sha, store_module.run_key(_specs(), "vi"), "cell", "X", "2026-11", "meets", 99.0, 1,
+                         pickle.dumps(("", Boom()))))
+    summary, sheets = _run(inbox, tmp_path / "a" / "t.xlsx", roster, store)
+    captured = capsys.readouterr()
+    assert "kho lịch sử" not in captured.err and "pwned" not in captured.out
+    assert len(reads) == len([p for p in inbox.rglob("*") if p.is_file() and not p.name.startswith("~$")])
+    _same_as_without_store(inbox, roster, tmp_path, summary, sheets, "plain")
+    with sqlite3.connect(store) as con:
+        assert con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0] == store_module.SCHEMA
+        assert all(isinstance(r, str) for (r,) in con.execute("SELECT record FROM forms"))
+
+
+def hashlib_sha(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _specs():
+    from fourgood.spec import load_specs
+
+    return load_specs()
+
+
+def test_no_store_opens_no_database(inbox, tmp_path, monkeypatch):
+    """`--no-store`: the judgements stay in memory; no SQLite file is created, not even a temporary one."""
+    import sqlite3
+    import tempfile
+
+    opened: list[str] = []
+    real = sqlite3.connect
+
+    def spy(path, *a, **kw):
+        opened.append(str(path))
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(sqlite3, "connect", spy)
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    out = tmp_path / "o" / "t.xlsx"
+    assert main(["consolidate", str(inbox), "-o", str(out), "--no-store", "--no-progress", "--jobs", "1"]) == 0
+    assert opened == []
+    assert not list(tmp_path.rglob("*.sqlite*")) and not list(temp.iterdir())
+
+
+@pytest.mark.slow
+def test_fresh_judgements_are_kept_in_memory_not_loaded_back(inbox, demo_inbox, tmp_path, monkeypatch):
+    """The first run writes each judgement once and never reads it back; the next run loads them all."""
+    loaded: list[int] = []
+    real = tables.Judgements.load
+
+    def spy(self, seen):
+        loaded.append(len(seen))
+        return real(self, seen)
+
+    monkeypatch.setattr(tables.Judgements, "load", spy)
+    store = tmp_path / "kho.sqlite"
+    first = _run(inbox, tmp_path / "a" / "t.xlsx", demo_inbox[1], store)
+    assert loaded == []
+    assert _run(inbox, tmp_path / "b" / "t.xlsx", demo_inbox[1], store) == first
+    assert len(loaded) == 1 and loaded[0] >= len(_forms(inbox))
 
 
 @pytest.mark.slow
@@ -313,7 +424,7 @@ def test_judgements_the_store_could_not_keep_still_count_in_every_sheet(inbox, d
     """A store that fails to keep what was judged (a full disk mid-run): the forms stay in memory
     and every sheet, the per-criterion table included, is what a run without the store gives."""
     roster = demo_inbox[1]
-    monkeypatch.setattr(store_module.Store, "save", lambda self, judged: set())
+    monkeypatch.setattr(tables.Judgements, "save", lambda self, *args: set())
     summary, sheets = _run(inbox, tmp_path / "a" / "t.xlsx", roster, tmp_path / "kho.sqlite")
     assert len(sheets["Theo tiêu chí"]) > 20
     monkeypatch.undo()
@@ -331,7 +442,7 @@ def test_a_store_locked_by_another_run_is_left_intact_and_the_run_goes_on(inbox,
     other = sqlite3.connect(store, timeout=0)
     other.execute("BEGIN EXCLUSIVE")  # another board member's run, mid-write
     monkey = pytest.MonkeyPatch()
-    monkey.setattr(store_module.sqlite3, "connect", lambda path, **kw: sqlite3.Connection(path, timeout=0.2))
+    monkey.setattr(tables.sqlite3, "connect", lambda path, **kw: sqlite3.Connection(path, timeout=0.2))
     try:
         locked, locked_sheets = _run(inbox, tmp_path / "b" / "t.xlsx", roster, store)
     finally:
@@ -345,21 +456,46 @@ def test_a_store_locked_by_another_run_is_left_intact_and_the_run_goes_on(inbox,
 
 
 @pytest.mark.slow
-def test_a_file_that_cannot_be_hashed_at_first_is_still_counted(inbox, demo_inbox, tmp_path, monkeypatch):
-    """A file busy when the run lists it (a copy or a sync in progress) but readable a moment later."""
-    import hashlib
+def test_a_file_that_cannot_be_stat_ed_at_first_is_still_counted(inbox, demo_inbox, tmp_path, monkeypatch):
+    """A file busy when the store looks at it (a copy or a sync in progress) but readable a moment later."""
+    import os
+    import types
 
     roster = demo_inbox[1]
     plain, plain_sheets = _run(inbox, tmp_path / "a" / "t.xlsx", roster, None)
     busy = _forms(inbox)[0].name
-    real = hashlib.file_digest
 
-    def once_busy(fh, digest):
-        if Path(fh.name).name == busy:
+    def once_busy(path):
+        if Path(path).name == busy:
             raise PermissionError(13, "being copied")
-        return real(fh, digest)
+        return os.stat(path)
 
-    monkeypatch.setattr(store_module.hashlib, "file_digest", once_busy)
+    monkeypatch.setattr(tables, "os", types.SimpleNamespace(stat=once_busy, path=os.path, name=os.name))
     summary, sheets = _run(inbox, tmp_path / "b" / "t.xlsx", roster, tmp_path / "kho.sqlite")
     assert summary["files_total"] == plain["files_total"]
     assert {k: v for k, v in summary.items() if k != "files_disappeared"} == plain and sheets == plain_sheets
+
+
+@pytest.mark.slow
+def test_a_file_whose_times_changed_is_read_but_not_judged_again(inbox, demo_inbox, tmp_path, reads, monkeypatch):
+    """A folder copied or synced anew (new times, same bytes): each file is read once, recognised
+    by its content and its judgement taken from the store; the results are the same."""
+    import os
+
+    judged: list[int] = []
+    real = pipeline.assess
+
+    def spy(entries, reads_, specs, lang="vi"):
+        judged.append(sum(1 for _, skip in entries if skip is None))
+        return real(entries, reads_, specs, lang)
+
+    store = tmp_path / "kho.sqlite"
+    first = _run(inbox, tmp_path / "a" / "t.xlsx", demo_inbox[1], store)
+    for f in _forms(inbox):
+        os.utime(f, ns=(f.stat().st_atime_ns, f.stat().st_mtime_ns + 10**9))
+    reads.clear()
+    monkeypatch.setattr(pipeline, "assess", spy)
+    again = _run(inbox, tmp_path / "b" / "t.xlsx", demo_inbox[1], store)
+    assert sorted(reads) == sorted(f.name for f in _forms(inbox))  # read, to know their content
+    assert sum(judged) == 0  # none judged again
+    assert again == first

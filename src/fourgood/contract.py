@@ -13,6 +13,9 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .records import CELL_COLUMNS, CELL_NUMBERS, CELL_TEXT
+from .records import ROLLUP_REQUIRED as ROLLUP_MINIMUM
+
 Lang = Literal["vi", "en"]
 
 META_SHEET = "_meta"
@@ -289,14 +292,10 @@ REPORT_SHEETS: dict[str, tuple[str, str]] = {
 # period, so that a higher level can consolidate the workbook again. Its columns are the fixed
 # ones below, then one subtotal column per content of the specs used (`content_column`).
 ROLLUP_SHEET = "_du_lieu"
-ROLLUP_TEXT = ("cell_code", "cell_name", "cell_type", "grassroots", "upper_committee", "province", "period",
-               "final_source", "status", "file", "fingerprint", "spec_version", "org_chain")
-ROLLUP_NUMBERS = ("members", "self_total", "upper_total", "final_total", "gap", "threshold")
-ROLLUP_COLUMNS: tuple[str, ...] = (
-    "cell_code", "cell_name", "cell_type", "grassroots", "upper_committee", "province", "period", "members",
-    "self_total", "upper_total", "final_total", "final_source", "gap", "threshold", "status", "file",
-    "fingerprint", "spec_version", "org_chain",
-)
+ROLLUP_TEXT = CELL_TEXT  # the cell record's columns (records.CELL), declared once there
+ROLLUP_NUMBERS = CELL_NUMBERS
+ROLLUP_COLUMNS: tuple[str, ...] = CELL_COLUMNS
+ROLLUP_REQUIRED = ROLLUP_MINIMUM  # what a workbook to roll up must carry (validators.frames defines its own today)
 ROLLUP_STATUSES = ("meets", "below", "incomplete", "veto", "invalid")
 CONTENT_PREFIX = "final:"
 

@@ -25,6 +25,7 @@ import pandas as pd
 
 from .contract import STORE_SUFFIX
 from .problems import FourgoodError, Problem
+from .records import ASSESSED, CONTENT, FILE, FORM, FORM_INFO, FORM_NUMBERS, FORM_TOTALS, names
 from .scoring import score_batch
 from .spec import Spec
 from .validators import validate_frames
@@ -131,9 +132,12 @@ _CLUSTER_INDEX: tuple[dict[str, Spec], SpecIndex] | None = None
 _SPECS: dict[str, Spec] = {}
 
 
-def _init_worker(specs: dict[str, Spec]) -> None:
-    global _INDEX, _SPECS
-    _INDEX, _SPECS = SpecIndex(specs), specs
+_KNOWN: frozenset[str] = frozenset()  # contents whose judgement the history store holds (sha256)
+
+
+def _init_worker(specs: dict[str, Spec], known: frozenset[str] = frozenset()) -> None:
+    global _INDEX, _SPECS, _KNOWN
+    _INDEX, _SPECS, _KNOWN = SpecIndex(specs), specs, known
 
 
 def _read_one(path: str) -> FileRead:
@@ -143,8 +147,17 @@ def _read_one(path: str) -> FileRead:
 
 def _judge_chunk(paths: list[str], lang: str) -> Assessed:
     """Read and judge a chunk of files in a worker: the validation runs where the reading ran."""
-    reads = {p: _read_one(p) for p in paths}
-    return assess([(Path(p), None) for p in paths], reads, _SPECS, lang)
+    return _judge_reads([_read_one(p) for p in paths], _SPECS, lang, _KNOWN)
+
+
+def _judge_reads(reads: list[FileRead], specs: dict[str, Spec], lang: str, known: frozenset[str]) -> Assessed:
+    """Judge what was read, except a content the history store already judged (`known`: a file
+    whose times changed, a copy): that one is only recognised, and its judgement comes from the store."""
+    recognised = {r.path: (r.size, r.mtime, r.sha256) for r in reads if r.sha256 and r.sha256 in known}
+    fresh = [r for r in reads if r.path not in recognised]
+    judged = assess([(Path(r.path), None) for r in fresh], {r.path: r for r in fresh}, specs, lang)
+    judged.recognised = recognised
+    return judged
 
 
 def _read_with(specs: dict[str, Spec], paths: list[str]) -> list[FileRead]:
@@ -212,7 +225,7 @@ def read_all(paths: list[str], specs: dict[str, Spec], jobs: int = 1, progress: 
 
 def judge_all(paths: list[str], specs: dict[str, Spec], jobs: int = 1, lang: str = "vi",
               progress: Progress | None = None, scheduler: str | None = None,
-              chunk: int = 500) -> Iterator[Assessed]:
+              chunk: int = 500, known: frozenset[str] = frozenset()) -> Iterator[Assessed]:
     """Read and judge (`assess`) every file, a chunk at a time, in input order.
 
     Local processes each read and judge a whole chunk, so validation and scoring run in parallel
@@ -227,27 +240,27 @@ def judge_all(paths: list[str], specs: dict[str, Spec], jobs: int = 1, lang: str
         for r in read_all(paths, specs, jobs, progress, scheduler=scheduler):
             window.append(r)
             if len(window) == chunk:
-                yield _assess_reads(window, specs, lang)
+                yield _judge_reads(window, specs, lang, known)
                 window = []
         if window:
-            yield _assess_reads(window, specs, lang)
+            yield _judge_reads(window, specs, lang, known)
         return
     if jobs <= 1 or total < 8:
         _init_worker(specs)
         done = 0
         for start in range(0, total, chunk):
-            part, reads = paths[start:start + chunk], {}
-            for p in part:
-                reads[p] = _read_one(p)
+            reads = []
+            for p in paths[start:start + chunk]:
+                reads.append(_read_one(p))
                 done += 1
                 if progress:
                     progress(done, total)
-            yield assess([(Path(p), None) for p in part], reads, specs, lang)
+            yield _judge_reads(reads, specs, lang, known)
         return
     size = max(min(MIN_CHUNK, chunk), min(chunk, -(-total // (jobs * 4))))
     parts = iter([paths[i:i + size] for i in range(0, total, size)])
     with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                                initargs=(specs,)) as pool:
+                                                initargs=(specs, known)) as pool:
         pending: deque[tuple[int, Future[Assessed]]] = deque(
             (len(part), pool.submit(_judge_chunk, part, lang)) for part in islice(parts, jobs * 2))
         done = 0
@@ -261,10 +274,6 @@ def judge_all(paths: list[str], specs: dict[str, Spec], jobs: int = 1, lang: str
             if progress:
                 progress(done, total)
             yield result
-
-
-def _assess_reads(reads: list[FileRead], specs: dict[str, Spec], lang: str) -> Assessed:
-    return assess([(Path(r.path), None) for r in reads], {r.path: r for r in reads}, specs, lang)
 
 
 def check_inputs(paths: Sequence[str], *, also: Sequence[str] = (), outputs: Outputs | None = None) -> None:
@@ -321,6 +330,8 @@ class Assessed:
     scored: pd.DataFrame
     problems: list[Problem]
     rolled: pd.DataFrame
+    # files read whose content the history store had judged (judge_all's `known`): path -> (size, mtime, sha256)
+    recognised: dict[str, tuple[int, float, str]] = field(default_factory=dict)
 
     @staticmethod
     def concat(parts: list[Assessed]) -> Assessed:
@@ -448,23 +459,20 @@ def _files_frame(frames: Frames, scored: pd.DataFrame, problems: list[Problem]) 
     meta = frames.info
     err = pd.Series([p.file for p in problems if p.severity == "error"], dtype=object).value_counts()
     warn = pd.Series([p.file for p in problems if p.severity == "warning"], dtype=object).value_counts()
-    files = frames.files[["file", "name", "skipped", "size", "sha256", "mtime", "format", "kind"]].copy()
+    files = frames.files[list(names(FORM, FILE, CONTENT))].copy()
     files["kind"] = np.where(frames.files["spec_known"] | (files["kind"] != "cell"), files["kind"], "")
     files["errors"] = files["file"].map(err).fillna(0).astype(int)
     files["warnings"] = files["file"].map(warn).fillna(0).astype(int)
     files["valid"] = (files["errors"] == 0)
-    keep = ["cell_code", "cell_name", "cell_type", "period", "year", "month", "upper_committee", "grassroots",
-            "province", "members", "date", "spec_id", "spec_version", "fingerprint", "threshold"]
-    sc = ["self_total", "upper_total", "final_total", "final_source", "status", "self_complete", "upper_complete",
-          "gap"]
+    keep, sc = list(FORM_INFO), list(FORM_TOTALS)  # records.FORM: the form's columns, declared once
     if not meta.empty:
         files = files.merge(meta[[c for c in keep if c in meta.columns]], left_on="file", right_index=True, how="left")
     if not scored.empty:
         files = files.merge(scored[[c for c in sc if c in scored.columns]], left_on="file", right_index=True,
                             how="left")
-    for c in keep + sc:
+    for c in keep + sc:  # a batch without forms: its text columns are still text columns
         if c not in files.columns:
-            files[c] = np.nan
+            files[c] = pd.Series(np.nan, index=files.index, dtype=float if c in FORM_NUMBERS else object)
     # The three categories every count uses (validate's closing line, consolidate's summary).
     skipped = files["skipped"].isin(SKIPPED)  # lock and system files: listed, never an error
     files["category"] = np.select([skipped, files["errors"] == 0], ["skipped", "valid"], "invalid")
@@ -472,6 +480,6 @@ def _files_frame(frames: Frames, scored: pd.DataFrame, problems: list[Problem]) 
     status = np.where(files["kind"].eq("cell") & files["status"].notna(), files["status"], "invalid")
     status = np.where(files["kind"].eq("consolidated"), "consolidated", status)
     files["status"] = np.select([skipped, ~files["valid"]], ["skipped", "invalid"], status)
-    return files
+    return files[list(ASSESSED)]
 
 

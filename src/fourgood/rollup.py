@@ -21,19 +21,21 @@ from .spec import Spec, all_versions, fold, version_key
 from .store import Store, StoreReport, sources_key
 from .store import batch as store_batch
 from .structure import (
+    CHAIN,
     GRASSROOTS_CELL_MARK,
     GRASSROOTS_LEVELS,
     Chain,
     all_cells_4good,
     ancestors,
     chain_from_names,
-    chain_from_text,
     chain_to_text,
     frame_row_chains,
     is_grassroots_cell,
     level_names,
     node_info,
+    parse_chains,
     tree,
+    with_chains,
 )
 from .validators.roster import former_code_map, read_roster
 from .yearview import YearView, in_scope, is_year, of_year, previous_year, year_view
@@ -67,6 +69,7 @@ def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFram
     """`earlier`: results of the previous year kept by the history store; used by the year view
     for the cells and periods the batch holds no form of."""
     files = result.files.copy(deep=False)  # columns are added, none changed: no need to copy the data
+    roster = with_chains(roster) if roster is not None else None  # the roster's chains, parsed once
     problems = list(result.problems)
     former = former_code_map(roster)  # the forms themselves were given their new codes in pipeline.settle
     rolled, renamed = _renamed_rows(result.rolled, former)
@@ -90,7 +93,7 @@ def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFram
         problems += strangers
     cells = with_levels(cells, lang)
     if is_year(period) and earlier is not None and not earlier.empty:
-        earlier = _renamed_rows(earlier, former)[0]
+        earlier = with_chains(_renamed_rows(earlier, former)[0])
         present = set(zip(cells["cell_code"], cells["period"]))
         kept = earlier[[(c, p) not in present for c, p in zip(earlier["cell_code"], earlier["period"])]]
         cells_for_year = pd.concat([cells, kept], ignore_index=True) if not kept.empty else cells
@@ -140,6 +143,8 @@ def content_columns(specs: dict[str, Spec], *frames: pd.DataFrame) -> list[str]:
 
 
 def _cells(result: BatchResult, specs: dict[str, Spec]) -> pd.DataFrame:
+    """The cell record (records.CELL) of every counted form: its form row's cell columns, its
+    organisation chain and its content subtotals."""
     files = result.files
     counted = files[files["counted"]].set_index("file", drop=False)
     if counted.empty or result.scored.empty:
@@ -147,32 +152,26 @@ def _cells(result: BatchResult, specs: dict[str, Spec]) -> pd.DataFrame:
     # The contents of the tables the forms were filled against, in the specs' order.
     contents = [c for c in content_columns(specs, result.scored) if c in result.scored]
     scored = result.scored.reindex(counted.index)
-    meta = result.meta.reindex(counted.index)
-    out = pd.DataFrame({
-        "cell_code": counted["cell_code"], "cell_name": meta["cell_name"], "cell_type": meta["cell_type"],
-        "grassroots": meta["grassroots"], "upper_committee": meta["upper_committee"], "province": meta["province"],
-        "period": counted["period"], "members": meta["members"],
-        "self_total": scored["self_total"], "upper_total": scored["upper_total"],
-        "final_total": scored["final_total"], "final_source": scored["final_source"], "gap": scored["gap"],
-        "threshold": meta["threshold"],
-        "status": counted["status"], "file": counted["file"], "fingerprint": meta["fingerprint"],
-        "spec_version": meta["spec_version"],
-        "org_chain": _chains(meta),
-        **{c: scored[c] if c in scored else np.nan for c in contents},
-    })
+    text, chains = _chains(counted)
+    out = counted[[c for c in CELL_COLUMNS if c in counted]].assign(
+        org_chain=text, **{c: scored[c] if c in scored else np.nan for c in contents},
+        **{CHAIN: pd.Series(chains, index=counted.index, dtype=object)})
     out = out[out["cell_code"].astype(object).fillna("") != ""]
     return out.sort_values(["period", "upper_committee", "grassroots", "cell_code"]).reset_index(drop=True)
 
 
-def _chains(meta: pd.DataFrame) -> list[str]:
-    """The organisation chain of each form, worked out once per distinct (province, upper, grassroots)."""
-    memo: dict[tuple[Any, Any, Any], str] = {}
-    out = []
-    for key in zip(meta["province"], meta["upper_committee"], meta["grassroots"]):
+def _chains(forms: pd.DataFrame) -> tuple[list[str], list[Chain]]:
+    """The organisation chain of each form (as text and parsed), worked out once per distinct
+    (province, upper, grassroots)."""
+    memo: dict[tuple[Any, Any, Any], tuple[str, Chain]] = {}
+    text, typed = [], []
+    for key in zip(forms["province"], forms["upper_committee"], forms["grassroots"]):
         if key not in memo:
-            memo[key] = chain_to_text(chain_from_names(*key))
-        out.append(memo[key])
-    return out
+            chain = chain_from_names(*key)
+            memo[key] = (chain_to_text(chain), chain)
+        text.append(memo[key][0])
+        typed.append(memo[key][1])
+    return text, typed
 
 
 def _merge_rolled(cells: pd.DataFrame, rolled: pd.DataFrame, files: pd.DataFrame,
@@ -186,8 +185,7 @@ def _merge_rolled(cells: pd.DataFrame, rolled: pd.DataFrame, files: pd.DataFrame
     if rolled is None or rolled.empty:
         return cells, []
     counted = set(files.loc[files["counted"], "file"])
-    rolled = rolled[rolled["file"].isin(counted)].copy()
-    rolled["org_chain"] = _rolled_chains(rolled)
+    rolled = _rolled_chains(rolled[rolled["file"].isin(counted)])
     order = {f: i for i, f in enumerate(files["file"])}
     both = pd.concat([cells.assign(_direct=0, _via=""), rolled.assign(_direct=1, _via=rolled["file"])],
                      ignore_index=True)
@@ -208,7 +206,7 @@ def _merge_rolled(cells: pd.DataFrame, rolled: pd.DataFrame, files: pd.DataFrame
                                     params={"period": period, "detail": detail}))
     merged = both.drop_duplicates(key, keep="first").copy()
     merged.loc[merged["_conflict"], "status"] = "invalid"
-    merged = merged[CELL_COLUMNS + content_columns({}, cells, rolled)]
+    merged = merged[CELL_COLUMNS + content_columns({}, cells, rolled) + [CHAIN]]
     return merged.sort_values(["period", "upper_committee", "grassroots", "cell_code"]).reset_index(drop=True), problems
 
 
@@ -229,13 +227,27 @@ def _renamed_rows(rows: pd.DataFrame, former: dict[str, str]) -> tuple[pd.DataFr
     return rows, problems
 
 
-def _rolled_chains(rolled: pd.DataFrame) -> pd.Series:
-    """The organisation chain of each rolled-up row. Workbooks from before the party tree carry
-    committee names only: their chain comes from those."""
-    named = [chain_to_text(chain_from_names(*(str(x or "") for x in names))) for names in
-             zip(rolled["province"], rolled["upper_committee"], rolled["grassroots"])]
-    has_chain = rolled["org_chain"].map(lambda v: isinstance(v, str) and v.startswith("["))
-    return rolled["org_chain"].where(has_chain, pd.Series(named, index=rolled.index, dtype=object))
+def _rolled_chains(rolled: pd.DataFrame) -> pd.DataFrame:
+    """Rolled-up rows with their organisation chains, parsed once (`chain`) and as text. Workbooks
+    from before the party tree carry committee names only: their chain comes from those."""
+    parsed = parse_chains(rolled["org_chain"].where(rolled["org_chain"].map(
+        lambda v: isinstance(v, str) and v.startswith("[")), None))
+    named: dict[tuple[str, ...], tuple[str, Chain]] = {}
+    text, chains = [], []
+    for own, chain, names in zip(rolled["org_chain"], parsed,
+                                 zip(rolled["province"], rolled["upper_committee"], rolled["grassroots"])):
+        if isinstance(own, str) and own.startswith("["):
+            text.append(own)
+            chains.append(chain)
+            continue
+        key = tuple(str(x or "") for x in names)
+        if key not in named:
+            made = chain_from_names(*key)
+            named[key] = (chain_to_text(made), made)
+        text.append(named[key][0])
+        chains.append(named[key][1])
+    return rolled.assign(org_chain=pd.Series(text, index=rolled.index, dtype=object),
+                         **{CHAIN: pd.Series(chains, index=rolled.index, dtype=object)})
 
 
 def _common(chains: list[Chain]) -> Chain:
@@ -251,8 +263,8 @@ def _common(chains: list[Chain]) -> Chain:
 
 
 def _scope(chains: pd.Series) -> Chain:
-    """The organisation a set of cells sits under (their chains as JSON text)."""
-    return _common([chain_from_text(t) for t in chains.dropna().unique()])
+    """The organisation a set of cells sits under (their parsed chains)."""
+    return _common(list(dict.fromkeys(c for c in chains if isinstance(c, tuple))))
 
 
 def _own_workbooks(files: pd.DataFrame, direct: pd.DataFrame, rolled: pd.DataFrame, roster: pd.DataFrame | None,
@@ -273,12 +285,12 @@ def _own_workbooks(files: pd.DataFrame, direct: pd.DataFrame, rolled: pd.DataFra
     rows = rolled[rolled["file"].isin(books)]
     if rows.empty:
         return set(), []
-    rows = rows.assign(org_chain=_rolled_chains(rows), period=rows["period"].astype(object).fillna("").astype(str))
-    ours = _scope(roster["org_chain"])
+    rows = _rolled_chains(rows).assign(period=rows["period"].astype(object).fillna("").astype(str))
+    ours = _scope(with_chains(roster)[CHAIN])
     own: set[str] = set()
     problems = []
     for book, theirs in rows.groupby("file", sort=False):
-        if [o.id for o in _scope(theirs["org_chain"])] != [o.id for o in ours]:
+        if [o.id for o in _scope(theirs[CHAIN])] != [o.id for o in ours]:
             continue
         if period:
             same = theirs.loc[in_scope(theirs["period"], period), "period"]
@@ -317,7 +329,7 @@ def _with_roster_hierarchy(cells: pd.DataFrame, roster: pd.DataFrame,
     ref = roster.set_index("cell_code")
     cells = cells.copy()
     on = cells["cell_code"].isin(ref.index)
-    for col in ("upper_committee", "grassroots", "cell_name", "org_chain"):
+    for col in ("upper_committee", "grassroots", "cell_name", "org_chain", CHAIN):
         if col in ref:
             cells.loc[on, col] = cells.loc[on, "cell_code"].map(ref[col])
     likely = {_loose(code): code for code in ref.index}
@@ -335,20 +347,23 @@ def with_levels(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     `upper_committee` the organisation directly above the grassroots, `grassroots` the grassroots
     organisation ('' for a grassroots cell), and `grassroots_label` what the cell lists show for it
     (“(chi bộ cơ sở)” for a grassroots cell). Rows with no chain keep what their form says."""
-    if frame.empty or "org_chain" not in frame:
+    frame = with_chains(frame)
+    if frame.empty or CHAIN not in frame:
         return frame.assign(grassroots_label=frame["grassroots"] if "grassroots" in frame else "")
-    memo: dict[Any, tuple[str, str, str] | None] = {}
+    memo: dict[Chain, tuple[str, str, str] | None] = {}
     mark = GRASSROOTS_CELL_MARK[1] if lang == "en" else GRASSROOTS_CELL_MARK[0]
-    for text in frame["org_chain"].unique():
-        chain = chain_from_text(text)
-        upper, grassroots = level_names(chain)
-        memo[text] = (upper, grassroots, mark if is_grassroots_cell(chain) else grassroots) if chain else None
-    levels = frame["org_chain"].map(memo)
-    known = levels.notna()
+    levels = []
+    for chain in frame[CHAIN]:
+        chain = chain if isinstance(chain, tuple) else ()
+        if chain not in memo:
+            upper, grassroots = level_names(chain)
+            memo[chain] = (upper, grassroots, mark if is_grassroots_cell(chain) else grassroots) if chain else None
+        levels.append(memo[chain])
+    known = pd.Series([v is not None for v in levels], index=frame.index)
     frame = frame.copy()
     frame["grassroots_label"] = frame["grassroots"].astype(object).fillna("")
     for i, col in enumerate(("upper_committee", "grassroots", "grassroots_label")):
-        frame.loc[known, col] = [v[i] for v in levels[known]]
+        frame.loc[known, col] = [v[i] for v in levels if v is not None]
     return frame
 
 
@@ -367,7 +382,7 @@ def _expected(cells: pd.DataFrame, roster: pd.DataFrame | None, periods: list[st
     grid = roster.assign(_k=1).merge(pd.DataFrame({"period": pd.Series(periods, dtype=object), "_k": 1}),
                                      on="_k").drop(columns="_k")
     keep = [c for c in cells.columns if c not in ("cell_name", "cell_type", "grassroots", "upper_committee",
-                                                  "org_chain")]
+                                                  "org_chain", CHAIN)]
     merged = grid.merge(cells[keep], on=["cell_code", "period"], how="left", suffixes=("", "_sub"))
     merged["status"] = merged["status"].fillna("missing")
     extra = cells[~cells.set_index(["cell_code", "period"]).index.isin(merged.set_index(["cell_code", "period"]).index)]
@@ -689,7 +704,7 @@ def consolidate_paths(paths: list[str], specs: dict[str, Spec], *, roster: str |
     wanted = parse_period(period)
     check_inputs(paths, also=[roster] if roster else [], outputs=outputs)
     roster_frame = read_roster(roster) if roster else None
-    history = Store(store, specs, lang)  # None: a temporary store, the same computation
+    history = Store(store, specs, lang) if store else None  # None: no store, nothing written but the report
     try:
         result = store_batch(paths, specs, history, jobs=jobs, lang=lang, progress=progress, scheduler=scheduler,
                              former=former_code_map(roster_frame), outputs=outputs)
@@ -698,18 +713,19 @@ def consolidate_paths(paths: list[str], specs: dict[str, Spec], *, roster: str |
             if not (of_year(pd.Series(found, dtype=object), wanted) if is_year(wanted) else
                     pd.Series(found, dtype=object) == wanted).any():
                 raise FourgoodError([Problem("period_not_found", value=wanted, expected=", ".join(found) or None)])
-        earlier = history.cells_of_year(previous_year(wanted)) if wanted and is_year(wanted) else None
+        earlier = history.cells.of_year(previous_year(wanted)) if history and wanted and is_year(wanted) else None
         c = consolidate(result, specs, roster_frame, wanted, lang, earlier=earlier)
-        if wanted and not is_year(wanted):
-            before = history.cells_of_period(previous_month(wanted))
-            c.previous = before if not before.empty else None
-        history.remember_cells(c.cells)
-        if not history.temporary:
-            history.record(sources_key(paths), c.files)
+        if history is not None:
+            if wanted and not is_year(wanted):
+                before = history.cells.of_period(previous_month(wanted))
+                c.previous = before if not before.empty else None
+            history.cells.remember(c.cells)
+            history.last_run.record(sources_key(paths), c.files)
             c.history = history.report
             c.summary["files_disappeared"] = len(history.report.disappeared)
     finally:
-        history.close()
+        if history is not None:
+            history.close()
     return c
 
 

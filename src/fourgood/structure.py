@@ -5,7 +5,9 @@ committee directly under the province; an agency cell may sit under a department
 a grassroots committee and one of the two provincial agency committees. So the structure is
 data: each cell carries its chain (root first), taken from the roster when the board has one,
 else from what the form says (province, upper-level committee, grassroots committee). A chain
-is stored as JSON text (hashable, and written as is to the hidden roll-up sheet).
+is written as JSON text (`org_chain`: the hidden roll-up sheet, the roster, the history store);
+the frames carry it parsed too (`chain`, tuples of `Org`): it is parsed once, where it comes in
+(`with_chains`), and every stage after reads the parsed one.
 """
 
 from __future__ import annotations
@@ -223,15 +225,38 @@ def ancestors(chain: Chain, nodes: dict[str, Node]) -> list[str]:
     return ([TOTAL_ID] if TOTAL_ID in nodes else []) + ids
 
 
+CHAIN = "chain"  # the frames' column of parsed chains (beside `org_chain`, their text)
+
+
+def parse_chains(texts: Iterable[object]) -> list[Chain]:
+    """Chains from their JSON text, each distinct text parsed once."""
+    memo: dict[str, Chain] = {}
+    out: list[Chain] = []
+    for text in texts:
+        if not isinstance(text, str):
+            out.append(())
+            continue
+        if text not in memo:
+            memo[text] = chain_from_text(text)
+        out.append(memo[text])
+    return out
+
+
+def with_chains(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its chains parsed (`chain`), from its `org_chain` text: where rows come in
+    (the roster, a lower level's workbook, the history store). A frame that has them is returned as is."""
+    if CHAIN in frame or "org_chain" not in frame:
+        return frame
+    return frame.assign(**{CHAIN: pd.Series(parse_chains(frame["org_chain"]), index=frame.index, dtype=object)})
+
+
 def frame_row_chains(frame: pd.DataFrame, lang: str) -> pd.Series:
     """Each row's chain down to the row of the summary by level it counts in directly (structure.row_chains)."""
     if frame.empty:
         return pd.Series([], index=frame.index, dtype=object)
-    if "org_chain" in frame:
-        memo = {text: chain_from_text(text) for text in frame["org_chain"].unique()}
-        chains: list[Chain] = [memo[text] for text in frame["org_chain"]]
-    else:
-        chains = [()] * len(frame)
+    frame = with_chains(frame)
+    chains: list[Chain] = ([c if isinstance(c, tuple) else () for c in frame[CHAIN]] if CHAIN in frame
+                           else [()] * len(frame))
     names = frame["cell_name"] if "cell_name" in frame else frame["cell_code"]
     return pd.Series(row_chains(chains, list(frame["cell_code"]), list(names), lang), index=frame.index, dtype=object)
 

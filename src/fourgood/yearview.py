@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .spec import DEFAULT_THRESHOLD, DEFAULT_YEAR_RULE, Spec, all_versions
-from .structure import all_cells_4good, ancestors, frame_row_chains, node_info, tree
+from .structure import CHAIN, all_cells_4good, ancestors, frame_row_chains, node_info, tree, with_chains
 
 MONTHS = tuple(range(1, 13))
 SCORED = ("meets", "below", "veto")  # a month (or year-end form) with a final score
@@ -117,8 +117,10 @@ def year_view(cells: pd.DataFrame, roster: pd.DataFrame | None, specs: dict[str,
               lang: str = "vi", by_name: bool = True) -> YearView:
     """The year view of `year` from the cells frame (months and year-end forms of `year`, and of the
     year before when the batch holds them) and the roster (every cell it lists is expected)."""
+    cells, roster = with_chains(cells), with_chains(roster) if roster is not None else None  # parsed once
     this = cells[of_year(cells["period"], year)].sort_values("period", kind="stable")
-    info_cols = ["cell_code", "cell_name", "cell_type", "upper_committee", "grassroots", "org_chain", "threshold"]
+    info_cols = ["cell_code", "cell_name", "cell_type", "upper_committee", "grassroots", "org_chain", CHAIN,
+                 "threshold"]
     from_forms = this.drop_duplicates("cell_code", keep="last").reindex(columns=info_cols)
     if roster is not None and not roster.empty:
         listed = roster.reindex(columns=info_cols).drop(columns="threshold")
