@@ -159,7 +159,7 @@ def test_a_stored_record_is_json_and_a_malformed_one_is_a_cache_miss():
     from fourgood.problems import Problem
     from fourgood.records import FORM_STORED
 
-    problem = Problem("score_invalid", "error", "", "Chấm điểm", "E7", "1.1", value=(1, "x"),
+    problem = Problem("score_invalid", "", "Chấm điểm", "E7", "1.1", value=(1, "x"),
                       params={"when": dt.date(2026, 11, 3)})
     form = [None] * len(FORM_STORED)
     text = tables.dumps({"form": form, "contents": {"final:I": 18.5}, "problems": [tables.encode_problem(problem)],

@@ -396,7 +396,7 @@ class LastRun:
 
 # ---------------------------------------------------------------------- JSON, both ways
 
-_FIELDS = ("code", "severity", "sheet", "cell", "criterion", "value", "expected", "params")
+_FIELDS = ("code", "sheet", "cell", "criterion", "value", "expected", "params")  # the severity: the registry's
 
 
 def encode_problem(p: Problem) -> dict[str, Any]:
