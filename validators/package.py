@@ -154,20 +154,34 @@ REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 
 def _read_workbook_xml(pkg: Package) -> None:
-    root = _parse_xml(read_part(pkg, "xl/workbook.xml"), "xl/workbook.xml")
-    rels_xml = read_part(pkg, "xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in pkg.archive.namelist() else b""
+    rels = "xl/_rels/workbook.xml.rels"
+    workbook_xml = read_part(pkg, "xl/workbook.xml")
+    rels_xml = read_part(pkg, rels) if rels in pkg.archive.NameToInfo else b""
+    sheet_parts, names = _workbook_parts(workbook_xml, rels_xml)
+    pkg.sheet_parts.update(sheet_parts)
+    pkg.names.update(names)
+
+
+@lru_cache(maxsize=64)  # every form of a template carries the same two parts: parsed once per process
+def _workbook_parts(workbook_xml: bytes, rels_xml: bytes) -> tuple[tuple[tuple[str, str], ...],
+                                                                  tuple[tuple[str, str], ...]]:
+    """(sheet title, part) and (defined name, reference) pairs of xl/workbook.xml and its rels."""
+    root = _parse_xml(workbook_xml, "xl/workbook.xml")
     targets = {}
     if rels_xml:
         for rel in _parse_xml(rels_xml, "workbook.xml.rels"):
             target = rel.get("Target", "")
             targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    sheet_parts: dict[str, str] = {}
     for sheet in root.iter(f"{MAIN_NS}sheet"):
         rid = sheet.get(f"{REL_NS}id")
         if rid in targets:
-            pkg.sheet_parts[sheet.get("name", "")] = targets[rid]
+            sheet_parts[sheet.get("name", "")] = targets[rid]
+    names: dict[str, str] = {}
     for dn in root.iter(f"{MAIN_NS}definedName"):
         if dn.get("localSheetId") is None and dn.text:
-            pkg.names[dn.get("name", "")] = dn.text
+            names[dn.get("name", "")] = dn.text
+    return tuple(sheet_parts.items()), tuple(names.items())
 
 
 TABLE_NS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -239,6 +253,7 @@ def col_letter(index: int) -> str:
     return out
 
 
+@lru_cache(maxsize=16384)  # a form's inputs sit at the same few hundred cells in every file
 def address(row: int, col: int) -> str:
     return f"{col_letter(col)}{row + 1}"
 
