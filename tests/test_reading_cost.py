@@ -87,3 +87,26 @@ def test_a_rule_judges_a_row_whose_every_value_is_missing():
     rule = Rule("score_blank", lambda d: d["self_kind"].notna(), cell="self_cell")
     problems = run_rules(frame, [rule])
     assert [p.code for p in problems] == ["score_blank"]  # pandera's ignore_na would pass that row
+
+
+def _with_part(data: bytes, part: str, edit) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            body = zin.read(info.filename)
+            zout.writestr(info.filename, edit(body) if info.filename == part else body)
+    return buf.getvalue()
+
+
+def test_a_part_seen_clean_is_not_inflated_again_and_a_changed_one_is_still_checked(form, monkeypatch):
+    data = form.read_bytes()
+    open_package(data)  # every part seen once
+    inflated: list[str] = []
+    head = package._head
+    monkeypatch.setattr(package, "_head", lambda d, info, limit: inflated.append(info.filename) or head(d, info, limit))
+    open_package(data)
+    assert inflated == []  # the same stored bytes: known clean
+    hostile = _with_part(data, "xl/styles.xml", lambda body: b'<!DOCTYPE x [<!ENTITY e "e">]>' + body)
+    with pytest.raises(Refused) as refused:
+        open_package(hostile)
+    assert refused.value.problem.code == "xml_entities" and "xl/styles.xml" in inflated

@@ -11,6 +11,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from xml.etree import ElementTree as ET
@@ -110,9 +111,30 @@ def _refuse_entities(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], data: by
     """A DOCTYPE may only stand before the root element: the first KiB of each part tells."""
     for info in infos:
         if info.filename.endswith((".xml", ".rels")) and info.file_size:
-            head = _head(data, info, 1024) or _read(zf, info.filename, 1024)
+            stored = _stored_bytes(data, info, strict=False)
+            known = (info.compress_type, bytes(stored)) if stored is not None and len(stored) <= _KNOWN_MAX else None
+            if known is not None and known in _KNOWN_CLEAN:
+                _KNOWN_CLEAN.move_to_end(known)
+                continue
+            inflated = _head(data, info, 1024)
+            head = inflated or _read(zf, info.filename, 1024)
             if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                 raise Refused(Problem("xml_entities", params={"detail": info.filename}))
+            if known is not None and inflated:
+                _remember_clean(known)
+
+
+# Parts already seen without a DOCTYPE, by their bytes as stored: every form of a template carries
+# the same styles, theme, relationships and workbook parts, and the same stored bytes inflate to
+# the same head. Small parts only, and a bounded number of them.
+_KNOWN_MAX = 8192
+_KNOWN_CLEAN: OrderedDict[tuple[int, bytes], None] = OrderedDict()  # least recently seen first
+
+
+def _remember_clean(known: tuple[int, bytes]) -> None:
+    _KNOWN_CLEAN[known] = None
+    if len(_KNOWN_CLEAN) > 256:
+        _KNOWN_CLEAN.popitem(last=False)
 
 
 def _head(data: bytes, info: zipfile.ZipInfo, limit: int) -> bytes | None:
