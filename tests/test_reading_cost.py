@@ -6,6 +6,7 @@ every row pandera used to skip."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import math
 import struct
@@ -80,6 +81,14 @@ def test_remembered_cell_values_keep_one_one_point_zero_and_true_apart():
         number, kind = N.parse_number(True)
         assert math.isnan(number) and kind == N.NOT_NUMBER
     assert N.clean_text(["a  b"]) == "['a b']"  # a value that cannot be remembered is still cleaned
+
+
+def test_remembered_values_never_answer_for_an_equal_value_that_reads_differently():
+    assert math.copysign(1, N.parse_number(-0.0)[0]) == -1 and math.copysign(1, N.parse_number(0.0)[0]) == 1
+    assert math.copysign(1, N.parse_number(-0.0)[0]) == -1  # and not 0.0's answer either way round
+    utc, plus7 = dt.UTC, dt.timezone(dt.timedelta(hours=7))
+    noon = dt.datetime(2026, 11, 5, 12, tzinfo=utc)
+    assert noon == noon.astimezone(plus7) and N.clean_text(noon) != N.clean_text(noon.astimezone(plus7))
 
 
 def test_a_rule_judges_a_row_whose_every_value_is_missing():

@@ -22,15 +22,18 @@ _NUMBER_TEXT = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 
 def _remembered(compute: Callable[[Any], _T]) -> Callable[[Any], _T]:
     """`compute` for cell values, remembered per value and type (every form of a template holds
-    the same ids, maxima and labels): 1, 1.0 and True stay apart; unhashable values are computed."""
+    the same ids, maxima and labels): 1, 1.0 and True stay apart. Only values whose equals always
+    give the same answer are remembered: None, short texts, whole numbers, and floats other than
+    ±0.0 (equal, but -0.0 parses to -0.0) and NaN; anything else (dates, long texts) is computed."""
     cached = lru_cache(maxsize=8192, typed=True)(compute)
 
     @wraps(compute)
     def lookup(value: Any) -> _T:
-        try:
+        kind = type(value)
+        if (value is None or kind is int or (kind is str and len(value) <= 256)
+                or (kind is float and value and value == value)):
             return cached(value)
-        except TypeError:  # unhashable
-            return compute(value)
+        return compute(value)
     return lookup
 
 
