@@ -34,7 +34,10 @@ line printed is JSON (null: not measured). Its store figures: `store_fill_s` (fi
 store), `noop_s` (nothing new), `incremental_s` (`--incremental-new` forms added) and
 `incremental_ratio` (that / `pipeline_jobs2_s`), all `--jobs 2`, each from the same store;
 `year_view_fill_s` and `year_view_s` (the store in place); `pipeline_100k_s`, `peak_rss_mb_100k`;
-`check_one_s` and `import_s` (part one: wall times of whole processes, interpreter start included).
+`check_one_s`, `import_s` and `check_addin_s` (part one: wall times of whole processes, interpreter
+start included; `check_addin_s`: the add-in's `entry.check` on the form's book as xlwings Server
+hands it over, the book's JSON built beforehand; each also as `…_cpu_s`, the process's user + system
+time, which a busy shared machine moves less than the wall time).
 Peak RSS figures are the larger of the process and its largest child.
 """
 
@@ -45,6 +48,7 @@ import json
 import os
 import platform
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -401,14 +405,49 @@ def part_rss100k(rep: Report, openpyxl: bool, n: int = 100_000) -> dict[str, Any
     return {"pipeline_100k_s": round(big.seconds, 3), "peak_rss_mb_100k": big.peak_mb}
 
 
-def wall(argv: list[str]) -> float:
-    """Wall time of a whole fresh process (interpreter start, imports, work, exit); it must succeed."""
+class Timed(NamedTuple):
+    wall: float  # seconds on the clock: what a user waits
+    cpu: float  # user + system seconds of the process: what it costs, less moved by a busy machine
+
+
+def wall(argv: list[str], env: dict[str, str] | None = None) -> Timed:
+    """Wall and CPU time of a whole fresh process (interpreter start, imports, work, exit); it must succeed."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
-    proc = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, "COLUMNS": "400"})
+    proc = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, "COLUMNS": "400", **(env or {})})
     seconds = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv[1:4])} … failed ({proc.returncode}):\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
-    return seconds
+    return Timed(seconds, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+
+
+def medians(runs: int, argv: list[str], env: dict[str, str] | None = None) -> Timed:
+    """Median wall and median CPU time of `runs` fresh processes."""
+    times = [wall(argv, env) for _ in range(runs)]
+    return Timed(statistics.median(t.wall for t in times), statistics.median(t.cpu for t in times))
+
+
+# The add-in's click in a fresh process: the book Office.js sends (built once, beforehand, by the
+# tests' builder), then the entry point's check, as xlwings Server runs it.
+ADDIN_CLICK = """
+import json, sys
+import xlwings as xw
+book = xw.Book(json=json.loads(open(sys.argv[1], encoding="utf-8").read()))
+from fourgood.addin import entry
+result = entry.check(book)
+sys.exit(0 if result is not None else 1)
+"""
+
+
+def _addin_book(form: Path) -> Path:
+    """The xlwings book payload of `form`, as a JSON file (the tests' builder: benchmarks/ sits beside tests/)."""
+    sys.path.insert(0, str(HERE.parent))
+    from tests.xlwings_book import book_json
+
+    out = CACHE / "one-book.json"
+    out.write_text(json.dumps(book_json(form), default=str), encoding="utf-8")
+    return out
 
 
 def part_one(rep: Report, repeat: int, slow: bool) -> dict[str, Any]:
@@ -416,11 +455,18 @@ def part_one(rep: Report, repeat: int, slow: bool) -> dict[str, Any]:
     run it (exit 0: the generated form is valid), and the import of the command alone."""
     form = next(iter(sorted(build("1", monthly_forms(0, 1), slow).glob("*.xlsx"))))
     runs = max(repeat, ONE_REPEAT)
-    check = statistics.median(wall([sys.executable, "-m", "fourgood", "validate", str(form)]) for _ in range(runs))
-    imports = statistics.median(wall([sys.executable, "-c", "import fourgood.validate_cmd"]) for _ in range(runs))
-    rep.add(f"fourgood validate FORM (one form, fresh process, median of {runs})", Run(check, 0, 0))
-    rep.add(f"import fourgood.validate_cmd (fresh process, median of {runs})", Run(imports, 0, 0))
-    return {"check_one_s": round(check, 3), "import_s": round(imports, 3)}
+    book = _addin_book(form)
+    check = medians(runs, [sys.executable, "-m", "fourgood", "validate", str(form)])
+    imports = medians(runs, [sys.executable, "-c", "import fourgood.validate_cmd"])
+    addin = medians(runs, [sys.executable, "-c", ADDIN_CLICK, str(book)], {"XLWINGS_LICENSE_KEY": "noncommercial"})
+    for label, t in ((f"fourgood validate FORM (one form, fresh process, median of {runs})", check),
+                     (f"import fourgood.validate_cmd (fresh process, median of {runs})", imports),
+                     (f"add-in entry.check(book) (one form, fresh process, median of {runs})", addin)):
+        rep.add(label, Run(t.wall, 0, 0))
+        rep.add("  its CPU time (user + system)", Run(t.cpu, 0, 0))
+    return {"check_one_s": round(check.wall, 3), "import_s": round(imports.wall, 3),
+            "check_addin_s": round(addin.wall, 3), "check_one_cpu_s": round(check.cpu, 3),
+            "import_cpu_s": round(imports.cpu, 3), "check_addin_cpu_s": round(addin.cpu, 3)}
 
 
 def ratio(a: float | None, b: float | None) -> float | None:
@@ -494,7 +540,9 @@ def main() -> None:
         "year_view_fill_s": fig.get("year_view_fill_s"), "year_view_s": fig.get("year_view_s"),
         "year_view_fill_rss_mb": fig.get("year_view_fill_rss_mb"), "year_view_rss_mb": fig.get("year_view_rss_mb"),
         "cli_import_s": round(statistics.median(rep.imports), 3) if rep.imports else None,
-        "check_one_s": fig.get("check_one_s"), "import_s": fig.get("import_s"), "machine": machine,
+        "check_one_s": fig.get("check_one_s"), "import_s": fig.get("import_s"),
+        "check_addin_s": fig.get("check_addin_s"), "check_one_cpu_s": fig.get("check_one_cpu_s"),
+        "import_cpu_s": fig.get("import_cpu_s"), "check_addin_cpu_s": fig.get("check_addin_cpu_s"), "machine": machine,
     }))
 
 

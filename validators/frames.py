@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -279,7 +280,7 @@ def _info_row(r: FileRead) -> dict[str, Any]:
         row[key] = N.clean_text(raw[key])
     row["cell_code"] = N.normalize_code(raw["cell_code"])
     row["cell_type_text"] = N.clean_text(raw["cell_type"])
-    row["cell_type"] = cell_type_from_text(row["cell_type_text"]) or ""
+    row["cell_type"] = _cell_type(row["cell_type_text"])
     month = N.parse_period(raw["period"])
     row["month"] = math.nan if month is None else float(month)
     row["year"] = N.parse_year(raw["year"])
@@ -307,6 +308,11 @@ def _info_row(r: FileRead) -> dict[str, Any]:
         row[f"{col}_total_sheet"] = total.sheet if total else ""
         row[f"{col}_total_cell"] = total.cell if total else ""
     return row
+
+
+@lru_cache(maxsize=256)  # a batch types the same few names thousands of times
+def _cell_type(text: str) -> str:
+    return cell_type_from_text(text) or ""
 
 
 def _score_rows(r: FileRead) -> list[dict[str, Any]]:

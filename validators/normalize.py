@@ -7,16 +7,37 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from typing import Any
+from collections.abc import Callable
+from functools import lru_cache, wraps
+from typing import Any, TypeVar
 
 from fourgood.spec import fold
 
 # Parse outcome kinds for score cells, in the columns `self_kind` / `upper_kind`.
 OK, BLANK, TEXT_NUMBER, NOT_NUMBER, FORMULA = "ok", "blank", "text_number", "not_number", "formula"
 
+_T = TypeVar("_T")
 _NUMBER_TEXT = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 
 
+def _remembered(compute: Callable[[Any], _T]) -> Callable[[Any], _T]:
+    """`compute` for cell values, remembered per value and type (every form of a template holds
+    the same ids, maxima and labels): 1, 1.0 and True stay apart. Only values whose equals always
+    give the same answer are remembered: None, short texts, whole numbers, and floats other than
+    ±0.0 (equal, but -0.0 parses to -0.0) and NaN; anything else (dates, long texts) is computed."""
+    cached = lru_cache(maxsize=8192, typed=True)(compute)
+
+    @wraps(compute)
+    def lookup(value: Any) -> _T:
+        kind = type(value)
+        if (value is None or kind is int or (kind is str and len(value) <= 256)
+                or (kind is float and value and value == value)):
+            return cached(value)
+        return compute(value)
+    return lookup
+
+
+@_remembered
 def clean_text(value: Any) -> str:
     """NFC, trimmed, inner runs of white space folded to one space; numbers shown plainly."""
     if value is None:
@@ -26,6 +47,7 @@ def clean_text(value: Any) -> str:
     return " ".join(unicodedata.normalize("NFC", str(value)).split())
 
 
+@_remembered
 def parse_number(value: Any) -> tuple[float, str]:
     """(number, kind) for a cell value; NaN with the reason when it is not a usable number."""
     if value is None or (isinstance(value, str) and not value.strip()):

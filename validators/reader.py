@@ -326,24 +326,30 @@ def _read_scores(locate: Locator, grid: Grid, spec: Spec, out: FileRead, view: W
     merged = view.merged(sheet)
     special = view.special(sheet)
     content_ids = {content.id for content in spec.contents}
-
-    def score(r: int, c: int) -> ScoreCell:
-        raw = value_at(grid, sheet, r, c)
-        number, kind = N.parse_number(raw)
-        flag = special.get((r, c))
-        if flag == "formula":
-            number, kind = math.nan, N.FORMULA
-        elif flag == "error" or (isinstance(raw, str) and raw.startswith("#")):
-            number, kind = math.nan, N.NOT_NUMBER
-        return ScoreCell(N.clean_text(raw), number, kind, address(r, c), merged.get((r, c), ""))
-
-    for r in range(first, last + 1):
-        cid = N.clean_text(value_at(grid, sheet, r, id_col))
+    rows = grid(sheet)
+    max_col, self_col, upper_col = cols["max"], cols["self"], cols["upper"]
+    for r in range(max(first, 0), min(last, len(rows) - 1) + 1):  # rows outside the sheet hold no id
+        row = rows[r]
+        cid = N.clean_text(row[id_col] if 0 <= id_col < len(row) else None)
         if not cid or cid in content_ids:
             continue
-        found_max, _ = N.parse_number(value_at(grid, sheet, r, cols["max"]))
-        out.criteria.append(CriterionRow(cid, sheet, found_max, address(r, cols["max"]),
-                                         score(r, cols["self"]), score(r, cols["upper"])))
+        found_max, _ = N.parse_number(row[max_col] if 0 <= max_col < len(row) else None)
+        out.criteria.append(CriterionRow(cid, sheet, found_max, address(r, max_col),
+                                         _score(row, r, self_col, special, merged),
+                                         _score(row, r, upper_col, special, merged)))
+
+
+def _score(row: list[Any], r: int, c: int, special: dict[tuple[int, int], str],
+           merged: dict[tuple[int, int], str]) -> ScoreCell:
+    """One score cell of row `r` (its values `row`), read as the rules expect it."""
+    raw = row[c] if 0 <= c < len(row) else None
+    number, kind = N.parse_number(raw)
+    flag = special.get((r, c))
+    if flag == "formula":
+        number, kind = math.nan, N.FORMULA
+    elif flag == "error" or (isinstance(raw, str) and raw.startswith("#")):
+        number, kind = math.nan, N.NOT_NUMBER
+    return ScoreCell(N.clean_text(raw), number, kind, address(r, c), merged.get((r, c), "") if merged else "")
 
 
 def file_is_candidate(path: Path) -> str | None:

@@ -20,7 +20,10 @@ def run_rules(frame: pd.DataFrame, rules: list[Rule], lang: str = "vi") -> list[
     if frame.empty:
         return []
     frame = frame.reset_index(drop=True)
-    schema = pa.DataFrameSchema(checks=[pa.Check(r.check, name=r.name, error=r.name) for r in rules])
+    # ignore_na=False: pandera would otherwise compute `frame.isna()` over every column for each
+    # rule, to pass rows whose every value is missing; no row is, every row names its file.
+    schema = pa.DataFrameSchema(checks=[pa.Check(r.check, name=r.name, error=r.name, ignore_na=False)
+                                        for r in rules])
     try:
         schema.validate(frame, lazy=True)
         return []
