@@ -22,6 +22,7 @@ from fourgood.contract import (
     CONTENT_PREFIX,
     ROLLUP_COLUMNS,
     ROLLUP_NUMBERS,
+    ROLLUP_REQUIRED,
     ROLLUP_SHEET,
     Kind,
 )
@@ -354,8 +355,6 @@ def _rollup_header_ok(r: FileRead) -> bool:
     return set(ROLLUP_REQUIRED) <= set(_rollup_header(r))
 
 
-# Columns a consolidated workbook must carry to be rolled up (`threshold` came later: optional).
-ROLLUP_REQUIRED = tuple(c for c in ROLLUP_COLUMNS if c not in ("threshold", "org_chain"))  # added in 0.2
 
 
 def _rolled(r: FileRead) -> pd.DataFrame:

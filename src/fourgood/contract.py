@@ -295,7 +295,7 @@ ROLLUP_SHEET = "_du_lieu"
 ROLLUP_TEXT = CELL_TEXT  # the cell record's columns (records.CELL), declared once there
 ROLLUP_NUMBERS = CELL_NUMBERS
 ROLLUP_COLUMNS: tuple[str, ...] = CELL_COLUMNS
-ROLLUP_REQUIRED = ROLLUP_MINIMUM  # what a workbook to roll up must carry (validators.frames defines its own today)
+ROLLUP_REQUIRED = ROLLUP_MINIMUM  # what a workbook to roll up must carry: the first roll-up sheet's columns
 ROLLUP_STATUSES = ("meets", "below", "incomplete", "veto", "invalid")
 CONTENT_PREFIX = "final:"
 

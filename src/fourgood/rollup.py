@@ -38,6 +38,7 @@ from .structure import (
     with_chains,
 )
 from .validators.roster import former_code_map, read_roster
+from .vocab import SCORED, FileCategory, Status, Verdict
 from .yearview import YearView, in_scope, is_year, of_year, previous_year, year_view
 
 CELL_COLUMNS = list(ROLLUP_COLUMNS)  # the detail rows (then one subtotal column per content)
@@ -111,12 +112,12 @@ def consolidate(result: BatchResult, specs: dict[str, Spec], roster: pd.DataFram
     hierarchy = _hierarchy(expected, lang, by_name=roster is None or roster.empty)
     by_type = _group(expected, ["period", "cell_type"])
     grassroots = hierarchy[hierarchy["kind"].isin(GRASSROOTS_LEVELS) & (hierarchy["expected"] > 0)].reset_index(drop=True)
-    missing = expected[expected["status"].isin(["missing", "invalid"])].copy()
+    missing = expected[expected["status"].isin([Status.MISSING, Status.INVALID])].copy()
     missing = with_levels(missing, lang)[["period", "upper_committee", "grassroots", "grassroots_label", "cell_code",
                                           "cell_name", "cell_type", "status"]]
     files["verdict"] = np.select(
-        [files["category"] == "skipped", files["category"] == "invalid", files["counted"]],
-        ["skipped", "rejected", "counted"], default="superseded")
+        [files["category"] == FileCategory.SKIPPED, files["category"] == FileCategory.INVALID, files["counted"]],
+        [Verdict.SKIPPED.value, Verdict.REJECTED.value, Verdict.COUNTED.value], default=Verdict.SUPERSEDED.value)
     first_reason = _first_reasons(problems, lang)
     files["reason"] = files["file"].map(first_reason).astype(object).fillna("")
     rejected = _rejected(files, problems, lang)
@@ -384,7 +385,7 @@ def _expected(cells: pd.DataFrame, roster: pd.DataFrame | None, periods: list[st
     keep = [c for c in cells.columns if c not in ("cell_name", "cell_type", "grassroots", "upper_committee",
                                                   "org_chain", CHAIN)]
     merged = grid.merge(cells[keep], on=["cell_code", "period"], how="left", suffixes=("", "_sub"))
-    merged["status"] = merged["status"].fillna("missing")
+    merged["status"] = merged["status"].fillna(Status.MISSING.value)
     extra = cells[~cells.set_index(["cell_code", "period"]).index.isin(merged.set_index(["cell_code", "period"]).index)]
     merged["expected"] = True
     if not extra.empty:  # submitted but not on the roster: shown, not expected
@@ -394,15 +395,15 @@ def _expected(cells: pd.DataFrame, roster: pd.DataFrame | None, periods: list[st
 
 def _indicators(frame: pd.DataFrame) -> pd.DataFrame:
     status = frame["status"]
-    scored = status.isin(["meets", "below", "veto"])
+    scored = status.isin(SCORED)
     gap = frame["gap"] if "gap" in frame else pd.Series(np.nan, index=frame.index)
     return pd.DataFrame({
         "expected": frame["expected"].astype(bool).astype(int),
-        "submitted": (status != "missing").astype(int),
-        "valid": (~status.isin(["missing", "invalid"])).astype(int),
-        "meets": (status == "meets").astype(int), "below": (status == "below").astype(int),
-        "veto": (status == "veto").astype(int), "incomplete": (status == "incomplete").astype(int),
-        "invalid": (status == "invalid").astype(int),
+        "submitted": (status != Status.MISSING).astype(int),
+        "valid": (~status.isin([Status.MISSING, Status.INVALID])).astype(int),
+        "meets": (status == Status.MEETS).astype(int), "below": (status == Status.BELOW).astype(int),
+        "veto": (status == Status.VETO).astype(int), "incomplete": (status == Status.INCOMPLETE).astype(int),
+        "invalid": (status == Status.INVALID).astype(int),
         "_score_sum": frame["final_total"].where(scored, 0.0).fillna(0.0), "_scored": scored.astype(int),
         "_gap_sum": gap.fillna(0.0), "_gaps": gap.notna().astype(int),
     }, index=frame.index)
@@ -463,7 +464,7 @@ def content_shares(frame: pd.DataFrame, specs: dict[str, Spec]) -> pd.DataFrame:
 def _year_weakest(year: YearView, cells: pd.DataFrame, specs: dict[str, Spec]) -> None:
     """Each cell's weakest content over its scored forms of the year (the mean share of each content):
     the reason the year report gives with a cell below the threshold."""
-    scored = cells[cells["status"].isin(["meets", "below", "veto"])]
+    scored = cells[cells["status"].isin(SCORED)]
     shares = content_shares(scored, specs)
     if shares.empty or shares.isna().all(axis=None):
         year.cells["weakest_content"], year.cells["weakest_share"] = "", np.nan
@@ -499,7 +500,7 @@ def _year_vetoes(year: YearView, files: pd.DataFrame, problems: list[Problem], s
 
 
 def _below(cells: pd.DataFrame, specs: dict[str, Spec]) -> pd.DataFrame:
-    below = cells[cells["status"] == "below"].copy()
+    below = cells[cells["status"] == Status.BELOW].copy()
     if below.empty:
         return below.assign(weakest_content="", weakest_share=np.nan)
     shares = content_shares(below, specs)
@@ -515,7 +516,7 @@ def _by_content(cells: pd.DataFrame, specs: dict[str, Spec]) -> pd.DataFrame:
     """Per content, over every scored cell: the sum of its final subtotals over the sum of its maxima
     (the share of the maximum the cells reached), with the content's name, weakest first."""
     cols = ["content_id", "name_vi", "name_en", "cells", "share"]
-    scored = cells[cells["status"].isin(["meets", "below", "veto"])]
+    scored = cells[cells["status"].isin(SCORED)]
     rows = []
     names: dict[str, tuple[str, str]] = {}
     for s in specs.values():
@@ -535,7 +536,7 @@ def _by_content(cells: pd.DataFrame, specs: dict[str, Spec]) -> pd.DataFrame:
 
 
 def _by_criterion(result: BatchResult, cells: pd.DataFrame, specs: dict[str, Spec]) -> pd.DataFrame:
-    used = cells[cells["status"].isin(["meets", "below", "veto", "incomplete"])]
+    used = cells[cells["status"].isin([*SCORED, Status.INCOMPLETE])]
     by_file = used.drop_duplicates("file").set_index("file")  # rolled-up rows share their workbook's name
     sums = criterion_sums(result.scores, by_file)  # the rows held in memory (all of them without a store)
     if result.criteria is not None:  # the history store sums its own rows: those not held in memory
@@ -649,11 +650,11 @@ def _summary(files: pd.DataFrame, expected: pd.DataFrame, problems: list[Problem
     def counts(frame: pd.DataFrame) -> dict[str, int]:
         status = frame["status"]
         return {
-            "cells": int((status != "missing").sum()),
-            "cells_meeting_standard": int((status == "meets").sum()),
-            "cells_below_threshold": int((status == "below").sum()),
-            "cells_incomplete": int((status == "incomplete").sum()),
-            "cells_missing": int((frame["expected"] & status.isin(["missing", "invalid"])).sum())
+            "cells": int((status != Status.MISSING).sum()),
+            "cells_meeting_standard": int((status == Status.MEETS).sum()),
+            "cells_below_threshold": int((status == Status.BELOW).sum()),
+            "cells_incomplete": int((status == Status.INCOMPLETE).sum()),
+            "cells_missing": int((frame["expected"] & status.isin([Status.MISSING, Status.INVALID])).sum())
             if "expected" in frame else 0,
         }
     valid = int((files["verdict"].isin(["counted", "superseded"])).sum())

@@ -24,10 +24,12 @@ import pandas as pd
 
 from .spec import DEFAULT_THRESHOLD, DEFAULT_YEAR_RULE, Spec, all_versions
 from .structure import CHAIN, all_cells_4good, ancestors, frame_row_chains, node_info, tree, with_chains
+from .vocab import SCORED as VOCAB_SCORED
+from .vocab import Status
 
 MONTHS = tuple(range(1, 13))
-SCORED = ("meets", "below", "veto")  # a month (or year-end form) with a final score
-VALID = (*SCORED, "incomplete")  # a valid counted form: the month was submitted
+SCORED = VOCAB_SCORED  # a month (or year-end form) with a final score
+VALID = (*SCORED, Status.INCOMPLETE)  # a valid counted form: the month was submitted
 RULE_YEAR_END, RULE_AVERAGE = "year_end", "average"
 UNDECIDED = "undecided"
 YEAR_COUNTS = ("cells", "decided", "meets", "below", "veto", "undecided")
@@ -84,18 +86,18 @@ def _verdicts(cells: pd.DataFrame, base: pd.DataFrame, year: str, rules: pd.Seri
     score = month.pivot_table(index="cell_code", columns="_m", values="final_total", aggfunc="first")
     status = month.pivot_table(index="cell_code", columns="_m", values="status", aggfunc="first")
     score = score.reindex(index=base.index, columns=list(MONTHS))
-    status = status.reindex(index=base.index, columns=list(MONTHS)).astype(object).fillna("missing")
+    status = status.reindex(index=base.index, columns=list(MONTHS)).astype(object).fillna(Status.MISSING.value)
     scored = status.isin(SCORED)
     score = score.where(scored)
     end = rows[rows["period"].astype(str) == year].drop_duplicates("cell_code").set_index("cell_code")
-    end_status = end["status"].reindex(base.index).fillna("missing")
+    end_status = end["status"].reindex(base.index).fillna(Status.MISSING.value)
     end_score = end["final_total"].reindex(base.index).where(end_status.isin(SCORED))
     out = pd.DataFrame(index=base.index)
     for m in MONTHS:
         out[month_column(m)] = score[m]
         out[month_column(m) + "_status"] = status[m]
     out["months_submitted"] = status.isin(VALID).sum(axis=1).astype(int)
-    out["months_meeting"] = (status == "meets").sum(axis=1).astype(int)
+    out["months_meeting"] = (status == Status.MEETS).sum(axis=1).astype(int)
     out["missing_months"] = [[m for m in MONTHS if s[m] not in VALID] for _, s in status.iterrows()]
     out["year_end_score"] = end_score
     out["year_end_status"] = end_status
@@ -107,8 +109,8 @@ def _verdicts(cells: pd.DataFrame, base: pd.DataFrame, year: str, rules: pd.Seri
     by_avg = ~by_end & all_twelve & rules.isin([DEFAULT_YEAR_RULE, RULE_AVERAGE])
     out["rule"] = np.select([by_end, by_avg], [RULE_YEAR_END, RULE_AVERAGE], default="")
     out["year_score"] = end_score.where(by_end, average.where(by_avg))
-    avg_status = np.where((status == "veto").any(axis=1), "veto",
-                          np.where(average >= thresholds, "meets", "below"))
+    avg_status = np.where((status == Status.VETO).any(axis=1), Status.VETO.value,
+                          np.where(average >= thresholds, Status.MEETS.value, Status.BELOW.value))
     out["year_status"] = np.select([by_end, by_avg], [end_status, avg_status], default=UNDECIDED)
     return out
 
@@ -155,7 +157,7 @@ def year_view(cells: pd.DataFrame, roster: pd.DataFrame | None, specs: dict[str,
     # proposed as outstanding ("tiêu biểu"): meeting the standard with a year's score from the table's mark
     marks = pd.to_numeric(out["cell_type"].map(
         lambda t: specs[t].outstanding_score if t in specs else None), errors="coerce")
-    out["outstanding"] = (out["year_status"] == "meets") & (out["year_score"] >= marks).fillna(False)
+    out["outstanding"] = (out["year_status"] == Status.MEETS) & (out["year_score"] >= marks).fillna(False)
     out = out.reset_index(drop=True)
     hierarchy = _hierarchy(out, lang, by_name)
     missing = out[out["expected"] & (out["months_submitted"] < len(MONTHS))].copy()
@@ -177,8 +179,8 @@ def _indicators(frame: pd.DataFrame, previous: bool = False) -> pd.DataFrame:
     decided = status.isin(SCORED)
     return pd.DataFrame({
         "cells": frame["expected"].astype(bool).astype(int),
-        "decided": decided.astype(int), "meets": (status == "meets").astype(int),
-        "below": (status == "below").astype(int), "veto": (status == "veto").astype(int),
+        "decided": decided.astype(int), "meets": (status == Status.MEETS).astype(int),
+        "below": (status == Status.BELOW).astype(int), "veto": (status == Status.VETO).astype(int),
         "undecided": (~decided).astype(int),
         "_score_sum": score.where(decided, 0.0).fillna(0.0), "_scored": (decided & score.notna()).astype(int),
     }, index=frame.index)
@@ -229,9 +231,9 @@ def _summary(cells: pd.DataFrame, year: str, has_previous: bool) -> dict[str, An
         "year": year,
         "cells": int(len(expected)),
         "decided": int(status.isin(SCORED).sum()),
-        "meeting": int((status == "meets").sum()),
+        "meeting": int((status == Status.MEETS).sum()),
         "outstanding": int(expected["outstanding"].sum()) if "outstanding" in expected else 0,
-        "below": int(status.isin(["below", "veto"]).sum()),
+        "below": int(status.isin([Status.BELOW, Status.VETO]).sum()),
         "undecided": int((status == UNDECIDED).sum()),
         "by_rule": {rule: int((expected["rule"] == rule).sum()) for rule in (RULE_YEAR_END, RULE_AVERAGE)},
         "cells_missing_months": int((expected["months_submitted"] < len(MONTHS)).sum()),
@@ -240,5 +242,5 @@ def _summary(cells: pd.DataFrame, year: str, has_previous: bool) -> dict[str, An
     if has_previous:
         prev = expected["prev_status"]
         out["previous_year"] = {"year": previous_year(year), "decided": int(prev.isin(SCORED).sum()),
-                                "meeting": int((prev == "meets").sum())}
+                                "meeting": int((prev == Status.MEETS).sum())}
     return out

@@ -28,14 +28,18 @@ def shown_paths(files: list[str]) -> dict[str, str]:
     folder consolidated), whole, never shortened, so two files of the same name stay apart."""
     # strings, and the common folder of the distinct folders: 100,000 resolved Paths and their
     # split parts held at once took about 100 MB
+    # Keyed by the name as given and by its resolved path (messages may quote either): each path is
+    # resolved once per report, not once per table.
     paths = {f: os.path.realpath(f) for f in files if isinstance(f, str) and f}
     if len(paths) < 2:
-        return {f: os.path.basename(p) for f, p in paths.items()}
-    try:
-        base = os.path.commonpath({os.path.dirname(p) for p in paths.values()})
-    except ValueError:  # different drives
-        return {}
-    return {f: os.path.relpath(p, base).replace(os.sep, "/") for f, p in paths.items()}
+        shown = {f: os.path.basename(p) for f, p in paths.items()}
+    else:
+        try:
+            base = os.path.commonpath({os.path.dirname(p) for p in paths.values()})
+        except ValueError:  # different drives
+            return {}
+        shown = {f: os.path.relpath(p, base).replace(os.sep, "/") for f, p in paths.items()}
+    return {paths[f]: v for f, v in shown.items()} | shown
 
 
 def _with_shown_files(frame: pd.DataFrame, shown: dict[str, str]) -> pd.DataFrame:
@@ -44,13 +48,14 @@ def _with_shown_files(frame: pd.DataFrame, shown: dict[str, str]) -> pd.DataFram
     if "file" not in frame or frame.empty:
         return frame
     out = frame.assign(file=frame["file"].map(lambda f: shown.get(f, f) if isinstance(f, str) else f))
-    by_path = {os.path.realpath(f): v for f, v in shown.items()} | shown
+
+    def named(path: str) -> str:
+        return shown[path] if path in shown else shown.get(os.path.realpath(path), path)
 
     def relative(text: Any) -> Any:
         if not isinstance(text, str) or "“" not in text:
             return text
-        return QUOTED.sub(lambda m: f"“{by_path.get(m.group(1), by_path.get(os.path.realpath(m.group(1)), m.group(1)))}”"
-                          if os.sep in m.group(1) else m.group(0), text)
+        return QUOTED.sub(lambda m: f"“{named(m.group(1))}”" if os.sep in m.group(1) else m.group(0), text)
 
     for col in ("reason", "message"):
         if col in out:

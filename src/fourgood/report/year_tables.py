@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from ..problems import number_text
-from ..structure import chain_from_text, kind_label
+from ..structure import CHAIN, kind_label, with_chains
 from ..vocab import SCORED, Status
 from .columns import Col, ReportTable
 from .labels import tr
@@ -58,15 +58,17 @@ def _month(score: Any, status: Any, lang: str) -> Any:
     return None if status == Status.MISSING else score
 
 
-def _parent_names(chains: pd.Series) -> list[str]:
-    return [(chain_from_text(ch)[-1].name if chain_from_text(ch) else "") for ch in chains]
+def _parent_names(frame: pd.DataFrame) -> list[str]:
+    """The organisation each row sits directly under, from its chain (parsed once, `structure.CHAIN`)."""
+    return [ch[-1].name if isinstance(ch, tuple) and ch else "" for ch in with_chains(frame)[CHAIN]] \
+        if "org_chain" in frame or CHAIN in frame else [""] * len(frame)
 
 
 def _year_cells_frame(y: Any, lang: str) -> pd.DataFrame:
     cells = y.cells
     months = {f"T{m}": [_month(v, s, lang) for v, s in zip(cells[f"m{m:02d}"], cells[f"m{m:02d}_status"])]
               for m in range(1, 13)}
-    return cells.assign(parent_name=_parent_names(cells["org_chain"]), **months,
+    return cells.assign(parent_name=_parent_names(cells), **months,
                         verdict_label=[_verdict(s, lang) for s in cells["year_status"]],
                         rule_label=[tr(lang, YEAR_RULE_LABELS.get(r, ("", ""))) for r in cells["rule"]],
                         prev_label=[_verdict(s, lang) for s in cells["prev_status"]])
@@ -115,7 +117,7 @@ def _year_hierarchy_table(y: Any, names: dict[str, str], lang: str) -> ReportTab
 
 
 def _year_missing_table(y: Any, names: dict[str, str], lang: str, type_name: TypeName) -> ReportTable:
-    mm = y.missing.assign(parent_name=_parent_names(y.missing["org_chain"]),
+    mm = y.missing.assign(parent_name=_parent_names(y.missing),
                           months_text=[", ".join(f"T{m}" if lang != "en" else f"M{m}" for m in ms)
                                        for ms in y.missing["missing_months"]],
                           year_end_label=[_verdict(s, lang) if s in SCORED else
