@@ -275,76 +275,101 @@ def _parse_yaml(text: str) -> Any:
     return yaml.safe_load(text)
 
 
-def spec_from_dict(data: dict[str, Any], source: str = "") -> Spec:
-    """Build and check a spec; every problem is collected before raising, each located."""
-    problems: list[Problem] = []
+class _SpecReader:
+    """One spec being read: every problem is collected (each located) before any is raised."""
 
-    def need(mapping: dict[str, Any], key: str, where: str = "") -> Any:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+        self.ids: dict[str, int] = {}
+
+    def problem(self, code: str, **where: Any) -> None:
+        self.problems.append(Problem(code, file=self.source, **where))
+
+    def need(self, mapping: dict[str, Any], key: str, where: str = "") -> Any:
         value = mapping.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
-            problems.append(Problem("spec_field_missing", file=source, value=key,
-                                    criterion=where, params={"where": f" ({where})" if where else ""}))
+            self.problem("spec_field_missing", value=key, criterion=where,
+                         params={"where": f" ({where})" if where else ""})
         return value
 
-    cell_type_raw = need(data, "cell_type")
-    cell_type = cell_type_from_text(cell_type_raw) if cell_type_raw else None
-    if cell_type_raw and cell_type is None:
-        problems.append(Problem("spec_cell_type_unknown", file=source, value=cell_type_raw,
-                                expected=", ".join(CELL_TYPES)))
-    step = _number(data.get("step", DEFAULT_STEP))
-    if step is None or step <= 0:
-        problems.append(Problem("spec_step_invalid", file=source, value=data.get("step")))
-        step = None
-    threshold = _number(data.get("threshold", DEFAULT_THRESHOLD)) or 0.0
-    year_rule = str(data.get("year_rule") or DEFAULT_YEAR_RULE).strip()
-    if year_rule not in YEAR_RULES:
-        problems.append(Problem("spec_year_rule", file=source, value=year_rule, expected=", ".join(YEAR_RULES)))
-    outstanding = _number(data.get("outstanding_score")) if data.get("outstanding_score") is not None else None
-    if data.get("outstanding_score") is not None and (outstanding is None or not threshold <= outstanding <= TOTAL_POINTS):
-        problems.append(Problem("spec_outstanding_score", file=source, value=data.get("outstanding_score"),
-                                expected=f"{threshold:g}–{TOTAL_POINTS:g}"))
-        outstanding = None
+    def seen(self, key: str) -> None:
+        self.ids[key] = self.ids.get(key, 0) + 1
 
-    contents: list[Content] = []
-    ids: dict[str, int] = {}
-    for raw_content in data.get("contents") or []:
-        cid = nfc(need(raw_content, "id") or "")
-        criteria = []
-        for raw in raw_content.get("criteria") or []:
-            kid = nfc(need(raw, "id", cid) or "")
-            text = need(raw, "text_vi", kid)
-            maximum = _number(raw.get("max"))
-            if maximum is None or maximum <= 0:
-                problems.append(Problem("spec_max_invalid", file=source, criterion=kid, value=raw.get("max")))
-                maximum = 0.0
-            elif step and not _is_multiple(maximum, step):
-                problems.append(Problem("spec_step_divides", file=source, criterion=kid, value=maximum, expected=step))
-            ids[kid] = ids.get(kid, 0) + 1
-            criteria.append(Criterion(kid, nfc(text or ""), nfc(raw.get("text_en") or ""), maximum,
-                                      nfc(raw.get("guidance") or "")))
-        if not criteria:
-            problems.append(Problem("spec_content_empty", file=source, criterion=cid))
-        ids[cid] = ids.get(cid, 0) + 1
-        contents.append(Content(cid, nfc(need(raw_content, "title_vi", cid) or ""),
-                                nfc(raw_content.get("title_en") or ""), tuple(criteria)))
-    if not contents:
-        problems.append(Problem("spec_field_missing", file=source, value="contents", params={"where": ""}))
+    def settings(self, data: dict[str, Any]) -> tuple[str | None, float | None, float, str, float | None]:
+        """Cell type, step, threshold, year rule and outstanding score."""
+        cell_type_raw = self.need(data, "cell_type")
+        cell_type = cell_type_from_text(cell_type_raw) if cell_type_raw else None
+        if cell_type_raw and cell_type is None:
+            self.problem("spec_cell_type_unknown", value=cell_type_raw, expected=", ".join(CELL_TYPES))
+        step = _number(data.get("step", DEFAULT_STEP))
+        if step is None or step <= 0:
+            self.problem("spec_step_invalid", value=data.get("step"))
+            step = None
+        threshold = _number(data.get("threshold", DEFAULT_THRESHOLD)) or 0.0
+        year_rule = str(data.get("year_rule") or DEFAULT_YEAR_RULE).strip()
+        if year_rule not in YEAR_RULES:
+            self.problem("spec_year_rule", value=year_rule, expected=", ".join(YEAR_RULES))
+        raw = data.get("outstanding_score")
+        outstanding = _number(raw) if raw is not None else None
+        if raw is not None and (outstanding is None or not threshold <= outstanding <= TOTAL_POINTS):
+            self.problem("spec_outstanding_score", value=raw, expected=f"{threshold:g}–{TOTAL_POINTS:g}")
+            outstanding = None
+        return cell_type, step, threshold, year_rule, outstanding
 
-    vetoes = []
-    for raw in data.get("vetoes") or []:
-        vid = nfc(need(raw, "id", "vetoes") or "")
-        ids[vid] = ids.get(vid, 0) + 1
-        vetoes.append(Veto(vid, nfc(need(raw, "text_vi", vid) or ""), nfc(raw.get("text_en") or "")))
+    def criterion(self, raw: dict[str, Any], content_id: str, step: float | None) -> Criterion:
+        kid = nfc(self.need(raw, "id", content_id) or "")
+        text = self.need(raw, "text_vi", kid)
+        maximum = _number(raw.get("max"))
+        if maximum is None or maximum <= 0:
+            self.problem("spec_max_invalid", criterion=kid, value=raw.get("max"))
+            maximum = 0.0
+        elif step and not _is_multiple(maximum, step):
+            self.problem("spec_step_divides", criterion=kid, value=maximum, expected=step)
+        self.seen(kid)
+        return Criterion(kid, nfc(text or ""), nfc(raw.get("text_en") or ""), maximum, nfc(raw.get("guidance") or ""))
 
-    problems += [Problem("spec_duplicate_id", file=source, criterion=k) for k, n in ids.items() if n > 1 and k]
-    total = sum(c.max for content in contents for c in content.criteria)
-    if contents and not math.isclose(total, TOTAL_POINTS):
-        problems.append(Problem("spec_points_total", file=source, value=total, expected=TOTAL_POINTS))
-    if threshold > TOTAL_POINTS or threshold <= 0:
-        problems.append(Problem("spec_threshold", file=source, value=threshold, expected=TOTAL_POINTS))
-    if problems:
-        raise FourgoodError(problems)
+    def contents(self, data: dict[str, Any], step: float | None) -> list[Content]:
+        contents = []
+        for raw_content in data.get("contents") or []:
+            cid = nfc(self.need(raw_content, "id") or "")
+            criteria = [self.criterion(raw, cid, step) for raw in raw_content.get("criteria") or []]
+            if not criteria:
+                self.problem("spec_content_empty", criterion=cid)
+            self.seen(cid)
+            contents.append(Content(cid, nfc(self.need(raw_content, "title_vi", cid) or ""),
+                                    nfc(raw_content.get("title_en") or ""), tuple(criteria)))
+        if not contents:
+            self.problem("spec_field_missing", value="contents", params={"where": ""})
+        return contents
 
+    def vetoes(self, data: dict[str, Any]) -> list[Veto]:
+        vetoes = []
+        for raw in data.get("vetoes") or []:
+            vid = nfc(self.need(raw, "id", "vetoes") or "")
+            self.seen(vid)
+            vetoes.append(Veto(vid, nfc(self.need(raw, "text_vi", vid) or ""), nfc(raw.get("text_en") or "")))
+        return vetoes
+
+    def totals(self, contents: list[Content], threshold: float) -> None:
+        self.problems += [Problem("spec_duplicate_id", file=self.source, criterion=k)
+                          for k, n in self.ids.items() if n > 1 and k]
+        total = sum(c.max for content in contents for c in content.criteria)
+        if contents and not math.isclose(total, TOTAL_POINTS):
+            self.problem("spec_points_total", value=total, expected=TOTAL_POINTS)
+        if threshold > TOTAL_POINTS or threshold <= 0:
+            self.problem("spec_threshold", value=threshold, expected=TOTAL_POINTS)
+
+
+def spec_from_dict(data: dict[str, Any], source: str = "") -> Spec:
+    """Build and check a spec; every problem is collected before raising, each located."""
+    read = _SpecReader(source)
+    cell_type, step, threshold, year_rule, outstanding = read.settings(data)
+    contents = read.contents(data, step)
+    vetoes = read.vetoes(data)
+    read.totals(contents, threshold)
+    if read.problems:
+        raise FourgoodError(read.problems)
     assert cell_type is not None and step is not None  # each way of being None added a problem above
     names = CELL_TYPES[cell_type]
     return Spec(
