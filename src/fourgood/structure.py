@@ -19,9 +19,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .spec import fold
+from .vocab import Level
 
 # Kinds of organisation, in the order they usually nest (the levels a roster gives).
-PROVINCE, UPPER, GRASSROOTS, DEPARTMENT = "province", "upper", "grassroots", "department"
+PROVINCE, UPPER, GRASSROOTS, DEPARTMENT = Level.PROVINCE.value, Level.UPPER.value, Level.GRASSROOTS.value, Level.DEPARTMENT.value
 KINDS = (PROVINCE, UPPER, GRASSROOTS, DEPARTMENT)
 # Rows of the summary by level that are not organisations of the roster: a cell directly under the
 # level above the grassroots is a grassroots organisation itself (chi bộ cơ sở, Quy định 294-QĐ/TW);
