@@ -15,7 +15,7 @@ from . import libreoffice
 from .atomic import write_refusal, write_text_atomic
 from .document import parse_signer
 from .pipeline import Outputs
-from .problems import FourgoodError, Problem, not_a_form_files
+from .problems import FourgoodError, Problem, not_a_form_files, severity_label
 from .report.writer import write_consolidated
 from .rollup import Consolidation, consolidate_paths, parse_period  # noqa: F401 (parse_period: public here)
 from .spec import SpecSource, load_specs
@@ -97,10 +97,9 @@ def print_store_warnings(c: Consolidation, lang: str) -> None:
 def print_own_workbooks(c: Consolidation, lang: str) -> None:
     """Consolidated workbooks left out as this consolidation's own (stderr, even with --quiet): a
     board that copied last month's result into the folder learns why it did not count."""
-    label = "Warning" if lang == "en" else "Cảnh báo"
     for p in c.problems:
         if p.code == "consolidated_own":
-            print(f"{label}: {p.file}: {p.message(lang)}", file=sys.stderr)
+            print(f"{severity_label(p.severity, lang)}: {p.file}: {p.message(lang)}", file=sys.stderr)
 
 
 EXIT_NO_PDF = 4  # the workbook was written, its PDF was not (README, "Printing")

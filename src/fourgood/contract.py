@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from .records import CELL_COLUMNS, CELL_NUMBERS, CELL_TEXT
 from .records import ROLLUP_REQUIRED as ROLLUP_MINIMUM
+from .vocab import Status, Text
 
 Lang = Literal["vi", "en"]
 
@@ -179,14 +180,13 @@ TABLE_HEADERS = {
     "en": ("No.", "Criterion", "Max points", "Self score", "Upper-level score", "Notes / evidence"),
 }
 COLUMN_LABELS = {
-    "self": ("Chi bộ tự chấm", "self score"),
-    "upper": ("Cấp ủy cấp trên chấm", "upper-level score"),
+    "self": Text("Chi bộ tự chấm", "self score"),
+    "upper": Text("Cấp ủy cấp trên chấm", "upper-level score"),
 }
 
 
 def column_label(column: str, lang: str) -> str:
-    vi, en = COLUMN_LABELS[column]
-    return en if lang == "en" else vi
+    return COLUMN_LABELS[column].of(lang)
 
 
 # Verdict texts, shared by the form's formulas and by Python scoring so they can be compared.
@@ -197,29 +197,19 @@ def status_text(status: str, lang: str, threshold: float | None) -> str:
     the verdicts of one score column only (the form's status cells, `scoring.column_status`).
     """
     if threshold is None:
-        t_vi, t_en = "ngưỡng đạt", "the threshold"
+        under = Text("ngưỡng đạt", "the threshold")
     else:
-        t_vi = f"{threshold:g}".replace(".", ",") + " điểm"
-        t_en = f"{threshold:g} points"
-    vi = {
-        "meets": "Đạt “Chi bộ 4 tốt”",
-        "below": f"Không đạt (dưới {t_vi})",
-        "incomplete": "Chưa chấm đủ",
-        "veto": "Không đạt (thuộc trường hợp loại trừ)",
-        "invalid": "Phiếu có lỗi",
-        "invalid_score": "Có điểm không hợp lệ",
-        "veto_unanswered": "Chưa trả lời câu hỏi loại trừ",
+        under = Text(f"{threshold:g}".replace(".", ",") + " điểm", f"{threshold:g} points")
+    texts = {
+        Status.MEETS: Text("Đạt “Chi bộ 4 tốt”", "Meets 'Chi bộ 4 tốt'"),
+        Status.BELOW: Text(f"Không đạt (dưới {under.vi})", f"Not met (under {under.en})"),
+        Status.INCOMPLETE: Text("Chưa chấm đủ", "Not fully scored"),
+        Status.VETO: Text("Không đạt (thuộc trường hợp loại trừ)", "Not met (exclusion condition)"),
+        Status.INVALID: Text("Phiếu có lỗi", "Form has errors"),
+        Status.INVALID_SCORE: Text("Có điểm không hợp lệ", "A score is invalid"),
+        Status.VETO_UNANSWERED: Text("Chưa trả lời câu hỏi loại trừ", "Exclusion question unanswered"),
     }
-    en = {
-        "meets": "Meets 'Chi bộ 4 tốt'",
-        "below": f"Not met (under {t_en})",
-        "incomplete": "Not fully scored",
-        "veto": "Not met (exclusion condition)",
-        "invalid": "Form has errors",
-        "invalid_score": "A score is invalid",
-        "veto_unanswered": "Exclusion question unanswered",
-    }
-    return (en if lang == "en" else vi)[status]
+    return texts[Status(status)].of(lang)
 
 
 # Roster: the cells a board expects (read for completeness by the consolidation).
