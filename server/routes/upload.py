@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
@@ -18,6 +18,8 @@ from ..answers import answer
 from ..checking import display_name, read_upload, save_upload
 from ..config import ServerConfig
 from ..pool import Overrun
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -32,28 +34,27 @@ def upload_folder(config: ServerConfig, prefix: str) -> Iterator[Path]:
 
 async def received(file: Any, config: ServerConfig, work: Path) -> tuple[Path, str] | JSONResponse:
     """The upload saved in `work` under its content hash (streamed: never whole in memory)."""
-    if file is None or not hasattr(file, "file"):
-        return answer(config, 400, "http_no_file")
-    path = await run_in_threadpool(save_upload, file.file, work, config.max_upload)
-    if path is None:
-        return answer(config, 400, "http_empty")
-    return _too_large(config) if path.stat().st_size > config.max_upload else (path, display_name(file.filename))
+    return await _received(file, config, lambda f: save_upload(f, work, config.max_upload), lambda p: p.stat().st_size)
 
 
 async def received_bytes(file: Any, config: ServerConfig) -> tuple[bytes, str] | JSONResponse:
     """The upload's bytes, for a check: nothing is written to disk (bounded by `max_upload`)."""
+    return await _received(file, config, lambda f: read_upload(f, config.max_upload), len)
+
+
+async def _received(file: Any, config: ServerConfig, take: Callable[[Any], T | None],
+                    size: Callable[[T], int]) -> tuple[T, str] | JSONResponse:
+    """The upload taken by `take` (None when empty), refused when absent, empty or over `max_upload`."""
     if file is None or not hasattr(file, "file"):
         return answer(config, 400, "http_no_file")
-    data = await run_in_threadpool(read_upload, file.file, config.max_upload)
-    if data is None:
+    got = await run_in_threadpool(take, file.file)
+    if got is None:
         return answer(config, 400, "http_empty")
-    return _too_large(config) if len(data) > config.max_upload else (data, display_name(file.filename))
+    if size(got) > config.max_upload:
+        from ..guard import _limit_shown
 
-
-def _too_large(config: ServerConfig) -> JSONResponse:
-    from ..guard import _limit_shown
-
-    return answer(config, 413, "http_too_large", expected=_limit_shown(config.max_upload, "http_too_large"))
+        return answer(config, 413, "http_too_large", expected=_limit_shown(config.max_upload, "http_too_large"))
+    return got, display_name(file.filename)
 
 
 async def checked(config: ServerConfig, upload: bytes | Path, name: str) -> dict[str, Any] | JSONResponse:

@@ -38,7 +38,7 @@ from .structure import (
     with_chains,
 )
 from .validators.roster import former_code_map, read_roster
-from .vocab import SCORED, FileCategory, Status, Verdict
+from .vocab import SCORED, FileCategory, Status, Text, Verdict
 from .yearview import YearView, in_scope, is_year, of_year, previous_year, year_view
 
 CELL_COLUMNS = list(ROLLUP_COLUMNS)  # the detail rows (then one subtotal column per content)
@@ -480,22 +480,19 @@ def _year_vetoes(year: YearView, files: pd.DataFrame, problems: list[Problem], s
                  lang: str) -> None:
     """Each excluded cell's exclusion questions answered "yes" in the year's counted forms, with the
     month (or the year-end form) and the question's text: the reason the year report gives."""
-    questions = {(s.fingerprint, v.id): (v.text_en or v.text_vi if lang == "en" else v.text_vi)
+    questions = {(s.fingerprint, v.id): Text(v.text_vi, v.text_en or v.text_vi).of(lang)
                  for s in all_versions(specs) for v in s.vetoes}
-    counted = files[files["counted"]].set_index("file")
+    triggered = pd.DataFrame([(p.file, p.criterion) for p in problems if p.code == "veto_triggered"],
+                             columns=["file", "veto_id"], dtype=object)
+    rows = triggered.merge(files.loc[files["counted"], ["file", "cell_code", "period", "fingerprint"]], on="file")
+    rows = rows[rows["period"].astype(str).str.startswith(year.year)]
     found: dict[str, list[str]] = {}
-    for p in problems:
-        if p.code != "veto_triggered" or p.file not in counted.index:
-            continue
-        row = counted.loc[p.file]
-        period = str(row["period"])
-        if not period.startswith(year.year):
-            continue
-        when = (("cuối năm", "year-end") if len(period) == 4
-                else (f"tháng {int(period[5:7])}", f"month {int(period[5:7])}"))[lang == "en"]
-        text = questions.get((str(row["fingerprint"]), p.criterion), "")
-        found.setdefault(str(row["cell_code"]), []).append(
-            f"{p.criterion} “{text}” ({when})" if text else f"{p.criterion} ({when})")
+    for cell, period, fingerprint, veto_id in zip(rows["cell_code"], rows["period"].astype(str), rows["fingerprint"],
+                                                  rows["veto_id"]):
+        when = (Text("cuối năm", "year-end") if len(period) == 4
+                else Text(f"tháng {int(period[5:7])}", f"month {int(period[5:7])}")).of(lang)
+        text = questions.get((str(fingerprint), veto_id), "")
+        found.setdefault(str(cell), []).append(f"{veto_id} “{text}” ({when})" if text else f"{veto_id} ({when})")
     year.cells["veto_questions"] = year.cells["cell_code"].map(lambda c: "; ".join(found.get(c, []))).fillna("")
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..logfile import log_traceback
 from ..problems import FourgoodError
+from ..vocab import Text
 from .argparse_vi import UsageError, argparse_language, requested_lang
 from .parser import build_parser
 
@@ -64,10 +65,6 @@ def _drop_stdout() -> None:
         pass
 
 
-def _words(lang: str, vi: str, en: str) -> str:
-    return en if lang == "en" else vi
-
-
 def _run(args: argparse.Namespace) -> int:
     run = COMMANDS.get(args.command)
     if run is None:
@@ -91,7 +88,7 @@ def _run_validate(args: argparse.Namespace) -> int:
     from ..validate_cmd import run_validate
 
     if args.jobs < 1:
-        raise UsageError(_words(args.lang, "--jobs phải từ 1 trở lên", "--jobs must be at least 1"),
+        raise UsageError(Text("--jobs phải từ 1 trở lên", "--jobs must be at least 1").of(args.lang),
                          "fourgood validate")
     return run_validate(args.paths, as_json=args.json, lang=args.lang, criteria=args.criteria, jobs=args.jobs,
                         progress=args.progress, scheduler=args.scheduler)
@@ -101,10 +98,10 @@ def _run_consolidate(args: argparse.Namespace) -> int:
     from ..consolidate_cmd import run_consolidate, store_beside
 
     if not args.out.lower().endswith(".xlsx"):
-        raise UsageError(_words(args.lang, "-o/--out phải là tên một tệp .xlsx", "-o/--out must name an .xlsx file"),
+        raise UsageError(Text("-o/--out phải là tên một tệp .xlsx", "-o/--out must name an .xlsx file").of(args.lang),
                          "fourgood consolidate")
     if args.jobs < 1:
-        raise UsageError(_words(args.lang, "--jobs phải từ 1 trở lên", "--jobs must be at least 1"),
+        raise UsageError(Text("--jobs phải từ 1 trở lên", "--jobs must be at least 1").of(args.lang),
                          "fourgood consolidate")
     code, _ = run_consolidate(args.paths, args.out, roster=args.roster, period=args.period, jobs=args.jobs,
                               summary_json=args.summary_json, lang=args.lang, criteria=args.criteria,
@@ -139,7 +136,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     for key in ("inbox", "state", "roster"):
         setattr(args, key, getattr(args, key, None))
     if not args.inbox:
-        raise UsageError(_words(getattr(args, "lang", "vi"), "thiếu --inbox", "--inbox is required"), "fourgood serve")
+        raise UsageError(Text("thiếu --inbox", "--inbox is required").of(getattr(args, "lang", "vi")), "fourgood serve")
     try:
         if args.serve_command == "token":
             return token_command(args.token_action, inbox=args.inbox, state=args.state, unit=getattr(args, "unit", None),

@@ -6,6 +6,7 @@ import argparse
 
 from .. import __version__
 from ..messages import LANGS
+from ..vocab import Text
 from .argparse_vi import _EnglishParser, _Parser, requested_lang
 from .options import Words, _criteria, _jobs, _lang, _progress, _scheduler
 
@@ -22,7 +23,7 @@ def build_parser(lang: str = "vi") -> argparse.ArgumentParser:
     """The command line, every help text in `lang`; call inside `argparse_language(lang)` for
     argparse's own words."""
     def t(vi: str, en: str) -> str:
-        return en if lang == "en" else vi
+        return Text(vi, en).of(lang)
 
     parser_class = _EnglishParser if lang == "en" else _Parser
     default_lang = requested_lang([])

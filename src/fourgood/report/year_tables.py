@@ -60,8 +60,8 @@ def _month(score: Any, status: Any, lang: str) -> Any:
 
 def _parent_names(frame: pd.DataFrame) -> list[str]:
     """The organisation each row sits directly under, from its chain (parsed once, `structure.CHAIN`)."""
-    return [ch[-1].name if isinstance(ch, tuple) and ch else "" for ch in with_chains(frame)[CHAIN]] \
-        if "org_chain" in frame or CHAIN in frame else [""] * len(frame)
+    chains = with_chains(frame).get(CHAIN, pd.Series([()] * len(frame), index=frame.index))
+    return [ch[-1].name if isinstance(ch, tuple) and ch else "" for ch in chains]
 
 
 def _year_cells_frame(y: Any, lang: str) -> pd.DataFrame:
