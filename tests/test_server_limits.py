@@ -153,7 +153,9 @@ def test_a_check_that_runs_too_long_is_stopped(tmp_path, template_dir, specs):
     """A workbook no form-size bound covers (a consolidated workbook's roll-up sheet of 1.9 million
     cells): its check process is stopped at its CPU limit."""
     ok = form(template_dir, specs, tmp_path / "ok.xlsx", "BV-01", 97)
-    heavy = inflate(ok, tmp_path / "heavy.xlsx", 1_900_000, kind="consolidated")
+    # 4 million cells: about 3 s of CPU in a warmed check, three times the limit (1.9 million took
+    # 1.6 s, too close to it on a fast machine)
+    heavy = inflate(ok, tmp_path / "heavy.xlsx", 4_000_000, kind="consolidated")
     pool = CheckPool(1, 0, seconds=1)
     work = Path(tempfile.mkdtemp(dir=tmp_path))
     with open(heavy, "rb") as f:
@@ -167,32 +169,37 @@ def test_a_check_that_runs_too_long_is_stopped(tmp_path, template_dir, specs):
 
 def test_a_full_pool_answers_503_with_retry_after_and_a_check_over_its_time_is_stopped(tmp_path, template_dir,
                                                                                        specs):
-    import threading
-
     ok = form(template_dir, specs, tmp_path / "ok.xlsx", "BV-01", 97)
-    heavy = inflate(ok, tmp_path / "heavy.xlsx", 1_900_000, kind="consolidated")  # seconds of CPU to read
-    with Served(tmp_path / "hop-thu", None, args=["--workers", "1", "--queue", "0", "--check-seconds", "1"]) as server:
+    # about 4 s of CPU to read in a warmed check process (1.9 million cells take 1.6 s)
+    heavy = inflate(ok, tmp_path / "heavy.xlsx", 5_000_000, kind="consolidated")
+    args = ["--workers", "1", "--queue", "0", "--check-seconds", "2", "--max-upload-mb", "20"]
+    with Served(tmp_path / "hop-thu", None, args=args) as server:
         # a stalled upload holds no place in the pool
         stalled = start_upload(server.port, "/api/check", 1000, b"--b0undary\r\n")
-        first: dict = {}
-        worker = threading.Thread(target=lambda: first.update(
-            zip(("code", "body", "headers"), post(server.url, "/api/check", *_multipart(heavy.read_bytes())))))
-        worker.start()
-        time.sleep(2)  # its body has arrived: it holds the only place
-        code, body, headers = post(server.url, "/api/check", *_multipart(b"PK whatever"))
-        assert (code, body["code"]) == (503, "http_busy")
+        # the heavy form's whole body is sent (sendall returns once the server's socket took it), so it
+        # holds the only place for its 2 s of CPU; half a second later the pool is surely full (a
+        # wait of 2 s with a 1 s limit raced the check's own end once checks were warmed)
+        body, _ = _multipart(heavy.read_bytes())
+        first = start_upload(server.port, "/api/check", len(body), body)
+        time.sleep(0.5)
+        code, answer, headers = post(server.url, "/api/check", *_multipart(b"PK whatever"))
+        assert (code, answer.get("code")) == (503, "http_busy"), (code, answer)
         assert int(headers["Retry-After"]) >= 1
-        assert body["detail"].startswith("Máy chủ đang kiểm tra nhiều phiếu cùng lúc")
+        assert answer["detail"].startswith("Máy chủ đang kiểm tra nhiều phiếu cùng lúc")
         t0 = time.monotonic()
         with urllib.request.urlopen(server.url + "/", timeout=5) as r:
             assert r.status == 200
         assert time.monotonic() - t0 < 2
-        worker.join(60)
-        assert (first["code"], first["body"]["code"]) == (422, "http_check_limit")
-        assert first["body"]["detail"] == ("Việc kiểm tra tệp này vượt giới hạn của máy chủ (1 giây CPU); "
-                                           "tệp bị từ chối.")
-        code, body, _ = post(server.url, "/api/check", *_multipart(ok.read_bytes()))  # the place is free again
-        assert code == 200 and body["status"] == "meets"
+        raw = answer_of(first, 60)
+        first.close()
+        head, _, rest = raw.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 422"), head
+        refused = json.loads(rest)
+        assert refused["code"] == "http_check_limit"
+        assert refused["detail"] == ("Việc kiểm tra tệp này vượt giới hạn của máy chủ (2 giây CPU); "
+                                     "tệp bị từ chối.")
+        code, answer, _ = post(server.url, "/api/check", *_multipart(ok.read_bytes()))  # the place is free again
+        assert code == 200 and answer["status"] == "meets"
         stalled.close()
 
 
