@@ -31,7 +31,9 @@ are medians of --repeat runs, taken inside the process after the imports (the na
 imports are outside its clock too; `cli_import_s` says what fourgood's cost). Every run's summary
 JSON is checked: each generated form must count as valid. A table follows the figures; the last
 line printed is JSON (null: not measured). Its store figures: `store_fill_s` (first run, empty
-store), `noop_s` (nothing new), `incremental_s` (`--incremental-new` forms added) and
+store), `noop_s` (nothing new: the workbook is left as it is, `fourgood.freshness`),
+`noop_rewrite_s` (nothing new, `--rewrite`: rolled up and written again from the stored
+judgements), `incremental_s` (`--incremental-new` forms added) and
 `incremental_ratio` (that / `pipeline_jobs2_s`), all `--jobs 2`, each from the same store;
 `year_view_fill_s` and `year_view_s` (the store in place); `pipeline_100k_s`, `peak_rss_mb_100k`;
 `check_one_s`, `import_s` and `check_addin_s` (part one: wall times of whole processes, interpreter
@@ -282,13 +284,14 @@ def median_of(repeat: int, code: str, args: list[str], setup: Callable[[], objec
 
 
 def consolidate(repeat: int, paths: list[Path], out: Path, *, expect: int, jobs: int = 2, store: Path | None = None,
-                period: str | None = None, setup: Callable[[], object] | None = None) -> tuple[Run, dict[str, Any]]:
+                period: str | None = None, setup: Callable[[], object] | None = None,
+                extra: tuple[str, ...] = ()) -> tuple[Run, dict[str, Any]]:
     """`fourgood consolidate` (`--no-store` unless `store`), and its summary JSON. Fails unless all
     `expect` generated forms were found and counted valid: otherwise the time would measure something else."""
     summary = out.with_suffix(".json")
     argv = ["consolidate", *map(str, paths), "-o", str(out), "--jobs", str(jobs), "--summary-json", str(summary),
             "--no-progress", "--lang", "en", *(["--store", str(store)] if store else ["--no-store"]),
-            *(["--period", period] if period else [])]
+            *(["--period", period] if period else []), *extra]
     result = median_of(repeat, CLI, argv, setup)
     s = json.loads(summary.read_text(encoding="utf-8"))
     if (s["files_total"], s["files_valid"]) != (expect, expect):
@@ -363,14 +366,20 @@ def part_incremental(rep: Report, folder: Path, n: int, new: int, repeat: int, s
     fill = rep.add("store: first run, fills it (--jobs 2)", consolidate(
         repeat, [inbox], work / "out.xlsx", expect=n, store=store, setup=lambda: fresh(live))[0])
     shutil.copytree(live, filled)
+    # nothing new: the workbook written by the first run is left as it is (fourgood.freshness) ...
     noop = rep.add("store: re-run, nothing new", consolidate(
         repeat, [inbox], work / "out.xlsx", expect=n, store=store, setup=restore(filled, live))[0])
+    # ... and the same run told to write it anyway: the roll-up and the writer on stored judgements
+    rewrite = rep.add("store: re-run, nothing new, --rewrite", consolidate(
+        repeat, [inbox], work / "out.xlsx", expect=n, store=store, setup=restore(filled, live),
+        extra=("--rewrite",))[0])
     for p in added.glob("*.xlsx"):
         os.link(p, inbox / p.name)
     inc = rep.add(f"store: re-run, {new} new forms", consolidate(
         repeat, [inbox], work / "out.xlsx", expect=n + new, store=store, setup=restore(filled, live))[0])
     return {"store_fill_s": round(fill.seconds, 3), "noop_s": round(noop.seconds, 3),
-            "incremental_s": round(inc.seconds, 3), "store_peak_rss_mb": max(r.peak_mb for r in (fill, noop, inc))}
+            "noop_rewrite_s": round(rewrite.seconds, 3), "incremental_s": round(inc.seconds, 3),
+            "store_peak_rss_mb": max(r.peak_mb for r in (fill, noop, rewrite, inc))}
 
 
 def part_year(rep: Report, cells: int, repeat: int, slow: bool) -> dict[str, Any]:
@@ -534,8 +543,10 @@ def main() -> None:
         "peak_rss_mb": max((r.peak_mb for r in (p1, p2) if r), default=None),
         "peak_rss_mb_100k": fig.get("peak_rss_mb_100k"), "pipeline_100k_s": fig.get("pipeline_100k_s"),
         "incremental_new": fig.get("incremental_new"), "store_fill_s": fig.get("store_fill_s"),
-        "noop_s": fig.get("noop_s"), "incremental_s": fig.get("incremental_s"),
-        "incremental_ratio": ratio(fig.get("incremental_s"), s(p2)), "store_peak_rss_mb": fig.get("store_peak_rss_mb"),
+        "noop_s": fig.get("noop_s"), "noop_rewrite_s": fig.get("noop_rewrite_s"),
+        "incremental_s": fig.get("incremental_s"),
+        "incremental_ratio": ratio(fig.get("incremental_s"), s(p2)), "noop_ratio": ratio(fig.get("noop_s"), s(p2)),
+        "noop_rewrite_ratio": ratio(fig.get("noop_rewrite_s"), s(p2)), "store_peak_rss_mb": fig.get("store_peak_rss_mb"),
         "year_cells": fig.get("year_cells"), "year_files": fig.get("year_files"),
         "year_view_fill_s": fig.get("year_view_fill_s"), "year_view_s": fig.get("year_view_s"),
         "year_view_fill_rss_mb": fig.get("year_view_fill_rss_mb"), "year_view_rss_mb": fig.get("year_view_rss_mb"),

@@ -14,11 +14,13 @@ from rich.table import Table
 from . import libreoffice
 from .atomic import write_refusal, write_text_atomic
 from .document import parse_signer
+from .freshness import Request, remember, up_to_date
 from .pipeline import Outputs
 from .problems import FourgoodError, Problem, not_a_form_files, severity_label
 from .report.writer import write_consolidated
 from .rollup import Consolidation, consolidate_paths, parse_period  # noqa: F401 (parse_period: public here)
 from .spec import SpecSource, load_specs
+from .store import Store, Written
 from .store import beside as store_beside  # noqa: F401 (the CLI's default store)
 from .validate_cmd import reading_progress, stdout_console
 
@@ -29,24 +31,49 @@ def run_consolidate(paths: list[str], out: str, *, roster: str | None = None, pe
                     progress: bool | None = None, pdf: bool = False, issuer: str | None = None,
                     place: str | None = None, store: str | None = None,
                     scheduler: str | None = None, signer: str | None = None,
-                    weakest: int = 10) -> tuple[int, Consolidation]:
+                    weakest: int = 10, rewrite: bool = False) -> tuple[int, Consolidation | None]:
+    """Consolidate and write; the consolidation, or None when the workbook already written at `out`
+    was still the answer and was left as it is (`fourgood.freshness`; `rewrite` writes it anyway)."""
     refuse_unwritable(out, summary_json, pdf)
     specs = load_specs(criteria)
     who = parse_signer(signer)  # a usage error before anything is read
     outputs = own_outputs(out, summary_json, store)
-    with reading_progress(lang, False if quiet else progress) as tick:
-        c = consolidate_paths(paths, specs, roster=roster, period=period, jobs=jobs, lang=lang, progress=tick,
-                              store=store, scheduler=scheduler, outputs=outputs)
-    print_store_warnings(c, lang)
-    print_own_workbooks(c, lang)
-    path = write_consolidated(c, out, lang, run_at=run_at, sources=[str(p) for p in paths], roster=roster,
-                              period=period, issuer=issuer, place=place, signer=who, weakest=weakest)
-    if summary_json:  # the year view's figures first
-        ordered = {"year": c.summary["year"], **c.summary} if "year" in c.summary else c.summary
-        write_text_atomic(summary_json, json.dumps(ordered, ensure_ascii=False, indent=2) + "\n")
+    run_at = run_at or dt.datetime.now().replace(microsecond=0)
+    request = Request(paths, out, roster, period, run_at.date(), (issuer, place, signer, weakest))
+    history = Store(store, specs, lang) if store else None
+    try:
+        if history is not None and not (rewrite or pdf):
+            written = up_to_date(history, request, outputs)
+            if written is not None:
+                if summary_json:
+                    write_text_atomic(summary_json, _summary_text(written.summary["summary"]))
+                if not quiet:
+                    print_unchanged(written, Path(out), history.path, lang)
+                return 0, None
+        with reading_progress(lang, False if quiet else progress) as tick:
+            c = consolidate_paths(paths, specs, roster=roster, period=period, jobs=jobs, lang=lang, progress=tick,
+                                  store=history, scheduler=scheduler, outputs=outputs)
+        print_store_warnings(c, lang)
+        print_own_workbooks(c, lang)
+        path = write_consolidated(c, out, lang, run_at=run_at, sources=[str(p) for p in paths], roster=roster,
+                                  period=period, issuer=issuer, place=place, signer=who, weakest=weakest)
+        ordered = {"year": c.summary["year"], **c.summary} if "year" in c.summary else c.summary  # the year's first
+        if summary_json:
+            write_text_atomic(summary_json, _summary_text(ordered))
+        if history is not None and c.history is not None:
+            remember(history, request, outputs, c.history.disappeared,
+                     {"summary": ordered, "not_forms": not_a_form_count(c), "files": c.history.reused + c.history.read},
+                     run_at)
+    finally:
+        if history is not None:
+            history.close()
     if not quiet:
-        print_summary(c, path, lang)
+        print_summary(ordered, not_a_form_count(c), path, lang, _store_line(c, lang))
     return (print_pdf(path, lang, quiet) if pdf else 0), c
+
+
+def _summary_text(summary: dict[str, Any]) -> str:
+    return json.dumps(summary, ensure_ascii=False, indent=2) + "\n"
 
 
 def refuse_unwritable(out: str, summary_json: str | None, pdf: bool) -> None:
@@ -130,15 +157,44 @@ def below_threshold(counts: dict[str, Any]) -> int:
     return int(counts.get("cells_below_threshold", counts.get("cells_below_95", 0)))
 
 
-def print_summary(c: Consolidation, path: Path, lang: str) -> None:
+def not_a_form_count(c: Consolidation) -> int:
+    """Rejected files that are no scoring form at all (a PDF, the roster…)."""
+    rejected = set(c.files.loc[c.files["verdict"] == "rejected", "file"]) if "verdict" in c.files else set()
+    return len(rejected & not_a_form_files(c.problems))
+
+
+def _store_line(c: Consolidation, lang: str) -> str | None:
+    h = c.history
+    if h is None or h.unusable:
+        return None
+    return (f"Kho lịch sử {h.path}: {h.reused} tệp đã có sẵn, {h.read} tệp được đọc." if lang == "vi" else
+            f"History store {h.path}: {h.reused} file(s) already stored, {h.read} read.")
+
+
+def print_unchanged(written: Written, out: Path, store: Path, lang: str) -> None:
+    """A re-run with nothing new: the workbook is left as it is, and its figures shown again."""
+    when = dt.datetime.fromisoformat(written.written_at)
+    files = int(written.summary.get("files", 0))
+    stamp = when.strftime("%H:%M ngày %d/%m/%Y" if lang == "vi" else "%H:%M on %d/%m/%Y")
+    stdout_console().print(
+        f"Không có gì mới so với lần tổng hợp lúc {stamp}: bảng tổng hợp vẫn đúng như đã ghi, không ghi lại "
+        "(thêm --rewrite để ghi lại)." if lang == "vi" else
+        f"Nothing new since the consolidation at {stamp}: the workbook is as it was written and is left as it is "
+        "(add --rewrite to write it again).")
+    line = (f"Kho lịch sử {store}: {files} tệp đã có sẵn, 0 tệp được đọc." if lang == "vi" else
+            f"History store {store}: {files} file(s) already stored, 0 read.")
+    print_summary(written.summary["summary"], int(written.summary.get("not_forms", 0)), out, lang, line,
+                  written=True)
+
+
+def print_summary(s: dict[str, Any], not_forms: int, path: Path, lang: str, store_line: str | None,
+                  written: bool = False) -> None:
+    """The closing table: the year's figures first in the year view, then the files and the cells."""
     console = stdout_console()
-    s = c.summary
     vi = lang == "vi"
     table = Table(title="Tóm tắt" if vi else "Summary")
     table.add_column("Chỉ tiêu" if vi else "Figure")
     table.add_column("Số lượng" if vi else "Count", justify="right")
-    rejected = set(c.files.loc[c.files["verdict"] == "rejected", "file"]) if "verdict" in c.files else set()
-    not_forms = len(rejected & not_a_form_files(c.problems))
     y = s.get("year")
     # the year view leads with the year's figures; the counts below are then of cell-months
     year_rows: list[tuple[str, str, Any]] = [
@@ -167,8 +223,9 @@ def print_summary(c: Consolidation, path: Path, lang: str) -> None:
     for vi_label, en_label, value in rows:
         table.add_row(vi_label if vi else en_label, str(value))
     console.print(table)
-    if c.history and not c.history.unusable:
-        h = c.history
-        console.print(f"Kho lịch sử {h.path}: {h.reused} tệp đã có sẵn, {h.read} tệp được đọc." if vi else
-                      f"History store {h.path}: {h.reused} file(s) already stored, {h.read} read.")
-    console.print(("Đã ghi: " if vi else "Written: ") + str(path))
+    if store_line:
+        console.print(store_line)
+    if written:
+        console.print(("Bảng tổng hợp: " if vi else "Workbook: ") + str(path))
+    else:
+        console.print(("Đã ghi: " if vi else "Written: ") + str(path))

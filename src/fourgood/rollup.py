@@ -690,19 +690,21 @@ def parse_period(text: str | None) -> str | None:
 
 def consolidate_paths(paths: list[str], specs: dict[str, Spec], *, roster: str | None = None,
                       period: str | None = None, jobs: int = 1, lang: str = "vi", progress: Progress | None = None,
-                      store: str | Path | None = None, scheduler: str | None = None,
+                      store: Store | str | Path | None = None, scheduler: str | None = None,
                       outputs: Outputs | None = None) -> Consolidation:
     """Read, validate, score and roll up: the whole job short of writing (shared with the add-in).
 
     Raises FourgoodError, before anything is written, when there is nothing to consolidate: a
     path that does not exist, no file to read, or no submitted form for the period asked.
-    `store`: the history store's file (only files whose content it has not seen are read).
+    `store`: the history store, or its file (only files whose content it has not seen are read); a
+    store given open stays open.
     `outputs`: the files this run writes, listed as skipped, never read (`pipeline.skip_reason`).
     """
     wanted = parse_period(period)
     check_inputs(paths, also=[roster] if roster else [], outputs=outputs)
     roster_frame = read_roster(roster) if roster else None
-    history = Store(store, specs, lang) if store else None  # None: no store, nothing written but the report
+    # None: no store, nothing written but the report
+    history = store if isinstance(store, Store) else Store(store, specs, lang) if store else None
     try:
         result = store_batch(paths, specs, history, jobs=jobs, lang=lang, progress=progress, scheduler=scheduler,
                              former=former_code_map(roster_frame), outputs=outputs)
@@ -722,7 +724,7 @@ def consolidate_paths(paths: list[str], specs: dict[str, Spec], *, roster: str |
             c.history = history.report
             c.summary["files_disappeared"] = len(history.report.disappeared)
     finally:
-        if history is not None:
+        if history is not None and history is not store:
             history.close()
     return c
 

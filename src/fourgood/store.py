@@ -14,6 +14,8 @@ What it holds (README, "History store"), one class each in `fourgood.store_table
 - `LastRun`: the accepted inputs of the last run for the same sources (the files that disappeared).
 - `CellHistory`: the counted result of every cell and period of every run (the previous year of
   the year view, the previous month of the report).
+- `WrittenWorkbooks`: the last workbook written at each output path and the key of what it was
+  made from, so that a run with nothing new leaves it as it is (`fourgood.freshness`).
 
 A store is a cache: a fresh judgement stays in memory and is written once; a stored one comes
 back through the same constructor (`kept`). Without a store (`--no-store`) no database is opened
@@ -46,10 +48,12 @@ from .store_tables import (
     StatCache,
     Stored,
     StoreReport,
+    Written,
+    WrittenWorkbooks,
 )
 
-__all__ = ["SCHEMA", "SUFFIX", "Seen", "Store", "StoreReport", "batch", "beside", "run_key", "sources_key",
-           "specs_key"]
+__all__ = ["SCHEMA", "SUFFIX", "Seen", "Store", "StoreReport", "Written", "batch", "beside", "run_key",
+           "sources_key", "specs_key"]
 
 SUFFIX = STORE_SUFFIX
 CHUNK = 2000  # files read and judged at a time: memory stays flat whatever the batch
@@ -89,6 +93,7 @@ class Store:
         self.judgements = Judgements(self.db)
         self.cells = CellHistory(self.db)
         self.last_run = LastRun(self.db)
+        self.written = WrittenWorkbooks(self.db)
 
     @property
     def report(self) -> StoreReport:

@@ -44,6 +44,8 @@ _DDL = (
     "CREATE TABLE IF NOT EXISTS files (sources TEXT NOT NULL, path TEXT NOT NULL, size INTEGER, mtime REAL, "
     "sha256 TEXT, category TEXT, verdict TEXT, fingerprint TEXT, spec_version TEXT, PRIMARY KEY (sources, path))",
     f"CREATE TABLE IF NOT EXISTS cells ({', '.join(HISTORY)}, PRIMARY KEY (cell_code, period))",
+    "CREATE TABLE IF NOT EXISTS written (out TEXT PRIMARY KEY, inputs TEXT NOT NULL, sha256 TEXT NOT NULL, "
+    "summary TEXT NOT NULL, written_at TEXT NOT NULL)",
 )
 
 
@@ -390,6 +392,55 @@ class LastRun:
             with con:
                 con.execute("DELETE FROM files WHERE sources = ?", (sources,))
                 con.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?)", rows)
+
+        self.db.step(run, None)
+
+
+@dataclass(frozen=True)
+class Written:
+    """A workbook a run wrote: the key of everything it was made from (`fourgood.freshness`), its
+    content's sha256, what the run printed and wrote as its summary, and when."""
+
+    inputs: str
+    sha256: str
+    summary: dict[str, Any]
+    written_at: str
+
+
+class WrittenWorkbooks:
+    """The last workbook written at each output path: what lets a run with nothing new leave it as
+    it is (`fourgood.freshness`)."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def last(self, out: str | Path) -> Written | None:
+        def run(con: sqlite3.Connection) -> Written | None:
+            row = con.execute("SELECT inputs, sha256, summary, written_at FROM written WHERE out = ?",
+                              (os.path.abspath(out),)).fetchone()
+            if row is None:
+                return None
+            try:
+                summary = json.loads(row[2])
+            except ValueError:  # a damaged row: as if nothing had been written
+                return None
+            return Written(row[0], row[1], summary, row[3]) if isinstance(summary, dict) else None
+
+        return self.db.step(run, None)
+
+    def record(self, out: str | Path, written: Written) -> None:
+        def run(con: sqlite3.Connection) -> None:
+            with con:
+                con.execute("INSERT OR REPLACE INTO written VALUES (?,?,?,?,?)",
+                            (os.path.abspath(out), written.inputs, written.sha256,
+                             json.dumps(written.summary, ensure_ascii=False), written.written_at))
+
+        self.db.step(run, None)
+
+    def forget(self, out: str | Path) -> None:
+        def run(con: sqlite3.Connection) -> None:
+            with con:
+                con.execute("DELETE FROM written WHERE out = ?", (os.path.abspath(out),))
 
         self.db.step(run, None)
 

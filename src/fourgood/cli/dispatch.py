@@ -106,7 +106,7 @@ def _run_consolidate(args: argparse.Namespace) -> int:
     code, _ = run_consolidate(args.paths, args.out, roster=args.roster, period=args.period, jobs=args.jobs,
                               summary_json=args.summary_json, lang=args.lang, criteria=args.criteria,
                               progress=args.progress, pdf=args.pdf, issuer=args.issuer, place=args.place,
-                              signer=args.signer, weakest=args.weakest,
+                              signer=args.signer, weakest=args.weakest, rewrite=args.rewrite,
                               store=None if args.no_store else args.store or str(store_beside(args.out)),
                               scheduler=args.scheduler)
     return code

@@ -114,6 +114,11 @@ def _consolidate(sub: argparse._SubParsersAction, t: Words, parser_class: type[a
         "history store (default: NAME.fourgood.sqlite beside the workbook); only files not in it are read"))
     kept.add_argument("--no-store", action="store_true", help=t("không dùng kho lịch sử: đọc lại mọi tệp",
                                                                 "no history store: read every file"))
+    p.add_argument("--rewrite", action="store_true", help=t(
+        "ghi lại bảng tổng hợp cả khi không có gì mới (mặc định: để nguyên tệp đã ghi nếu các tệp đầu vào, tùy "
+        "chọn, bảng tiêu chí và ngày lập đều như lần ghi trước; cần kho lịch sử)",
+        "write the workbook even when nothing is new (by default it is left as it is when the inputs, options, "
+        "criteria and date are those of the run that wrote it; needs the history store)"))
     p.add_argument("--pdf", action="store_true",
                    help=t("in thêm ra tệp PDF cùng tên, cạnh bảng tổng hợp (cần LibreOffice)",
                           "also write the report as PDF beside the workbook (needs LibreOffice)"))

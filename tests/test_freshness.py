@@ -1,0 +1,182 @@
+"""A re-run with nothing new (README, "History store"): the workbook already written is left as it
+is and its figures shown again; anything it depends on makes the next run write it again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+import fourgood.consolidate_cmd as consolidate_cmd
+from fourgood.cli import main
+from fourgood.consolidate_cmd import run_consolidate
+from fourgood.demo import build_demo
+from fourgood.spec import load_specs
+from fourgood.store import Store, beside
+
+pytestmark = pytest.mark.slow  # whole consolidations of the demo
+
+RUN_AT = dt.datetime(2026, 11, 30, 9, 0)
+SPECS = Path(__file__).resolve().parents[1] / "workbook_templates" / "specs"
+
+
+@pytest.fixture(scope="module")
+def demo_inbox(tmp_path_factory) -> tuple[Path, Path]:
+    inbox, roster, _ = build_demo(tmp_path_factory.mktemp("demo"), seed=5)
+    return inbox, roster
+
+
+@pytest.fixture
+def board(demo_inbox, tmp_path) -> tuple[Path, Path]:
+    inbox, roster = tmp_path / "phieu", tmp_path / "danh-sach.xlsx"
+    shutil.copytree(demo_inbox[0], inbox)
+    shutil.copy(demo_inbox[1], roster)
+    return inbox, roster
+
+
+@pytest.fixture
+def writes(monkeypatch) -> list[str]:
+    """The workbooks this process writes (the writer's calls)."""
+    seen: list[str] = []
+    real = consolidate_cmd.write_consolidated
+
+    def counting(c, out, *args, **kwargs):
+        seen.append(str(out))
+        return real(c, out, *args, **kwargs)
+
+    monkeypatch.setattr(consolidate_cmd, "write_consolidated", counting)
+    return seen
+
+
+def _forms(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.xlsx") if not p.name.startswith("~$"))
+
+
+def _run(board: tuple[Path, Path], out: Path, **options) -> tuple[int, object]:
+    inbox, roster = board
+    kwargs = {"roster": str(roster), "period": "2026-11", "quiet": True, "run_at": RUN_AT,
+              "store": str(beside(out)), **options}
+    return run_consolidate([str(inbox)], str(out), **kwargs)
+
+
+def test_a_rerun_with_nothing_new_leaves_the_workbook_as_written_and_shows_its_figures(board, tmp_path, writes,
+                                                                                       capsys):
+    inbox, roster = board
+    out, summary = tmp_path / "tong-hop.xlsx", tmp_path / "tom-tat.json"
+    args = ["consolidate", str(inbox), "-o", str(out), "--roster", str(roster), "--period", "2026-11",
+            "--summary-json", str(summary)]
+    assert main(args) == 0
+    first = capsys.readouterr().out
+    written, stat, figures = out.read_bytes(), out.stat(), summary.read_text(encoding="utf-8")
+    summary.unlink()
+
+    assert main(args) == 0
+    again = capsys.readouterr().out
+    assert len(writes) == 1  # the second run wrote nothing
+    assert out.read_bytes() == written and out.stat().st_mtime_ns == stat.st_mtime_ns
+    assert summary.read_text(encoding="utf-8") == figures  # the summary asked for is written all the same
+    assert "Không có gì mới so với lần tổng hợp lúc" in again and "--rewrite" in again
+    assert f"Bảng tổng hợp: {out}" in again
+    table = [line for line in first.splitlines() if line.startswith("│")]
+    assert table and table == [line for line in again.splitlines() if line.startswith("│")]  # the same figures
+    assert f"{len(_forms(inbox)) + 2} tệp đã có sẵn, 0 tệp được đọc" in again  # + the note and the lock file
+
+    assert main([*args, "--rewrite", "--lang", "en"]) == 0  # asked to, it writes; another language writes too
+    assert len(writes) == 2
+    assert main([*args, "--lang", "en"]) == 0
+    assert "Nothing new since the consolidation at" in capsys.readouterr().out
+    assert len(writes) == 2
+
+
+def _add_a_form(board, out):
+    inbox, _ = board
+    form = _forms(inbox)[0]
+    shutil.copy(form, inbox / ("moi-" + form.name))
+
+
+def _change_a_form(board, out):
+    inbox, _ = board
+    a, b = _forms(inbox)[:2]
+    shutil.copy(b, a)  # another form's content under the first one's name
+
+
+def _edit_the_workbook(board, out):
+    book = openpyxl.load_workbook(out)
+    book.worksheets[0]["A1"] = "sửa tay"
+    book.save(out)
+
+
+def _change_the_roster(board, out):
+    _, roster = board
+    book = openpyxl.load_workbook(roster)
+    ws = book.worksheets[0]
+    ws.cell(ws.max_row, 2).value = "Chi bộ đổi tên"
+    book.save(roster)
+
+
+CHANGES = {
+    "a new form": (_add_a_form, {}),
+    "a form's content": (_change_a_form, {}),
+    "the workbook edited by hand": (_edit_the_workbook, {}),
+    "the roster": (_change_the_roster, {}),
+    "the weakest criteria shown": (None, {"weakest": 5}),
+    "the issuer": (None, {"issuer": "Đảng ủy xã Cẩm Bình"}),
+    "another day": (None, {"run_at": RUN_AT + dt.timedelta(days=1)}),
+    "the language": (None, {"lang": "en"}),
+    "another criteria table": (None, {"criteria": "CHANGED"}),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_anything_the_workbook_depends_on_makes_the_next_run_write_it_again(board, tmp_path, writes, change):
+    out = tmp_path / "tong-hop.xlsx"
+    alter, options = CHANGES[change]
+    if options.get("criteria") == "CHANGED":  # the bundled tables, the agency's under a new version
+        folder = tmp_path / "bang"
+        shutil.copytree(SPECS, folder, ignore=shutil.ignore_patterns("history"))
+        table = folder / "co-quan.yaml"
+        table.write_text(table.read_text(encoding="utf-8").replace('version: "2026.2"', 'version: "2026.3"', 1),
+                         encoding="utf-8")
+        options = {"criteria": str(folder)}
+    assert _run(board, out)[0] == 0
+    assert _run(board, out)[1] is None and len(writes) == 1  # nothing new: left as it is
+    if alter:
+        alter(board, out)
+    code, c = _run(board, out, **options)
+    assert code == 0 and c is not None and len(writes) == 2, change
+    _run(board, out, **options)
+    assert len(writes) == 2, f"{change}: the run after it had nothing new"
+
+
+def test_files_gone_are_reported_once_and_the_workbook_that_said_so_is_not_reused_after(board, tmp_path, writes):
+    inbox, _ = board
+    out = tmp_path / "tong-hop.xlsx"
+    _run(board, out)
+    _forms(inbox)[-1].unlink()
+    _, gone = _run(board, out)
+    assert gone is not None and gone.summary["files_disappeared"] == 1
+    _, after = _run(board, out)  # its workbook says a file is gone since the run before: not the answer now
+    assert after is not None and after.summary["files_disappeared"] == 0
+    assert _run(board, out)[1] is None and len(writes) == 3
+
+
+def test_last_months_results_changed_in_the_store_make_this_months_workbook_written_again(board, tmp_path, writes):
+    out = tmp_path / "tong-hop.xlsx"
+    _run(board, out)
+    assert _run(board, out)[1] is None
+    store = Store(beside(out), load_specs())  # another run, for October, changed what the report compares with
+    store.cells.remember(pd.DataFrame([{"cell_code": "BV-01", "period": "2026-10", "status": "meets",
+                                        "final_total": 97.0}]))
+    store.close()
+    assert _run(board, out)[1] is not None and len(writes) == 2
+
+
+def test_without_a_store_every_run_writes(board, tmp_path, writes):
+    out = tmp_path / "tong-hop.xlsx"
+    _run(board, out, store=None)
+    _run(board, out, store=None)
+    assert len(writes) == 2 and not beside(out).exists()
