@@ -81,3 +81,27 @@ def test_a_report_counts_errors_and_warnings_by_the_registry():
     report = FileReport(file="a.xlsx", problems=[Problem("score_blank", "a.xlsx"), Problem("score_formula", "a.xlsx")])
     assert [p.code for p in report.errors] == ["score_formula"] and [p.code for p in report.warnings] == ["score_blank"]
     assert report.to_json()["errors"][0]["severity"] == "warning"
+
+
+def test_consolidate_s_log_sheet_reads_each_file_s_verdict_from_the_same_reports(inbox, specs, tmp_path):
+    """The column-wise reports (check.file_report_frame) are the reports' own fields, and the log
+    sheet of a consolidation takes "not a scoring form" from them, not from a decision of its own."""
+    import openpyxl
+
+    from fourgood.check import REPORT_COLUMNS, file_report_frame
+    from fourgood.consolidate_cmd import run_consolidate
+
+    result = validate_paths([inbox], specs)
+    frame, reports = file_report_frame(result.files, result.problems), file_reports(result)
+    assert list(frame.columns) == list(REPORT_COLUMNS)
+    assert list(frame["verdict"]) == [r.verdict for r in reports]
+    assert list(frame["errors"]) == [len(r.errors) for r in reports]
+    assert list(frame["warnings"]) == [len(r.warnings) for r in reports]
+    _, c = run_consolidate([str(inbox)], str(tmp_path / "t.xlsx"), quiet=True)
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx")["Nhật ký"]
+    rows = [[cell.value for cell in row] for row in ws.iter_rows()]
+    head = next(i for i, r in enumerate(rows) if "Kết luận" in r)
+    col, file_col = rows[head].index("Kết luận"), rows[head].index("Tệp")
+    said = {Path(r[file_col]).name: r[col] for r in rows[head + 1:] if r[file_col]}
+    assert said["bien-ban.pdf"] == "Không phải phiếu chấm điểm" and said["loi.xlsx"] == "Bị từ chối"
+    assert said["dat.xlsx"] == "Được tính"

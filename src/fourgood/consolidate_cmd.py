@@ -13,16 +13,18 @@ from rich.table import Table
 
 from . import libreoffice
 from .atomic import write_refusal, write_text_atomic
+from .check import file_report_frame
 from .document import parse_signer
 from .freshness import Request, remember, up_to_date
 from .pipeline import Outputs
-from .problems import FourgoodError, Problem, not_a_form_files, severity_label
+from .problems import FourgoodError, Problem, severity_label
 from .report.writer import write_consolidated
 from .rollup import Consolidation, consolidate_paths, parse_period  # noqa: F401 (parse_period: public here)
 from .spec import SpecSource, load_specs
 from .store import Store, Written
 from .store import beside as store_beside  # noqa: F401 (the CLI's default store)
 from .validate_cmd import reading_progress, stdout_console
+from .vocab import Status
 
 
 def run_consolidate(paths: list[str], out: str, *, roster: str | None = None, period: str | None = None,
@@ -159,8 +161,7 @@ def below_threshold(counts: dict[str, Any]) -> int:
 
 def not_a_form_count(c: Consolidation) -> int:
     """Rejected files that are no scoring form at all (a PDF, the roster…)."""
-    rejected = set(c.files.loc[c.files["verdict"] == "rejected", "file"]) if "verdict" in c.files else set()
-    return len(rejected & not_a_form_files(c.problems))
+    return int((file_report_frame(c.files, c.problems)["verdict"] == Status.NOT_A_FORM).sum())
 
 
 def _store_line(c: Consolidation, lang: str) -> str | None:

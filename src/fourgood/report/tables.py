@@ -11,11 +11,12 @@ from typing import Any
 
 import pandas as pd
 
+from ..check import file_report_frame
 from ..contract import ROLLUP_STATUSES, content_of_column, status_text
-from ..problems import NOT_A_FORM_LABEL, not_a_form_files, severity_label
+from ..problems import NOT_A_FORM_LABEL, severity_label
 from ..rollup import Consolidation, content_columns
 from ..structure import UPPER, kind_label
-from ..vocab import Status
+from ..vocab import Status, Verdict
 from .columns import COUNT_COLS, LEVEL_COLS, PERIOD_COL, Col, ReportTable
 from .labels import SHEET_NAMES, SHORT_TYPES, criterion_text, thresholds_of, tr, type_name
 from .year_tables import year_tables
@@ -230,8 +231,9 @@ VERDICTS = {"counted": ("Được tính", "Counted"), "superseded": ("Trùng, kh
 
 
 def _log(c: Consolidation, w: _Words) -> ReportTable:
-    not_forms = not_a_form_files(c.problems)  # rejected, and not a scoring form at all (a PDF, the roster…)
-    verdict = [("not_a_form" if v == "rejected" and f in not_forms else v) for v, f in zip(c.files["verdict"], c.files["file"])]
+    # rejected, and not a scoring form at all (a PDF, the roster…): as each file's own report says
+    not_form = file_report_frame(c.files, c.problems)["verdict"] == Status.NOT_A_FORM  # a rejected file's only
+    verdict = c.files["verdict"].where(~not_form, Verdict.NOT_A_FORM.value)
     lg = c.files.assign(verdict_label=[tr(w.lang, VERDICTS[v]) for v in verdict])
     return w.table("log", ("NHẬT KÝ: MỖI TỆP ĐẦU VÀO MỘT DÒNG", "LOG: ONE ROW PER INPUT FILE"), [
         ("file", "Tệp", "File", 50, None), ("size", "Dung lượng (byte)", "Size (bytes)", 12, "#,##0"),
