@@ -63,7 +63,7 @@ def run_consolidate(paths: list[str], out: str, *, roster: str | None = None, pe
         if summary_json:
             write_text_atomic(summary_json, _summary_text(ordered))
         if history is not None and c.history is not None:
-            remember(history, request, outputs, c.history.disappeared,
+            remember(history, request, c.files, c.history.disappeared,
                      {"summary": ordered, "not_forms": not_a_form_count(c), "files": c.history.reused + c.history.read},
                      run_at)
     finally:

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from .pipeline import Outputs, discover
 from .rollup import parse_period, previous_month
 from .store import Store, Written, sources_key
@@ -44,11 +46,18 @@ class Request:
 
 
 def inputs_key(store: Store, request: Request, outputs: Outputs | None, gone: Sequence[str]) -> str | None:
-    """The key of everything the workbook is made from; None when a file's content is not known
-    from the stat cache without reading it (a new or changed file: the run must read it)."""
+    """The key of everything the workbook would be made from now; None when a file's content is not
+    known from the stat cache without reading it (a new or changed file: the run must read it)."""
     entries = discover(request.paths, outputs)
-    candidates = [str(p) for p, skip in entries if skip is None]
-    seen = store.stat.identify(candidates)
+    seen = store.stat.identify([str(p) for p, skip in entries if skip is None])
+    return _key(store, request, [(str(p), skip, found.sha256 if (found := seen.get(str(p))) else "")
+                                 for p, skip in entries], gone)
+
+
+def _key(store: Store, request: Request, files: Sequence[tuple[str, str | None, str]],
+         gone: Sequence[str]) -> str | None:
+    """The key of a run's inputs (each file's path, skip reason and content's sha256), options,
+    day and the history it compares with; None when a file read as a form has no known content."""
     h = hashlib.sha256()
 
     def feed(*parts: Any) -> None:
@@ -56,11 +65,10 @@ def inputs_key(store: Store, request: Request, outputs: Outputs | None, gone: Se
 
     feed("fourgood-written-1", store.db.key, sources_key(request.paths), os.path.abspath(request.out),
          request.period, request.day.isoformat(), *request.options)
-    for path, skip in entries:
-        found = seen.get(str(path)) if skip is None else None
-        if skip is None and (found is None or not found.sha256):
+    for path, skip, sha in sorted((os.path.abspath(p), skip or "", sha) for p, skip, sha in files):
+        if not skip and not sha:
             return None
-        feed(os.path.abspath(path), skip, found.sha256 if found else "")
+        feed(path, skip, sha)
     if request.roster:
         try:
             feed("roster", _sha256(request.roster))
@@ -91,11 +99,15 @@ def up_to_date(store: Store, request: Request, outputs: Outputs | None) -> Writt
         return None
 
 
-def remember(store: Store, request: Request, outputs: Outputs | None, gone: Sequence[str],
+def remember(store: Store, request: Request, files: pd.DataFrame, gone: Sequence[str],
              summary: dict[str, Any], written_at: dt.datetime) -> None:
-    """Record the workbook just written, under the key of what it was made from (computed after
-    the run, once the stat cache knows every file it read); forget it when that cannot be known."""
-    key = inputs_key(store, request, outputs, gone)
+    """Record the workbook just written, under the key of the inputs the run found (`files`: its
+    files frame, every input once with its skip reason and content); forget it when that cannot
+    be known. A file changed while the run read it is not in the stat cache under its new times,
+    so the next run reads it and writes the workbook again."""
+    rows = list(zip(files["file"].astype(str), files["skipped"].astype(object).fillna(""),
+                    files["sha256"].astype(object).fillna("")))
+    key = _key(store, request, rows, gone)
     try:
         digest = _sha256(request.out)
     except OSError:
