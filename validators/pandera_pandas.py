@@ -56,7 +56,8 @@ def _no_report_when_passed() -> None:
     report (an empty frame, and its text) even when every element passes: about 90 reports for one
     form, about a fifth of the CPU of a check in the server (benchmarks/RESULTS.md). A column whose
     elements all pass is answered `passed` at once; any other column goes to pandera's own check,
-    unchanged (its message and failure cases). Nothing changes if pandera's backend is not as known."""
+    unchanged (its message and failure cases). Nothing changes if pandera's backend is not as known.
+    The pandera type of each pandas dtype is looked up once per process, not once per column."""
     import numpy as np
     from pandera.backends.base import CoreCheckResult
     from pandera.backends.pandas.array import ArraySchemaBackend
@@ -69,10 +70,21 @@ def _no_report_when_passed() -> None:
     if original is None:
         return
 
+    engine_dtype: dict[object, object] = {}  # a pandas dtype's pandera type: a registry lookup per column otherwise
+
+    def found_dtype(dtype: object) -> object:
+        try:
+            return engine_dtype[dtype]
+        except KeyError:
+            engine_dtype[dtype] = found = Engine.dtype(dtype)
+            return found
+        except TypeError:  # an unhashable dtype: asked each time, as pandera does
+            return Engine.dtype(dtype)
+
     @validate_scope(scope=ValidationScope.SCHEMA)
     def check_dtype(self, check_obj, schema):
         if schema.dtype is not None:
-            result = schema.dtype.check(Engine.dtype(check_obj.dtype), check_obj)
+            result = schema.dtype.check(found_dtype(check_obj.dtype), check_obj)
             if not isinstance(result, bool) and bool(np.all(result)):
                 return CoreCheckResult(passed=True, check=f"dtype('{schema.dtype}')",
                                        reason_code=SchemaErrorReason.WRONG_DATATYPE)
