@@ -152,3 +152,24 @@ def test_a_validation_depth_still_decides_which_checks_run():
             Kinds.validate(wrong)
     with pytest.raises(pa.errors.SchemaError):
         Kinds.validate(wrong)
+
+
+# What another command needs and a one-form check does not: the report writer, the history store,
+# the consolidation, the server, a process pool.
+OTHER_COMMANDS = ("fourgood.report", "fourgood.store", "fourgood.consolidate_cmd", "fourgood.rollup",
+                  "fourgood.server", "openpyxl", "xlsxwriter", "sqlite3", "fastapi", "xlwings", "multiprocessing")
+
+
+def test_one_form_check_imports_nothing_only_other_commands_need(tmp_path, agency_template, specs):
+    """`fourgood validate FORM` in a fresh process waits for its imports (benchmarks/RESULTS.md):
+    what the consolidation, the report and the server load stays unloaded."""
+    from .helpers import fresh_process, make_submission
+
+    form = make_submission(agency_template, specs["agency"], tmp_path / "CB Văn phòng - tháng 11.xlsx", total=96)
+    words = fresh_process(["import contextlib, io, sys",
+                           "from fourgood.cli import main",
+                           "with contextlib.redirect_stdout(io.StringIO()):",
+                           "    code = main(['validate', sys.argv[1]])",
+                           f"other = {OTHER_COMMANDS!r}",
+                           "print(code, sorted(m for m in sys.modules if m.startswith(other)))"], form)
+    assert words == ["0", "[]"]
