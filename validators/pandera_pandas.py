@@ -25,6 +25,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 # libraries pandera loads for other dataframe kinds or for data synthesis, never for our checks
 UNNEEDED = ("dask", "hypothesis")
@@ -134,7 +135,7 @@ def _depth_without_copies() -> None:
         return
     default = _Depth(ValidationDepth.SCHEMA_AND_DATA)
 
-    def depth_only(validation_depth_default: object = ValidationDepth.SCHEMA_AND_DATA) -> object:
+    def depth_only(validation_depth_default: ValidationDepth | None = ValidationDepth.SCHEMA_AND_DATA) -> Any:
         current = context.get()
         if current.validation_depth is not None:
             return current  # read, never changed, by the decorator
