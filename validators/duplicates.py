@@ -15,9 +15,12 @@ def settle_duplicates(files: pd.DataFrame) -> tuple[list[Problem], set[str]]:
 
     Returns the duplicate problems and the set of files that count.
     """
+    counts = files["kind"].isin(["cell", "consolidated"]) & (files["skipped"] == "")
+    if len(files) < 2:  # one file (a check, the add-in): nothing to be a duplicate of
+        return [], set(files.loc[counts, "file"])
     problems: list[Problem] = []
     files = files.copy()
-    files["counted"] = files["kind"].isin(["cell", "consolidated"]) & (files["skipped"] == "")
+    files["counted"] = counts
     readable = files[files["sha256"] != ""]
     dup_sha = readable[readable.duplicated("sha256", keep="first")]
     firsts = readable.drop_duplicates("sha256").set_index("sha256")["file"]

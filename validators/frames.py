@@ -192,21 +192,21 @@ class Frames:
 
 def build_frames(entries: list[Entry], reads: dict[str, FileRead], index: SpecIndex) -> Frames:
     files = pd.DataFrame([_file_row(p, skip, reads.get(str(p)), index) for p, skip in entries], columns=FILE_COLUMNS)
-    files = files.astype({"size": "int64", "mtime": "float64"})
+    files = _typed(files, {"size": "int64", "mtime": "float64"})
     forms = [r for r in reads.values() if r.is_form]
     info = pd.DataFrame([_info_row(r) for r in forms])
     if info.empty:
         info = pd.DataFrame(columns=["file"])
     else:
         mixed = [c for c in info.columns if c.endswith(("_raw", "_formula"))]  # whatever the cell held
-        info = InfoRows.validate(info.astype({c: object for c in mixed}))
+        info = InfoRows.validate(_typed(info, {c: object for c in mixed}))
     info = info.set_index("file", drop=False)
     info.index.name = None
     scores = pd.DataFrame([row for r in forms for row in _score_rows(r)], columns=SCORE_COLUMNS)
-    scores = _checked(ScoreRows, scores.astype({c: "float64" for c in ("spec_max", "step", "max_found", "self",
-                                                                        "upper")}))
+    scores = _checked(ScoreRows, _typed(scores, {c: "float64" for c in ("spec_max", "step", "max_found", "self",
+                                                                      "upper")}))
     vetoes = pd.DataFrame([row for r in forms for row in _veto_rows(r)], columns=VETO_COLUMNS)
-    vetoes = _checked(VetoRows, vetoes.astype({c: bool for c in ("answered", "valid", "yes")}))
+    vetoes = _checked(VetoRows, _typed(vetoes, {c: bool for c in ("answered", "valid", "yes")}))
     rolled = pd.concat([_rolled(r) for r in reads.values() if r.rolled], ignore_index=True) \
         if any(r.rolled for r in reads.values()) else pd.DataFrame()
     files["rollup_readable"] = files["file"].map(lambda f: _rollup_header_ok(reads[f]) if f in reads else True)
@@ -215,9 +215,19 @@ def build_frames(entries: list[Entry], reads: dict[str, FileRead], index: SpecIn
     return Frames(files=files, info=info, scores=scores, vetoes=vetoes, rolled=rolled)
 
 
+def _typed(frame: pd.DataFrame, dtypes: dict[str, Any]) -> pd.DataFrame:
+    """`frame.astype(dtypes)`, column by column: the same frame, at half the CPU on a form's few
+    rows (`astype` with a mapping copies every column and concatenates them again)."""
+    out = frame.copy(deep=False)  # copy on write: the columns are shared until one is replaced
+    for column, dtype in dtypes.items():
+        out[column] = frame[column].astype(dtype)
+    return out
+
+
 def _checked(model: type[pa.DataFrameModel], frame: pd.DataFrame) -> pd.DataFrame:
-    """Validate a frame against its model (an empty batch has nothing to type)."""
-    return model.validate(frame) if len(frame) else frame
+    """Validate a frame against its model (an empty batch has nothing to type). In place: the
+    frame was built here, and the model neither coerces nor filters it (a copy costs CPU per check)."""
+    return model.validate(frame, inplace=True) if len(frame) else frame
 
 
 def _file_row(path: Path, skip: str | None, r: FileRead | None, index: SpecIndex) -> dict[str, Any]:

@@ -14,9 +14,10 @@ installed. Only libraries not yet imported are hidden, and only while pandera lo
 that imported either before (pytest with hypothesis' plugin, a dask worker) keeps pandera's
 full behaviour, and both import normally afterwards (`--scheduler` uses dask.distributed).
 
-Two costs of every validation go too (a check in the server is measured in CPU milliseconds,
-benchmarks/RESULTS.md): the failure report pandera formats for text columns that pass, and its
-import of geopandas (absent) for every column's dtype.
+Costs of every validation go too (a check in the server is measured in CPU milliseconds,
+benchmarks/RESULTS.md): the failure report pandera formats for text columns that pass, its
+import of geopandas (absent) for every column's dtype, its lookup of each column's pandera type,
+and a copy of its configuration for each core check of each column.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 # libraries pandera loads for other dataframe kinds or for data synthesis, never for our checks
 UNNEEDED = ("dask", "hypothesis")
@@ -56,7 +58,8 @@ def _no_report_when_passed() -> None:
     report (an empty frame, and its text) even when every element passes: about 90 reports for one
     form, about a fifth of the CPU of a check in the server (benchmarks/RESULTS.md). A column whose
     elements all pass is answered `passed` at once; any other column goes to pandera's own check,
-    unchanged (its message and failure cases). Nothing changes if pandera's backend is not as known."""
+    unchanged (its message and failure cases). Nothing changes if pandera's backend is not as known.
+    The pandera type of each pandas dtype is looked up once per process, not once per column."""
     import numpy as np
     from pandera.backends.base import CoreCheckResult
     from pandera.backends.pandas.array import ArraySchemaBackend
@@ -69,10 +72,21 @@ def _no_report_when_passed() -> None:
     if original is None:
         return
 
+    engine_dtype: dict[object, object] = {}  # a pandas dtype's pandera type: a registry lookup per column otherwise
+
+    def found_dtype(dtype: object) -> object:
+        try:
+            return engine_dtype[dtype]
+        except KeyError:
+            engine_dtype[dtype] = found = Engine.dtype(dtype)
+            return found
+        except TypeError:  # an unhashable dtype: asked each time, as pandera does
+            return Engine.dtype(dtype)
+
     @validate_scope(scope=ValidationScope.SCHEMA)
     def check_dtype(self, check_obj, schema):
         if schema.dtype is not None:
-            result = schema.dtype.check(Engine.dtype(check_obj.dtype), check_obj)
+            result = schema.dtype.check(found_dtype(check_obj.dtype), check_obj)
             if not isinstance(result, bool) and bool(np.all(result)):
                 return CoreCheckResult(passed=True, check=f"dtype('{schema.dtype}')",
                                        reason_code=SchemaErrorReason.WRONG_DATATYPE)
@@ -97,7 +111,43 @@ def _no_geopandas_lookups() -> None:
         pandas_engine.is_geopandas_dtype = _not_geometry
 
 
+class _Depth:
+    """What pandera's scope decorator reads of the configuration: the validation depth."""
+
+    __slots__ = ("validation_depth",)
+
+    def __init__(self, depth: object) -> None:
+        self.validation_depth = depth
+
+
+def _depth_without_copies() -> None:
+    """pandera runs each of a column's core checks (name, nulls, uniqueness, dtype, checks) through
+    a decorator that copies the whole configuration (`get_config_context`) only to read its
+    validation depth: about 700 copies for one form, 5% of a check's CPU. That decorator's module
+    now reads the depth where it is kept, without a copy; a depth set by `config_context` or
+    PANDERA_VALIDATION_DEPTH still decides, and every other reader of the configuration is unchanged."""
+    from pandera import config, validation_depth
+    from pandera.config import ValidationDepth
+
+    copying = getattr(validation_depth, "get_config_context", None)
+    context = getattr(config, "_CONTEXT_CONFIG", None)
+    if copying is None or context is None or not hasattr(context, "get"):
+        return
+    default = _Depth(ValidationDepth.SCHEMA_AND_DATA)
+
+    def depth_only(validation_depth_default: ValidationDepth | None = ValidationDepth.SCHEMA_AND_DATA) -> Any:
+        current = context.get()
+        if current.validation_depth is not None:
+            return current  # read, never changed, by the decorator
+        if validation_depth_default is ValidationDepth.SCHEMA_AND_DATA:
+            return default
+        return copying(validation_depth_default)
+
+    validation_depth.get_config_context = depth_only
+
+
 _no_report_when_passed()
 _no_geopandas_lookups()
+_depth_without_copies()
 
 __all__ = ["pa", "Series", "hidden", "UNNEEDED"]

@@ -25,7 +25,7 @@ def run_rules(frame: pd.DataFrame, rules: list[Rule], lang: str = "vi") -> list[
     schema = pa.DataFrameSchema(checks=[pa.Check(r.check, name=r.name, error=r.name, ignore_na=False)
                                         for r in rules])
     try:
-        schema.validate(frame, lazy=True)
+        schema.validate(frame, lazy=True, inplace=True)  # the frame is this call's own (reset above)
         return []
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
