@@ -17,10 +17,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .check import file_reports
+from .check import file_report_frame, file_reports
 from .contract import status_text
 from .pipeline import BatchResult, check_inputs, validate_paths
-from .problems import NOT_A_FORM_LABEL, not_a_form_files, number_text, severity_label
+from .problems import NOT_A_FORM_LABEL, number_text, severity_label
 from .spec import SpecSource, load_specs
 from .vocab import FileCategory, Severity, Status, Text
 
@@ -143,8 +143,7 @@ def closing_line(result: BatchResult, lang: str = "vi") -> str:
     files that are no scoring form at all are among those with errors, and said so."""
     n = counts(result)
     total = sum(n.values())
-    invalid = set(result.files.loc[result.files["category"] == FileCategory.INVALID, "file"])
-    not_forms = len(invalid & not_a_form_files(result.problems))
+    not_forms = int((file_report_frame(result.files, result.problems)["verdict"] == Status.NOT_A_FORM).sum())
     if lang == "vi":
         among = f" ({not_forms} không phải phiếu chấm điểm)" if not_forms else ""
         return f"{total} tệp: {n['valid']} hợp lệ, {n['invalid']} có lỗi{among}, {n['skipped']} bỏ qua."
