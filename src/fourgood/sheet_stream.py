@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from io import BytesIO
+from math import isfinite as _finite
 from pathlib import Path
 from typing import IO, Any
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
@@ -82,6 +83,35 @@ def cell_xml(ref: str, value: Any, style: int | None) -> str:
                             "The tzinfo in the datetime/time object must be set to None.")
         value = to_excel(value)
     return f'<c r="{ref}"{s} t="n">{_number(value)}</c>'
+
+
+def column_xml(letter: str, rows: Sequence[str], values: Sequence[Any], style: int | None) -> list[str]:
+    """`cell_xml` of each of `values` in column `letter`, rows `rows` (row numbers as text), all of
+    format `style`: one list comprehension for a column, not one call per cell. A text's element is
+    made once however often the column repeats it (names, labels); numbers are written inline;
+    anything else (booleans, dates) goes through `cell_xml`. An unwritten cell is ''."""
+    texts = {v: _tail(v, style) for v in distinct(values) if v is None or isinstance(v, str)}
+    number = ('"' if style is None else f'" s="{style}"') + ' t="n"><v>'
+    head = f'<c r="{letter}'
+    tails = [texts[v] if v.__class__ is str or v is None
+             else (number + "%.16g</v></c>" % v if _finite(v) else number[:-3] + "<v /></c>")  # noqa: UP031 (as _number)
+             if v.__class__ is float or v.__class__ is int else _tail(v, style)
+             for v in values]
+    return [head + r + t if t else "" for r, t in zip(rows, tails)]
+
+
+def distinct(values: Sequence[Any]) -> Iterable[Any]:
+    """`values` each once, in order (a dict's keys). Values equal but printed differently are one
+    key (True, 1 and 1.0; 0.0 and -0.0): take only texts and None from it."""
+    try:
+        return dict.fromkeys(values)
+    except TypeError:  # an unhashable value, for cell_xml to refuse
+        return [v for v in values if v.__class__ is str or v is None]
+
+
+def _tail(value: Any, style: int | None) -> str:
+    """`cell_xml` of `value` after its reference's row number ('' for an unwritten cell)."""
+    return cell_xml("", value, style)[len('<c r="'):]
 
 
 def row_xml(row: int, cells: str, height: float | None = None) -> str:

@@ -96,15 +96,22 @@ TEXT_MARGIN = 1.04
 WRAP_PAD_PT = 4.0
 
 
+class _Widths(dict[str, int]):
+    """_TIMES, and any other letter as wide as its base letter (556, an average capital, when it
+    has none there), each found once."""
+
+    def __missing__(self, ch: str) -> int:
+        self[ch] = width = _TIMES.get(unicodedata.normalize("NFD", ch)[:1], 556)
+        return width
+
+
+_WIDTHS = _Widths(_TIMES)
+
+
 @lru_cache(maxsize=65536)
 def text_pt(text: str, bold: bool = False) -> float:
     """Printed width of `text` in Times New Roman at BODY_PT points."""
-    units = 0
-    for ch in text:
-        w = _TIMES.get(ch)
-        if w is None:
-            w = _TIMES.get(unicodedata.normalize("NFD", ch)[:1], 556)
-        units += w
+    units = sum(map(_WIDTHS.__getitem__, text))
     return units * BODY_PT / 1000 * TEXT_MARGIN * (1.1 if bold else 1.0)
 
 
@@ -138,12 +145,13 @@ class ColumnLayout:
 
 def _distinct(column: pd.Series) -> list[Any]:
     """The values of `column` that can print differently, each once: floats by their bits (0.0
-    and -0.0 print differently), other typed columns by value; an object column's all (True, 1
-    and 1.0 are one key but print differently)."""
+    and -0.0 print differently), other typed columns by value; an object column's texts by value
+    and its other values all (True, 1 and 1.0 are one key but print differently)."""
     if column.dtype == "float64":
         return np.unique(column.to_numpy().view("i8")).view("f8").tolist()
-    if column.dtype == object:
-        return column.tolist()
+    if column.dtype == object:  # each text once, in order: measuring a text again changes nothing
+        seen: set[str] = set()
+        return [v for v in column.tolist() if v.__class__ is not str or not (v in seen or seen.add(v))]  # type: ignore[func-returns-value]
     return column.unique().tolist()
 
 

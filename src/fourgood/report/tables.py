@@ -29,8 +29,8 @@ def shown_paths(files: list[str]) -> dict[str, str]:
     # strings, and the common folder of the distinct folders: 100,000 resolved Paths and their
     # split parts held at once took about 100 MB
     # Keyed by the name as given and by its resolved path (messages may quote either): each path is
-    # resolved once per report, not once per table.
-    paths = {f: os.path.realpath(f) for f in files if isinstance(f, str) and f}
+    # resolved once per report, not once per table; each folder once (`_resolved`).
+    paths = _resolved(files)
     if len(paths) < 2:
         shown = {f: os.path.basename(p) for f, p in paths.items()}
     else:
@@ -38,8 +38,37 @@ def shown_paths(files: list[str]) -> dict[str, str]:
             base = os.path.commonpath({os.path.dirname(p) for p in paths.values()})
         except ValueError:  # different drives
             return {}
-        shown = {f: os.path.relpath(p, base).replace(os.sep, "/") for f, p in paths.items()}
+        inside: dict[str, str] = {}  # a folder's path from `base`
+
+        def relative(p: str) -> str:  # os.path.relpath(p, base), each folder once
+            folder, name = os.path.split(p)
+            if not name:
+                return os.path.relpath(p, base)
+            if folder not in inside:
+                inside[folder] = os.path.relpath(folder, base)
+            return name if inside[folder] == os.curdir else os.path.join(inside[folder], name)
+
+        shown = {f: relative(p).replace(os.sep, "/") for f, p in paths.items()}
     return {paths[f]: v for f, v in shown.items()} | shown
+
+
+def _resolved(files: list[str]) -> dict[str, str]:
+    """os.path.realpath of each file named (a non-empty string), each folder resolved once: a file's
+    real path is its real folder's, with its name, unless the name is itself a link."""
+    folders: dict[str, str] = {}
+    paths = {}
+    for f in files:
+        if not isinstance(f, str) or not f or f in paths:
+            continue
+        folder, name = os.path.split(f)
+        if name in ("", os.curdir, os.pardir):
+            paths[f] = os.path.realpath(f)
+            continue
+        if folder not in folders:
+            folders[folder] = os.path.realpath(folder)
+        path = os.path.join(folders[folder], name)
+        paths[f] = os.path.realpath(path) if os.path.islink(path) else path
+    return paths
 
 
 def _with_shown_files(frame: pd.DataFrame, shown: dict[str, str]) -> pd.DataFrame:

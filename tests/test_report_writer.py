@@ -1,0 +1,102 @@
+"""The report writer's shortcuts give what the long way gives (issue 18: the writer, column by column):
+
+- input files resolved once per folder are shown as resolving and relativising each file shows them;
+- a column's values stored, measured and wrapped once per distinct text are as each cell's;
+- a text's printed width summed from a table of letters is the letter-by-letter width.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import unicodedata
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fourgood.report import geometry
+from fourgood.report.geometry import _TIMES, BODY_PT, TEXT_MARGIN, fit_columns, text_pt
+from fourgood.report.table_sheet import _stored, _stored_column
+from fourgood.report.tables import shown_paths
+
+
+def _shown_one_by_one(files: list) -> dict[str, str]:
+    """shown_paths as it was: every file resolved and made relative on its own."""
+    paths = {f: os.path.realpath(f) for f in files if isinstance(f, str) and f}
+    if len(paths) < 2:
+        shown = {f: os.path.basename(p) for f, p in paths.items()}
+    else:
+        base = os.path.commonpath({os.path.dirname(p) for p in paths.values()})
+        shown = {f: os.path.relpath(p, base).replace(os.sep, "/") for f, p in paths.items()}
+    return {paths[f]: v for f, v in shown.items()} | shown
+
+
+def test_files_resolved_per_folder_are_shown_as_each_file_resolved_alone(tmp_path, monkeypatch):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "c").mkdir()
+    (tmp_path / "a" / "b" / "x.xlsx").touch()
+    (tmp_path / "c" / "y.xlsx").touch()
+    (tmp_path / "link").symlink_to(tmp_path / "a" / "b")  # a linked folder
+    (tmp_path / "a" / "y-link.xlsx").symlink_to(tmp_path / "c" / "y.xlsx")  # a linked file
+    monkeypatch.chdir(tmp_path)
+    t = str(tmp_path)
+    for files in ([f"{t}/a/b/x.xlsx", f"{t}/c/y.xlsx"],
+                  [f"{t}/link/x.xlsx", f"{t}/a/y-link.xlsx", "c/y.xlsx", "a/b/../b/x.xlsx", "gone.xlsx", "", None,
+                   float("nan"), f"{t}/a/b/", f"{t}/a/.", "a/..", "c//y.xlsx", "./c/./y.xlsx"],
+                  [f"{t}/a/b", f"{t}/a/b/x.xlsx"], ["only.xlsx"], [f"{t}/a/b/x.xlsx"] * 3, []):
+        got, want = shown_paths(files), _shown_one_by_one(files)
+        assert list(got.items()) == list(want.items()), files
+
+
+AWKWARD = ["Chi bộ 1", "Chi bộ 1", "", " lead", "trail ", "a & <b>", "x" * 40000, None, float("nan"), 0.0, -0.0,
+           1.5, float("inf"), 3, True, False, np.int64(7), np.float64("nan"), np.str_("Chi bộ 1"),
+           dt.date(2026, 11, 30), pd.Timestamp("2026-11-30 09:15"), "line\nbreak", "Chi bộ 1"]
+
+
+@pytest.mark.parametrize("order", ["as listed", "reversed"])
+def test_a_column_stored_at_once_is_each_cell_stored(order):
+    values = AWKWARD if order == "as listed" else AWKWARD[::-1]
+    got, want = _stored_column(values), [_stored(v) for v in values]
+    assert [(type(v), repr(v)) for v in got] == [(type(v), repr(v)) for v in want]
+
+
+def test_an_illegal_character_is_refused_when_stored_at_once():
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
+    with pytest.raises(IllegalCharacterError):
+        _stored_column(["ok", "bell \x07", "ok"])
+
+
+fast_distinct = geometry._distinct
+
+
+def test_widths_from_each_text_once_are_the_widths_from_every_cell(monkeypatch):
+    """An object column's repeated texts are measured once: the same widths and one-line flags as
+    measuring every cell, whatever the order (a longer word seen first hides shorter ones)."""
+    words = ["WWWWWWWWWWWWWWWW", "iiiiiiiiiiiiiiiiiiii", "Đảng bộ xã Tân Thành", "a\nb", "mmmmmmmmmmmmmmmmmm"]
+    rng = np.random.default_rng(1)
+    cols = [("v", "Giá trị", "Value", 14, None), ("n", "Số", "Number", 8, "0.0"), ("w", "Tên", "Name", 30, None)]
+    for _ in range(20):
+        picked = list(rng.choice(words, 12))
+        frame = pd.DataFrame({"v": pd.Series([*picked[:6], 1, True, None, *picked[6:]], dtype=object),
+                              "n": rng.choice([0.0, -0.0, 12.25, np.nan], 15),
+                              "w": pd.Series(rng.choice(words, 15), dtype=object)})
+        fast = fit_columns(cols, frame, "vi")
+        with monkeypatch.context() as m:
+            m.setattr(geometry, "_distinct", lambda c: c.tolist() if c.dtype == object else fast_distinct(c))
+            every = fit_columns(cols, frame, "vi")
+        assert (fast.widths, fast.one_line, fast.orientation) == (every.widths, every.one_line, every.orientation)
+
+
+def test_a_text_width_from_the_table_of_letters_is_its_letters_widths():
+    def letter_by_letter(text: str, bold: bool) -> float:
+        units = 0
+        for ch in text:
+            w = _TIMES.get(ch)
+            units += _TIMES.get(unicodedata.normalize("NFD", ch)[:1], 556) if w is None else w
+        return units * BODY_PT / 1000 * TEXT_MARGIN * (1.1 if bold else 1.0)
+
+    for text in ("", "Chi bộ “4 tốt” — Đảng bộ xã Ẩm Thượng…", "ABC abc 123 ~{}", "𝔘 中文 ☃ \t\n", "ếộ" * 50):
+        for bold in (False, True):
+            assert text_pt(text, bold) == letter_by_letter(text, bold), (text, bold)
