@@ -61,6 +61,15 @@ def _text(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _inline(value: str, s: str) -> str:
+    """A text cell's `<c>` element from the quote closing its reference, `s` its format attribute."""
+    if not value:
+        return f'"{s} t="inlineStr" />'
+    stripped = value.strip()
+    space = ' xml:space="preserve"' if stripped and stripped != value else ""
+    return f'"{s} t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
+
+
 def cell_xml(ref: str, value: Any, style: int | None) -> str:
     """One `<c>` element for a value from `cell_value`, styled with cell format (xf) `style`;
     an empty cell without a style is not written at all, as openpyxl does."""
@@ -68,11 +77,7 @@ def cell_xml(ref: str, value: Any, style: int | None) -> str:
     if value.__class__ is float or value.__class__ is int:  # most cells: no need to ask more
         return f'<c r="{ref}"{s} t="n">{_number(value)}</c>'
     if isinstance(value, str):
-        if not value:
-            return f'<c r="{ref}"{s} t="inlineStr" />'
-        stripped = value.strip()
-        space = ' xml:space="preserve"' if stripped and stripped != value else ""
-        return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
+        return f'<c r="{ref}{_inline(value, s)}'
     if value is None:
         return "" if style is None else f'<c r="{ref}"{s} t="n" />'
     if isinstance(value, bool):
@@ -90,14 +95,18 @@ def column_xml(letter: str, rows: Sequence[str], values: Sequence[Any], style: i
     format `style`: one list comprehension for a column, not one call per cell. A text's element is
     made once however often the column repeats it (names, labels); numbers are written inline;
     anything else (booleans, dates) goes through `cell_xml`. An unwritten cell is ''."""
-    texts = {v: _tail(v, style) for v in distinct(values) if v is None or isinstance(v, str)}
-    number = ('"' if style is None else f'" s="{style}"') + ' t="n"><v>'
+    s = "" if style is None else f' s="{style}"'
+    texts = {v: _inline(v, s) if v.__class__ is str else _tail(v, style)
+             for v in distinct(values) if v is None or isinstance(v, str)}
+    number, infinite = f'"{s} t="n"><v>', f'"{s} t="n"><v /></c>'
     head = f'<c r="{letter}'
-    tails = [texts[v] if v.__class__ is str or v is None
-             else (number + "%.16g</v></c>" % v if _finite(v) else number[:-3] + "<v /></c>")  # noqa: UP031 (as _number)
-             if v.__class__ is float or v.__class__ is int else _tail(v, style)
-             for v in values]
-    return [head + r + t if t else "" for r, t in zip(rows, tails)]
+    blank = texts.get(None, "")
+    return [head + r + texts[v] if v.__class__ is str
+            else head + r + (number + "%.16g</v></c>" % v if _finite(v) else infinite)  # noqa: UP031 (as _number)
+            if v.__class__ is float or v.__class__ is int
+            else (head + r + blank if blank else "") if v is None
+            else head + r + _tail(v, style)  # never unwritten: only an unstyled None is
+            for r, v in zip(rows, values)]
 
 
 def distinct(values: Sequence[Any]) -> Iterable[Any]:

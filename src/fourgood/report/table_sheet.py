@@ -180,8 +180,8 @@ def _stored(value: Any) -> Any:
 def _stored_column(values: list[Any]) -> list[Any]:
     """`_stored` of each of `values`, each distinct text checked once."""
     texts = {v: _stored(v) for v in distinct(values) if isinstance(v, str)}
-    return [texts[v] if v.__class__ is str else (None if v != v else v) if v.__class__ is float else _stored(v)
-            for v in values]
+    return [texts[v] if v.__class__ is str else (None if v != v else v) if v.__class__ is float
+            else v if v.__class__ is int or v.__class__ is bool else _stored(v) for v in values]
 
 
 def status_rules(ws: Worksheet, col: int, head: int, last: int, lang: str, thresholds: list[float]) -> None:
