@@ -16,6 +16,7 @@ import re
 import zipfile
 from io import BytesIO
 
+import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -65,7 +66,7 @@ def test_cells_are_what_openpyxl_writes(style):
 
 
 # awkward values as a column holds them, repeated (a column's texts are made once) and in every order
-COLUMN = [*VALUES, "plain", None, "", 0.0, -0.0, 0, 1, 1.0, True, float("nan"), float("-inf"), "  spaces kept  ",
+COLUMN = [np.str_("plain"), *VALUES, "plain", None, "", 0.0, -0.0, 0, 1, 1.0, True, float("nan"), float("-inf"), "  spaces kept  ",
           "x" * MAX_TEXT, "a&b", "a&b", "1", 1, "True", 5e-324, 1.7976931348623157e308, -(2 ** 70), "None", " ", "\n"]
 
 

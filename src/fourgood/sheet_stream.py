@@ -92,17 +92,23 @@ def cell_xml(ref: str, value: Any, style: int | None) -> str:
 
 def column_xml(letter: str, rows: Sequence[str], values: Sequence[Any], style: int | None) -> list[str]:
     """`cell_xml` of each of `values` in column `letter`, rows `rows` (row numbers as text), all of
-    format `style`: one list comprehension for a column, not one call per cell. A text's element is
-    made once however often the column repeats it (names, labels); numbers are written inline;
+    format `style`: one list comprehension for a column, not one call per cell. A text's or a
+    number's element is made once however often the column repeats it (names, labels, scores);
     anything else (booleans, dates) goes through `cell_xml`. An unwritten cell is ''."""
     s = "" if style is None else f' s="{style}"'
-    texts = {v: _inline(v, s) if v.__class__ is str else _tail(v, style)
-             for v in distinct(values) if v is None or isinstance(v, str)}
     number, infinite = f'"{s} t="n"><v>', f'"{s} t="n"><v /></c>'
+    known: dict[Any, str] = {}
+    for v in distinct(values):
+        if isinstance(v, str):  # a subclass's key serves an equal text: its element is the same
+            known[v] = _inline(v, s)
+        elif v is None:
+            known[v] = _tail(v, style)
+        elif (v.__class__ is float or v.__class__ is int) and v:  # equal numbers print alike, but 0.0 and -0.0
+            known[v] = number + "%.16g</v></c>" % v if _finite(v) else infinite  # noqa: UP031 (as _number)
     head = f'<c r="{letter}'
-    blank = texts.get(None, "")
-    return [head + r + texts[v] if v.__class__ is str
-            else head + r + (number + "%.16g</v></c>" % v if _finite(v) else infinite)  # noqa: UP031 (as _number)
+    blank = known.get(None, "")
+    return [head + r + known[v] if v.__class__ is str
+            else head + r + (known.get(v) or (number + "%.16g</v></c>" % v if _finite(v) else infinite))  # noqa: UP031
             if v.__class__ is float or v.__class__ is int
             else (head + r + blank if blank else "") if v is None
             else head + r + _tail(v, style)  # never unwritten: only an unstyled None is
@@ -111,7 +117,8 @@ def column_xml(letter: str, rows: Sequence[str], values: Sequence[Any], style: i
 
 def distinct(values: Sequence[Any]) -> Iterable[Any]:
     """`values` each once, in order (a dict's keys). Values equal but printed differently are one
-    key (True, 1 and 1.0; 0.0 and -0.0): take only texts and None from it."""
+    key (True, 1 and 1.0; 0.0 and -0.0; a text and its subclass): take each key for what its own
+    type says, and look up only values of that type."""
     try:
         return dict.fromkeys(values)
     except TypeError:  # an unhashable value, for cell_xml to refuse
