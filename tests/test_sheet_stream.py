@@ -85,11 +85,15 @@ def test_a_column_of_texts_and_numbers_as_a_frame_gives_them():
     missing, floats, integers, booleans, objects mixing them; each column at once as cell by cell."""
     frame = pd.DataFrame({"text": pd.Series(["a", None, "a", " b", "<&>"], dtype=pd.StringDtype("python", na_value=float("nan"))),
                           "float": [1.5, float("nan"), -0.0, float("inf"), 1e16], "int": [1, 0, -3, 2 ** 53 + 1, 7],
-                          "bool": [True, False, True, True, False], "mixed": ["1", 1, 1.0, True, None]})
+                          "bool": [True, False, True, True, False], "mixed": ["1", 1, 1.0, True, None],
+                          "zeros": pd.Series([0.0, -0.0, 0, -0.0, 1], dtype=object),
+                          "texts": pd.Series(["x", None, "x", None, ""], dtype=object)})
     for key in frame:
-        values = frame[key].tolist()
-        rows = [str(r) for r in range(1, len(values) + 1)]
-        assert column_xml("C", rows, values, 3) == [cell_xml(f"C{r}", v, 3) for r, v in zip(rows, values)], key
+        for values in (frame[key].tolist(), frame[key].tolist()[::-1]):
+            rows = [str(r) for r in range(1, len(values) + 1)]
+            for style in (None, 3):
+                want = [cell_xml(f"C{r}", v, style) for r, v in zip(rows, values)]
+                assert column_xml("C", rows, values, style) == want, (key, values, style)
 
 
 def test_a_column_refuses_what_cell_xml_refuses():

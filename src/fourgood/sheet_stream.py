@@ -92,9 +92,19 @@ def cell_xml(ref: str, value: Any, style: int | None) -> str:
 
 def column_xml(letter: str, rows: Sequence[str], values: Sequence[Any], style: int | None) -> list[str]:
     """`cell_xml` of each of `values` in column `letter`, rows `rows` (row numbers as text), all of
-    format `style`: one list comprehension for a column, not one call per cell. A text's or a
+    format `style`, a column at once (`column_tails`). An unwritten cell is ''."""
+    head = f'<c r="{letter}'
+    return [head + r + t if t else "" for r, t in zip(rows, column_tails(values, style))]
+
+
+_PLAIN = frozenset({str, type(None), float, int})  # the kinds whose equal values (but zeros) print alike
+
+
+def column_tails(values: Sequence[Any], style: int | None) -> list[str]:
+    """Each of `values`' `cell_xml` in format `style` from the quote after its row number (`<c r="A7`
+    + tail), '' for an unwritten cell: a column at once, not one call per cell. A text's or a
     number's element is made once however often the column repeats it (names, labels, scores);
-    anything else (booleans, dates) goes through `cell_xml`. An unwritten cell is ''."""
+    anything else (booleans, dates) goes through `cell_xml`."""
     s = "" if style is None else f' s="{style}"'
     number, infinite = f'"{s} t="n"><v>', f'"{s} t="n"><v /></c>'
     known: dict[Any, str] = {}
@@ -105,14 +115,21 @@ def column_xml(letter: str, rows: Sequence[str], values: Sequence[Any], style: i
             known[v] = _tail(v, style)
         elif (v.__class__ is float or v.__class__ is int) and v:  # equal numbers print alike, but 0.0 and -0.0
             known[v] = number + "%.16g</v></c>" % v if _finite(v) else infinite  # noqa: UP031 (as _number)
-    head = f'<c r="{letter}'
-    blank = known.get(None, "")
-    return [head + r + known[v] if v.__class__ is str
-            else head + r + (known.get(v) or (number + "%.16g</v></c>" % v if _finite(v) else infinite))  # noqa: UP031
+    if _PLAIN.issuperset(map(type, values)):  # found by value in C; only the zeros are left to write
+        tails = list(map(known.get, values))
+        at = -1
+        try:
+            while True:
+                at = tails.index(None, at + 1)
+                tails[at] = number + "%.16g</v></c>" % values[at]  # noqa: UP031 (a zero, as _number)
+        except ValueError:
+            return tails  # type: ignore[return-value]  (no None left)
+    return [known[v] if v.__class__ is str
+            else known.get(v) or (number + "%.16g</v></c>" % v if _finite(v) else infinite)  # noqa: UP031
             if v.__class__ is float or v.__class__ is int
-            else (head + r + blank if blank else "") if v is None
-            else head + r + _tail(v, style)  # never unwritten: only an unstyled None is
-            for r, v in zip(rows, values)]
+            else known[None] if v is None
+            else _tail(v, style)
+            for v in values]
 
 
 def distinct(values: Sequence[Any]) -> Iterable[Any]:

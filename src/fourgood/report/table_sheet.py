@@ -4,7 +4,7 @@ conditional formats of its rates and statuses."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import chain, repeat
 from typing import Any
 
@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..contract import plain_value, status_text
 from ..document import Letterhead
 from ..house_style import AMBER_FILL, GREEN_FILL, RED_FILL
-from ..sheet_stream import TIME_TYPES, SheetRows, cell_value, cell_xml, column_xml, distinct
+from ..sheet_stream import TIME_TYPES, SheetRows, cell_value, cell_xml, column_tails, distinct
 from ..vocab import Status
 from .columns import Col
 from .geometry import HEAD_ROW, INDENT_CHARS, LINE_PT, ColumnLayout, fit_columns, row_height, shown_text, text_lines
@@ -124,14 +124,14 @@ class TableBody:
         first = self.first
         for raw in zip(*chunks):
             size = len(raw[0])
-            numbers = range(first, first + size)
-            rows = list(map(str, numbers))
+            rows = list(map(str, range(first, first + size)))
             bold = next(bolds) if bolds is not None else [False] * size
             indent = [int(x) for x in next(indents)] if indents is not None else [0] * size
-            cells, lines = [], []
+            pieces: list[Iterable[str]] = []
+            lines = []
             for j, (letter, values) in enumerate(zip(letters, raw)):
                 values = _stored_column(values)
-                cells.append(self._cells(j, letter, rows, values, bold, indent))
+                pieces += self._cells(j, letter, rows, values, bold, indent)
                 if self.layout is not None and (not self.layout.one_line[j] or j == self.indent_col):
                     lines.append(self._lines(j, values, indent))
             if self.layout is None:
@@ -140,23 +140,30 @@ class TableBody:
                 heights = list(map(max, zip(*lines))) if lines else [1] * size
                 tags = {n: f'" ht="{n * LINE_PT + 3:.16g}" customHeight="1">' for n in set(heights)}  # as row_xml
                 heads = ['<row r="' + r + tags[n] for r, n in zip(rows, heights)]
-            yield "".join(chain.from_iterable(zip(heads, *cells, repeat("</row>", size))))
+            yield "".join(chain.from_iterable(zip(heads, *pieces, repeat("</row>", size))))
             first += size
 
     def _cells(self, j: int, letter: str, rows: list[str], values: list[Any], bold: list[bool],
-               indent: list[int]) -> list[str]:
-        """Column `j`'s `<c>` elements for one chunk of rows: column by column (`column_xml`) where
-        one format serves every plain row and another every bold one; cell by cell where the
-        format follows the value or the row's indent (dates, the party tree's names)."""
+               indent: list[int]) -> tuple[Iterable[str], Iterable[str], Iterable[str]]:
+        """Column `j`'s `<c>` elements for one chunk of rows, in three pieces per row joined in
+        the row: `<c r="` and the letter, the row number, the rest (`column_tails`). Column by
+        column where one format serves every plain row and another every bold one; cell by cell
+        (the whole element in the last piece) where the format follows the value or the row's
+        indent (dates, the party tree's names), or where a cell is left unwritten."""
+        n = len(rows)
         if j == self.indent_col:
-            return [cell_xml(letter + r, v, self.style_id(j, v, b, k)) for r, v, b, k in zip(rows, values, bold, indent)]
+            return repeat("", n), repeat("", n), [cell_xml(letter + r, v, self.style_id(j, v, b, k))
+                                for r, v, b, k in zip(rows, values, bold, indent)]
         if any(issubclass(kind, TIME_TYPES) for kind in set(map(type, values))):  # a date's format follows its type
-            return [cell_xml(letter + r, v, self.style_id(j, v, b)) for r, v, b in zip(rows, values, bold)]
-        plain = column_xml(letter, rows, values, self.style_id(j, None, False))
-        if True not in bold:
-            return plain
-        bolder = column_xml(letter, rows, values, self.style_id(j, None, True))
-        return [x if b else y for x, y, b in zip(bolder, plain, bold)]
+            return repeat("", n), repeat("", n), [cell_xml(letter + r, v, self.style_id(j, v, b))
+                                                  for r, v, b in zip(rows, values, bold)]
+        tails = column_tails(values, self.style_id(j, None, False))
+        if True in bold:
+            tails = [x if b else y for x, y, b in zip(column_tails(values, self.style_id(j, None, True)), tails, bold)]
+        head = '<c r="' + letter
+        if "" in tails:  # an unstyled empty cell is not written at all
+            return repeat("", n), repeat("", n), [head + r + t if t else "" for r, t in zip(rows, tails)]
+        return repeat(head, n), rows, tails
 
     def _lines(self, j: int, values: list[Any], indent: list[int]) -> list[int]:
         """The lines each of column `j`'s `values` wraps to, for the rows' heights: each distinct
