@@ -54,9 +54,15 @@ AWKWARD = ["Chi bộ 1", "Chi bộ 1", "", " lead", "trail ", "a & <b>", "x" * 4
            dt.date(2026, 11, 30), pd.Timestamp("2026-11-30 09:15"), "line\nbreak", "Chi bộ 1"]
 
 
+PLAIN = ["Chi bộ 1", "Chi bộ 1", "", " lead", "a & <b>", None, float("nan"), 0.0, -0.0, 1.5, float("inf"), 3, True,
+         "line\nbreak"]
+
+
 @pytest.mark.parametrize("order", ["as listed", "reversed"])
-def test_a_column_stored_at_once_is_each_cell_stored(order):
-    values = AWKWARD if order == "as listed" else AWKWARD[::-1]
+@pytest.mark.parametrize("column", [AWKWARD, PLAIN, [*PLAIN, "x" * 40000], ["a", "b"], [1.5, float("nan")], [None, 2]],
+                         ids=["awkward", "plain", "a text to cut", "texts", "floats", "ints"])
+def test_a_column_stored_at_once_is_each_cell_stored(order, column):
+    values = column if order == "as listed" else column[::-1]
     got, want = _stored_column(values), [_stored(v) for v in values]
     assert [(type(v), repr(v)) for v in got] == [(type(v), repr(v)) for v in want]
 
@@ -66,6 +72,8 @@ def test_an_illegal_character_is_refused_when_stored_at_once():
 
     with pytest.raises(IllegalCharacterError):
         _stored_column(["ok", "bell \x07", "ok"])
+    with pytest.raises(IllegalCharacterError):
+        _stored_column(["ok", 1.5, "escape \x1b"])
 
 
 fast_distinct = geometry._distinct
@@ -100,3 +108,15 @@ def test_a_text_width_from_the_table_of_letters_is_its_letters_widths():
     for text in ("", "Chi bộ “4 tốt” — Đảng bộ xã Ẩm Thượng…", "ABC abc 123 ~{}", "𝔘 中文 ☃ \t\n", "ếộ" * 50):
         for bold in (False, True):
             assert text_pt(text, bold) == letter_by_letter(text, bold), (text, bold)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_status_labels_worded_once_per_status_and_threshold_are_each_rows(lang):
+    from fourgood.report.tables import _Words
+
+    frame = pd.DataFrame({"status": ["meets", "below", "below", "below", "below", "missing", "veto", None, "below"],
+                          "threshold": [95.0, 95.0, 90.0, float("nan"), -0.0, 95.0, 0.0, 95.0, 0.0]})
+    for thresholds in ([95.0], [90.0, 95.0]):
+        w = _Words(lang, {}, thresholds, {})
+        assert w.labels(frame) == [w.status(s, t) for s, t in zip(frame["status"], frame["threshold"])]
+        assert w.labels(frame.iloc[::-1]) == [w.status(s, t) for s, t in zip(frame["status"][::-1], frame["threshold"][::-1])]

@@ -9,7 +9,7 @@ from itertools import chain, repeat
 from typing import Any
 
 import pandas as pd
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..contract import plain_value, status_text
 from ..document import Letterhead
 from ..house_style import AMBER_FILL, GREEN_FILL, RED_FILL
-from ..sheet_stream import TIME_TYPES, SheetRows, cell_value, cell_xml, column_tails, distinct
+from ..sheet_stream import MAX_TEXT, TIME_TYPES, SheetRows, cell_value, cell_xml, column_tails, distinct
 from ..vocab import Status
 from .columns import Col
 from .geometry import HEAD_ROW, INDENT_CHARS, LINE_PT, ColumnLayout, fit_columns, row_height, shown_text, text_lines
@@ -184,8 +184,18 @@ def _stored(value: Any) -> Any:
     return cell_value(value if value.__class__ is str else plain_value(value))
 
 
+_PLAIN = frozenset({str, type(None), float, int, bool})  # what `_stored` keeps as it is (but NaN)
+
+
 def _stored_column(values: list[Any]) -> list[Any]:
-    """`_stored` of each of `values`, each distinct text checked once."""
+    """`_stored` of each of `values`: a column of texts, numbers and None as it is, NaN as None,
+    when its texts are none too long and carry no illegal character (checked at once); else each
+    distinct text checked on its own."""
+    kinds = set(map(type, values))
+    if kinds <= _PLAIN:
+        texts = [v for v in distinct(values) if v.__class__ is str]
+        if not texts or (max(map(len, texts)) <= MAX_TEXT and not ILLEGAL_CHARACTERS_RE.search("".join(texts))):
+            return [None if v != v else v for v in values] if float in kinds else values
     texts = {v: _stored(v) for v in distinct(values) if isinstance(v, str)}
     return [texts[v] if v.__class__ is str else (None if v != v else v) if v.__class__ is float
             else v if v.__class__ is int or v.__class__ is bool else _stored(v) for v in values]

@@ -123,8 +123,19 @@ class _Words:
         return tr(self.lang, ("Chưa nộp", "Missing")) if s == Status.MISSING else s
 
     def labels(self, frame: pd.DataFrame) -> list[Any]:
+        """`status` of each row, each distinct status and threshold worded once (a threshold's
+        number is its key but for a zero: 0.0 and -0.0 are one key and print differently)."""
         ts = frame["threshold"] if "threshold" in frame else [self.single] * len(frame)
-        return [self.status(s, t) for s, t in zip(frame["status"], ts)]
+        said: dict[tuple[str, float], Any] = {}
+        out = []
+        for s, t in zip(frame["status"], ts):
+            if s.__class__ is str and t.__class__ is float and t:  # most rows; NaN too (a key by identity)
+                if (s, t) not in said:
+                    said[s, t] = self.status(s, t)
+                out.append(said[s, t])
+            else:
+                out.append(self.status(s, t))
+        return out
 
     def type_name(self, code: Any) -> Any:
         return type_name(code, self.lang)
