@@ -120,3 +120,47 @@ def test_status_labels_worded_once_per_status_and_threshold_are_each_rows(lang):
         w = _Words(lang, {}, thresholds, {})
         assert w.labels(frame) == [w.status(s, t) for s, t in zip(frame["status"], frame["threshold"])]
         assert w.labels(frame.iloc[::-1]) == [w.status(s, t) for s, t in zip(frame["status"][::-1], frame["threshold"][::-1])]
+
+
+def _merged_book(merge_cells) -> dict[str, bytes]:
+    """A sheet of merges as the report page makes them: boxed cells styled across a span, then
+    merged (the bottom-right cell there, or not), some merges repeating, some unstyled; the saved
+    parts."""
+    import zipfile
+    from io import BytesIO
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Border, Side
+
+    from fourgood.report.style import HEADER_STYLE, body_style
+
+    wb = Workbook()
+    ws = wb.active
+    spans = [[(1, 3), (4, 8)], [(2, 5), (6, 7)], [(1, 2), (4, 8)]]
+    for row in range(1, 13):
+        for a, b in spans[row % 3]:
+            style = HEADER_STYLE if row % 4 == 0 else body_style("0.0" if row % 2 else None)
+            for k in range(a, b + (row % 5 != 0)):  # every fifth row: the bottom-right cell not there
+                style.apply(ws.cell(row, k, f"r{row}c{k}" if k == a else None))
+            if row % 5 == 1:  # a top-left cell with no box: the bottom-right cell's right and bottom go to it
+                ws.cell(row, a).border = Border()
+                ws.cell(row, b).border = Border(right=Side(style="thick"), bottom=Side(style="double"))
+            elif row % 5 == 2:
+                ws.cell(row, a).border = Border()
+            merge_cells(ws, row, a, b)
+    ws.cell(14, 2, "plain")
+    merge_cells(ws, 14, 2, 4)
+    merge_cells(ws, 15, 2, 4)  # an empty top-left cell
+    out = BytesIO()
+    wb.save(out)
+    with zipfile.ZipFile(out) as z:
+        return {name: z.read(name) for name in z.namelist() if name != "docProps/core.xml"}
+
+
+def test_merges_with_formats_found_once_are_openpyxls_merges():
+    from fourgood.report.style import merge_row
+
+    def openpyxl_merge(ws, row, first, last):
+        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+
+    assert _merged_book(merge_row) == _merged_book(openpyxl_merge)
