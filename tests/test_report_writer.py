@@ -97,6 +97,60 @@ def test_widths_from_each_text_once_are_the_widths_from_every_cell(monkeypatch):
         assert (fast.widths, fast.one_line, fast.orientation) == (every.widths, every.one_line, every.orientation)
 
 
+def _scanned(col, frame, lang, bold):
+    """geometry._measure as a scan of the values one by one (what it was): the reference."""
+    from fourgood.contract import plain_value
+    from fourgood.report.geometry import CHAR_PT, MAX_WORD_PT, PAD_PT, _Measure, column_pt, shown_text
+
+    key, vi, en, declared, fmt = col
+    header = en if lang == "en" else vi
+    word, word_pt, longest, longest_pt, broken = 1, 0.0, 0, 0.0, False
+    values = [] if frame.empty else geometry._distinct(frame[key]) if key in frame else [None]
+    for value in values:
+        text = value if value.__class__ is str else shown_text(plain_value(value), fmt)
+        if len(text) > word - 3:
+            for w in text.split():
+                if len(w) > word - 3:
+                    word, word_pt = max(word, len(w)), max(word_pt, text_pt(w, bold))
+        if len(text) > longest - 3:
+            longest_pt = max(longest_pt, text_pt(text, bold))
+        longest, broken = max(longest, len(text)), broken or "\n" in text
+    head_pt = max([text_pt(w, True) for w in header.split()] or [0.0])
+    low = min(max(head_pt, word_pt) + PAD_PT, MAX_WORD_PT)
+    want = max(low, min(column_pt(declared), longest * CHAR_PT + PAD_PT) if longest else low)
+    return _Measure(low, want, longest_pt, broken)
+
+
+def test_a_column_measured_at_once_is_measured_as_a_scan_of_its_values():
+    """Words and texts are measured when longer than (or nearly as long as) the longest before them:
+    which are measured depends on the order, and narrow long words hide wide short ones."""
+    words = ["WWWWWWWWWWWW", "iiiiiiiiiiiiiiii", "Đảng", "bộ", "xã", "Tân", "mmmmmmmmmm", "a\nb", "ĐĐĐĐĐĐĐĐĐ", "..........",
+             "", "  ", "\n", "lllllllllllllllllll", "MMMMMMMMMMMMMM"]
+    rng = np.random.default_rng(7)
+    for trial in range(300):
+        many = 200 if trial % 10 == 0 else 12  # enough to be summed by NumPy (geometry.widest)
+        texts = [" ".join(rng.choice(words, rng.integers(0, 4))) for _ in range(rng.integers(0, many))]
+        frame = pd.DataFrame({"t": pd.Series(texts, dtype=object),
+                              "n": rng.choice([0.0, -0.0, 12.25, 1234567.5, np.nan], len(texts)),
+                              "s": pd.Series(texts, dtype=pd.StringDtype("python", na_value=np.nan))})
+        for col in [("t", "Tên gọi", "Name", 20, None), ("n", "Điểm", "Score", 8, "0.0"), ("n", "Cỡ", "Size", 8, "#,##0"),
+                    ("s", "Chữ", "Text", 30, None), ("gone", "Không có", "Absent", 10, None)]:
+            for bold in (False, True):
+                assert geometry._measure(col, frame, "vi", bold) == _scanned(col, frame, "vi", bold), (trial, col, texts)
+
+
+def test_the_widest_of_many_texts_is_the_largest_text_width():
+    from fourgood.report.geometry import widest
+
+    rng = np.random.default_rng(3)
+    letters = list("Wil. MĐđảệ“”…—\n\t") + ["𝔘", "中", "☃", "\ud800", "\ud835\udd18", "é", "e\u0301"]
+    for n in (0, 1, 63, 64, 65, 500):
+        texts = ["".join(rng.choice(letters, rng.integers(0, 30))) for _ in range(n)]
+        for bold in (False, True):
+            assert widest(texts, bold) == max([text_pt(t, bold) for t in texts], default=0.0), (n, bold)
+    assert widest([""] * 100) == 0.0
+
+
 def test_a_text_width_from_the_table_of_letters_is_its_letters_widths():
     def letter_by_letter(text: str, bold: bool) -> float:
         units = 0
