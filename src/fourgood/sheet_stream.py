@@ -116,14 +116,14 @@ def column_tails(values: Sequence[Any], style: int | None) -> list[str]:
         elif (v.__class__ is float or v.__class__ is int) and v:  # equal numbers print alike, but 0.0 and -0.0
             known[v] = number + "%.16g</v></c>" % v if _finite(v) else infinite  # noqa: UP031 (as _number)
     if _PLAIN.issuperset(map(type, values)):  # found by value in C; only the zeros are left to write
-        tails = list(map(known.get, values))
+        tails: list[Any] = list(map(known.get, values))
         at = -1
         try:
             while True:
                 at = tails.index(None, at + 1)
                 tails[at] = number + "%.16g</v></c>" % values[at]  # noqa: UP031 (a zero, as _number)
         except ValueError:
-            return tails  # type: ignore[return-value]  (no None left)
+            return tails  # no None left
     return [known[v] if v.__class__ is str
             else known.get(v) or (number + "%.16g</v></c>" % v if _finite(v) else infinite)  # noqa: UP031
             if v.__class__ is float or v.__class__ is int

@@ -97,19 +97,22 @@ def merge_row(ws: Worksheet, row: int, first: int, last: int) -> None:
     workbook, top-left cell's and bottom-right cell's format and width: openpyxl gives every cell
     of a merge its borders and protection by assignment, hashing each Border on every merge (most
     of the report page's merges repeat one of a few)."""
-    start, end = ws.cell(row, first), ws._cells.get((row, last))
+    cells: dict[tuple[int, int], Any] = ws._cells  # openpyxl's own, as merge_cells reads it
+    start: Any = ws.cell(row, first)
+    end = cells.get((row, last))
     cache = _MERGES.setdefault(ws.parent, {})
     key = (tuple(start._style or _UNSTYLED), None if end is None else tuple(end._style or _UNSTYLED), last - first)
     done = cache.get(key)
     if done is None:
         ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
-        cache[key] = (copy(start._style), [copy(ws._cells[row, c]._style) for c in range(first + 1, last + 1)])
+        cache[key] = (copy(start._style), [copy(cells[row, c]._style) for c in range(first + 1, last + 1)])
         return
     ws.merged_cells.add(MergedCellRange(ws, f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}"))
     start._style = copy(done[0])
     for col, style in enumerate(done[1], first + 1):
-        cell = ws._cells[row, col] = MergedCell(ws, row, col)
+        cell: Any = MergedCell(ws, row, col)
         cell._style = copy(style)
+        cells[row, col] = cell
 
 
 # per workbook: (top-left format, bottom-right format or None, width) -> the merged cells' formats after

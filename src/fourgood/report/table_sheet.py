@@ -196,8 +196,8 @@ def _stored_column(values: list[Any]) -> list[Any]:
         texts = [v for v in distinct(values) if v.__class__ is str]
         if not texts or (max(map(len, texts)) <= MAX_TEXT and not ILLEGAL_CHARACTERS_RE.search("".join(texts))):
             return [None if v != v else v for v in values] if float in kinds else values
-    texts = {v: _stored(v) for v in distinct(values) if isinstance(v, str)}
-    return [texts[v] if v.__class__ is str else (None if v != v else v) if v.__class__ is float
+    stored = {v: _stored(v) for v in distinct(values) if isinstance(v, str)}
+    return [stored[v] if v.__class__ is str else (None if v != v else v) if v.__class__ is float
             else v if v.__class__ is int or v.__class__ is bool else _stored(v) for v in values]
 
 

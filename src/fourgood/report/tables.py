@@ -32,42 +32,44 @@ def shown_paths(files: list[str]) -> dict[str, str]:
     # resolved once per report, not once per table; each folder once (`_resolved`).
     paths = _resolved(files)
     if len(paths) < 2:
-        shown = {f: os.path.basename(p) for f, p in paths.items()}
+        shown = {f: name for f, (_, _, name) in paths.items()}
     else:
         try:
-            base = os.path.commonpath({os.path.dirname(p) for p in paths.values()})
+            base = os.path.commonpath({folder for _, folder, _ in paths.values()})
         except ValueError:  # different drives
             return {}
         inside: dict[str, str] = {}  # a folder's path from `base`
 
-        def relative(p: str) -> str:  # os.path.relpath(p, base), each folder once
-            folder, name = os.path.split(p)
+        def relative(p: str, folder: str, name: str) -> str:  # os.path.relpath(p, base), each folder once
             if not name:
                 return os.path.relpath(p, base)
             if folder not in inside:
                 inside[folder] = os.path.relpath(folder, base)
             return name if inside[folder] == os.curdir else os.path.join(inside[folder], name)
 
-        shown = {f: relative(p).replace(os.sep, "/") for f, p in paths.items()}
-    return {paths[f]: v for f, v in shown.items()} | shown
+        shown = {f: relative(*parts).replace(os.sep, "/") for f, parts in paths.items()}
+    return {paths[f][0]: v for f, v in shown.items()} | shown
 
 
-def _resolved(files: list[str]) -> dict[str, str]:
-    """os.path.realpath of each file named (a non-empty string), each folder resolved once: a file's
-    real path is its real folder's, with its name, unless the name is itself a link."""
+def _resolved(files: list[str]) -> dict[str, tuple[str, str, str]]:
+    """os.path.realpath of each file named (a non-empty string), with its os.path.split; each
+    folder resolved once: a file's real path is its real folder's, with its name, unless the name
+    is itself a link."""
     folders: dict[str, str] = {}
     paths = {}
     for f in files:
         if not isinstance(f, str) or not f or f in paths:
             continue
         folder, name = os.path.split(f)
-        if name in ("", os.curdir, os.pardir):
-            paths[f] = os.path.realpath(f)
-            continue
-        if folder not in folders:
-            folders[folder] = os.path.realpath(folder)
-        path = os.path.join(folders[folder], name)
-        paths[f] = os.path.realpath(path) if os.path.islink(path) else path
+        if name not in ("", os.curdir, os.pardir):
+            if folder not in folders:
+                folders[folder] = os.path.realpath(folder)
+            path = os.path.join(folders[folder], name)
+            if not os.path.islink(path):
+                paths[f] = (path, folders[folder], name)
+                continue
+        path = os.path.realpath(f)
+        paths[f] = (path, *os.path.split(path))
     return paths
 
 
