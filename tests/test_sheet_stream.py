@@ -67,7 +67,7 @@ def test_cells_are_what_openpyxl_writes(style):
 
 # awkward values as a column holds them, repeated (a column's texts are made once) and in every order
 COLUMN = [np.str_("plain"), *VALUES, "plain", None, "", 0.0, -0.0, 0, 1, 1.0, True, float("nan"), float("-inf"), "  spaces kept  ",
-          "x" * MAX_TEXT, "a&b", "a&b", "1", 1, "True", 5e-324, 1.7976931348623157e308, -(2 ** 70), "None", " ", "\n"]
+          "x" * MAX_TEXT, "a&b", "a&b", "1", 1, "True", "\x00 nul", "\u3000", "\u3000wide space", "tab\t", 5e-324, 1.7976931348623157e308, -(2 ** 70), "None", " ", "\n"]
 
 
 @pytest.mark.parametrize("style", [None, 0, 7], ids=["unstyled", "format 0", "format 7"])
@@ -78,6 +78,17 @@ def test_a_column_at_once_is_cell_xml_cell_by_cell(style, order):
     got = column_xml("AB", rows, values, style)
     assert got == [cell_xml(f"AB{r}", v, style) for r, v in zip(rows, values)]
     assert got[values.index(None)] == ("" if style is None else f'<c r="AB{rows[values.index(None)]}" s="{style}" t="n" />')
+
+
+def test_a_column_of_texts_escaped_at_once_is_each_text_escaped():
+    """Texts alone (escaped in one pass over the column, unless one holds NUL) give cell_xml's elements:
+    spaces kept where stripping would lose some, whitespace of every kind, entities escaped again."""
+    texts = [v for v in COLUMN if isinstance(v, str) and "\x00" not in v]
+    texts += ["  ", "\n", " a", "a ", "\u3000", "x\u3000", "\u00a0y", "&amp;", "<<>>", "\r\n", "a\x85", "", "é"]
+    for values in (texts, texts[::-1], [*texts, "\x00"]):
+        rows = [str(r) for r in range(1, len(values) + 1)]
+        for style in (None, 4):
+            assert column_xml("D", rows, values, style) == [cell_xml(f"D{r}", v, style) for r, v in zip(rows, values)]
 
 
 def test_a_column_of_texts_and_numbers_as_a_frame_gives_them():

@@ -70,6 +70,17 @@ def _inline(value: str, s: str) -> str:
     return f'"{s} t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
 
 
+def _inlines(texts: list[str], s: str) -> list[str]:
+    """`_inline` of each of `texts`, escaped all at once."""
+    joined = "\0".join(texts)
+    if not texts or joined.count("\0") != len(texts) - 1:  # a text holds the separator
+        return [_inline(t, s) for t in texts]
+    escaped = _text(joined).split("\0")
+    empty, plain, spaced = f'"{s} t="inlineStr" />', f'"{s} t="inlineStr"><is><t>', f'"{s} t="inlineStr"><is><t xml:space="preserve">'
+    return [(spaced if (t[0].isspace() or t[-1].isspace()) and not t.isspace() else plain) + e + "</t></is></c>" if t
+            else empty for t, e in zip(texts, escaped)]  # as _inline: spaces kept where strip() would lose some
+
+
 def cell_xml(ref: str, value: Any, style: int | None) -> str:
     """One `<c>` element for a value from `cell_value`, styled with cell format (xf) `style`;
     an empty cell without a style is not written at all, as openpyxl does."""
@@ -107,14 +118,13 @@ def column_tails(values: Sequence[Any], style: int | None) -> list[str]:
     anything else (booleans, dates) goes through `cell_xml`."""
     s = "" if style is None else f' s="{style}"'
     number, infinite = f'"{s} t="n"><v>', f'"{s} t="n"><v /></c>'
-    known: dict[Any, str] = {}
-    for v in distinct(values):
-        if isinstance(v, str):  # a subclass's key serves an equal text: its element is the same
-            known[v] = _inline(v, s)
-        elif v is None:
-            known[v] = _tail(v, style)
-        elif (v.__class__ is float or v.__class__ is int) and v:  # equal numbers print alike, but 0.0 and -0.0
-            known[v] = number + "%.16g</v></c>" % v if _finite(v) else infinite  # noqa: UP031 (as _number)
+    keys = distinct(values)
+    texts = [v for v in keys if isinstance(v, str)]  # a subclass's key serves an equal text: its element is the same
+    known: dict[Any, str] = dict(zip(texts, _inlines(texts, s)))
+    if None in keys:
+        known[None] = _tail(None, style)
+    known.update({v: number + "%.16g</v></c>" % v if _finite(v) else infinite  # noqa: UP031 (as _number)
+                  for v in keys if (v.__class__ is float or v.__class__ is int) and v})  # but 0.0 and -0.0
     if _PLAIN.issuperset(map(type, values)):  # found by value in C; only the zeros are left to write
         tails: list[Any] = list(map(known.get, values))
         at = -1
