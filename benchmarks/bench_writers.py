@@ -19,7 +19,8 @@
    below, missing, rejected), file paths and cell codes made distinct: building a real one of
    100,000 forms through the pipeline needs several GB. `--old REV` runs the same on the writer
    of git revision REV (its package copied from `git archive`, on PYTHONPATH), old and new
-   alternated; `--compare` checks each pair of workbooks with `compare_workbooks.py --xml`.
+   alternated; `--compare` checks each pair of workbooks with `compare_workbooks.py --xml`. Each run
+   also reports its CPU seconds (`median_cpu_s`): steadier than wall time on shared cores.
 
 3. `python benchmarks/bench_writers.py --detail 10000 100000 [--repeat 3]`: the largest sheet, the
    cell list ("Chi tiết", report.tables' detail table of a Consolidation of 1,000 benchmark forms
@@ -162,9 +163,9 @@ if int(sys.argv[3]):
 gc.collect()
 open("/proc/self/clear_refs", "w").write("5")  # the peak RSS from here on: the write's own
 before = status("VmRSS")
-t = time.perf_counter()
+t, cpu = time.perf_counter(), time.process_time()
 write_consolidated(c, sys.argv[2], "vi", run_at=dt.datetime(2026, 11, 30, 9, 15))
-print(time.perf_counter() - t, before, status("VmHWM"))
+print(time.perf_counter() - t, before, status("VmHWM"), time.process_time() - cpu)
 """
 
 
@@ -388,14 +389,16 @@ def old_package(rev: str, dest: Path) -> Path:
     return dest / "pkg"
 
 
-def write_report(pickle_path: Path, out: Path, forms: int, pythonpath: Path | None) -> tuple[float, int, int]:
+def write_report(pickle_path: Path, out: Path, forms: int, pythonpath: Path | None) -> tuple[float, int, int, float]:
+    """One write in a process of its own: seconds (wall), RSS before it and its peak (MB), and the
+    process's CPU seconds during it (steadier than the wall time where other work shares the cores)."""
     env = dict(os.environ)
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)
     proc = subprocess.run([sys.executable, "-c", WRITE, str(pickle_path), str(out), str(forms), str(HERE)],
                           capture_output=True, text=True, check=True, env=env)
-    s, before, peak = proc.stdout.split()[-3:]
-    return float(s), int(before), int(peak)
+    s, before, peak, cpu = proc.stdout.split()[-4:]
+    return float(s), int(before), int(peak), float(cpu)
 
 
 def report(args: argparse.Namespace) -> dict[str, Any]:
@@ -408,16 +411,19 @@ def report(args: argparse.Namespace) -> dict[str, Any]:
             writers.insert(0, ("old", old_package(args.old, Path(tmp) / "old")))
         for forms, pickle_path, replicated in sources:
             label = f"{forms}{' (replicated)' if replicated else ''}"
-            runs: dict[str, list[tuple[float, int, int]]] = {name: [] for name, _ in writers}
+            runs: dict[str, list[tuple[float, int, int, float]]] = {name: [] for name, _ in writers}
             for _ in range(args.repeat):
                 for name, path in writers:
                     runs[name].append(write_report(pickle_path, Path(tmp) / f"{name}-{forms}.xlsx", replicated, path))
-                    s, before, peak = runs[name][-1]
-                    print(f"{label} forms, {name} writer: {s:.2f} s, RSS {before} MB before, peak {peak} MB", flush=True)
+                    s, before, peak, cpu = runs[name][-1]
+                    print(f"{label} forms, {name} writer: {s:.2f} s ({cpu:.2f} s CPU), RSS {before} MB before, "
+                          f"peak {peak} MB", flush=True)
             for name, _ in writers:
                 results[f"{name}_{forms}"] = {
                     "s": [round(r[0], 3) for r in runs[name]],
                     "median_s": round(statistics.median(r[0] for r in runs[name]), 3),
+                    "cpu_s": [round(r[3], 3) for r in runs[name]],
+                    "median_cpu_s": round(statistics.median(r[3] for r in runs[name]), 3),
                     "rss_before_mb": max(r[1] for r in runs[name]), "peak_rss_mb": max(r[2] for r in runs[name]),
                     "replicated": bool(replicated)}
             if args.compare and args.old:

@@ -16,6 +16,7 @@ import re
 import zipfile
 from io import BytesIO
 
+import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -29,7 +30,7 @@ from fourgood.report.geometry import row_height as _height
 from fourgood.report.geometry import shown_text as _shown_text
 from fourgood.report.style import BODY_FONT
 from fourgood.report.table_sheet import write_table
-from fourgood.sheet_stream import MAX_TEXT, SheetRows, cell_value, cell_xml, row_xml, save_with_rows
+from fourgood.sheet_stream import MAX_TEXT, SheetRows, cell_value, cell_xml, column_xml, row_xml, save_with_rows
 
 VALUES = ["plain", "a & b < c > d \"q\" 'a'", "  spaces kept  ", "   ", "", "=SUM(A1:A2)", "#N/A",
           "line\nbreak", "tab\there", "Chi bộ “4 tốt” — 𝔘", None, 0, -0.0, 2.5, 1 / 3, 12345678901234567, 1e-300,
@@ -62,6 +63,55 @@ def test_cells_are_what_openpyxl_writes(style):
     for i, (value, (want, style_id)) in enumerate(zip(VALUES, _openpyxl_cells(VALUES, style)), 1):
         got = cell_xml(f"A{i}", cell_value(value), style_id)  # unstyled, a date still has its number format
         assert got.encode() == want, (value, got, want)
+
+
+# awkward values as a column holds them, repeated (a column's texts are made once) and in every order
+COLUMN = [np.str_("plain"), *VALUES, "plain", None, "", 0.0, -0.0, 0, 1, 1.0, True, float("nan"), float("-inf"), "  spaces kept  ",
+          "x" * MAX_TEXT, "a&b", "a&b", "1", 1, "True", "\x00 nul", "\u3000", "\u3000wide space", "tab\t", 5e-324, 1.7976931348623157e308, -(2 ** 70), "None", " ", "\n"]
+
+
+@pytest.mark.parametrize("style", [None, 0, 7], ids=["unstyled", "format 0", "format 7"])
+@pytest.mark.parametrize("order", ["as listed", "reversed"])
+def test_a_column_at_once_is_cell_xml_cell_by_cell(style, order):
+    values = COLUMN if order == "as listed" else COLUMN[::-1]
+    rows = [str(r) for r in range(10, 10 + len(values))]
+    got = column_xml("AB", rows, values, style)
+    assert got == [cell_xml(f"AB{r}", v, style) for r, v in zip(rows, values)]
+    assert got[values.index(None)] == ("" if style is None else f'<c r="AB{rows[values.index(None)]}" s="{style}" t="n" />')
+
+
+def test_a_column_of_texts_escaped_at_once_is_each_text_escaped():
+    """Texts alone (escaped in one pass over the column, unless one holds NUL) give cell_xml's elements:
+    spaces kept where stripping would lose some, whitespace of every kind, entities escaped again."""
+    texts = [v for v in COLUMN if isinstance(v, str) and "\x00" not in v]
+    texts += ["  ", "\n", " a", "a ", "\u3000", "x\u3000", "\u00a0y", "&amp;", "<<>>", "\r\n", "a\x85", "", "é"]
+    for values in (texts, texts[::-1], [*texts, "\x00"]):
+        rows = [str(r) for r in range(1, len(values) + 1)]
+        for style in (None, 4):
+            assert column_xml("D", rows, values, style) == [cell_xml(f"D{r}", v, style) for r, v in zip(rows, values)]
+
+
+def test_a_column_of_texts_and_numbers_as_a_frame_gives_them():
+    """The values of a frame's columns as the report reads them (`tolist`): text with NaN for
+    missing, floats, integers, booleans, objects mixing them; each column at once as cell by cell."""
+    frame = pd.DataFrame({"text": pd.Series(["a", None, "a", " b", "<&>"], dtype=pd.StringDtype("python", na_value=float("nan"))),
+                          "float": [1.5, float("nan"), -0.0, float("inf"), 1e16], "int": [1, 0, -3, 2 ** 53 + 1, 7],
+                          "bool": [True, False, True, True, False], "mixed": ["1", 1, 1.0, True, None],
+                          "zeros": pd.Series([0.0, -0.0, 0, -0.0, 1], dtype=object),
+                          "texts": pd.Series(["x", None, "x", None, ""], dtype=object)})
+    for key in frame:
+        for values in (frame[key].tolist(), frame[key].tolist()[::-1]):
+            rows = [str(r) for r in range(1, len(values) + 1)]
+            for style in (None, 3):
+                want = [cell_xml(f"C{r}", v, style) for r, v in zip(rows, values)]
+                assert column_xml("C", rows, values, style) == want, (key, values, style)
+
+
+def test_a_column_refuses_what_cell_xml_refuses():
+    with pytest.raises(TypeError, match="timezones"):
+        column_xml("A", ["1", "2"], ["ok", dt.datetime(2026, 1, 1, tzinfo=dt.UTC)], None)
+    with pytest.raises(TypeError):
+        column_xml("A", ["1"], [["a list"]], None)
 
 
 def test_unstyled_empty_cells_are_not_written_styled_ones_are():

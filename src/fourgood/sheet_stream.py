@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from io import BytesIO
+from math import isfinite as _finite
 from pathlib import Path
 from typing import IO, Any
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
@@ -60,6 +61,26 @@ def _text(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _inline(value: str, s: str) -> str:
+    """A text cell's `<c>` element from the quote closing its reference, `s` its format attribute."""
+    if not value:
+        return f'"{s} t="inlineStr" />'
+    stripped = value.strip()
+    space = ' xml:space="preserve"' if stripped and stripped != value else ""
+    return f'"{s} t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
+
+
+def _inlines(texts: list[str], s: str) -> list[str]:
+    """`_inline` of each of `texts`, escaped all at once."""
+    joined = "\0".join(texts)
+    if not texts or joined.count("\0") != len(texts) - 1:  # a text holds the separator
+        return [_inline(t, s) for t in texts]
+    escaped = _text(joined).split("\0")
+    empty, plain, spaced = f'"{s} t="inlineStr" />', f'"{s} t="inlineStr"><is><t>', f'"{s} t="inlineStr"><is><t xml:space="preserve">'
+    return [(spaced if (t[0].isspace() or t[-1].isspace()) and not t.isspace() else plain) + e + "</t></is></c>" if t
+            else empty for t, e in zip(texts, escaped)]  # as _inline: spaces kept where strip() would lose some
+
+
 def cell_xml(ref: str, value: Any, style: int | None) -> str:
     """One `<c>` element for a value from `cell_value`, styled with cell format (xf) `style`;
     an empty cell without a style is not written at all, as openpyxl does."""
@@ -67,11 +88,7 @@ def cell_xml(ref: str, value: Any, style: int | None) -> str:
     if value.__class__ is float or value.__class__ is int:  # most cells: no need to ask more
         return f'<c r="{ref}"{s} t="n">{_number(value)}</c>'
     if isinstance(value, str):
-        if not value:
-            return f'<c r="{ref}"{s} t="inlineStr" />'
-        stripped = value.strip()
-        space = ' xml:space="preserve"' if stripped and stripped != value else ""
-        return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
+        return f'<c r="{ref}{_inline(value, s)}'
     if value is None:
         return "" if style is None else f'<c r="{ref}"{s} t="n" />'
     if isinstance(value, bool):
@@ -82,6 +99,62 @@ def cell_xml(ref: str, value: Any, style: int | None) -> str:
                             "The tzinfo in the datetime/time object must be set to None.")
         value = to_excel(value)
     return f'<c r="{ref}"{s} t="n">{_number(value)}</c>'
+
+
+def column_xml(letter: str, rows: Sequence[str], values: Sequence[Any], style: int | None) -> list[str]:
+    """`cell_xml` of each of `values` in column `letter`, rows `rows` (row numbers as text), all of
+    format `style`, a column at once (`column_tails`). An unwritten cell is ''."""
+    head = f'<c r="{letter}'
+    return [head + r + t if t else "" for r, t in zip(rows, column_tails(values, style))]
+
+
+_PLAIN = frozenset({str, type(None), float, int})  # the kinds whose equal values (but zeros) print alike
+
+
+def column_tails(values: Sequence[Any], style: int | None) -> list[str]:
+    """Each of `values`' `cell_xml` in format `style` from the quote after its row number (`<c r="A7`
+    + tail), '' for an unwritten cell: a column at once, not one call per cell. A text's or a
+    number's element is made once however often the column repeats it (names, labels, scores);
+    anything else (booleans, dates) goes through `cell_xml`."""
+    s = "" if style is None else f' s="{style}"'
+    number, infinite = f'"{s} t="n"><v>', f'"{s} t="n"><v /></c>'
+    keys = distinct(values)
+    texts = [v for v in keys if isinstance(v, str)]  # a subclass's key serves an equal text: its element is the same
+    known: dict[Any, str] = dict(zip(texts, _inlines(texts, s)))
+    if None in keys:
+        known[None] = _tail(None, style)
+    known.update({v: number + "%.16g</v></c>" % v if _finite(v) else infinite  # noqa: UP031 (as _number)
+                  for v in keys if (v.__class__ is float or v.__class__ is int) and v})  # but 0.0 and -0.0
+    if _PLAIN.issuperset(map(type, values)):  # found by value in C; only the zeros are left to write
+        tails: list[Any] = list(map(known.get, values))
+        at = -1
+        try:
+            while True:
+                at = tails.index(None, at + 1)
+                tails[at] = number + "%.16g</v></c>" % values[at]  # noqa: UP031 (a zero, as _number)
+        except ValueError:
+            return tails  # no None left
+    return [known[v] if v.__class__ is str
+            else known.get(v) or (number + "%.16g</v></c>" % v if _finite(v) else infinite)  # noqa: UP031
+            if v.__class__ is float or v.__class__ is int
+            else known[None] if v is None
+            else _tail(v, style)
+            for v in values]
+
+
+def distinct(values: Sequence[Any]) -> Iterable[Any]:
+    """`values` each once, in order (a dict's keys). Values equal but printed differently are one
+    key (True, 1 and 1.0; 0.0 and -0.0; a text and its subclass): take each key for what its own
+    type says, and look up only values of that type."""
+    try:
+        return dict.fromkeys(values)
+    except TypeError:  # an unhashable value, for cell_xml to refuse
+        return [v for v in values if v.__class__ is str or v is None]
+
+
+def _tail(value: Any, style: int | None) -> str:
+    """`cell_xml` of `value` after its reference's row number ('' for an unwritten cell)."""
+    return cell_xml("", value, style)[len('<c r="'):]
 
 
 def row_xml(row: int, cells: str, height: float | None = None) -> str:

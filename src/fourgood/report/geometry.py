@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 from typing import Any
 
 import numpy as np
@@ -96,15 +97,43 @@ TEXT_MARGIN = 1.04
 WRAP_PAD_PT = 4.0
 
 
+class _Widths(dict[str, int]):
+    """_TIMES, and any other letter as wide as its base letter (556, an average capital, when it
+    has none there), each found once."""
+
+    def __missing__(self, ch: str) -> int:
+        self[ch] = width = _TIMES.get(unicodedata.normalize("NFD", ch)[:1], 556)
+        return width
+
+
+_WIDTHS = _Widths(_TIMES)
+
+
 @lru_cache(maxsize=65536)
 def text_pt(text: str, bold: bool = False) -> float:
     """Printed width of `text` in Times New Roman at BODY_PT points."""
-    units = 0
-    for ch in text:
-        w = _TIMES.get(ch)
-        if w is None:
-            w = _TIMES.get(unicodedata.normalize("NFD", ch)[:1], 556)
-        units += w
+    return _scaled(sum(map(_WIDTHS.__getitem__, text)), bold)
+
+
+def widest(texts: list[str], bold: bool = False) -> float:
+    """The largest `text_pt` of `texts` (0 for none): the most letter units, summed by NumPy for
+    many texts, then scaled as text_pt scales them (a rounding never reverses an order)."""
+    if len(texts) < 64:
+        return max([text_pt(t, bold) for t in texts], default=0.0)
+    texts = [t for t in texts if t]
+    if not texts:
+        return 0.0
+    joined = "".join(texts)
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    letters = list(set(joined))
+    table = np.zeros(int(codes.max()) + 1, dtype=np.int32)  # a letter's units by its code point
+    table[np.fromiter(map(ord, letters), dtype=np.int64, count=len(letters))] = [_WIDTHS[ch] for ch in letters]
+    starts = np.zeros(len(texts), dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, texts[:-1]), dtype=np.int64, count=len(texts) - 1), out=starts[1:])
+    return _scaled(int(np.add.reduceat(table[codes], starts, dtype=np.int64).max()), bold)
+
+
+def _scaled(units: int, bold: bool) -> float:
     return units * BODY_PT / 1000 * TEXT_MARGIN * (1.1 if bold else 1.0)
 
 
@@ -138,12 +167,16 @@ class ColumnLayout:
 
 def _distinct(column: pd.Series) -> list[Any]:
     """The values of `column` that can print differently, each once: floats by their bits (0.0
-    and -0.0 print differently), other typed columns by value; an object column's all (True, 1
-    and 1.0 are one key but print differently)."""
+    and -0.0 print differently), other typed columns by value; an object column's texts by value
+    and its other values all (True, 1 and 1.0 are one key but print differently)."""
     if column.dtype == "float64":
         return np.unique(column.to_numpy().view("i8")).view("f8").tolist()
-    if column.dtype == object:
-        return column.tolist()
+    if column.dtype == object:  # each text once, in order: measuring a text again changes nothing
+        values = column.tolist()
+        if set(map(type, values)) == {str}:
+            return list(dict.fromkeys(values))
+        seen: set[str] = set()
+        return [v for v in values if v.__class__ is not str or not (v in seen or seen.add(v))]  # type: ignore[func-returns-value]
     return column.unique().tolist()
 
 
@@ -160,23 +193,29 @@ class _Measure:
 def _measure(col: Col, frame: pd.DataFrame, lang: str, bold: bool) -> _Measure:
     key, vi, en, declared, fmt = col
     header = en if lang == "en" else vi
-    # the column's longest word (characters, and printed width) and text; a line break?
-    word, word_pt, longest, longest_pt, broken = 1, 0.0, 0, 0.0, False
     values = [] if frame.empty else _distinct(frame[key]) if key in frame else [None]
-    for value in values:
-        text = value if value.__class__ is str else shown_text(plain_value(value), fmt)
-        if len(text) > word - 3:  # a wider word can only be in a text about as long
-            for w in text.split():
-                if len(w) > word - 3:  # letters differ in width: measure the longest few
-                    word, word_pt = max(word, len(w)), max(word_pt, text_pt(w, bold))
-        if len(text) > longest - 3:
-            longest_pt = max(longest_pt, text_pt(text, bold))
-        longest, broken = max(longest, len(text)), broken or "\n" in text
+    texts = [value if value.__class__ is str else shown_text(plain_value(value), fmt) for value in values]
+    # The column's longest word (characters, and printed width) and text; a line break? Letters differ
+    # in width: a word (a text) is measured when it is longer than the longest before it, or nearly
+    # (within 3 letters), as a scan of the values in their order does.
+    word_pt = widest(_contenders(" ".join(texts).split(), 1), bold)  # every text's words, in order
+    longest_pt = widest(_contenders(texts, 0), bold)
+    longest, broken = max(map(len, texts), default=0), "\n" in "".join(texts)
     # the header is bold; body words are measured bold only where rows print in bold (the summary)
     head_pt = max([text_pt(w, True) for w in header.split()] or [0.0])
     low = min(max(head_pt, word_pt) + PAD_PT, MAX_WORD_PT)
     want = max(low, min(column_pt(declared), longest * CHAR_PT + PAD_PT) if longest else low)
     return _Measure(low, want, longest_pt, broken)
+
+
+def _contenders(texts: list[str], start: int) -> list[str]:
+    """The `texts` longer than the longest before them (`start` characters before the first), or
+    nearly (within 3)."""
+    if not texts:
+        return []
+    sizes = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    before = np.maximum.accumulate(np.concatenate(([start], sizes[:-1])))
+    return list(compress(texts, (sizes > before - 3).tolist()))
 
 
 def fit_columns(cols: list[Col], frame: pd.DataFrame, lang: str, bold: bool = False) -> ColumnLayout:

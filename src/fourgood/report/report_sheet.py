@@ -21,7 +21,7 @@ from ..report_text import month_paragraphs, weakest_content, year_paragraphs
 from ..rollup import Consolidation
 from .geometry import column_pt, row_height, text_lines
 from .labels import criterion_text, thresholds_of, tr, type_name
-from .style import BOLD_STYLE, HEADER_STYLE, body_style, merge, page_setup, put
+from .style import BOLD_STYLE, HEADER_STYLE, body_style, merge, merge_row, page_setup, put
 
 REPORT_WIDTHS = [5.0, 30.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0]
 REPORT_PT = 13
@@ -175,7 +175,7 @@ def _report_table(ws: Worksheet, row: int, title: str, header: list[str], rows: 
             HEADER_STYLE.apply(ws.cell(row, k))
         HEADER_STYLE.apply(ws.cell(row, a, text))
         if b > a:
-            ws.merge_cells(start_row=row, start_column=a, end_row=row, end_column=b)
+            merge_row(ws, row, a, b)
     ws.row_dimensions[row].height = row_height(header, span_w, True)
     row += 1
     for i, values in enumerate(rows):
@@ -187,7 +187,7 @@ def _report_table(ws: Worksheet, row: int, title: str, header: list[str], rows: 
             if bold:
                 BOLD_STYLE.apply(cell)
             if b > a:
-                ws.merge_cells(start_row=row, start_column=a, end_row=row, end_column=b)
+                merge_row(ws, row, a, b)
         ws.row_dimensions[row].height = row_height([v if isinstance(v, str) else "" for v in values], span_w)
         row += 1
     return row

@@ -7,7 +7,10 @@ import weakref
 from copy import copy
 from typing import Any
 
+from openpyxl.cell.cell import MergedCell
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..contract import plain_value
@@ -86,7 +89,34 @@ def merge(ws: Worksheet, row: int, first: int, last: int, value: Any, font: Font
     """`value` in `font` across columns `first`..`last` of `row`, wrapped."""
     _merged_style(font, horizontal).apply(ws.cell(row, first, value))
     if last > first:
+        merge_row(ws, row, first, last)
+
+
+def merge_row(ws: Worksheet, row: int, first: int, last: int) -> None:
+    """`ws.merge_cells` over columns `first`..`last` of `row`, its cells' formats found once per
+    workbook, top-left cell's and bottom-right cell's format and width: openpyxl gives every cell
+    of a merge its borders and protection by assignment, hashing each Border on every merge (most
+    of the report page's merges repeat one of a few)."""
+    cells: dict[tuple[int, int], Any] = ws._cells  # openpyxl's own, as merge_cells reads it
+    start: Any = ws.cell(row, first)
+    end = cells.get((row, last))
+    cache = _MERGES.setdefault(ws.parent, {})
+    key = (tuple(start._style or _UNSTYLED), None if end is None else tuple(end._style or _UNSTYLED), last - first)
+    done = cache.get(key)
+    if done is None:
         ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+        cache[key] = (copy(start._style), [copy(cells[row, c]._style) for c in range(first + 1, last + 1)])
+        return
+    ws.merged_cells.add(MergedCellRange(ws, f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}"))
+    start._style = copy(done[0])
+    for col, style in enumerate(done[1], first + 1):
+        cell: Any = MergedCell(ws, row, col)
+        cell._style = copy(style)
+        cells[row, col] = cell
+
+
+# per workbook: (top-left format, bottom-right format or None, width) -> the merged cells' formats after
+_MERGES: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], tuple[Any, list[Any]]]] = weakref.WeakKeyDictionary()
 
 
 def put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None):

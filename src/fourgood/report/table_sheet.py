@@ -4,11 +4,12 @@ conditional formats of its rates and statuses."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import chain, repeat
 from typing import Any
 
 import pandas as pd
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -16,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..contract import plain_value, status_text
 from ..document import Letterhead
 from ..house_style import AMBER_FILL, GREEN_FILL, RED_FILL
-from ..sheet_stream import TIME_TYPES, SheetRows, cell_value, cell_xml, row_xml
+from ..sheet_stream import MAX_TEXT, TIME_TYPES, SheetRows, cell_value, cell_xml, column_tails, distinct
 from ..vocab import Status
 from .columns import Col
 from .geometry import HEAD_ROW, INDENT_CHARS, LINE_PT, ColumnLayout, fit_columns, row_height, shown_text, text_lines
@@ -123,39 +124,57 @@ class TableBody:
         first = self.first
         for raw in zip(*chunks):
             size = len(raw[0])
-            numbers = range(first, first + size)
+            rows = list(map(str, range(first, first + size)))
             bold = next(bolds) if bolds is not None else [False] * size
             indent = [int(x) for x in next(indents)] if indents is not None else [0] * size
-            cells, lines = [], []
+            pieces: list[Iterable[str]] = []
+            lines = []
             for j, (letter, values) in enumerate(zip(letters, raw)):
-                values = [_stored(v) for v in values]
-                cells.append(self._cells(j, letter, numbers, values, bold, indent))
+                values = _stored_column(values)
+                pieces += self._cells(j, letter, rows, values, bold, indent)
                 if self.layout is not None and (not self.layout.one_line[j] or j == self.indent_col):
                     lines.append(self._lines(j, values, indent))
-            heights: list[float | None] = [None] * size
-            if self.layout is not None:  # as row_height: the most lines of any cell of the row
-                heights = [max(row) * LINE_PT + 3 for row in zip(*lines)] if lines else [LINE_PT + 3] * size
-            yield "".join(row_xml(r, "".join(row), h) for r, row, h in zip(numbers, zip(*cells), heights))
+            if self.layout is None:
+                heads = [f'<row r="{r}">' for r in rows]
+            else:  # as row_height: the most lines of any cell of the row
+                heights = list(map(max, zip(*lines))) if lines else [1] * size
+                tags = {n: f'" ht="{n * LINE_PT + 3:.16g}" customHeight="1">' for n in set(heights)}  # as row_xml
+                heads = ['<row r="' + r + tags[n] for r, n in zip(rows, heights)]
+            yield "".join(chain.from_iterable(zip(heads, *pieces, repeat("</row>", size))))
             first += size
 
-    def _cells(self, j: int, letter: str, numbers: range, values: list[Any], bold: list[bool],
-               indent: list[int]) -> list[str]:
-        """Column `j`'s `<c>` elements for one chunk of rows."""
+    def _cells(self, j: int, letter: str, rows: list[str], values: list[Any], bold: list[bool],
+               indent: list[int]) -> tuple[Iterable[str], Iterable[str], Iterable[str]]:
+        """Column `j`'s `<c>` elements for one chunk of rows, in three pieces per row joined in
+        the row: `<c r="` and the letter, the row number, the rest (`column_tails`). Column by
+        column where one format serves every plain row and another every bold one; cell by cell
+        (the whole element in the last piece) where the format follows the value or the row's
+        indent (dates, the party tree's names), or where a cell is left unwritten."""
+        n = len(rows)
         if j == self.indent_col:
-            return [cell_xml(f"{letter}{r}", v, self.style_id(j, v, b, k))
-                    for r, v, b, k in zip(numbers, values, bold, indent)]
-        ids = (self.style_id(j, None, False), self.style_id(j, None, True) if True in bold else None)
-        return [cell_xml(f"{letter}{r}", v, self.style_id(j, v, b) if isinstance(v, TIME_TYPES) else ids[b])
-                for r, v, b in zip(numbers, values, bold)]
+            return repeat("", n), repeat("", n), [cell_xml(letter + r, v, self.style_id(j, v, b, k))
+                                for r, v, b, k in zip(rows, values, bold, indent)]
+        if any(issubclass(kind, TIME_TYPES) for kind in set(map(type, values))):  # a date's format follows its type
+            return repeat("", n), repeat("", n), [cell_xml(letter + r, v, self.style_id(j, v, b))
+                                                  for r, v, b in zip(rows, values, bold)]
+        tails = column_tails(values, self.style_id(j, None, False))
+        if True in bold:
+            tails = [x if b else y for x, y, b in zip(column_tails(values, self.style_id(j, None, True)), tails, bold)]
+        head = '<c r="' + letter
+        if "" in tails:  # an unstyled empty cell is not written at all
+            return repeat("", n), repeat("", n), [head + r + t if t else "" for r, t in zip(rows, tails)]
+        return repeat(head, n), rows, tails
 
     def _lines(self, j: int, values: list[Any], indent: list[int]) -> list[int]:
-        """The lines each of column `j`'s `values` wraps to, for the rows' heights."""
+        """The lines each of column `j`'s `values` wraps to, for the rows' heights: each distinct
+        text measured once."""
         assert self.layout is not None
         fmt, width = self.fmts[j], self.layout.widths[j]
-        texts = (v if v.__class__ is str else shown_text(v, fmt) for v in values)
+        texts = [v if v.__class__ is str else shown_text(v, fmt) for v in values]
         if j == self.indent_col:  # an indent level takes about three characters of the line
             return [text_lines(t, max(width - INDENT_CHARS * k, 4)) if t else 1 for t, k in zip(texts, indent)]
-        return [text_lines(t, width) if t else 1 for t in texts]
+        lines = {t: text_lines(t, width) if t else 1 for t in dict.fromkeys(texts)}
+        return [lines[t] for t in texts]
 
 
 def _stored(value: Any) -> Any:
@@ -163,6 +182,23 @@ def _stored(value: Any) -> Any:
     if value.__class__ is float:  # most cells: a float column's values, NaN for empty
         return None if value != value else value
     return cell_value(value if value.__class__ is str else plain_value(value))
+
+
+_PLAIN = frozenset({str, type(None), float, int, bool})  # what `_stored` keeps as it is (but NaN)
+
+
+def _stored_column(values: list[Any]) -> list[Any]:
+    """`_stored` of each of `values`: a column of texts, numbers and None as it is, NaN as None,
+    when its texts are none too long and carry no illegal character (checked at once); else each
+    distinct text checked on its own."""
+    kinds = set(map(type, values))
+    if kinds <= _PLAIN:
+        texts = [v for v in distinct(values) if v.__class__ is str]
+        if not texts or (max(map(len, texts)) <= MAX_TEXT and not ILLEGAL_CHARACTERS_RE.search("".join(texts))):
+            return [None if v != v else v for v in values] if float in kinds else values
+    stored = {v: _stored(v) for v in distinct(values) if isinstance(v, str)}
+    return [stored[v] if v.__class__ is str else (None if v != v else v) if v.__class__ is float
+            else v if v.__class__ is int or v.__class__ is bool else _stored(v) for v in values]
 
 
 def status_rules(ws: Worksheet, col: int, head: int, last: int, lang: str, thresholds: list[float]) -> None:

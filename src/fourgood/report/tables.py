@@ -30,17 +30,48 @@ def shown_paths(files: list[str]) -> dict[str, str]:
     # strings, and the common folder of the distinct folders: 100,000 resolved Paths and their
     # split parts held at once took about 100 MB
     # Keyed by the name as given and by its resolved path (messages may quote either): each path is
-    # resolved once per report, not once per table.
-    paths = {f: os.path.realpath(f) for f in files if isinstance(f, str) and f}
+    # resolved once per report, not once per table; each folder once (`_resolved`).
+    paths = _resolved(files)
     if len(paths) < 2:
-        shown = {f: os.path.basename(p) for f, p in paths.items()}
+        shown = {f: name for f, (_, _, name) in paths.items()}
     else:
         try:
-            base = os.path.commonpath({os.path.dirname(p) for p in paths.values()})
+            base = os.path.commonpath({folder for _, folder, _ in paths.values()})
         except ValueError:  # different drives
             return {}
-        shown = {f: os.path.relpath(p, base).replace(os.sep, "/") for f, p in paths.items()}
-    return {paths[f]: v for f, v in shown.items()} | shown
+        inside: dict[str, str] = {}  # a folder's path from `base`
+
+        def relative(p: str, folder: str, name: str) -> str:  # os.path.relpath(p, base), each folder once
+            if not name:
+                return os.path.relpath(p, base)
+            if folder not in inside:
+                inside[folder] = os.path.relpath(folder, base)
+            return name if inside[folder] == os.curdir else os.path.join(inside[folder], name)
+
+        shown = {f: relative(*parts).replace(os.sep, "/") for f, parts in paths.items()}
+    return {paths[f][0]: v for f, v in shown.items()} | shown
+
+
+def _resolved(files: list[str]) -> dict[str, tuple[str, str, str]]:
+    """os.path.realpath of each file named (a non-empty string), with its os.path.split; each
+    folder resolved once: a file's real path is its real folder's, with its name, unless the name
+    is itself a link."""
+    folders: dict[str, str] = {}
+    paths = {}
+    for f in files:
+        if not isinstance(f, str) or not f or f in paths:
+            continue
+        folder, name = os.path.split(f)
+        if name not in ("", os.curdir, os.pardir):
+            if folder not in folders:
+                folders[folder] = os.path.realpath(folder)
+            path = os.path.join(folders[folder], name)
+            if not os.path.islink(path):
+                paths[f] = (path, folders[folder], name)
+                continue
+        path = os.path.realpath(f)
+        paths[f] = (path, *os.path.split(path))
+    return paths
 
 
 def _with_shown_files(frame: pd.DataFrame, shown: dict[str, str]) -> pd.DataFrame:
@@ -95,8 +126,19 @@ class _Words:
         return tr(self.lang, ("Chưa nộp", "Missing")) if s == Status.MISSING else s
 
     def labels(self, frame: pd.DataFrame) -> list[Any]:
+        """`status` of each row, each distinct status and threshold worded once (a threshold's
+        number is its key but for a zero: 0.0 and -0.0 are one key and print differently)."""
         ts = frame["threshold"] if "threshold" in frame else [self.single] * len(frame)
-        return [self.status(s, t) for s, t in zip(frame["status"], ts)]
+        said: dict[tuple[str, float], Any] = {}
+        out = []
+        for s, t in zip(frame["status"], ts):
+            if s.__class__ is str and t.__class__ is float and t:  # most rows; NaN too (a key by identity)
+                if (s, t) not in said:
+                    said[s, t] = self.status(s, t)
+                out.append(said[s, t])
+            else:
+                out.append(self.status(s, t))
+        return out
 
     def type_name(self, code: Any) -> Any:
         return type_name(code, self.lang)
