@@ -180,3 +180,19 @@ def test_without_a_store_every_run_writes(board, tmp_path, writes):
     _run(board, out, store=None)
     _run(board, out, store=None)
     assert len(writes) == 2 and not beside(out).exists()
+
+
+def test_a_rerun_with_nothing_new_says_again_what_the_run_that_wrote_it_warned(board, tmp_path, writes, capsys):
+    """The board's own earlier workbook among the inputs is left out with a warning on stderr; the
+    re-run that leaves the workbook as it is says it again (the board reads the terminal, not only
+    the log sheet)."""
+    inbox, _ = board
+    out = tmp_path / "tong-hop.xlsx"
+    _run(board, out)
+    shutil.copy(out, inbox / "tong-hop-thang-truoc.xlsx")
+    capsys.readouterr()
+    _run(board, out)
+    warned = [line for line in capsys.readouterr().err.splitlines() if "tong-hop-thang-truoc.xlsx" in line]
+    assert warned and len(writes) == 2
+    assert _run(board, out)[1] is None and len(writes) == 2
+    assert [line for line in capsys.readouterr().err.splitlines() if "tong-hop-thang-truoc.xlsx" in line] == warned

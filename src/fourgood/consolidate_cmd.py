@@ -47,6 +47,8 @@ def run_consolidate(paths: list[str], out: str, *, roster: str | None = None, pe
         if history is not None and not (rewrite or pdf):
             written = up_to_date(history, request, outputs)
             if written is not None:
+                for line in written.summary.get("notices", []):  # as the run that wrote it said them
+                    print(line, file=sys.stderr)
                 if summary_json:
                     write_text_atomic(summary_json, _summary_text(written.summary["summary"]))
                 if not quiet:
@@ -56,7 +58,7 @@ def run_consolidate(paths: list[str], out: str, *, roster: str | None = None, pe
             c = consolidate_paths(paths, specs, roster=roster, period=period, jobs=jobs, lang=lang, progress=tick,
                                   store=history, scheduler=scheduler, outputs=outputs)
         print_store_warnings(c, lang)
-        print_own_workbooks(c, lang)
+        notices = print_own_workbooks(c, lang)
         path = write_consolidated(c, out, lang, run_at=run_at, sources=[str(p) for p in paths], roster=roster,
                                   period=period, issuer=issuer, place=place, signer=who, weakest=weakest)
         ordered = {"year": c.summary["year"], **c.summary} if "year" in c.summary else c.summary  # the year's first
@@ -64,7 +66,8 @@ def run_consolidate(paths: list[str], out: str, *, roster: str | None = None, pe
             write_text_atomic(summary_json, _summary_text(ordered))
         if history is not None and c.history is not None:
             remember(history, request, c.files, c.history.disappeared,
-                     {"summary": ordered, "not_forms": not_a_form_count(c), "files": c.history.reused + c.history.read},
+                     {"summary": ordered, "not_forms": not_a_form_count(c), "files": c.history.reused + c.history.read,
+                      "notices": notices},
                      run_at)
     finally:
         if history is not None:
@@ -123,12 +126,15 @@ def print_store_warnings(c: Consolidation, lang: str) -> None:
               f"Warning: {len(h.disappeared)} file(s) of the last consolidation are gone: {names}", file=sys.stderr)
 
 
-def print_own_workbooks(c: Consolidation, lang: str) -> None:
+def print_own_workbooks(c: Consolidation, lang: str) -> list[str]:
     """Consolidated workbooks left out as this consolidation's own (stderr, even with --quiet): a
-    board that copied last month's result into the folder learns why it did not count."""
-    for p in c.problems:
-        if p.code == "consolidated_own":
-            print(f"{severity_label(p.severity, lang)}: {p.file}: {p.message(lang)}", file=sys.stderr)
+    board that copied last month's result into the folder learns why it did not count. The lines
+    printed, which a re-run with nothing new prints again."""
+    lines = [f"{severity_label(p.severity, lang)}: {p.file}: {p.message(lang)}"
+             for p in c.problems if p.code == "consolidated_own"]
+    for line in lines:
+        print(line, file=sys.stderr)
+    return lines
 
 
 EXIT_NO_PDF = 4  # the workbook was written, its PDF was not (README, "Printing")
