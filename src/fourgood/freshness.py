@@ -65,6 +65,7 @@ def _key(store: Store, request: Request, files: Sequence[tuple[str, str | None, 
 
     feed("fourgood-written-1", store.db.key, sources_key(request.paths), os.path.abspath(request.out),
          request.period, request.day.isoformat(), *request.options)
+    feed("given", request.roster, *request.paths)  # as typed: the workbook's _meta records them so
     for path, skip, sha in sorted((os.path.abspath(p), skip or "", sha) for p, skip, sha in files):
         if not skip and not sha:
             return None
