@@ -111,6 +111,12 @@ def _edit_the_workbook(board, out):
     book.save(out)
 
 
+def _grow_the_lock_file(board, out):
+    inbox, _ = board
+    lock = next(inbox.rglob("~$*"))
+    lock.write_bytes(lock.read_bytes() + b"\0" * 1000)  # its size is in the log sheet
+
+
 def _change_the_roster(board, out):
     _, roster = board
     book = openpyxl.load_workbook(roster)
@@ -129,7 +135,13 @@ CHANGES = {
     "another day": (None, {"run_at": RUN_AT + dt.timedelta(days=1)}),
     "the language": (None, {"lang": "en"}),
     "another criteria table": (None, {"criteria": "CHANGED"}),
+    "the year's rules of a table": (None, {"criteria": "YEAR_RULES"}),
     "the folder written otherwise": (None, {"paths": "SLASH"}),
+    "the roster, same content under another name": (None, {"roster": "COPY"}),
+    "the period written otherwise": (None, {"period": "11/2026"}),
+    "the place": (None, {"place": "Hà Tĩnh"}),
+    "the signer": (None, {"signer": "T/M BAN THƯỜNG VỤ"}),
+    "a lock file's size": (_grow_the_lock_file, {}),
 }
 
 
@@ -137,17 +149,26 @@ CHANGES = {
 def test_anything_the_workbook_depends_on_makes_the_next_run_write_it_again(board, tmp_path, writes, change):
     out = tmp_path / "tong-hop.xlsx"
     alter, options = CHANGES[change]
-    if options.get("criteria") == "CHANGED":  # the bundled tables, the agency's under a new version
+    base: dict = {}
+    if options.get("criteria"):  # a copy of the bundled tables (earlier versions too), then one of them changed
         folder = tmp_path / "bang"
-        shutil.copytree(SPECS, folder, ignore=shutil.ignore_patterns("history"))
+        shutil.copytree(SPECS, folder)
         table = folder / "co-quan.yaml"
-        table.write_text(table.read_text(encoding="utf-8").replace('version: "2026.2"', 'version: "2026.3"', 1),
-                         encoding="utf-8")
-        options = {"criteria": str(folder)}
+        edit = ('version: "2026.3"' if options["criteria"] == "CHANGED"  # the agency's table under a new version
+                else 'version: "2026.2"\noutstanding_score: 98')  # the year's rules only: in no fingerprint
+
+        def alter(board, out):
+            table.write_text(table.read_text(encoding="utf-8").replace('version: "2026.2"', edit, 1), encoding="utf-8")
+
+        base = options = {"criteria": str(folder)}
+    if options.get("roster") == "COPY":  # the same bytes, another file: _meta records the roster's name
+        copy = tmp_path / "danh-sach-ban-sao.xlsx"
+        shutil.copy(board[1], copy)
+        options = {"roster": str(copy)}
     if options.get("paths") == "SLASH":  # the same folder, typed with a trailing slash: _meta records it as typed
         options = {"paths": [str(board[0]) + "/"]}
-    assert _run(board, out)[0] == 0
-    assert _run(board, out)[1] is None and len(writes) == 1  # nothing new: left as it is
+    assert _run(board, out, **base)[0] == 0
+    assert _run(board, out, **base)[1] is None and len(writes) == 1  # nothing new: left as it is
     if alter:
         alter(board, out)
     code, c = _run(board, out, **options)
@@ -200,3 +221,64 @@ def test_a_rerun_with_nothing_new_says_again_what_the_run_that_wrote_it_warned(b
     assert warned and len(writes) == 2
     assert _run(board, out)[1] is None and len(writes) == 2
     assert [line for line in capsys.readouterr().err.splitlines() if "tong-hop-thang-truoc.xlsx" in line] == warned
+
+
+def test_a_file_our_own_failure_left_unjudged_makes_the_next_run_judge_it_and_write(board, tmp_path, writes,
+                                                                                   monkeypatch):
+    """A failure of ours while reading one form is logged and that form is not stored: the next run
+    must judge it again and write the workbook, not say that nothing is new."""
+    import fourgood.validators.reader as reader
+
+    inbox, _ = board
+    victim = _forms(inbox)[0]
+    real = reader.read_view
+
+    def failing(view, f, out, index):
+        if Path(f).name == victim.name:
+            raise MemoryError("simulated")
+        return real(view, f, out, index)
+
+    out = tmp_path / "tong-hop.xlsx"
+    monkeypatch.setattr(reader, "read_view", failing)
+    _, first = _run(board, out)
+    assert [p.code for p in first.problems if p.file == str(victim)] == ["internal_error"]
+    monkeypatch.setattr(reader, "read_view", real)
+    _, again = _run(board, out)
+    assert again is not None and len(writes) == 2
+    assert not [p for p in again.problems if p.code == "internal_error"]
+
+
+def test_the_roster_is_the_one_the_run_read_even_when_it_changes_while_the_run_goes_on(board, tmp_path, writes,
+                                                                                      monkeypatch):
+    out = tmp_path / "tong-hop.xlsx"
+    real = consolidate_cmd.write_consolidated
+
+    def renaming_meanwhile(c, path, *args, **kwargs):  # the roster was read at the start; a board member edits it
+        _change_the_roster(board, out)
+        return real(c, path, *args, **kwargs)
+
+    monkeypatch.setattr(consolidate_cmd, "write_consolidated", renaming_meanwhile)
+    _run(board, out)
+    monkeypatch.undo()
+    _, again = _run(board, out)
+    assert again is not None, "the edited roster was never read: the workbook must be written again"
+
+
+def test_a_record_the_store_cannot_use_is_a_full_run_never_a_traceback(board, tmp_path, writes):
+    import sqlite3
+
+    out = tmp_path / "tong-hop.xlsx"
+    _run(board, out)
+    for summary, when in (('{"files": 3}', "2026-11-30T09:00:00"), ('{"summary": {}, "notices": "x"}', "2026-11-30"),
+                          ('{"summary": {}}', "hôm qua"), ("[", "2026-11-30")):
+        with sqlite3.connect(beside(out)) as con:
+            con.execute("UPDATE written SET summary = ?, written_at = ?", (summary, when))
+        before = len(writes)
+        assert _run(board, out)[1] is not None and len(writes) == before + 1, summary
+
+
+def test_nothing_to_consolidate_leaves_no_store_behind(tmp_path, capsys):
+    out = tmp_path / "moi" / "tong-hop.xlsx"
+    assert main(["consolidate", str(tmp_path / "khong-co"), "-o", str(out)]) == 2
+    assert "khong-co" in capsys.readouterr().err
+    assert not beside(out).exists() and not out.parent.exists()

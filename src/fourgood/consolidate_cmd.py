@@ -16,7 +16,7 @@ from .atomic import write_refusal, write_text_atomic
 from .check import file_report_frame
 from .document import parse_signer
 from .freshness import Request, remember, up_to_date
-from .pipeline import Outputs
+from .pipeline import Outputs, check_inputs
 from .problems import FourgoodError, Problem, severity_label
 from .report.writer import write_consolidated
 from .rollup import Consolidation, consolidate_paths, parse_period  # noqa: F401 (parse_period: public here)
@@ -41,7 +41,9 @@ def run_consolidate(paths: list[str], out: str, *, roster: str | None = None, pe
     who = parse_signer(signer)  # a usage error before anything is read
     outputs = own_outputs(out, summary_json, store)
     run_at = run_at or dt.datetime.now().replace(microsecond=0)
-    request = Request(paths, out, roster, period, run_at.date(), (issuer, place, signer, weakest))
+    request = Request.of(paths, out, roster, period, run_at.date(), (issuer, place, signer, weakest), specs)
+    if store:  # nothing to consolidate: said before the store is opened (or made)
+        check_inputs(paths, also=[roster] if roster else [], outputs=outputs)
     history = Store(store, specs, lang) if store else None
     try:
         if history is not None and not (rewrite or pdf):

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ import pandas as pd
 
 from .pipeline import Outputs, discover
 from .rollup import parse_period, previous_month
+from .spec import Spec, all_versions
 from .store import Store, Written, sources_key
 from .yearview import is_year, previous_year
 
@@ -30,7 +32,8 @@ from .yearview import is_year, previous_year
 @dataclass(frozen=True)
 class Request:
     """What a consolidation is asked for, besides its inputs' content: everything else the
-    workbook's bytes depend on."""
+    workbook's bytes depend on. Made before anything is read (`of`), so that the roster's
+    content is the one the run reads, not the one on disk when it ends."""
 
     paths: Sequence[str]
     out: str
@@ -38,6 +41,17 @@ class Request:
     period: str | None
     day: dt.date
     options: tuple[Any, ...]  # issuer, place, signer, the weakest criteria shown
+    tables: str = ""  # every criteria table known, year rules included (tables_key)
+    roster_sha: str = ""  # the roster's content when the run began ("" without one, or unreadable)
+
+    @classmethod
+    def of(cls, paths: Sequence[str], out: str, roster: str | None, period: str | None, day: dt.date,
+           options: tuple[Any, ...], specs: Mapping[str, Spec]) -> Request:
+        try:
+            roster_sha = _sha256(roster) if roster else ""
+        except OSError:
+            roster_sha = ""
+        return cls(paths, out, roster, period, day, options, tables_key(specs), roster_sha)
 
     def gone_now(self, store: Store) -> list[str]:
         """The last run's files for these sources that are gone now (what this run would report)."""
@@ -45,36 +59,54 @@ class Request:
         return sorted(p for p in store.last_run.files(sources_key(self.paths)) if p not in now and not os.path.exists(p))
 
 
+def tables_key(specs: Mapping[str, Spec]) -> str:
+    """Every criteria table known, whole: the store's run key has their fingerprints, which leave
+    out the rules of the year (`year_rule`, `outstanding_score`) that the year view applies."""
+    tables = sorted(json.dumps(s.to_dict(), ensure_ascii=False, sort_keys=True, default=str) for s in all_versions(specs))
+    return hashlib.sha256("\n".join(tables).encode("utf-8")).hexdigest()
+
+
 def inputs_key(store: Store, request: Request, outputs: Outputs | None, gone: Sequence[str]) -> str | None:
     """The key of everything the workbook would be made from now; None when a file's content is not
-    known from the stat cache without reading it (a new or changed file: the run must read it)."""
+    known from the stat cache without reading it (a new or changed file: the run must read it), or
+    its judgement is not in the store (a full run would judge it again: a failure of ours, say)."""
     entries = discover(request.paths, outputs)
     seen = store.stat.identify([str(p) for p, skip in entries if skip is None])
-    return _key(store, request, [(str(p), skip, found.sha256 if (found := seen.get(str(p))) else "")
-                                 for p, skip in entries], gone)
+    shas = {found.sha256 for p, skip in entries if skip is None and (found := seen.get(str(p))) and found.sha256}
+    if shas - store.judgements.known(shas):
+        return None
+    return _key(store, request, [(str(p), skip, found.sha256 if (found := seen.get(str(p))) else "",
+                                  _size(p) if skip else "") for p, skip in entries], gone)
 
 
-def _key(store: Store, request: Request, files: Sequence[tuple[str, str | None, str]],
+def _size(path: str | Path) -> int | str:
+    """A skipped file's size, which the log sheet shows ("" when it cannot be stat-ed)."""
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return ""
+
+
+def _key(store: Store, request: Request, files: Sequence[tuple[str, str | None, str, int | str]],
          gone: Sequence[str]) -> str | None:
-    """The key of a run's inputs (each file's path, skip reason and content's sha256), options,
-    day and the history it compares with; None when a file read as a form has no known content."""
+    """The key of a run's inputs (each file's path, skip reason, content's sha256 and, skipped, its
+    size), options, tables, day and the history it compares with; None when a file read as a form
+    has no known content."""
     h = hashlib.sha256()
 
     def feed(*parts: Any) -> None:
         h.update(("\t".join("" if x is None else str(x) for x in parts) + "\n").encode("utf-8", "surrogateescape"))
 
-    feed("fourgood-written-1", store.db.key, sources_key(request.paths), os.path.abspath(request.out),
-         request.period, request.day.isoformat(), *request.options)
+    feed("fourgood-written-2", store.db.key, request.tables, sources_key(request.paths),
+         os.path.abspath(request.out), request.period, request.day.isoformat(), *request.options)
     feed("given", request.roster, *request.paths)  # as typed: the workbook's _meta records them so
-    for path, skip, sha in sorted((os.path.abspath(p), skip or "", sha) for p, skip, sha in files):
+    for path, skip, sha, size in sorted((os.path.abspath(p), skip or "", sha, size) for p, skip, sha, size in files):
         if not skip and not sha:
             return None
-        feed(path, skip, sha)
-    if request.roster:
-        try:
-            feed("roster", _sha256(request.roster))
-        except OSError:
-            return None
+        feed(path, skip, sha, size)
+    if request.roster and not request.roster_sha:
+        return None
+    feed("roster", request.roster_sha)
     feed("gone", *gone)
     wanted = parse_period(request.period)
     if wanted:  # the report compares with last year (year view) or last month, from the store
@@ -106,8 +138,10 @@ def remember(store: Store, request: Request, files: pd.DataFrame, gone: Sequence
     files frame, every input once with its skip reason and content); forget it when that cannot
     be known. A file changed while the run read it is not in the stat cache under its new times,
     so the next run reads it and writes the workbook again."""
-    rows = list(zip(files["file"].astype(str), files["skipped"].astype(object).fillna(""),
-                    files["sha256"].astype(object).fillna("")))
+    skipped = files["skipped"].astype(object).fillna("")
+    sizes = pd.to_numeric(files["size"], errors="coerce")
+    rows = list(zip(files["file"].astype(str), skipped, files["sha256"].astype(object).fillna(""),
+                    [int(n) if skip and n == n else "" for skip, n in zip(skipped, sizes)]))
     key = _key(store, request, rows, gone)
     try:
         digest = _sha256(request.out)

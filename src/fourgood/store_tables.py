@@ -420,11 +420,16 @@ class WrittenWorkbooks:
                               (os.path.abspath(out),)).fetchone()
             if row is None:
                 return None
-            try:
+            try:  # a row that is not as this code writes it: as if nothing had been written
                 summary = json.loads(row[2])
-            except ValueError:  # a damaged row: as if nothing had been written
+                dt.datetime.fromisoformat(row[3])
+            except (ValueError, TypeError):
                 return None
-            return Written(row[0], row[1], summary, row[3]) if isinstance(summary, dict) else None
+            usable = (isinstance(summary, dict) and isinstance(summary.get("summary"), dict)
+                      and isinstance(summary.get("not_forms", 0), int) and isinstance(summary.get("files", 0), int)
+                      and isinstance(notices := summary.get("notices", []), list)
+                      and all(isinstance(n, str) for n in notices))
+            return Written(row[0], row[1], summary, row[3]) if usable else None
 
         return self.db.step(run, None)
 
