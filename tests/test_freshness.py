@@ -282,3 +282,21 @@ def test_nothing_to_consolidate_leaves_no_store_behind(tmp_path, capsys):
     assert main(["consolidate", str(tmp_path / "khong-co"), "-o", str(out)]) == 2
     assert "khong-co" in capsys.readouterr().err
     assert not beside(out).exists() and not out.parent.exists()
+
+
+def test_a_file_name_that_is_not_utf8_is_consolidated_with_the_store_and_rerun(board, tmp_path, writes):
+    """A name in a Windows code page, unzipped on Linux, reaches Python with surrogate escapes,
+    which SQLite refuses: the store keeps such a path escaped, and both runs go through."""
+    import os
+
+    inbox, _ = board
+    odd = os.fsencode(str(inbox)) + b"/Chi b\xf4 moi.xlsx"
+    shutil.copy(_forms(inbox)[0], odd)
+    out = tmp_path / "tong-hop.xlsx"
+    _, first = _run(board, out)
+    name = os.fsdecode(odd)
+    assert first.files.set_index("file").loc[name, "category"] == "valid"
+    assert _run(board, out)[1] is None and len(writes) == 1
+    os.remove(odd)
+    _, gone = _run(board, out)
+    assert gone.summary["files_disappeared"] == 1

@@ -25,7 +25,7 @@ import pandas as pd
 from .pipeline import Outputs, discover
 from .rollup import parse_period, previous_month
 from .spec import Spec, all_versions
-from .store import Store, Written, sources_key
+from .store import Store, Written, db_path, sources_key
 from .yearview import is_year, previous_year
 
 
@@ -55,7 +55,7 @@ class Request:
 
     def gone_now(self, store: Store) -> list[str]:
         """The last run's files for these sources that are gone now (what this run would report)."""
-        now = {os.path.abspath(p) for p, _ in discover(self.paths)}
+        now = {db_path(p) for p, _ in discover(self.paths)}
         return sorted(p for p in store.last_run.files(sources_key(self.paths)) if p not in now and not os.path.exists(p))
 
 

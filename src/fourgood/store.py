@@ -50,6 +50,7 @@ from .store_tables import (
     StoreReport,
     Written,
     WrittenWorkbooks,
+    db_path,
 )
 
 __all__ = ["SCHEMA", "SUFFIX", "Seen", "Store", "StoreReport", "Written", "batch", "beside", "run_key",
@@ -80,7 +81,7 @@ def run_key(specs: dict[str, Spec], lang: str) -> str:
 
 
 def sources_key(paths: Sequence[str | Path]) -> str:
-    return "\n".join(sorted({os.path.abspath(p) for p in paths}))
+    return "\n".join(sorted({db_path(p) for p in paths}))
 
 
 class Store:
@@ -139,7 +140,7 @@ def batch(paths: Sequence[str | Path], specs: dict[str, Spec], store: Store | No
         parts += judge_all(again, specs, jobs, lang, None, scheduler, chunk=CHUNK)
     store.report.reused, store.report.read = len(restore) - recognised, len(to_read)
     previous = store.last_run.files(sources_key(paths))
-    now = {os.path.abspath(p) for p, _ in entries}
+    now = {db_path(p) for p, _ in entries}
     store.report.disappeared = sorted(p for p in previous if p not in now and not os.path.exists(p))
     result = settle(entries, Assessed.concat(parts), former)  # former: pipeline.settle
     result.criteria = store

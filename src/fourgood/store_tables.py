@@ -49,6 +49,13 @@ _DDL = (
 )
 
 
+def db_path(path: str | Path) -> str:
+    """A path as the store keeps it: absolute, and text SQLite can hold. A name that is not UTF-8
+    (unzipped from a Windows archive, say) reaches Python with surrogate escapes, which SQLite
+    refuses; its undecodable bytes are kept as \\xNN escapes instead."""
+    return os.path.abspath(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 @dataclass
 class StoreReport:
     """What the store did in one run (shown by `consolidate`; `files_disappeared` in the summary)."""
@@ -167,7 +174,7 @@ class StatCache:
         """What is on disk at each path (None: cannot be stat-ed; the reader says why), with the
         content's sha256 when the stat table has the path with the same size and times. Nothing
         is read or hashed here: a file of unknown content is read once, by the reader."""
-        absolute = [os.path.abspath(p) for p in paths]
+        absolute = [db_path(p) for p in paths]
 
         def stored(con: sqlite3.Connection) -> dict[str, tuple[int, int, int, str]]:
             temp_table(con, "paths", "path TEXT PRIMARY KEY", ((p,) for p in absolute))
@@ -197,7 +204,7 @@ class StatCache:
         for path, size, mtime, sha in read:
             s = seen.get(path)
             if s is not None and sha and size == s.size and mtime == s.mtime:
-                rows.append((os.path.abspath(path), s.size, s.mtime_ns, s.ctime_ns, sha))
+                rows.append((db_path(path), s.size, s.mtime_ns, s.ctime_ns, sha))
 
         def run(con: sqlite3.Connection) -> None:
             with con:
@@ -386,7 +393,7 @@ class LastRun:
         """Replace the files of these sources by this run's accepted inputs (skipped files are not kept)."""
         files = files[files["category"] != "skipped"]
         cols = ["file", "size", "mtime", "sha256", "category", "verdict", "fingerprint", "spec_version"]
-        rows = [(sources, os.path.abspath(str(f)), *rest) for f, *rest in _plain_rows(files.reindex(columns=cols))]
+        rows = [(sources, db_path(str(f)), *rest) for f, *rest in _plain_rows(files.reindex(columns=cols))]
 
         def run(con: sqlite3.Connection) -> None:
             with con:
@@ -417,7 +424,7 @@ class WrittenWorkbooks:
     def last(self, out: str | Path) -> Written | None:
         def run(con: sqlite3.Connection) -> Written | None:
             row = con.execute("SELECT inputs, sha256, summary, written_at FROM written WHERE out = ?",
-                              (os.path.abspath(out),)).fetchone()
+                              (db_path(out),)).fetchone()
             if row is None:
                 return None
             try:  # a row that is not as this code writes it: as if nothing had been written
@@ -437,15 +444,15 @@ class WrittenWorkbooks:
         def run(con: sqlite3.Connection) -> None:
             with con:
                 con.execute("INSERT OR REPLACE INTO written VALUES (?,?,?,?,?)",
-                            (os.path.abspath(out), written.inputs, written.sha256,
-                             json.dumps(written.summary, ensure_ascii=False), written.written_at))
+                            (db_path(out), written.inputs, written.sha256,
+                             json.dumps(written.summary), written.written_at))  # ASCII: file names may hold surrogates
 
         self.db.step(run, None)
 
     def forget(self, out: str | Path) -> None:
         def run(con: sqlite3.Connection) -> None:
             with con:
-                con.execute("DELETE FROM written WHERE out = ?", (os.path.abspath(out),))
+                con.execute("DELETE FROM written WHERE out = ?", (db_path(out),))
 
         self.db.step(run, None)
 
