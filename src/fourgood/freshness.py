@@ -53,9 +53,10 @@ class Request:
             roster_sha = ""
         return cls(paths, out, roster, period, day, options, tables_key(specs), roster_sha)
 
-    def gone_now(self, store: Store) -> list[str]:
-        """The last run's files for these sources that are gone now (what this run would report)."""
-        now = {db_path(p) for p, _ in discover(self.paths)}
+    def gone_now(self, store: Store, entries: Sequence[tuple[Path, str | None]]) -> list[str]:
+        """The last run's files for these sources that are gone now (what this run would report),
+        given what is found under the paths now (`pipeline.discover`)."""
+        now = {db_path(p) for p, _ in entries}
         return sorted(p for p in store.last_run.files(sources_key(self.paths)) if p not in now and not os.path.exists(p))
 
 
@@ -66,11 +67,12 @@ def tables_key(specs: Mapping[str, Spec]) -> str:
     return hashlib.sha256("\n".join(tables).encode("utf-8")).hexdigest()
 
 
-def inputs_key(store: Store, request: Request, outputs: Outputs | None, gone: Sequence[str]) -> str | None:
-    """The key of everything the workbook would be made from now; None when a file's content is not
-    known from the stat cache without reading it (a new or changed file: the run must read it), or
-    its judgement is not in the store (a full run would judge it again: a failure of ours, say)."""
-    entries = discover(request.paths, outputs)
+def inputs_key(store: Store, request: Request, entries: Sequence[tuple[Path, str | None]],
+               gone: Sequence[str]) -> str | None:
+    """The key of everything the workbook would be made from now (`entries`: what is found under
+    the paths, `pipeline.discover`); None when a file's content is not known from the stat cache
+    without reading it (a new or changed file: the run must read it), or its judgement is not in
+    the store (a full run would judge it again: a failure of ours, say)."""
     seen = store.stat.identify([str(p) for p, skip in entries if skip is None])
     shas = {found.sha256 for p, skip in entries if skip is None and (found := seen.get(str(p))) and found.sha256}
     if shas - store.judgements.known(shas):
@@ -123,7 +125,8 @@ def up_to_date(store: Store, request: Request, outputs: Outputs | None) -> Writt
     written = store.written.last(request.out)
     if written is None:
         return None
-    key = inputs_key(store, request, outputs, request.gone_now(store))
+    entries = discover(request.paths, outputs)  # once: the gone files and the key both need it
+    key = inputs_key(store, request, entries, request.gone_now(store, entries))
     if key != written.inputs:
         return None
     try:

@@ -102,6 +102,31 @@ def skip_reason(path: Path, outputs: Outputs | None = None) -> str | None:
     return (outputs.code(path) if outputs else None) or file_is_candidate(path)
 
 
+def files_under(folder: Path) -> list[Path]:
+    """Every file under `folder`, sorted by its path's text: what `folder.rglob("*")` filtered by
+    `is_file()` finds (links to files kept, linked folders not entered), from the directory
+    entries' own types instead of a stat and a Path per entry (a board's folder of 100,000 forms
+    is listed on every run, and again to tell whether anything is new)."""
+    found: list[str] = []
+    folders = [str(folder)]
+    while folders:
+        here = folders.pop()
+        try:
+            with os.scandir(here) as listing:
+                entries = list(listing)
+        except OSError:  # unreadable: as rglob, what cannot be listed is not there
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir() and not entry.is_symlink():
+                    folders.append(entry.path)
+                elif entry.is_file():
+                    found.append(entry.path)
+            except OSError:
+                continue
+    return [Path(p) for p in sorted(found)]
+
+
 def discover(paths: Iterable[str | Path], outputs: Outputs | None = None) -> list[tuple[Path, str | None]]:
     """(path, skip code or None) for every file under the given files and folders, sorted.
 
@@ -110,16 +135,14 @@ def discover(paths: Iterable[str | Path], outputs: Outputs | None = None) -> lis
     seen: set[str] = set()
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            files = sorted((p for p in path.rglob("*") if p.is_file()), key=lambda p: str(p))
-        else:
-            files = [path]
+        listed = path.is_dir()
+        files = files_under(path) if listed else [path]
         for p in files:
             key = os.path.abspath(p)
             if key in seen:
                 continue
             seen.add(key)
-            if not p.exists():
+            if not listed and not p.exists():  # a file named on the command line (one listed was just seen)
                 found.append((p, "file_not_found"))
             else:
                 found.append((p, skip_reason(p, outputs)))
