@@ -44,11 +44,8 @@ def state_dir_for(inbox: Path) -> Path:
 
 
 def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1024 * 1024), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _write_new(tmp_dir: Path, final: Path, source: bytes | Path, *, link: bool = True) -> bool:

@@ -16,7 +16,7 @@ from .atomic import write_refusal, write_text_atomic
 from .check import file_report_frame
 from .document import parse_signer
 from .freshness import Request, remember, up_to_date
-from .pipeline import Outputs, check_inputs
+from .pipeline import Outputs, check_inputs, discover
 from .problems import FourgoodError, Problem, severity_label
 from .report.writer import write_consolidated
 from .rollup import Consolidation, consolidate_paths, parse_period  # noqa: F401 (parse_period: public here)
@@ -45,9 +45,10 @@ def run_consolidate(paths: list[str], out: str, *, roster: str | None = None, pe
     if store:  # nothing to consolidate: said before the store is opened (or made)
         check_inputs(paths, also=[roster] if roster else [], outputs=outputs)
     history = Store(store, specs, lang) if store else None
+    entries = discover(paths, outputs) if history is not None else None  # listed once, for both uses
     try:
-        if history is not None and not (rewrite or pdf):
-            written = up_to_date(history, request, outputs)
+        if history is not None and entries is not None and not (rewrite or pdf):
+            written = up_to_date(history, request, entries)
             if written is not None:
                 for line in written.summary.get("notices", []):  # as the run that wrote it said them
                     print(line, file=sys.stderr)
@@ -58,7 +59,7 @@ def run_consolidate(paths: list[str], out: str, *, roster: str | None = None, pe
                 return 0, None
         with reading_progress(lang, False if quiet else progress) as tick:
             c = consolidate_paths(paths, specs, roster=roster, period=period, jobs=jobs, lang=lang, progress=tick,
-                                  store=history, scheduler=scheduler, outputs=outputs)
+                                  store=history, scheduler=scheduler, outputs=outputs, entries=entries)
         print_store_warnings(c, lang)
         notices = print_own_workbooks(c, lang)
         path = write_consolidated(c, out, lang, run_at=run_at, sources=[str(p) for p in paths], roster=roster,
@@ -174,10 +175,13 @@ def not_a_form_count(c: Consolidation) -> int:
 
 def _store_line(c: Consolidation, lang: str) -> str | None:
     h = c.history
-    if h is None or h.unusable:
-        return None
-    return (f"Kho lịch sử {h.path}: {h.reused} tệp đã có sẵn, {h.read} tệp được đọc." if lang == "vi" else
-            f"History store {h.path}: {h.reused} file(s) already stored, {h.read} read.")
+    return None if h is None or h.unusable else store_line(h.path, h.reused, h.read, lang)
+
+
+def store_line(store: str | Path, reused: int, read: int, lang: str) -> str:
+    """What the history store did, under the closing table."""
+    return (f"Kho lịch sử {store}: {reused} tệp đã có sẵn, {read} tệp được đọc." if lang == "vi" else
+            f"History store {store}: {reused} file(s) already stored, {read} read.")
 
 
 def print_unchanged(written: Written, out: Path, store: Path, lang: str) -> None:
@@ -190,9 +194,8 @@ def print_unchanged(written: Written, out: Path, store: Path, lang: str) -> None
         "(thêm --rewrite để ghi lại)." if lang == "vi" else
         f"Nothing new since the consolidation at {stamp}: the workbook is as it was written and is left as it is "
         "(add --rewrite to write it again).")
-    line = (f"Kho lịch sử {store}: {files} tệp đã có sẵn, 0 tệp được đọc." if lang == "vi" else
-            f"History store {store}: {files} file(s) already stored, 0 read.")
-    print_summary(written.summary["summary"], int(written.summary.get("not_forms", 0)), out, lang, line,
+    print_summary(written.summary["summary"], int(written.summary.get("not_forms", 0)), out, lang,
+                  store_line(store, files, 0, lang),
                   written=True)
 
 

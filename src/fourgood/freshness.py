@@ -22,10 +22,9 @@ from typing import Any
 
 import pandas as pd
 
-from .pipeline import Outputs, discover
 from .rollup import parse_period, previous_month
 from .spec import Spec, all_versions
-from .store import Store, Written, db_path, sources_key
+from .store import Store, Written, sources_key
 from .yearview import is_year, previous_year
 
 
@@ -52,12 +51,6 @@ class Request:
         except OSError:
             roster_sha = ""
         return cls(paths, out, roster, period, day, options, tables_key(specs), roster_sha)
-
-    def gone_now(self, store: Store, entries: Sequence[tuple[Path, str | None]]) -> list[str]:
-        """The last run's files for these sources that are gone now (what this run would report),
-        given what is found under the paths now (`pipeline.discover`)."""
-        now = {db_path(p) for p, _ in entries}
-        return sorted(p for p in store.last_run.files(sources_key(self.paths)) if p not in now and not os.path.exists(p))
 
 
 def tables_key(specs: Mapping[str, Spec]) -> str:
@@ -118,15 +111,15 @@ def _key(store: Store, request: Request, files: Sequence[tuple[str, str | None, 
     return h.hexdigest()
 
 
-def up_to_date(store: Store, request: Request, outputs: Outputs | None) -> Written | None:
-    """The record of the workbook at `request.out` when it is still the answer, else None."""
+def up_to_date(store: Store, request: Request, entries: Sequence[tuple[Path, str | None]]) -> Written | None:
+    """The record of the workbook at `request.out` when it is still the answer, else None
+    (`entries`: the inputs as `pipeline.discover` lists them now)."""
     if store.report.unusable or store.report.damaged:
         return None
     written = store.written.last(request.out)
     if written is None:
         return None
-    entries = discover(request.paths, outputs)  # once: the gone files and the key both need it
-    key = inputs_key(store, request, entries, request.gone_now(store, entries))
+    key = inputs_key(store, request, entries, store.gone(request.paths, entries))
     if key != written.inputs:
         return None
     try:

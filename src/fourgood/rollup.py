@@ -7,6 +7,7 @@ tests recompute the same figures independently.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -691,7 +692,8 @@ def parse_period(text: str | None) -> str | None:
 def consolidate_paths(paths: list[str], specs: dict[str, Spec], *, roster: str | None = None,
                       period: str | None = None, jobs: int = 1, lang: str = "vi", progress: Progress | None = None,
                       store: Store | str | Path | None = None, scheduler: str | None = None,
-                      outputs: Outputs | None = None) -> Consolidation:
+                      outputs: Outputs | None = None,
+                      entries: Sequence[tuple[Path, str | None]] | None = None) -> Consolidation:
     """Read, validate, score and roll up: the whole job short of writing (shared with the add-in).
 
     Raises FourgoodError, before anything is written, when there is nothing to consolidate: a
@@ -699,6 +701,7 @@ def consolidate_paths(paths: list[str], specs: dict[str, Spec], *, roster: str |
     `store`: the history store, or its file (only files whose content it has not seen are read); a
     store given open stays open.
     `outputs`: the files this run writes, listed as skipped, never read (`pipeline.skip_reason`).
+    `entries`: the inputs as `pipeline.discover` listed them, when the caller already has.
     """
     wanted = parse_period(period)
     check_inputs(paths, also=[roster] if roster else [], outputs=outputs)
@@ -707,7 +710,7 @@ def consolidate_paths(paths: list[str], specs: dict[str, Spec], *, roster: str |
     history = store if isinstance(store, Store) else Store(store, specs, lang) if store else None
     try:
         result = store_batch(paths, specs, history, jobs=jobs, lang=lang, progress=progress, scheduler=scheduler,
-                             former=former_code_map(roster_frame), outputs=outputs)
+                             former=former_code_map(roster_frame), outputs=outputs, entries=entries)
         if wanted:
             found = periods_found(result)
             if not (of_year(pd.Series(found, dtype=object), wanted) if is_year(wanted) else

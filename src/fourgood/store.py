@@ -103,17 +103,25 @@ class Store:
     def criterion_sums(self, used: pd.DataFrame) -> pd.DataFrame:
         return self.judgements.criterion_sums(used)
 
+    def gone(self, paths: Sequence[str | Path], entries: Sequence[tuple[Path, str | None]]) -> list[str]:
+        """The last run's files for these sources that are gone now (`entries`: what is found under
+        the paths now, `pipeline.discover`)."""
+        now = {db_path(p) for p, _ in entries}
+        return sorted(p for p in self.last_run.files(sources_key(paths)) if p not in now and not os.path.exists(p))
+
     def close(self) -> None:
         self.db.close()
 
 
 def batch(paths: Sequence[str | Path], specs: dict[str, Spec], store: Store | None, *, jobs: int = 1,
           lang: str = "vi", progress: Progress | None = None, scheduler: str | None = None,
-          former: dict[str, str] | None = None, outputs: Outputs | None = None) -> BatchResult:
+          former: dict[str, str] | None = None, outputs: Outputs | None = None,
+          entries: Sequence[tuple[Path, str | None]] | None = None) -> BatchResult:
     """`pipeline.validate_paths` through the store: files whose content it holds are not read
     again; the others are read and judged `CHUNK` at a time, kept in memory and written to the
-    store once; then the rules across files run over the whole batch. `store` None: no store."""
-    entries = discover(paths, outputs)
+    store once; then the rules across files run over the whole batch. `store` None: no store.
+    `entries`: what `pipeline.discover` found under the paths, when the caller has listed them."""
+    entries = list(entries) if entries is not None else discover(paths, outputs)
     candidates = [str(p) for p, skip in entries if skip is None]
     parts: list[Assessed] = [assess([e for e in entries if e[1] is not None], {}, specs, lang)]
     if store is None:
@@ -139,9 +147,7 @@ def batch(paths: Sequence[str | Path], specs: dict[str, Spec], store: Store | No
             parts.append(kept(loaded))
         parts += judge_all(again, specs, jobs, lang, None, scheduler, chunk=CHUNK)
     store.report.reused, store.report.read = len(restore) - recognised, len(to_read)
-    previous = store.last_run.files(sources_key(paths))
-    now = {db_path(p) for p, _ in entries}
-    store.report.disappeared = sorted(p for p in previous if p not in now and not os.path.exists(p))
+    store.report.disappeared = store.gone(paths, entries)
     result = settle(entries, Assessed.concat(parts), former)  # former: pipeline.settle
     result.criteria = store
     return result
